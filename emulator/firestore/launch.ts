@@ -1,0 +1,88 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { waitForHttp } from '../wait-for-http';
+import { stopProcessGroup } from '../stop-process-group';
+
+const JAR_DIR = join('platform', 'cloud-firestore-emulator', 'cloud-firestore-emulator.jar');
+const SDK_ROOTS = [
+  '/usr/lib/google-cloud-sdk',
+  '/usr/share/google-cloud-sdk',
+  '/usr/local/google-cloud-sdk',
+  '/opt/google-cloud-sdk',
+  join(homedir(), 'google-cloud-sdk'),
+];
+
+export class FirestoreEmulatorMissing extends Error {}
+
+/** The jar, from FIRESTORE_EMULATOR_JAR or the Cloud SDK's standard install paths. */
+export function findFirestoreJar(env: NodeJS.ProcessEnv = process.env): string {
+  const candidates = env.FIRESTORE_EMULATOR_JAR
+    ? [env.FIRESTORE_EMULATOR_JAR]
+    : [env.CLOUDSDK_ROOT_DIR, ...SDK_ROOTS].filter((r): r is string => !!r).map((r) => join(r, JAR_DIR));
+  const jar = candidates.find((c) => existsSync(c));
+  if (!jar) {
+    throw new FirestoreEmulatorMissing(
+      `Firestore emulator not found (looked at ${candidates.join(', ')}): install it with ` +
+        '`gcloud components install cloud-firestore-emulator` (or Debian package google-cloud-cli-firestore-emulator), ' +
+        'or set FIRESTORE_EMULATOR_JAR to cloud-firestore-emulator.jar',
+    );
+  }
+  return jar;
+}
+
+export interface RunningEmulator {
+  /** host:port, as FIRESTORE_EMULATOR_HOST wants it */
+  host: string;
+  stop(): Promise<void>;
+}
+
+/** Starts Google's Firestore emulator straight on Java (the SDK's shell wrapper
+ * leaves its Java child behind when killed), in a process group of its own. */
+export async function startFirestoreEmulator(opts: { host: string; port: number; java?: string }): Promise<RunningEmulator> {
+  const jar = findFirestoreJar();
+  const java = opts.java ?? process.env.JAVA ?? 'java';
+  const child = spawn(
+    java,
+    [
+      '-Duser.language=en',
+      '-cp',
+      jar,
+      'com.google.cloud.datastore.emulator.firestore.CloudFirestore',
+      'start',
+      `--host=${opts.host}`,
+      `--port=${opts.port}`,
+    ],
+    { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-4000);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const spawnFailed = new Promise<never>((_, reject) => {
+    child.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        new FirestoreEmulatorMissing(
+          err.code === 'ENOENT' ? `Java not found (${java}): install Java 17 or newer (Debian: openjdk-17-jre-headless)` : err.message,
+        ),
+      ),
+    );
+    child.once('exit', (code) => reject(new Error(`Firestore emulator exited (${code}) before it was ready:\n${output}`)));
+  });
+  const host = `${opts.host}:${opts.port}`;
+  try {
+    await Promise.race([waitForHttp(`http://${host}/`, 60_000), spawnFailed]);
+  } catch (err) {
+    await stopProcessGroup(child);
+    throw err;
+  }
+  spawnFailed.catch(() => undefined);
+  child.stdout.removeListener('data', keep);
+  child.stderr.removeListener('data', keep);
+  child.stdout.resume();
+  child.stderr.resume();
+  return { host, stop: () => stopProcessGroup(child) };
+}
