@@ -1,6 +1,35 @@
+import { Firestore } from '@google-cloud/firestore';
 import * as functions from '@google-cloud/functions-framework';
+import { Storage } from '@google-cloud/storage';
+import { FirestoreDirectory } from './adapters/firestore-directory';
+import { FirestoreFileRecords } from './adapters/firestore-file-records';
+import { GcsUploadSessions } from './adapters/gcs-upload-sessions';
+import { ConfigError, loadConfig, type Config } from './config';
+import { installBodyLayer } from './http/body-layer';
+import { createFilesApi } from './http/files-api';
 
-// Replaced by the files API wiring in the upload-url issue.
-functions.http('files', (_req, res) => {
-  res.status(404).json({ success: false, error: { code: 'NOT_FOUND', message: 'No such route', type: 'client_error', status: 404, details: {}, trace_id: 'none', timestamp: new Date().toISOString() } });
-});
+/** The files API with the real adapters. Clients are made once per instance and reused. */
+export function wireFilesApi(config: Config) {
+  // STORAGE_EMULATOR_HOST and FIRESTORE_EMULATOR_HOST point these at local emulators.
+  const firestore = new Firestore({ projectId: config.projectId, ignoreUndefinedProperties: true });
+  const storage = new Storage({ projectId: config.projectId });
+  return createFilesApi({
+    config,
+    directory: new FirestoreDirectory(firestore, config.backendTimeoutMs),
+    records: new FirestoreFileRecords(firestore, config.backendTimeoutMs),
+    sessions: new GcsUploadSessions(storage.bucket(config.bucket), config.backendTimeoutMs),
+  });
+}
+
+function configOrExplain(): Config {
+  try {
+    return loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) for (const problem of error.problems) console.error(`files-api config: ${problem}`);
+    throw error;
+  }
+}
+
+const config = configOrExplain();
+installBodyLayer({ maxBodyBytes: config.maxBodyBytes, projectId: config.projectId });
+functions.http('files', wireFilesApi(config));

@@ -1,0 +1,34 @@
+import { BackendUnavailable } from '../domain/backend-unavailable';
+
+/**
+ * Bounds a backend call: past `ms`, or on a transport-level failure, the caller
+ * gets BackendUnavailable (503) instead of a hang. The call itself is not
+ * aborted: its late result is ignored.
+ */
+export function withDeadline<T>(backend: 'firestore' | 'storage', ms: number, call: () => Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new BackendUnavailable(backend, new Error(`no answer within ${ms} ms`))), ms);
+    call().then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error) => {
+        clearTimeout(timer);
+        reject(isUnavailable(error) ? new BackendUnavailable(backend, error) : error);
+      },
+    );
+  });
+}
+
+// gRPC UNAVAILABLE / DEADLINE_EXCEEDED / RESOURCE_EXHAUSTED, HTTP 429/5xx, and socket errors.
+const GRPC_UNAVAILABLE = new Set([4, 8, 14]);
+const SOCKET_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
+
+function isUnavailable(error: unknown): boolean {
+  const e = error as { code?: unknown; status?: unknown; response?: { status?: number } };
+  if (typeof e?.code === 'number') return GRPC_UNAVAILABLE.has(e.code) || e.code === 429 || e.code >= 500;
+  if (typeof e?.code === 'string' && SOCKET_ERRORS.has(e.code)) return true;
+  const status = typeof e?.status === 'number' ? e.status : e?.response?.status;
+  return typeof status === 'number' && (status === 429 || status >= 500);
+}

@@ -1,0 +1,105 @@
+import { Timestamp, type DocumentReference, type Firestore } from '@google-cloud/firestore';
+import type { FileRecord } from '../domain/file-record';
+import { IdempotencyKeyTaken, type FileRecords, type IdempotencyClaim } from '../domain/ports';
+import { withDeadline } from './deadline';
+
+const ALREADY_EXISTS = 6;
+const NOT_FOUND = 5;
+const FAILED_PRECONDITION = 9;
+
+interface ClaimDoc {
+  fingerprint: string;
+  file_id: string;
+  created_at: string;
+  expires_at: string;
+  /** For a Firestore TTL policy, so old claims delete themselves. */
+  expire_at: Timestamp;
+}
+
+/** `organizations/{org}/files/{file_id}` and `organizations/{org}/idempotency_keys/{hash}`. */
+export class FirestoreFileRecords implements FileRecords {
+  constructor(
+    private readonly db: Firestore,
+    private readonly timeoutMs: number,
+  ) {}
+
+  createUploading(record: FileRecord, claim?: IdempotencyClaim): Promise<void> {
+    return withDeadline('firestore', this.timeoutMs, async () => {
+      const batch = this.db.batch();
+      batch.create(this.file(record.organization_id, record.id), record);
+      if (claim) batch.create(this.claim(record.organization_id, claim.keyHash), toClaimDoc(claim));
+      try {
+        await batch.commit();
+      } catch (error) {
+        if (claim && (error as { code?: number }).code === ALREADY_EXISTS) throw new IdempotencyKeyTaken();
+        throw error;
+      }
+    });
+  }
+
+  attachSession(organizationId: string, fileId: string, sessionUri: string): Promise<void> {
+    return withDeadline('firestore', this.timeoutMs, async () => {
+      await this.file(organizationId, fileId).update({ session_uri: sessionUri });
+    });
+  }
+
+  markFailed(organizationId: string, fileId: string, reason: string): Promise<void> {
+    return withDeadline('firestore', this.timeoutMs, async () => {
+      try {
+        await this.file(organizationId, fileId).update({ status: 'failed', failure_reason: reason });
+      } catch (error) {
+        // A record that never got written needs no marking.
+        if ((error as { code?: number }).code !== NOT_FOUND) throw error;
+      }
+    });
+  }
+
+  findClaim(organizationId: string, keyHash: string): Promise<IdempotencyClaim | null> {
+    return withDeadline('firestore', this.timeoutMs, async () => {
+      const snap = await this.claim(organizationId, keyHash).get();
+      if (!snap.exists) return null;
+      const doc = snap.data() as ClaimDoc;
+      return { keyHash, fingerprint: doc.fingerprint, fileId: doc.file_id, createdAt: doc.created_at, expiresAt: doc.expires_at };
+    });
+  }
+
+  releaseClaim(organizationId: string, claim: IdempotencyClaim): Promise<boolean> {
+    return withDeadline('firestore', this.timeoutMs, () =>
+      this.db.runTransaction(async (tx) => {
+        const ref = this.claim(organizationId, claim.keyHash);
+        const snap = await tx.get(ref);
+        if (!snap.exists || (snap.data() as ClaimDoc).file_id !== claim.fileId) return false;
+        tx.delete(ref);
+        return true;
+      }),
+    ).catch((error) => {
+      if ((error as { code?: number }).code === FAILED_PRECONDITION) return false;
+      throw error;
+    });
+  }
+
+  find(organizationId: string, fileId: string): Promise<FileRecord | null> {
+    return withDeadline('firestore', this.timeoutMs, async () => {
+      const snap = await this.file(organizationId, fileId).get();
+      return snap.exists ? (snap.data() as FileRecord) : null;
+    });
+  }
+
+  private file(organizationId: string, fileId: string): DocumentReference {
+    return this.db.doc(`organizations/${organizationId}/files/${fileId}`);
+  }
+
+  private claim(organizationId: string, keyHash: string): DocumentReference {
+    return this.db.doc(`organizations/${organizationId}/idempotency_keys/${keyHash}`);
+  }
+}
+
+function toClaimDoc(claim: IdempotencyClaim): ClaimDoc {
+  return {
+    fingerprint: claim.fingerprint,
+    file_id: claim.fileId,
+    created_at: claim.createdAt,
+    expires_at: claim.expiresAt,
+    expire_at: Timestamp.fromMillis(Date.parse(claim.expiresAt)),
+  };
+}

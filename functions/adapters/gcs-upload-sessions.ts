@@ -1,0 +1,47 @@
+import type { Bucket } from '@google-cloud/storage';
+import { BackendUnavailable } from '../domain/backend-unavailable';
+import type { SessionRequest, UploadSessions } from '../domain/ports';
+import { withDeadline } from './deadline';
+
+/** Resumable upload sessions on one bucket. */
+export class GcsUploadSessions implements UploadSessions {
+  constructor(
+    private readonly bucket: Bucket,
+    private readonly timeoutMs: number,
+  ) {}
+
+  createSession(request: SessionRequest): Promise<string> {
+    return withDeadline('storage', this.timeoutMs, async () => {
+      const [uri] = await this.bucket.file(request.objectName).createResumableUpload({
+        metadata: {
+          contentType: request.contentType,
+          // Sent as X-Upload-Content-Length: storage refuses any other total.
+          contentLength: request.size,
+          metadata: request.metadata,
+          ...(request.crc32c ? { crc32c: request.crc32c } : {}),
+          ...(request.md5Hash ? { md5Hash: request.md5Hash } : {}),
+        },
+        ...(request.origin ? { origin: request.origin } : {}),
+        // Never overwrite; also keeps the client's retries on (without it the
+        // library turns them off on the shared client for good).
+        preconditionOpts: { ifGenerationMatch: 0 },
+      });
+      return uri;
+    });
+  }
+
+  /** DELETE on the session URI (it is its own credential): 499 cancelled, 404/410 already gone. */
+  async cancelSession(sessionUri: string): Promise<void> {
+    let status: number;
+    try {
+      const response = await fetch(sessionUri, { method: 'DELETE', signal: AbortSignal.timeout(this.timeoutMs) });
+      await response.body?.cancel();
+      status = response.status;
+    } catch (error) {
+      throw new BackendUnavailable('storage', error);
+    }
+    if (status === 499 || status === 404 || status === 410 || (status >= 200 && status < 300)) return;
+    if (status === 429 || status >= 500) throw new BackendUnavailable('storage', new Error(`cancel answered ${status}`));
+    throw new Error(`session cancel answered ${status}`);
+  }
+}

@@ -1,0 +1,60 @@
+/** Everything the function reads from its environment, checked once at start. */
+export interface Config {
+  projectId?: string;
+  bucket: string;
+  sessionTtlSeconds: number;
+  maxFileSize: number;
+  chunkSizeRecommended: number;
+  authCacheTtlMs: number;
+  backendTimeoutMs: number;
+  maxBodyBytes: number;
+  idempotencyTtlSeconds: number;
+}
+
+/** The spec's ceiling for one file (5 GiB); a deployment may set a lower one. */
+export const SPEC_MAX_FILE_SIZE = 5368709120;
+const GCS_CHUNK_MULTIPLE = 262144;
+const ONE_WEEK = 7 * 24 * 3600;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv): Config {
+  const problems: string[] = [];
+  const integer = (name: string, fallback: number, min: number, max: number, rule = ''): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw.trim()) || value < min || value > max) {
+      problems.push(`${name}=${JSON.stringify(raw)}: must be a whole number from ${min} to ${max}${rule}`);
+      return fallback;
+    }
+    return value;
+  };
+
+  const bucket = env.FILES_BUCKET ?? '';
+  if (!/^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/.test(bucket)) {
+    problems.push(`FILES_BUCKET=${JSON.stringify(bucket)}: must name the Cloud Storage bucket for uploads (3-222 of a-z 0-9 . _ -)`);
+  }
+  const chunkSizeRecommended = integer('CHUNK_SIZE_RECOMMENDED', 5242880, GCS_CHUNK_MULTIPLE, 1 << 30);
+  if (chunkSizeRecommended % GCS_CHUNK_MULTIPLE !== 0) {
+    problems.push(`CHUNK_SIZE_RECOMMENDED=${chunkSizeRecommended}: must be a multiple of 262144 (256 KiB), as Cloud Storage requires of chunks`);
+  }
+  const config: Config = {
+    projectId: env.GOOGLE_CLOUD_PROJECT || env.GCLOUD_PROJECT || undefined,
+    bucket,
+    // Cloud Storage kills a session after one week whatever we say; never promise longer.
+    sessionTtlSeconds: integer('UPLOAD_SESSION_TTL_SECONDS', ONE_WEEK, 60, ONE_WEEK, ' (Cloud Storage sessions live one week at most)'),
+    maxFileSize: integer('MAX_FILE_SIZE', SPEC_MAX_FILE_SIZE, 1, SPEC_MAX_FILE_SIZE),
+    chunkSizeRecommended,
+    authCacheTtlMs: integer('AUTH_CACHE_TTL_SECONDS', 30, 0, 3600, ' (0 disables the cache)') * 1000,
+    backendTimeoutMs: integer('BACKEND_TIMEOUT_MS', 10_000, 100, 120_000),
+    maxBodyBytes: integer('MAX_REQUEST_BODY_BYTES', 64 * 1024, 1024, 1024 * 1024),
+    idempotencyTtlSeconds: integer('IDEMPOTENCY_TTL_SECONDS', 24 * 3600, 60, 7 * 24 * 3600),
+  };
+  if (problems.length) throw new ConfigError(problems);
+  return config;
+}

@@ -1,0 +1,24 @@
+import { createHash } from 'node:crypto';
+import type { UploadUrlRequest } from '../generated/schema-types';
+
+// Printable ASCII, as HTTP header values and common client libraries produce.
+const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+export function isValidIdempotencyKey(key: string): boolean {
+  return KEY_PATTERN.test(key);
+}
+
+/** Claims are per caller and organization: one client's key never collides with another's. */
+export function claimId(organizationId: string, principalId: string, key: string): string {
+  return sha256(`${organizationId}\n${principalId}\n${key}`);
+}
+
+/** What makes two requests "the same body": the normalized fields, in a fixed order. */
+export function requestFingerprint(request: UploadUrlRequest): string {
+  const { filename, file_size, mime_type, upload_type, crc32c, md5_hash } = request;
+  return sha256(JSON.stringify([filename, file_size, mime_type, upload_type ?? 'resumable', crc32c ?? null, md5_hash ?? null]));
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}

@@ -1,0 +1,86 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
+import { ApiError, internalError, invalidJson, notFound, payloadTooLarge, unsupportedMediaType } from './api-error';
+import { isJsonMediaType, parseContentType, parseJson } from './json-body';
+import { readBody } from './read-body';
+import { requestContext } from './request-context';
+import { sendError } from './respond';
+
+type Done = (err?: unknown) => void;
+type Handle = (this: unknown, req: IncomingMessage, res: ServerResponse, done?: Done) => void;
+interface ExpressApplication {
+  handle: Handle;
+  [INSTALLED]?: true;
+}
+
+const INSTALLED = Symbol.for('files-api.body-layer');
+// Paths the framework answers itself with an empty 404 before any function runs.
+const FRAMEWORK_SWALLOWED = new Set(['/favicon.ico', '/robots.txt']);
+
+export interface BodyRequest extends IncomingMessage {
+  rawBody?: Buffer;
+  body?: unknown;
+}
+
+/**
+ * functions-framework parses every body itself before the function runs, up to
+ * 1 GB, and answers a malformed one with an HTML stack trace (upstream issue
+ * #686, open). There is no hook for it, so this wraps the entry of the express
+ * app the framework is about to build: the body is read here, bounded, and
+ * parsed strictly (the framework's parsers then skip a request already read),
+ * and any error that would reach express's default handler leaves as the
+ * envelope. Must run before the framework creates its server, i.e. when the
+ * function's module is loaded.
+ */
+export function installBodyLayer(options: { maxBodyBytes: number; projectId?: string }): void {
+  const app = frameworkExpressApplication();
+  if (app[INSTALLED]) return;
+  const frameworkHandle = app.handle;
+  app.handle = function handle(req, res, done) {
+    // A mounted sub-app has a parent that already did all of this.
+    if (done) return frameworkHandle.call(this, req, res, done);
+    const ctx = requestContext(req, options.projectId);
+    const fail = (error: unknown) => {
+      if (error instanceof ApiError && error.status === 413) res.setHeader('Connection', 'close');
+      sendError(req, res, ctx, error);
+    };
+    if (FRAMEWORK_SWALLOWED.has((req.url ?? '/').split('?')[0])) return fail(notFound());
+    readBody(req, options.maxBodyBytes)
+      .then((raw) => {
+        attachBody(req as BodyRequest, raw);
+        frameworkHandle.call(this, req, res, (err?: unknown) => fail(err === undefined ? notFound() : fromFramework(err, options.maxBodyBytes)));
+      })
+      .catch(fail);
+  };
+  app[INSTALLED] = true;
+}
+
+/**
+ * `rawBody` always. A CloudEvent's JSON is parsed here, as the framework's
+ * CloudEvent wrapper reads `body`; the files API parses its own body after it
+ * has authenticated the caller.
+ */
+function attachBody(req: BodyRequest, raw: Buffer): void {
+  req.rawBody = raw;
+  const type = parseContentType(req.headers['content-type']);
+  const isCloudEvent = req.headers['ce-specversion'] !== undefined || type?.essence === 'application/cloudevents+json';
+  if (isCloudEvent && raw.length > 0 && isJsonMediaType(type)) req.body = parseJson(raw, type);
+}
+
+/** Errors raised inside the framework's own layers, by their body-parser/http-errors shape. */
+function fromFramework(err: unknown, limit: number): ApiError {
+  const { status, type } = (err ?? {}) as { status?: number; type?: string };
+  if (type === 'entity.too.large') return payloadTooLarge(limit);
+  if (type === 'entity.parse.failed') return invalidJson('Request body is not valid JSON');
+  if (type === 'charset.unsupported' || type === 'encoding.unsupported' || status === 415) {
+    return unsupportedMediaType('unsupported encoding');
+  }
+  if (status !== undefined && status >= 400 && status < 500) return invalidJson('Malformed request');
+  return internalError();
+}
+
+/** The express the framework builds its app with (not whichever copy this module would resolve). */
+function frameworkExpressApplication(): ExpressApplication {
+  const requireFromFramework = createRequire(require.resolve('@google-cloud/functions-framework'));
+  return (requireFromFramework('express') as { application: ExpressApplication }).application;
+}

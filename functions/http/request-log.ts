@@ -1,0 +1,61 @@
+import type { IncomingMessage } from 'node:http';
+import { redact } from './redact';
+
+export interface RequestOutcome {
+  status: number;
+  code?: string;
+  responseSize: number;
+  organizationId?: string;
+  fileId?: string;
+  error?: unknown;
+}
+
+export interface RequestLogContext {
+  traceId: string;
+  startedAt: bigint;
+  projectId?: string;
+}
+
+/**
+ * One structured line per request, in Cloud Logging's JSON format. Never the
+ * query string, a header value, the body, or an error's raw text: only what
+ * is safe, with secrets redacted from error stacks.
+ */
+export function logRequest(req: IncomingMessage, ctx: RequestLogContext, outcome: RequestOutcome): void {
+  const latencySeconds = Number(process.hrtime.bigint() - ctx.startedAt) / 1e9;
+  const path = (req.url ?? '/').split('?')[0];
+  const severity = outcome.status >= 500 ? 'ERROR' : outcome.status >= 400 ? 'WARNING' : 'INFO';
+  const entry: Record<string, unknown> = {
+    severity,
+    message: `${req.method} ${redact(path)} ${outcome.status}${outcome.code ? ` ${outcome.code}` : ''}`,
+    httpRequest: {
+      requestMethod: req.method,
+      requestUrl: redact(path),
+      status: outcome.status,
+      responseSize: String(outcome.responseSize),
+      userAgent: req.headers['user-agent'],
+      remoteIp: req.socket?.remoteAddress,
+      latency: `${latencySeconds.toFixed(6)}s`,
+      protocol: `HTTP/${req.httpVersion}`,
+    },
+    'logging.googleapis.com/trace': ctx.projectId ? `projects/${ctx.projectId}/traces/${ctx.traceId}` : ctx.traceId,
+    trace_id: ctx.traceId,
+  };
+  if (outcome.code) entry.error_code = outcome.code;
+  if (outcome.organizationId) entry.organization_id = outcome.organizationId;
+  if (outcome.fileId) entry.file_id = outcome.fileId;
+  if (outcome.error) entry.error = describe(outcome.error);
+  process.stdout.write(JSON.stringify(entry) + '\n');
+}
+
+function describe(error: unknown): string {
+  const text = error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
+  return redact(text).slice(0, 4000);
+}
+
+/** A line for work that is not a request's answer (compensation, background writes). */
+export function logEvent(severity: 'WARNING' | 'ERROR', message: string, error?: unknown): void {
+  const entry: Record<string, unknown> = { severity, message };
+  if (error !== undefined) entry.error = describe(error);
+  process.stdout.write(JSON.stringify(entry) + '\n');
+}

@@ -1,0 +1,47 @@
+import type { ErrorObject } from 'ajv';
+import { ApiError } from './api-error';
+
+const FIELD_RULES: Record<string, string> = {
+  filename: 'Filename must be 1-255 characters, without control characters, / or \\, and not . or ..',
+  file_size: 'File size must be a whole number of bytes',
+  mime_type: 'MIME type must be a valid type/subtype (RFC 6838), at most 255 characters',
+  upload_type: 'Upload type must be resumable or simple',
+  crc32c: 'crc32c must be the base64 of the 4-byte big-endian CRC32C, as Cloud Storage writes it',
+  md5_hash: 'md5_hash must be the base64 of the 16-byte MD5, as Cloud Storage writes it',
+};
+
+/** The first schema violation, as the documented code with `details.field` and `details.value`. */
+export function validationError(errors: ErrorObject[] | null | undefined, body: Record<string, unknown>, maxFileSize: number): ApiError {
+  const error = errors?.[0];
+  if (!error) return new ApiError(400, 'INVALID_FIELD_VALUE', 'Request body is not valid');
+  if (error.keyword === 'required') {
+    const field = (error.params as { missingProperty: string }).missingProperty;
+    return new ApiError(400, 'MISSING_REQUIRED_FIELD', `${field} is required`, { field });
+  }
+  if (error.keyword === 'additionalProperties') {
+    const field = (error.params as { additionalProperty: string }).additionalProperty;
+    return new ApiError(400, 'UNKNOWN_FIELD', `Unknown field: ${field}`, { field });
+  }
+  const field = error.instancePath.split('/')[1] ?? '';
+  const value = body[field];
+  if (field === 'file_size' && typeof value === 'number' && Number.isInteger(value)) {
+    if (value < 1) return new ApiError(400, 'INVALID_FIELD_VALUE', 'File size must be greater than 0', { field, value });
+    if (value > maxFileSize) return fileTooLarge(value, maxFileSize);
+  }
+  return new ApiError(400, 'INVALID_FIELD_VALUE', FIELD_RULES[field] ?? `${field} is not valid`, { field, value: echo(value) });
+}
+
+export function fileTooLarge(value: number, maxFileSize: number): ApiError {
+  return new ApiError(400, 'FILE_TOO_LARGE', `File size must be at most ${maxFileSize} bytes`, {
+    field: 'file_size',
+    value,
+    max_file_size: maxFileSize,
+  });
+}
+
+/** Echo the offending value, bounded: a client's 60 KB string need not come back whole. */
+function echo(value: unknown): unknown {
+  if (typeof value === 'string' && value.length > 300) return `${value.slice(0, 300)}…`;
+  if (value !== null && typeof value === 'object') return Array.isArray(value) ? '[array]' : '[object]';
+  return value;
+}

@@ -1,0 +1,202 @@
+import type { Config } from '../config';
+import type { FileRecord } from '../domain/file-record';
+import { newFileId } from '../domain/file-id';
+import { claimId, isValidIdempotencyKey, requestFingerprint } from '../domain/idempotency';
+import { normalizeMimeType } from '../domain/mime-type';
+import { gcsPath } from '../domain/object-name';
+import { IdempotencyKeyTaken, type FileRecords, type IdempotencyClaim, type UploadSessions } from '../domain/ports';
+import type { UploadUrlRequest, UploadUrlResponse } from '../generated/schema-types';
+import { validateUploadUrlRequest } from '../generated/validators';
+import { ApiError, invalidJson } from '../http/api-error';
+import type { Caller } from '../http/authenticate';
+import { fileTooLarge, validationError } from '../http/validation-error';
+
+export interface UploadUrlDeps {
+  config: Config;
+  records: FileRecords;
+  sessions: UploadSessions;
+  now?: () => number;
+  /** Where failures of background work (compensation, session attach) are reported. */
+  onBackgroundError?: (what: string, error: unknown) => void;
+}
+
+export interface UploadUrlInput {
+  organizationId: string;
+  caller: Caller;
+  body: unknown;
+  origin?: string;
+  idempotencyKey?: string;
+}
+
+/** How long a replay waits for a concurrent first request to finish its session. */
+const REPLAY_WAIT_MS = 2000;
+const REPLAY_POLL_MS = 50;
+
+/**
+ * POST …/files/upload-url. The critical path is one round trip: the record
+ * write and the session start run concurrently, and a failure of either is
+ * compensated (session cancelled, record marked failed).
+ */
+export async function createUploadUrl(deps: UploadUrlDeps, input: UploadUrlInput): Promise<UploadUrlResponse> {
+  const request = validRequest(input.body, deps.config.maxFileSize);
+  const idempotencyKey = input.idempotencyKey;
+  if (idempotencyKey !== undefined && !isValidIdempotencyKey(idempotencyKey)) {
+    throw new ApiError(400, 'INVALID_FIELD_VALUE', 'Idempotency-Key must be 1-255 printable ASCII characters', {
+      field: 'Idempotency-Key',
+    });
+  }
+  const attempt = () => startUpload(deps, input, request);
+  if (idempotencyKey === undefined) return attempt();
+  return idempotently(deps, input, request, idempotencyKey);
+}
+
+function validRequest(body: unknown, maxFileSize: number): UploadUrlRequest {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw invalidJson();
+  const candidate: Record<string, unknown> = { ...body };
+  if (typeof candidate.filename === 'string') candidate.filename = candidate.filename.normalize('NFC');
+  if (!validateUploadUrlRequest(candidate)) throw validationError(validateUploadUrlRequest.errors, candidate, maxFileSize);
+  if (candidate.file_size > maxFileSize) throw fileTooLarge(candidate.file_size, maxFileSize);
+  return { ...candidate, mime_type: normalizeMimeType(candidate.mime_type) };
+}
+
+async function startUpload(
+  deps: UploadUrlDeps,
+  input: UploadUrlInput,
+  request: UploadUrlRequest,
+  claimFor?: (fileId: string, createdAt: string) => IdempotencyClaim,
+): Promise<UploadUrlResponse> {
+  const { config, records, sessions } = deps;
+  const nowSeconds = Math.floor((deps.now ?? Date.now)() / 1000);
+  const fileId = newFileId();
+  const createdAt = isoSeconds(nowSeconds);
+  const record: FileRecord = {
+    id: fileId,
+    object: 'file',
+    organization_id: input.organizationId,
+    original_filename: request.filename,
+    file_size: request.file_size,
+    mime_type: request.mime_type,
+    storage_path: gcsPath(input.organizationId, fileId, request.filename),
+    status: 'uploading',
+    crc32c: request.crc32c ?? null,
+    md5_hash: request.md5_hash ?? null,
+    uploaded_by: input.caller.principalId,
+    uploaded_by_api_key_id: input.caller.keyId,
+    created_at: createdAt,
+    uploaded_at: null,
+    // The session dies a week after Cloud Storage creates it, just after this.
+    expires_at: isoSeconds(nowSeconds + config.sessionTtlSeconds),
+    session_uri: null,
+  };
+  const claim = claimFor?.(fileId, createdAt);
+
+  const [written, session] = await Promise.allSettled([
+    records.createUploading(record, claim),
+    sessions.createSession({
+      objectName: record.storage_path,
+      contentType: record.mime_type,
+      size: record.file_size,
+      crc32c: request.crc32c,
+      md5Hash: request.md5_hash,
+      origin: input.origin,
+      metadata: { file_id: fileId, organization_id: input.organizationId },
+    }),
+  ]);
+  if (written.status === 'rejected' || session.status === 'rejected') {
+    if (session.status === 'fulfilled') background(deps, 'cancel orphaned session', sessions.cancelSession(session.value));
+    if (written.status === 'fulfilled') {
+      background(deps, 'mark record failed', records.markFailed(input.organizationId, fileId, 'session could not be created'));
+    }
+    throw written.status === 'rejected' ? written.reason : (session as PromiseRejectedResult).reason;
+  }
+
+  const attached = records.attachSession(input.organizationId, fileId, session.value);
+  // A replay under the same Idempotency-Key must find the URI: wait for it then.
+  // Otherwise it is off the critical path: the URI only serves a later cancel.
+  if (claim) await attached;
+  else background(deps, 'attach session to record', attached);
+  return uploadSession(config, record, session.value);
+}
+
+async function idempotently(
+  deps: UploadUrlDeps,
+  input: UploadUrlInput,
+  request: UploadUrlRequest,
+  key: string,
+): Promise<UploadUrlResponse> {
+  const keyHash = claimId(input.organizationId, input.caller.principalId, key);
+  const fingerprint = requestFingerprint(request);
+  const ttlSeconds = deps.config.idempotencyTtlSeconds;
+  const claimFor = (fileId: string, createdAt: string): IdempotencyClaim => ({
+    keyHash,
+    fingerprint,
+    fileId,
+    createdAt,
+    expiresAt: isoSeconds(Date.parse(createdAt) / 1000 + ttlSeconds),
+  });
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await startUpload(deps, input, request, claimFor);
+    } catch (error) {
+      if (!(error instanceof IdempotencyKeyTaken)) throw error;
+    }
+    const replay = await replayClaim(deps, input.organizationId, keyHash, fingerprint);
+    if (replay !== 'retry') return replay;
+    if (attempt >= 2) throw inProgress();
+  }
+}
+
+/** The earlier answer for this claim, or 'retry' when the claim was released (expired, or its attempt failed). */
+async function replayClaim(
+  deps: UploadUrlDeps,
+  organizationId: string,
+  keyHash: string,
+  fingerprint: string,
+): Promise<UploadUrlResponse | 'retry'> {
+  const now = deps.now ?? Date.now;
+  const deadline = now() + REPLAY_WAIT_MS;
+  for (;;) {
+    const claim = await deps.records.findClaim(organizationId, keyHash);
+    if (!claim) return 'retry';
+    if (Date.parse(claim.expiresAt) <= now()) {
+      await deps.records.releaseClaim(organizationId, claim);
+      return 'retry';
+    }
+    if (claim.fingerprint !== fingerprint) {
+      throw new ApiError(409, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used with a different request body');
+    }
+    const record = await deps.records.find(organizationId, claim.fileId);
+    if (record?.status === 'failed') {
+      await deps.records.releaseClaim(organizationId, claim);
+      return 'retry';
+    }
+    if (record?.session_uri) return uploadSession(deps.config, record, record.session_uri);
+    if (now() > deadline) throw inProgress();
+    await new Promise((r) => setTimeout(r, REPLAY_POLL_MS));
+  }
+}
+
+const inProgress = () =>
+  new ApiError(409, 'IDEMPOTENCY_KEY_REUSED', 'A request with this Idempotency-Key is still in progress; retry shortly', { in_progress: true }, {
+    'Retry-After': '1',
+  });
+
+function uploadSession(config: Config, record: FileRecord, sessionUri: string): UploadUrlResponse {
+  return {
+    upload_url: sessionUri,
+    gcs_path: record.storage_path,
+    file_id: record.id,
+    expires_at: record.expires_at,
+    max_file_size: config.maxFileSize,
+    upload_type: 'resumable',
+    chunk_size_recommended: config.chunkSizeRecommended,
+  };
+}
+
+function background(deps: UploadUrlDeps, what: string, work: Promise<unknown>): void {
+  work.catch((error) => deps.onBackgroundError?.(what, error));
+}
+
+function isoSeconds(epochSeconds: number): string {
+  return new Date(epochSeconds * 1000).toISOString().replace('.000Z', 'Z');
+}
