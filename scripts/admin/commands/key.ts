@@ -1,0 +1,72 @@
+import { createApiKey, listKeys, setKeyStatus, type KeyAction, type KeySummary } from '../api-keys';
+import { checkExpiresAt, checkKeyId, checkUserId } from '../validate';
+import { stringValue, type Command } from './command';
+
+const USER_ARG = { name: 'user_id', check: checkUserId };
+const JSON_OPTION = { json: { type: 'boolean' } } as const;
+
+function statusCommand(action: KeyAction, summary: string): Command {
+  return {
+    group: 'key',
+    name: action,
+    args: [{ name: 'key_id', check: checkKeyId }],
+    options: {},
+    optionHelp: [],
+    summary,
+    async run(ctx, { args }) {
+      const result = await setKeyStatus(await ctx.db(), args.key_id, action);
+      ctx.print(`${result.key_id} ${result.changed ? 'is now' : 'was already'} ${result.status}`);
+    },
+  };
+}
+
+function keyTable(keys: KeySummary[]): string {
+  const rows = [
+    ['KEY_ID', 'STATUS', 'EXPIRES_AT', 'CREATED_AT', 'LAST4'],
+    ...keys.map((k) => [k.key_id, k.status, k.expires_at ?? '-', k.created_at, k.last4]),
+  ];
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+}
+
+export const keyCommands: Command[] = [
+  {
+    group: 'key',
+    name: 'create',
+    args: [USER_ARG],
+    options: { 'expires-at': { type: 'string' }, ...JSON_OPTION },
+    optionHelp: [
+      ['--expires-at ISO', 'when the key stops working, e.g. 2030-01-31T00:00:00Z (default: never)'],
+      ['--json', 'print {"key_id","api_key","principal_id"}'],
+    ],
+    summary: 'create an API key for a user and print it (the only time it is shown)',
+    async run(ctx, { args, values }) {
+      const expiresAtFlag = stringValue(values, 'expires-at');
+      const expiresAt = expiresAtFlag === undefined ? null : checkExpiresAt(expiresAtFlag);
+      const key = await createApiKey(await ctx.db(), args.user_id, { expiresAt });
+      if (values.json) {
+        ctx.print(JSON.stringify({ key_id: key.key_id, api_key: key.api_key, principal_id: key.principal_id }));
+        return;
+      }
+      ctx.print(`key_id:       ${key.key_id}\nprincipal_id: ${key.principal_id}\napi_key:      ${key.api_key}`);
+      ctx.note('Store the api_key now: it is shown only this once.');
+    },
+  },
+  statusCommand('pause', 'pause a key (requests with it fail until it is resumed)'),
+  statusCommand('resume', 'make a paused key active again (not a revoked one)'),
+  statusCommand('revoke', 'deactivate a key for good'),
+  {
+    group: 'key',
+    name: 'list',
+    args: [USER_ARG],
+    options: { ...JSON_OPTION },
+    optionHelp: [['--json', 'print a JSON array']],
+    summary: "list a user's keys (never the keys themselves)",
+    async run(ctx, { args, values }) {
+      const keys = await listKeys(await ctx.db(), args.user_id);
+      if (values.json) ctx.print(JSON.stringify(keys));
+      else if (keys.length === 0) ctx.print(`${args.user_id} has no API keys`);
+      else ctx.print(keyTable(keys));
+    },
+  },
+];
