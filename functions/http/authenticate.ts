@@ -27,8 +27,8 @@ export class Authenticator {
     cacheTtlMs: number,
     private readonly now: () => number = Date.now,
   ) {
-    this.keys = new TtlCache(cacheTtlMs);
-    this.members = new TtlCache(cacheTtlMs);
+    this.keys = new TtlCache(cacheTtlMs, 10_000, now);
+    this.members = new TtlCache(cacheTtlMs, 10_000, now);
   }
 
   async authenticate(headers: IncomingHttpHeaders): Promise<Caller> {

@@ -1,0 +1,110 @@
+import { apiKeyHash, type ApiKeyDoc } from '../domain/api-key';
+import type { FileRecord } from '../domain/file-record';
+import {
+  IdempotencyKeyTaken,
+  type Directory,
+  type FileRecords,
+  type IdempotencyClaim,
+  type SessionRequest,
+  type UploadSessions,
+} from '../domain/ports';
+
+/**
+ * In-memory ports, for the fastest unit tests and the overhead benchmark only:
+ * everything users meet is tested against the emulators. `latencyMs` delays
+ * every call, to model a backend round trip.
+ */
+export class MemoryBackends implements Directory, FileRecords, UploadSessions {
+  readonly keys = new Map<string, ApiKeyDoc>();
+  readonly members = new Set<string>();
+  readonly files = new Map<string, FileRecord>();
+  readonly claims = new Map<string, IdempotencyClaim>();
+  readonly sessions = new Map<string, SessionRequest>();
+  readonly cancelled = new Set<string>();
+  /** Calls made, by port method: what the critical-path tests count. */
+  readonly calls: string[] = [];
+  /** Make the next calls of these methods fail with the given error. */
+  readonly failures = new Map<string, unknown>();
+
+  constructor(private readonly latencyMs = 0) {}
+
+  addKey(key: string, doc: ApiKeyDoc): void {
+    this.keys.set(apiKeyHash(key), doc);
+  }
+
+  addMember(organizationId: string, principalId: string): void {
+    this.members.add(`${organizationId}/${principalId}`);
+  }
+
+  findApiKey(keyHash: string) {
+    return this.call('findApiKey', () => this.keys.get(keyHash) ?? null);
+  }
+
+  isMember(organizationId: string, principalId: string) {
+    return this.call('isMember', () => this.members.has(`${organizationId}/${principalId}`));
+  }
+
+  createUploading(record: FileRecord, claim?: IdempotencyClaim) {
+    return this.call('createUploading', () => {
+      const claimKey = claim && `${record.organization_id}/${claim.keyHash}`;
+      if (claimKey && this.claims.has(claimKey)) throw new IdempotencyKeyTaken();
+      this.files.set(`${record.organization_id}/${record.id}`, { ...record });
+      if (claimKey && claim) this.claims.set(claimKey, claim);
+    });
+  }
+
+  attachSession(organizationId: string, fileId: string, sessionUri: string) {
+    return this.call('attachSession', () => this.update(organizationId, fileId, { session_uri: sessionUri }));
+  }
+
+  markFailed(organizationId: string, fileId: string, reason: string) {
+    return this.call('markFailed', () => this.update(organizationId, fileId, { status: 'failed', failure_reason: reason }));
+  }
+
+  findClaim(organizationId: string, keyHash: string) {
+    return this.call('findClaim', () => this.claims.get(`${organizationId}/${keyHash}`) ?? null);
+  }
+
+  releaseClaim(organizationId: string, claim: IdempotencyClaim) {
+    return this.call('releaseClaim', () => {
+      const key = `${organizationId}/${claim.keyHash}`;
+      if (this.claims.get(key)?.fileId !== claim.fileId) return false;
+      return this.claims.delete(key);
+    });
+  }
+
+  find(organizationId: string, fileId: string) {
+    return this.call('find', () => {
+      const record = this.files.get(`${organizationId}/${fileId}`);
+      return record ? { ...record } : null;
+    });
+  }
+
+  createSession(request: SessionRequest) {
+    return this.call('createSession', () => {
+      const uri = `http://storage.invalid/upload/storage/v1/b/bucket/o?uploadType=resumable&upload_id=${this.sessions.size + 1}`;
+      this.sessions.set(uri, request);
+      return uri;
+    });
+  }
+
+  cancelSession(sessionUri: string) {
+    return this.call('cancelSession', () => {
+      this.cancelled.add(sessionUri);
+    });
+  }
+
+  private update(organizationId: string, fileId: string, change: Partial<FileRecord>): void {
+    const key = `${organizationId}/${fileId}`;
+    const record = this.files.get(key);
+    if (record) this.files.set(key, { ...record, ...change });
+  }
+
+  private async call<T>(method: string, work: () => T): Promise<T> {
+    this.calls.push(method);
+    if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
+    const failure = this.failures.get(method);
+    if (failure !== undefined) throw failure;
+    return work();
+  }
+}

@@ -1,0 +1,32 @@
+import { ConfigError, loadConfig } from '../../functions/config';
+
+describe('loadConfig', () => {
+  it('has the spec defaults', () => {
+    const config = loadConfig({ FILES_BUCKET: 'my-bucket' });
+    expect(config).toMatchObject({
+      bucket: 'my-bucket',
+      sessionTtlSeconds: 604800,
+      maxFileSize: 5368709120,
+      chunkSizeRecommended: 5242880,
+      authCacheTtlMs: 30000,
+      maxBodyBytes: 65536,
+    });
+  });
+
+  it('names every wrong variable on a line of its own', () => {
+    let error: unknown;
+    try {
+      loadConfig({ FILES_BUCKET: 'B!', MAX_FILE_SIZE: '6000000000', CHUNK_SIZE_RECOMMENDED: '1000000', AUTH_CACHE_TTL_SECONDS: 'soon' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems).toHaveLength(4);
+    expect(problems.join('\n')).toMatch(/FILES_BUCKET[\s\S]*CHUNK_SIZE_RECOMMENDED[\s\S]*MAX_FILE_SIZE[\s\S]*AUTH_CACHE_TTL_SECONDS/);
+  });
+
+  it('never promises a session longer than the week Cloud Storage gives', () => {
+    expect(() => loadConfig({ FILES_BUCKET: 'bkt', UPLOAD_SESSION_TTL_SECONDS: '604801' })).toThrow(/UPLOAD_SESSION_TTL_SECONDS/);
+  });
+});

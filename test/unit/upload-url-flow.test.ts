@@ -1,0 +1,114 @@
+import { MemoryBackends } from '../../functions/adapters/in-memory';
+import { loadConfig } from '../../functions/config';
+import { BackendUnavailable } from '../../functions/domain/backend-unavailable';
+import { ApiError } from '../../functions/http/api-error';
+import { createUploadUrl } from '../../functions/routes/upload-url';
+
+const caller = { principalId: 'usr_1', keyId: 'key_1' };
+const body = { filename: 'a.bin', file_size: 1000, mime_type: 'application/octet-stream' };
+
+function setup(latencyMs = 0) {
+  const backends = new MemoryBackends(latencyMs);
+  const background: string[] = [];
+  const deps = {
+    config: loadConfig({ FILES_BUCKET: 'bkt' }),
+    records: backends,
+    sessions: backends,
+    onBackgroundError: (what: string) => background.push(what),
+  };
+  const call = (b: unknown = body, idempotencyKey?: string) =>
+    createUploadUrl(deps, { organizationId: 'org_1', caller, body: b, idempotencyKey });
+  return { backends, call, background };
+}
+
+const settle = () => new Promise((r) => setTimeout(r, 30));
+
+describe('upload-url critical path', () => {
+  it('writes the record and starts the session concurrently: one round trip', async () => {
+    const { call } = setup(50);
+    const started = Date.now();
+    await call();
+    // Sequential calls would take at least 100 ms; this is a logic check with a wide margin, not a timing benchmark.
+    expect(Date.now() - started).toBeLessThan(95);
+  });
+});
+
+describe('upload-url compensation', () => {
+  it('cancels the session when the record cannot be written', async () => {
+    const { backends, call } = setup();
+    backends.failures.set('createUploading', new BackendUnavailable('firestore'));
+    await expect(call()).rejects.toBeInstanceOf(BackendUnavailable);
+    await settle();
+    expect(backends.sessions.size).toBe(1);
+    expect([...backends.cancelled]).toEqual([...backends.sessions.keys()]);
+  });
+
+  it('marks the record failed when the session cannot be started', async () => {
+    const { backends, call } = setup();
+    backends.failures.set('createSession', new BackendUnavailable('storage'));
+    await expect(call()).rejects.toBeInstanceOf(BackendUnavailable);
+    await settle();
+    const [record] = backends.files.values();
+    expect(record.status).toBe('failed');
+    expect(record.session_uri).toBeNull();
+  });
+
+  it('reports a failed compensation instead of dropping it', async () => {
+    const { backends, call, background } = setup();
+    backends.failures.set('createSession', new BackendUnavailable('storage'));
+    backends.failures.set('markFailed', new BackendUnavailable('firestore'));
+    await expect(call()).rejects.toBeInstanceOf(BackendUnavailable);
+    await settle();
+    expect(background).toEqual(['mark record failed']);
+  });
+});
+
+describe('Idempotency-Key', () => {
+  it('returns the same session for the same key and body', async () => {
+    const { backends, call } = setup();
+    const first = await call(body, 'retry-1');
+    const second = await call(body, 'retry-1');
+    expect(second).toEqual(first);
+    await settle();
+    expect(backends.files.size).toBe(1);
+    // The replay's own session was cancelled, never handed out.
+    expect(backends.sessions.size).toBe(2);
+    expect(backends.cancelled.size).toBe(1);
+    expect(backends.cancelled.has(first.upload_url)).toBe(false);
+  });
+
+  it('refuses the same key with another body', async () => {
+    const { call } = setup();
+    await call(body, 'retry-2');
+    const error = await call({ ...body, file_size: 1001 }, 'retry-2').catch((e: ApiError) => e);
+    expect(error).toMatchObject({ status: 409, code: 'IDEMPOTENCY_KEY_REUSED' });
+  });
+
+  it('treats keys of different callers as different', async () => {
+    const { backends, call } = setup();
+    const first = await call(body, 'shared');
+    const other = await createUploadUrl(
+      { config: loadConfig({ FILES_BUCKET: 'bkt' }), records: backends, sessions: backends },
+      { organizationId: 'org_1', caller: { principalId: 'usr_2', keyId: 'key_2' }, body, idempotencyKey: 'shared' },
+    );
+    expect(other.file_id).not.toBe(first.file_id);
+  });
+
+  it('tries again when the first attempt under the key failed', async () => {
+    const { backends, call } = setup();
+    backends.failures.set('createSession', new BackendUnavailable('storage'));
+    await expect(call(body, 'retry-3')).rejects.toBeInstanceOf(BackendUnavailable);
+    await settle();
+    backends.failures.delete('createSession');
+    const answer = await call(body, 'retry-3');
+    expect(backends.files.get(`org_1/${answer.file_id}`)?.status).toBe('uploading');
+  });
+
+  it('gives concurrent requests with one key one session', async () => {
+    const { backends, call } = setup(5);
+    const answers = await Promise.all(Array.from({ length: 5 }, () => call(body, 'burst')));
+    expect(new Set(answers.map((a) => a.upload_url)).size).toBe(1);
+    await settle();
+    expect(backends.files.size).toBe(1);
+  });
+});
