@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { Firestore } from '@google-cloud/firestore';
+import type { Firestore } from '@google-cloud/firestore';
 import { AdminError } from './errors';
 import { GrpcStatus, hasGrpcStatus } from './grpc-status';
 
@@ -34,7 +34,9 @@ export async function openFirestore(target: FirestoreTarget): Promise<Firestore>
     // Against the emulator, skip google-auth's probe of the GCE metadata server (a second of delay and a warning).
     process.env.METADATA_SERVER_DETECTION ??= 'none';
   }
-  return new Firestore(target.projectId ? { projectId: target.projectId } : {});
+  // Loaded only now: the client library takes longer to load than a usage error or --help takes to print.
+  const { Firestore: Client } = await import('@google-cloud/firestore');
+  return new Client(target.projectId ? { projectId: target.projectId } : {});
 }
 
 /** Rewrites a connection failure as one line that names the Firestore tried. */
