@@ -1,0 +1,120 @@
+import { Firestore } from '@google-cloud/firestore';
+import { Storage } from '@google-cloud/storage';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startFirestoreEmulator, type RunningEmulator } from '../../emulator/firestore/launch';
+import { freePort } from '../../emulator/free-port';
+import { startStorageEmulator, type RunningStorageEmulator } from '../../emulator/storage/launch';
+import { startFilesApi, type RunningApi } from '../support/files-api-server';
+import { seedMember } from '../support/stack';
+
+// Emulators of this file's own, so they can be stopped mid-run.
+const sharedFirestoreHost = process.env.FIRESTORE_EMULATOR_HOST;
+const projectId = 'test-backends-down';
+const bucket = 'backends-down';
+let firestore: RunningEmulator;
+let storage: RunningStorageEmulator;
+let dataDir: string;
+let db: Firestore;
+let api: RunningApi;
+let apiKey: string;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'backends-down-'));
+  [firestore, storage] = await Promise.all([
+    freePort().then((port) => startFirestoreEmulator({ host: '127.0.0.1', port })),
+    startStorageEmulator({ dataDir }),
+  ]);
+  process.env.FIRESTORE_EMULATOR_HOST = firestore.host;
+  db = new Firestore({ projectId });
+  await new Storage({ apiEndpoint: storage.url, projectId }).createBucket(bucket);
+  ({ apiKey } = await seedMember(db, 'org_1', 'usr_1'));
+  api = await startFilesApi({
+    FIRESTORE_EMULATOR_HOST: firestore.host,
+    STORAGE_EMULATOR_HOST: storage.url,
+    GOOGLE_CLOUD_PROJECT: projectId,
+    FILES_BUCKET: bucket,
+    // Warm lookups stay cached, so a request can get past auth with Firestore gone.
+    AUTH_CACHE_TTL_SECONDS: '600',
+    BACKEND_TIMEOUT_MS: '1500',
+  });
+});
+
+afterAll(async () => {
+  await api?.close();
+  await db?.terminate();
+  await Promise.all([firestore?.stop(), storage?.stop()]);
+  rmSync(dataDir, { recursive: true, force: true });
+  process.env.FIRESTORE_EMULATOR_HOST = sharedFirestoreHost;
+});
+
+const body = JSON.stringify({ filename: 'a.bin', file_size: 1000, mime_type: 'application/octet-stream' });
+const post = () =>
+  fetch(`${api.url}/v1/organizations/org_1/files/upload-url`, {
+    method: 'POST',
+    headers: { 'X-API-Key': apiKey, 'Content-Type': 'application/json' },
+    body,
+  });
+
+function liveSessions(): string[] {
+  return readdirSync(join(dataDir, 'sessions'))
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => JSON.parse(readFileSync(join(dataDir, 'sessions', f), 'utf8')).name as string);
+}
+
+async function eventually(check: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function expect503(response: Response): Promise<void> {
+  expect(response.status).toBe(503);
+  expect(response.headers.get('retry-after')).toMatch(/^\d+$/);
+  const answer = (await response.json()) as { error: unknown };
+  expect(answer.error).toMatchObject({ code: 'SERVICE_UNAVAILABLE', type: 'server_error', status: 503 });
+  expect(JSON.stringify(answer)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|stack|at /);
+}
+
+describe('with a backend gone mid-run', () => {
+  it('works while both are up (and warms the auth cache)', async () => {
+    expect((await post()).status).toBe(200);
+  });
+
+  it('storage gone: 503 with Retry-After, and the record is marked failed, not left uploading', async () => {
+    await storage.stop();
+    const started = Date.now();
+    await expect503(await post());
+    expect(Date.now() - started).toBeLessThan(10_000);
+    await eventually(async () => {
+      const files = await db.collection('organizations/org_1/files').where('status', '==', 'uploading').get();
+      return files.size === 1; // only the one made while storage was up
+    });
+    const failed = await db.collection('organizations/org_1/files').where('status', '==', 'failed').get();
+    expect(failed.size).toBe(1);
+    storage = await startStorageEmulator({ dataDir });
+    // The restarted emulator listens elsewhere: point a fresh function at it.
+    await api.close();
+    api = await startFilesApi({
+      FIRESTORE_EMULATOR_HOST: firestore.host,
+      STORAGE_EMULATOR_HOST: storage.url,
+      GOOGLE_CLOUD_PROJECT: projectId,
+      FILES_BUCKET: bucket,
+      AUTH_CACHE_TTL_SECONDS: '600',
+      BACKEND_TIMEOUT_MS: '1500',
+    });
+    expect((await post()).status).toBe(200);
+  });
+
+  it('Firestore gone: 503 with Retry-After, and the session made meanwhile is cancelled', async () => {
+    const before = liveSessions().length;
+    await firestore.stop();
+    const started = Date.now();
+    await expect503(await post());
+    expect(Date.now() - started).toBeLessThan(10_000);
+    await eventually(() => liveSessions().length === before);
+  });
+});

@@ -1,0 +1,28 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const SPEC_BASE_URL = 'https://api.aitronos.com';
+
+/** Runs one of the seed's examples as written, with only its base URL swapped for `baseUrl`. */
+export function runSeedExample(
+  file: 'seed-curl.sh' | 'seed-python.py' | 'seed-javascript.js',
+  baseUrl: string,
+  apiKey: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const source = readFileSync(join(__dirname, '..', 'examples', file), 'utf8');
+  if (!source.includes(SPEC_BASE_URL)) throw new Error(`${file} no longer has the spec's base URL`);
+  const code = source.split(SPEC_BASE_URL).join(baseUrl);
+  const [command, args] =
+    file === 'seed-curl.sh' ? ['bash', ['-c', code]] : file === 'seed-python.py' ? ['python3', ['-c', code]] : [process.execPath, ['-e', code]];
+  return new Promise((resolve, reject) => {
+    // Asynchronous on purpose: the function answering it runs in this process.
+    const child = spawn(command, args, { env: { ...process.env, FREDDY_API_KEY: apiKey }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (exit) => resolve({ code: exit, stdout, stderr }));
+  });
+}
