@@ -1,0 +1,86 @@
+import type { FileHandle } from 'node:fs/promises';
+import { Writable } from 'node:stream';
+import type { AlignedHasher } from './aligned-hasher';
+import { GcsError } from './errors';
+
+export interface PartFileSinkOptions {
+  file: FileHandle;
+  /** Where the first new byte goes (the session's persisted offset). */
+  position: number;
+  /** Leading body bytes the server already has (a resend); they are dropped. */
+  skip: number;
+  /** Most body bytes the request may carry; one more is refused with `overflow`. */
+  limit: number;
+  overflow: () => GcsError;
+  hasher: AlignedHasher;
+}
+
+/** Appends a request body to a session's part file with backpressure, so memory stays
+ * flat whatever the chunk size. Destroying it waits for the write in flight, so after
+ * `settled()` the file holds exactly `appended` new bytes. */
+export class PartFileSink extends Writable {
+  /** Bytes written to the file by this request. */
+  appended = 0;
+  private bodyBytes = 0;
+  private inFlight: Promise<void> = Promise.resolve();
+
+  constructor(private readonly opts: PartFileSinkOptions) {
+    super({ highWaterMark: 1 << 20 });
+  }
+
+  override _writev(chunks: Array<{ chunk: Buffer }>, callback: (error?: Error | null) => void): void {
+    const fresh: Buffer[] = [];
+    for (const { chunk } of chunks) {
+      this.bodyBytes += chunk.length;
+      if (this.bodyBytes > this.opts.limit) return callback(this.opts.overflow());
+      const skipped = Math.min(this.opts.skip, chunk.length);
+      this.opts.skip -= skipped;
+      if (skipped < chunk.length) fresh.push(chunk.subarray(skipped));
+    }
+    if (fresh.length === 0) return callback();
+    for (const piece of fresh) this.opts.hasher.accept(piece);
+    this.inFlight = this.writeAll(fresh).then(
+      () => callback(),
+      (err: Error) => callback(err),
+    );
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this._writev([{ chunk }], callback);
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.inFlight.then(
+      () => callback(error),
+      () => callback(error),
+    );
+  }
+
+  /** Resolves once no write is in flight any more. */
+  async settled(): Promise<void> {
+    await this.inFlight.catch(() => undefined);
+  }
+
+  private async writeAll(pieces: Buffer[]): Promise<void> {
+    let left = pieces;
+    while (left.length > 0) {
+      const { bytesWritten } = await this.opts.file.writev(left, this.opts.position + this.appended);
+      this.appended += bytesWritten;
+      left = dropBytes(left, bytesWritten);
+    }
+  }
+}
+
+function dropBytes(pieces: Buffer[], count: number): Buffer[] {
+  const rest: Buffer[] = [];
+  let left = count;
+  for (const piece of pieces) {
+    if (left >= piece.length) {
+      left -= piece.length;
+    } else {
+      rest.push(left > 0 ? piece.subarray(left) : piece);
+      left = 0;
+    }
+  }
+  return rest;
+}

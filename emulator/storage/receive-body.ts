@@ -1,0 +1,36 @@
+import type { IncomingMessage } from 'node:http';
+import type { Writable } from 'node:stream';
+
+/** How a request body ended: fully received, cut off by the client, or refused by the sink. */
+export type BodyOutcome = { kind: 'complete' } | { kind: 'aborted' } | { kind: 'refused'; error: Error };
+
+/** Pipes the body into `sink` (with backpressure) and reports how it ended; never rejects. */
+export function receiveBody(req: IncomingMessage, sink: Writable): Promise<BodyOutcome> {
+  return new Promise((resolve) => {
+    let settled = false;
+    const settle = (outcome: BodyOutcome) => {
+      if (settled) return;
+      settled = true;
+      req.unpipe(sink);
+      if (outcome.kind === 'aborted') sink.destroy();
+      resolve(outcome);
+    };
+    sink.once('finish', () => settle({ kind: 'complete' }));
+    sink.once('error', (error) => settle({ kind: 'refused', error }));
+    req.once('error', () => settle({ kind: 'aborted' }));
+    req.once('close', () => {
+      if (!req.complete) settle({ kind: 'aborted' });
+    });
+    req.pipe(sink);
+  });
+}
+
+/** Pipes the body into `first` and destroys it if the client goes away, so whatever
+ * awaits the chain settles. Unlike `pipeline(req, …)`, a refusal by the chain leaves
+ * the socket alone, so the refusal can still be answered. */
+export function feedFromRequest(req: IncomingMessage, first: Writable): void {
+  req.once('close', () => {
+    if (!req.complete) first.destroy(new Error('the client closed the request before its body was complete'));
+  });
+  req.pipe(first);
+}

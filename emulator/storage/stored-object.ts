@@ -1,0 +1,42 @@
+/** Object fields a client may set when it creates an object (insert / session start body). */
+export interface ObjectInit {
+  contentType?: string;
+  metadata?: Record<string, string>;
+  contentEncoding?: string;
+  contentDisposition?: string;
+  contentLanguage?: string;
+  cacheControl?: string;
+}
+
+/** What the emulator keeps per finalized object: its metadata JSON on disk. */
+export interface StoredObject extends ObjectInit {
+  bucket: string;
+  name: string;
+  generation: string;
+  metageneration: string;
+  contentType: string;
+  size: number;
+  md5Hash: string;
+  crc32c: string;
+  timeCreated: string;
+  updated: string;
+}
+
+const INIT_STRINGS = ['contentType', 'contentEncoding', 'contentDisposition', 'contentLanguage', 'cacheControl'] as const;
+
+/** The settable fields of a client-sent object resource, type-checked; the rest is ignored. */
+export function objectInitFrom(body: Record<string, unknown>): ObjectInit {
+  const init: ObjectInit = {};
+  for (const key of INIT_STRINGS) {
+    if (typeof body[key] === 'string') init[key] = body[key];
+  }
+  const metadata = body.metadata;
+  if (metadata && typeof metadata === 'object' && !Array.isArray(metadata)) {
+    init.metadata = Object.fromEntries(
+      Object.entries(metadata as Record<string, unknown>)
+        .filter(([, v]) => v !== null && v !== undefined)
+        .map(([k, v]) => [k, String(v)]),
+    );
+  }
+  return init;
+}
