@@ -1,0 +1,55 @@
+import type { AddressInfo } from 'node:net';
+import { BucketStore } from './bucket-store';
+import { DataLayout } from './data-layout';
+import type { EmulatorConfig, EmulatorState } from './emulator-state';
+import { postFinalizedEvent } from './finalize-hook';
+import { ObjectStore } from './object-store';
+import { createStorageServer } from './server';
+import { SessionStore } from './session-store';
+
+export interface Emulator {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Loads the data dir (buckets, objects, sessions of a previous run) and listens. */
+export async function startEmulator(config: EmulatorConfig): Promise<Emulator> {
+  const layout = new DataLayout(config.dataDir);
+  await layout.create();
+  const buckets = await BucketStore.open(layout);
+  const objects = await ObjectStore.open(
+    layout,
+    buckets.all().map((b) => b.name),
+  );
+  const sessions = await SessionStore.open(layout, config.sessionTtlSeconds);
+  const { finalizeUrl } = config;
+  const state: EmulatorState = {
+    config,
+    layout,
+    buckets,
+    objects,
+    sessions,
+    finalized: (obj, base) => {
+      if (finalizeUrl) postFinalizedEvent(finalizeUrl, obj, base);
+    },
+  };
+  const server = createStorageServer(state);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  config.port = port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        sessions.close();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,26 @@
+import { parseArgs } from './cli-args';
+import { startEmulator } from './emulator';
+
+/** CLI entry: prints one JSON line {"event":"listening","url":…} once it serves (the
+ * launcher waits for it), nothing else on stdout; SIGINT/SIGTERM close and exit 0. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = parseArgs(process.argv.slice(2), process.env);
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`);
+    process.exit(2);
+  }
+  const emulator = await startEmulator(config);
+  process.stdout.write(`${JSON.stringify({ event: 'listening', url: emulator.url })}\n`);
+  const stop = () => {
+    void emulator.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`storage emulator failed to start: ${err.stack ?? err.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,70 @@
+import { allowedOrigin, preflightHeaders } from './cors';
+import { badRequest, GcsError, notFound } from './errors';
+import { sendEmpty } from './http-io';
+import type { RouteContext } from './route-context';
+import { createBucket, deleteBucket, getBucket, listBuckets } from './routes/buckets';
+import { sendMedia } from './routes/media';
+import { deleteObject, findObject, getObject, listObjects } from './routes/objects';
+import { startSession } from './routes/session-start';
+import { onSessionUri } from './routes/session-uri';
+import { uploadMedia, uploadMultipart } from './routes/simple-upload';
+
+type Handler = (ctx: RouteContext, params: string[]) => void | Promise<void>;
+
+// `/storage/v1` is optional: with STORAGE_EMULATOR_HOST set, @google-cloud/storage
+// sends JSON API calls to the bare host (`/b/…`).
+const API = '^(?:/storage/v1)?';
+const BUCKETS = new RegExp(`${API}/b/?$`);
+const BUCKET = new RegExp(`${API}/b/([^/]+)/?$`);
+const OBJECTS = new RegExp(`${API}/b/([^/]+)/o/?$`);
+const OBJECT = new RegExp(`${API}/b/([^/]+)/o/(.+)$`);
+const UPLOADS = /^\/upload\/storage\/v1\/b\/([^/]+)\/o\/?$/;
+const DOWNLOAD = /^\/download\/storage\/v1\/b\/([^/]+)\/o\/(.+)$/;
+
+const ROUTES: Array<[string, RegExp, Handler]> = [
+  ['GET', BUCKETS, (ctx) => listBuckets(ctx)],
+  ['POST', BUCKETS, (ctx) => createBucket(ctx)],
+  ['GET', BUCKET, (ctx, [bucket]) => getBucket(ctx, bucket)],
+  ['DELETE', BUCKET, (ctx, [bucket]) => deleteBucket(ctx, bucket)],
+  ['GET', OBJECTS, (ctx, [bucket]) => listObjects(ctx, bucket)],
+  ['GET', OBJECT, (ctx, [bucket, name]) => getObject(ctx, bucket, name)],
+  ['DELETE', OBJECT, (ctx, [bucket, name]) => deleteObject(ctx, bucket, name)],
+  ['POST', UPLOADS, (ctx, [bucket]) => startUpload(ctx, bucket)],
+  ['GET', DOWNLOAD, (ctx, [bucket, name]) => sendMedia(ctx, findObject(ctx, bucket, name))],
+];
+
+/** Sends one request to its handler. `path` is still percent-encoded: object names may
+ * hold `/`, so segments are decoded only after matching. */
+export async function dispatch(ctx: RouteContext, method: string, path: string): Promise<void> {
+  const session = UPLOADS.exec(path);
+  if (session && ctx.query.has('upload_id')) return onSessionUri(ctx, decode(session[1]));
+  if (method === 'OPTIONS') {
+    const origin = allowedOrigin(ctx.req, ctx.state.config.corsOrigins);
+    return sendEmpty(ctx.res, 200, origin ? preflightHeaders(origin, ctx.req) : {});
+  }
+  let pathKnown = false;
+  for (const [routeMethod, pattern, handler] of ROUTES) {
+    const match = pattern.exec(path);
+    if (!match) continue;
+    pathKnown = true;
+    if (routeMethod === method) return handler(ctx, match.slice(1).map(decode));
+  }
+  if (pathKnown) throw new GcsError(405, 'methodNotAllowed', `${method} is not supported on ${path}`);
+  throw notFound(`No such API: ${method} ${path}`);
+}
+
+function startUpload(ctx: RouteContext, bucket: string): Promise<void> {
+  const kind = ctx.query.get('uploadType');
+  if (kind === 'resumable') return startSession(ctx, bucket);
+  if (kind === 'media') return uploadMedia(ctx, bucket);
+  if (kind === 'multipart') return uploadMultipart(ctx, bucket);
+  throw badRequest(`Unsupported uploadType: ${kind}`);
+}
+
+function decode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw badRequest(`Malformed percent-encoding: ${segment}`);
+  }
+}
