@@ -1,0 +1,83 @@
+// Bundles functions/index.ts into one deployable file, dist/deploy/index.js, with
+// the package.json Cloud Functions installs from. A cold start then reads one
+// file instead of the few thousand modules of the Google client libraries
+// (measured in bench/RESULTS.md, "Cold start").
+//
+//   node scripts/bundle.mjs [--outdir DIR] [--external PKG[,PKG…]]
+//
+// --external keeps more packages out of the bundle (installed from npm instead);
+// the cold-start benchmark uses it to measure the alternatives.
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { build } from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+// The framework is the host process on Cloud Functions: the function must
+// register with the very copy that loads it, and functions/http/body-layer.ts
+// patches the express instance that copy resolves. Bundling either would give
+// the function private copies, and the registration and the patch would miss.
+const HOST_PACKAGES = ['@google-cloud/functions-framework', 'express'];
+
+const { values } = parseArgs({
+  options: {
+    outdir: { type: 'string', default: join(root, 'dist', 'deploy') },
+    external: { type: 'string', default: '' },
+  },
+});
+const outdir = resolve(values.outdir);
+const extra = values.external.split(',').filter(Boolean);
+const rootPackage = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+
+rmSync(outdir, { recursive: true, force: true });
+mkdirSync(outdir, { recursive: true });
+
+const result = await build({
+  absWorkingDir: root,
+  entryPoints: ['functions/index.ts'],
+  outfile: join(outdir, 'index.js'),
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: true,
+  // Only whitespace and syntax: identifiers keep their names for stack traces and logs.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  // Subpaths too (e.g. express/lib/...), so nothing of a host package is copied in.
+  external: [...HOST_PACKAGES, ...extra].flatMap((name) => [name, `${name}/*`]),
+  metafile: true,
+  logLevel: 'warning',
+  legalComments: 'linked',
+});
+
+// Everything kept external must be installed beside the bundle, at the version
+// the project was built and tested with. express is not listed: it comes with
+// the framework, and a second copy is exactly what must not be loaded.
+const dependencies = {};
+for (const name of [...HOST_PACKAGES, ...extra]) {
+  if (name === 'express') continue;
+  const version = rootPackage.dependencies?.[name];
+  if (!version) throw new Error(`${name} is kept external but is not a dependency in package.json`);
+  dependencies[name] = version;
+}
+const deployPackage = {
+  name: `${rootPackage.name}-deploy`,
+  version: rootPackage.version,
+  private: true,
+  description: `${rootPackage.name}, bundled by scripts/bundle.mjs`,
+  license: rootPackage.license,
+  main: 'index.js',
+  engines: rootPackage.engines,
+  dependencies,
+};
+writeFileSync(join(outdir, 'package.json'), JSON.stringify(deployPackage, null, 2) + '\n');
+
+const output = result.metafile.outputs[relative(root, join(outdir, 'index.js'))];
+const inputs = Object.keys(result.metafile.inputs).length;
+console.log(
+  `bundled ${inputs} modules into ${relative(process.cwd(), join(outdir, 'index.js'))} ` +
+    `(${(output.bytes / 1024).toFixed(0)} KiB); external: ${Object.keys(dependencies).join(', ')}`,
+);
