@@ -32,15 +32,39 @@ export function findFirestoreJar(env: NodeJS.ProcessEnv = process.env): string {
   return jar;
 }
 
+export interface ExportOptions {
+  projectId: string;
+  /** an existing directory; the export goes into `directory/name` */
+  directory: string;
+  name: string;
+  timeoutMs?: number;
+}
+
 export interface RunningEmulator {
   /** host:port, as FIRESTORE_EMULATOR_HOST wants it */
   host: string;
+  /** the Java process, leader of its own process group */
+  pid: number;
+  /** settles when Java exits, whether stopped or not */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Writes one project's documents as an export (`directory/name/name.overall_export_metadata`),
+   * the form `importData` reads back. The jar's own --export-on-exit fails on exit
+   * ("Database name ... has invalid trailing /"), hence this explicit call. */
+  exportData(opts: ExportOptions): Promise<void>;
   stop(): Promise<void>;
+}
+
+export interface FirestoreEmulatorOptions {
+  host: string;
+  port: number;
+  java?: string;
+  /** an `.overall_export_metadata` file from `exportData`, loaded before the emulator serves */
+  importData?: string;
 }
 
 /** Starts Google's Firestore emulator straight on Java (the SDK's shell wrapper
  * leaves its Java child behind when killed), in a process group of its own. */
-export async function startFirestoreEmulator(opts: { host: string; port: number; java?: string }): Promise<RunningEmulator> {
+export async function startFirestoreEmulator(opts: FirestoreEmulatorOptions): Promise<RunningEmulator> {
   const jar = findFirestoreJar();
   const java = opts.java ?? process.env.JAVA ?? 'java';
   const child = spawn(
@@ -53,10 +77,14 @@ export async function startFirestoreEmulator(opts: { host: string; port: number;
       'start',
       `--host=${opts.host}`,
       `--port=${opts.port}`,
+      ...(opts.importData ? [`--import-data=${opts.importData}`] : []),
     ],
     { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4000);
   };
@@ -84,5 +112,25 @@ export async function startFirestoreEmulator(opts: { host: string; port: number;
   child.stderr.removeListener('data', keep);
   child.stdout.resume();
   child.stderr.resume();
-  return { host, stop: () => stopProcessGroup(child) };
+  return {
+    host,
+    pid: child.pid as number,
+    exited,
+    exportData: (exportOpts) => exportProject(host, exportOpts),
+    stop: () => stopProcessGroup(child),
+  };
+}
+
+async function exportProject(host: string, opts: ExportOptions): Promise<void> {
+  const res = await fetch(`http://${host}/emulator/v1/projects/${encodeURIComponent(opts.projectId)}:export`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      database: `projects/${opts.projectId}/databases/(default)`,
+      export_directory: opts.directory,
+      export_name: opts.name,
+    }),
+    signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
+  });
+  if (!res.ok) throw new Error(`Firestore emulator export failed (${res.status}): ${await res.text()}`);
 }

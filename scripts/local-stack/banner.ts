@@ -1,0 +1,34 @@
+import { relative } from 'node:path';
+import { DEMO } from './demo-seed';
+import type { StackUp } from './bring-up';
+import type { StackConfig } from './stack-config';
+
+const KEY_NOTE = { reused: 'kept from the last start', restored: 'kept from the last start, re-stored', new: 'new' };
+
+/** What runs where, and a request to paste. */
+export function banner(config: StackConfig, up: StackUp, seconds: number): string {
+  const { dev } = up;
+  const shown = (path: string) => relative(process.cwd(), path) || '.';
+  const curl =
+    `curl -sS -X POST "${dev.function_url}/v1/organizations/${dev.organization_id}/files/upload-url" ` +
+    `-H "X-API-Key: ${dev.api_key}" -H "Content-Type: application/json" ` +
+    `-d '{"filename":"large_video.mp4","file_size":524288000,"mime_type":"video/mp4"}'`;
+  return [
+    '',
+    `Files API local stack is up in ${seconds.toFixed(1)} s (project ${dev.project_id}):`,
+    `  function            ${dev.function_url}  (functions-framework, target "files")`,
+    `  Firestore emulator  ${dev.firestore_host}  (data kept in ${shown(`${config.localDir}/firestore`)} across restarts${up.imported ? '' : ', starting empty'})`,
+    `  storage emulator    ${dev.storage_url}  (bucket ${dev.bucket}, objects in ${shown(`${config.localDir}/storage`)})`,
+    `  demo data           organization ${DEMO.organizationId}, owner ${DEMO.userId}, API key ${KEY_NOTE[up.keyOrigin]}`,
+    `  settings            ${shown(up.devFilePath)}`,
+    '',
+    'Ask for an upload URL:',
+    `  ${curl}`,
+    '',
+    'Manage organizations, members and keys on this stack:',
+    `  FIRESTORE_EMULATOR_HOST=${dev.firestore_host} GOOGLE_CLOUD_PROJECT=${dev.project_id} npx files-admin --help`,
+    '',
+    'Ctrl-C stops everything.',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,61 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { StartupError } from './startup-error';
+
+export interface ServiceAddress {
+  host: string;
+  port: number;
+  /** the environment variable that overrides the port, for messages */
+  portEnv: string;
+}
+
+export interface StackConfig {
+  repoRoot: string;
+  firestore: ServiceAddress;
+  storage: ServiceAddress;
+  function: ServiceAddress;
+  projectId: string;
+  bucket: string;
+  /** `.local`: dev.json, Firestore snapshots, stored objects */
+  localDir: string;
+}
+
+type EmulatorsSection = Record<'firestore' | 'storage' | 'functions', { host?: string; port?: number } | undefined>;
+
+/** The repository root: the nearest directory above this file that has firebase.json. */
+function findRepoRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'firebase.json'))) return dir;
+    if (dirname(dir) === dir) throw new StartupError(`firebase.json not found above ${from}`);
+  }
+}
+
+function address(section: EmulatorsSection, name: keyof EmulatorsSection, portEnv: string, env: NodeJS.ProcessEnv): ServiceAddress {
+  const entry = section[name];
+  if (!entry?.port) throw new StartupError(`firebase.json has no emulators.${name}.port`);
+  const override = env[portEnv];
+  let port = entry.port;
+  if (override !== undefined && override !== '') {
+    port = Number(override);
+    if (!/^\d+$/.test(override) || port < 1 || port > 65535) {
+      throw new StartupError(`${portEnv}=${JSON.stringify(override)}: must be a port number from 1 to 65535`);
+    }
+  }
+  return { host: entry.host ?? '127.0.0.1', port, portEnv };
+}
+
+/** Ports come from firebase.json's `emulators` section, each overridable by its own env var. */
+export function loadStackConfig(env: NodeJS.ProcessEnv, from: string = __dirname): StackConfig {
+  const repoRoot = findRepoRoot(from);
+  const emulators = (JSON.parse(readFileSync(join(repoRoot, 'firebase.json'), 'utf8')) as { emulators?: EmulatorsSection }).emulators;
+  if (!emulators) throw new StartupError('firebase.json has no emulators section');
+  return {
+    repoRoot,
+    firestore: address(emulators, 'firestore', 'FIRESTORE_PORT', env),
+    storage: address(emulators, 'storage', 'STORAGE_PORT', env),
+    function: address(emulators, 'functions', 'FUNCTION_PORT', env),
+    projectId: env.GOOGLE_CLOUD_PROJECT || 'demo-files-api',
+    bucket: env.FILES_BUCKET || 'demo-files-api-uploads',
+    localDir: resolve(env.LOCAL_DIR || join(repoRoot, '.local')),
+  };
+}

@@ -1,0 +1,51 @@
+import { banner } from './local-stack/banner';
+import { bringUp } from './local-stack/bring-up';
+import { loadStackConfig } from './local-stack/stack-config';
+import { StackParts } from './local-stack/stack-parts';
+
+/** `npm start`: the Firestore emulator, the storage emulator and the function on loopback,
+ * with demo data; stops them all on Ctrl-C, SIGTERM, or when any of them dies. */
+async function main(): Promise<number> {
+  const startedAt = Date.now();
+  const parts = new StackParts();
+  // Whatever way this process ends, no child outlives it.
+  process.on('exit', () => parts.killNow());
+
+  const abort = new AbortController();
+  const stopRequested = new Promise<NodeJS.Signals>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (abort.signal.aborted) {
+        process.stderr.write('npm start: stopping now, without saving\n');
+        process.exit(1);
+      }
+      process.stdout.write(`\n${signal}: stopping the local stack…\n`);
+      abort.abort();
+      resolve(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+
+  let up;
+  try {
+    const config = loadStackConfig(process.env);
+    up = { config, stack: await bringUp(config, parts, abort.signal) };
+  } catch (err) {
+    if (!abort.signal.aborted) process.stderr.write(`npm start: ${describe(err)}\n`);
+    await parts.stop();
+    return abort.signal.aborted ? 0 : 1;
+  }
+  process.stdout.write(banner(up.config, up.stack, (Date.now() - startedAt) / 1000));
+
+  const outcome = await Promise.race([stopRequested.then(() => undefined), parts.firstExit()]);
+  if (outcome) process.stderr.write(`npm start: the ${outcome.name} ${outcome.reason}; stopping the rest\n`);
+  await parts.stop();
+  return outcome ? 1 : 0;
+}
+
+/** Startup problems (a taken port, no Java, no jar) are errors whose message says what to do. */
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+main().then((code) => process.exit(code));
