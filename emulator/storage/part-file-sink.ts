@@ -30,17 +30,23 @@ export class PartFileSink extends Writable {
 
   override _writev(chunks: Array<{ chunk: Buffer }>, callback: (error?: Error | null) => void): void {
     const fresh: Buffer[] = [];
+    let refusal: GcsError | undefined;
     for (const { chunk } of chunks) {
-      this.bodyBytes += chunk.length;
-      if (this.bodyBytes > this.opts.limit) return callback(this.opts.overflow());
-      const skipped = Math.min(this.opts.skip, chunk.length);
+      // Bytes up to the limit still count; the first byte past it refuses the request.
+      const room = this.opts.limit - this.bodyBytes;
+      const allowed = chunk.length > room ? chunk.subarray(0, room) : chunk;
+      this.bodyBytes += allowed.length;
+      const skipped = Math.min(this.opts.skip, allowed.length);
       this.opts.skip -= skipped;
-      if (skipped < chunk.length) fresh.push(chunk.subarray(skipped));
+      if (skipped < allowed.length) fresh.push(allowed.subarray(skipped));
+      if (allowed !== chunk) {
+        refusal = this.opts.overflow();
+        break;
+      }
     }
-    if (fresh.length === 0) return callback();
     for (const piece of fresh) this.opts.hasher.accept(piece);
     this.inFlight = this.writeAll(fresh).then(
-      () => callback(),
+      () => callback(refusal),
       (err: Error) => callback(err),
     );
   }

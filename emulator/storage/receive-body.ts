@@ -4,22 +4,25 @@ import type { Writable } from 'node:stream';
 /** How a request body ended: fully received, cut off by the client, or refused by the sink. */
 export type BodyOutcome = { kind: 'complete' } | { kind: 'aborted' } | { kind: 'refused'; error: Error };
 
-/** Pipes the body into `sink` (with backpressure) and reports how it ended; never rejects. */
+/** Pipes the body into `sink` (with backpressure) and reports how it ended; never
+ * rejects. When the client goes away, what reached the sink is still written. */
 export function receiveBody(req: IncomingMessage, sink: Writable): Promise<BodyOutcome> {
   return new Promise((resolve) => {
-    let settled = false;
-    const settle = (outcome: BodyOutcome) => {
-      if (settled) return;
-      settled = true;
+    let aborted = false;
+    sink.once('finish', () => resolve(aborted ? { kind: 'aborted' } : { kind: 'complete' }));
+    sink.once('error', (error) => {
       req.unpipe(sink);
-      if (outcome.kind === 'aborted') sink.destroy();
-      resolve(outcome);
+      resolve({ kind: 'refused', error });
+    });
+    const abort = () => {
+      if (aborted || sink.writableEnded) return;
+      aborted = true;
+      req.unpipe(sink);
+      sink.end();
     };
-    sink.once('finish', () => settle({ kind: 'complete' }));
-    sink.once('error', (error) => settle({ kind: 'refused', error }));
-    req.once('error', () => settle({ kind: 'aborted' }));
+    req.once('error', abort);
     req.once('close', () => {
-      if (!req.complete) settle({ kind: 'aborted' });
+      if (!req.complete) abort();
     });
     req.pipe(sink);
   });
