@@ -33,28 +33,36 @@ describe('files-admin help', () => {
   });
 });
 
+const USAGE_ERRORS: [string[], RegExp][] = [
+  [[], /missing command/],
+  [['frobnicate'], /unknown command "frobnicate"/],
+  [['org'], /missing org command/],
+  [['org', 'delete', 'x'], /unknown command "org delete"/],
+  [['org', 'create'], /missing <organization_id>/],
+  [['org', 'create', 'a', 'b'], /unexpected argument "b"/],
+  [['org', 'create', 'has space'], /invalid organization id "has space"/],
+  [['org', 'create', '-leading-dash'], /Unknown option|invalid organization id/],
+  [['org', 'create', 'x'.repeat(64)], /invalid organization id/],
+  [['org', 'create', 'ok', '--name'], /--name <value>' argument missing/],
+  [['member', 'add', 'org_x'], /missing <user_id>/],
+  [['member', 'add', 'org_x', 'usr/x'], /invalid user id "usr\/x"/],
+  [['member', 'add', 'org_x', 'usr_x', '--role', 'boss'], /invalid role "boss"/],
+  [['key', 'create', 'usr_x', '--expires-at', 'next week'], /invalid --expires-at/],
+  [['key', 'create', 'usr_x', '--expires-at', '2001-01-01T00:00:00Z'], /not in the future/],
+  [['key', 'create', 'usr_x', '--frob'], /Unknown option '--frob'/],
+  [['key', 'pause', 'not-a-key-id'], /invalid key id/],
+  [['key', 'list', 'usr_x', '--project', ''], /--project must not be empty/],
+];
+
 describe('files-admin usage errors exit 2', () => {
-  it.each([
-    [[], /missing command/],
-    [['frobnicate'], /unknown command "frobnicate"/],
-    [['org'], /missing org command/],
-    [['org', 'delete', 'x'], /unknown command "org delete"/],
-    [['org', 'create'], /missing <organization_id>/],
-    [['org', 'create', 'a', 'b'], /unexpected argument "b"/],
-    [['org', 'create', 'has space'], /invalid organization id "has space"/],
-    [['org', 'create', '-leading-dash'], /Unknown option|invalid organization id/],
-    [['org', 'create', 'x'.repeat(64)], /invalid organization id/],
-    [['org', 'create', 'ok', '--name'], /--name <value>' argument missing/],
-    [['member', 'add', 'org_x'], /missing <user_id>/],
-    [['member', 'add', 'org_x', 'usr/x'], /invalid user id "usr\/x"/],
-    [['member', 'add', 'org_x', 'usr_x', '--role', 'boss'], /invalid role "boss"/],
-    [['key', 'create', 'usr_x', '--expires-at', 'next week'], /invalid --expires-at/],
-    [['key', 'create', 'usr_x', '--expires-at', '2001-01-01T00:00:00Z'], /not in the future/],
-    [['key', 'create', 'usr_x', '--frob'], /Unknown option '--frob'/],
-    [['key', 'pause', 'not-a-key-id'], /invalid key id/],
-    [['key', 'list', 'usr_x', '--project', ''], /--project must not be empty/],
-  ])('%j', async (args, pattern) => {
-    expectFailure(await admin(...args), 2, pattern);
+  // These touch no Firestore and are independent: run them all at once, assert one by one.
+  let results: CliResult[];
+  beforeAll(async () => {
+    results = await Promise.all(USAGE_ERRORS.map(([args]) => admin(...args)));
+  });
+
+  it.each(USAGE_ERRORS.map(([args, pattern], i) => [args, pattern, i] as const))('%j', (_args, pattern, i) => {
+    expectFailure(results[i], 2, pattern);
   });
 });
 

@@ -1,0 +1,152 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '../../emulator/free-port';
+import { apiKeyHash, isWellFormedApiKey } from '../../functions/domain/api-key';
+import { descendants, isGone, StackProcess, type ProcessInfo } from './stack-process';
+
+const PROJECT = 'test-start';
+const BUCKET = 'test-start-uploads';
+
+jest.setTimeout(180_000);
+
+let localDir: string;
+const started: StackProcess[] = [];
+
+beforeEach(() => {
+  localDir = mkdtempSync(join(tmpdir(), 'files-api-start-'));
+});
+
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((s) => s.forceStop()));
+  rmSync(localDir, { recursive: true, force: true });
+});
+
+/** The environment of a developer's shell, with ports of this test's own and no emulator of the tests' setup. */
+async function stackEnv(extra: NodeJS.ProcessEnv = {}): Promise<NodeJS.ProcessEnv> {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    LOCAL_DIR: localDir,
+    FIRESTORE_PORT: String(await freePort()),
+    STORAGE_PORT: String(await freePort()),
+    FUNCTION_PORT: String(await freePort()),
+    GOOGLE_CLOUD_PROJECT: PROJECT,
+    FILES_BUCKET: BUCKET,
+    ...extra,
+  };
+  delete env.FIRESTORE_EMULATOR_HOST;
+  delete env.STORAGE_EMULATOR_HOST;
+  return env;
+}
+
+function startStack(env: NodeJS.ProcessEnv): StackProcess {
+  const stack = new StackProcess(env);
+  started.push(stack);
+  return stack;
+}
+
+function readDevJson(): Record<string, string> {
+  return JSON.parse(readFileSync(join(localDir, 'dev.json'), 'utf8'));
+}
+
+/** The stored document of an API key, read over the emulator's REST API. */
+async function keyDocument(firestoreHost: string, apiKey: string): Promise<Response> {
+  return fetch(`http://${firestoreHost}/v1/projects/${PROJECT}/databases/(default)/documents/api_keys/${apiKeyHash(apiKey)}`);
+}
+
+function expectParts(children: ProcessInfo[]): void {
+  const commands = children.map((c) => c.args).join('\n');
+  expect(commands).toMatch(/java .*cloud-firestore-emulator/);
+  expect(commands).toMatch(/storage\/main\.js/);
+  expect(commands).toMatch(/functions-framework\/build\/src\/main\.js --target=files/);
+}
+
+/** Up, answering and seeded; then SIGINT stops every child and exits 0. Returns dev.json. */
+async function runOnce(env: NodeJS.ProcessEnv): Promise<{ dev: Record<string, string>; stdout: string }> {
+  const stack = startStack(env);
+  await stack.ready();
+  const dev = readDevJson();
+  expect(Object.keys(dev).sort()).toEqual(
+    ['api_key', 'bucket', 'firestore_host', 'function_url', 'organization_id', 'project_id', 'storage_url'].sort(),
+  );
+  expect(dev).toMatchObject({
+    function_url: `http://127.0.0.1:${env.FUNCTION_PORT}`,
+    firestore_host: `127.0.0.1:${env.FIRESTORE_PORT}`,
+    bucket: BUCKET,
+    project_id: PROJECT,
+    organization_id: 'org_demo',
+  });
+  expect(isWellFormedApiKey(dev.api_key)).toBe(true);
+  expect(stack.stdout).toContain(`curl -sS -X POST "${dev.function_url}/v1/organizations/org_demo/files/upload-url" -H "X-API-Key: ${dev.api_key}"`);
+
+  const answer = await fetch(`${dev.function_url}/`);
+  expect(answer.status).toBeGreaterThanOrEqual(200);
+  const keyDoc = await keyDocument(dev.firestore_host, dev.api_key);
+  expect(keyDoc.status).toBe(200);
+  const { fields } = (await keyDoc.json()) as { fields: Record<string, unknown> };
+  expect(fields.principal_id).toEqual({ stringValue: 'usr_demo' });
+  expect((await fetch(`${dev.storage_url}/storage/v1/b/${BUCKET}`)).status).toBe(200);
+
+  const children = descendants(stack.pid);
+  expectParts(children);
+  stack.child.kill('SIGINT');
+  expect(await stack.exitWithin(30_000)).toEqual({ code: 0, signal: null });
+  expect(children.filter((c) => !isGone(c.pid))).toEqual([]);
+  return { dev, stdout: stack.stdout };
+}
+
+describe('npm start', () => {
+  it('brings the stack up with demo data, stops every child on SIGINT, and a second start reuses the key', async () => {
+    const env = await stackEnv();
+    const first = await runOnce(env);
+    expect(first.stdout).toContain('API key new');
+    const second = await runOnce(env);
+    expect(second.dev.api_key).toBe(first.dev.api_key);
+    expect(second.stdout).toContain('API key kept from the last start');
+  });
+
+  it('keeps the same key working when Firestore lost its data', async () => {
+    const env = await stackEnv();
+    const first = await runOnce(env);
+    rmSync(join(localDir, 'firestore'), { recursive: true, force: true });
+    const second = await runOnce(env);
+    expect(second.dev.api_key).toBe(first.dev.api_key);
+    expect(second.stdout).toContain('re-stored');
+  });
+
+  it('stops everything, exiting 1, when a child dies', async () => {
+    const stack = startStack(await stackEnv());
+    await stack.ready();
+    const children = descendants(stack.pid);
+    expectParts(children);
+    const fn = children.find((c) => c.args.includes('functions-framework')) as ProcessInfo;
+    process.kill(fn.pid, 'SIGKILL');
+    expect(await stack.exitWithin(30_000)).toEqual({ code: 1, signal: null });
+    expect(stack.stderr).toContain('npm start: the function was killed by SIGKILL; stopping the rest');
+    expect(children.filter((c) => !isGone(c.pid))).toEqual([]);
+  });
+
+  it('fails fast on a taken port, naming it and the variable that moves it', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as net.AddressInfo).port;
+    try {
+      const stack = startStack(await stackEnv({ STORAGE_PORT: String(port) }));
+      expect(await stack.exitWithin(15_000)).toEqual({ code: 1, signal: null });
+      expect(stack.stderr).toBe(`npm start: port ${port} (storage emulator) is already in use: stop what holds it, or set STORAGE_PORT to another port\n`);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it.each([
+    ['the Firestore jar', { FIRESTORE_EMULATOR_JAR: '/nonexistent/cloud-firestore-emulator.jar' }, /^npm start: Firestore emulator not found .*install it/],
+    ['Java', { JAVA: '/nonexistent/java' }, /^npm start: Java not found \(\/nonexistent\/java\): install Java 17/],
+  ])('says in one line what to install when %s is missing', async (_what, extra, message) => {
+    const stack = startStack(await stackEnv(extra));
+    expect(await stack.exitWithin(30_000)).toEqual({ code: 1, signal: null });
+    expect(stack.stderr).toMatch(/^[^\n]+\n$/);
+    expect(stack.stderr).toMatch(message);
+  });
+});
