@@ -1,0 +1,124 @@
+// Overhead: requests per second of the files API (functions-framework CLI, in-memory
+// ports, no latency) against a bare function answering a JSON body of the same
+// size, side by side in one run. The servers are child processes, so client and
+// server work on separate cores.
+//
+//   node dist/bench/overhead.js [--concurrency 16] [--seconds 5] [--pairs 5] [--warmup 3]
+import http from 'node:http';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { freePort } from '../emulator/free-port';
+import { newApiKey } from '../functions/domain/api-key';
+import { spawnFunction, untilServing, type FunctionProcess } from './lib/function-process';
+import { closedLoop, post, type Call } from './lib/http-client';
+import { machineLine } from './lib/machine';
+import { BENCH_SERVERS } from './lib/paths';
+import { median, round } from './lib/stats';
+import { uploadUrlCall } from './lib/upload-url-call';
+import { BENCH_ORGANIZATION_ID } from './servers/bench-tenant';
+
+const GOAL = 0.5;
+
+interface Run {
+  rps: number;
+  /** the server's CPU use during the run, in cores */
+  serverCores: number;
+  /** the bench process's own CPU use, in cores: near 1 means the client, not the server, was the limit */
+  clientCores: number;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      concurrency: { type: 'string', default: '16' },
+      seconds: { type: 'string', default: '5' },
+      pairs: { type: 'string', default: '5' },
+      warmup: { type: 'string', default: '3' },
+    },
+  });
+  const concurrency = Number(values.concurrency);
+  const durationMs = Number(values.seconds) * 1000;
+  const pairs = Number(values.pairs);
+  const warmupMs = Number(values.warmup) * 1000;
+  console.log(`overhead: ${machineLine()}`);
+  console.log(`concurrency ${concurrency}, ${pairs} A/B pairs of ${values.seconds} s, ${values.warmup} s warm-up each`);
+
+  const apiKey = newApiKey();
+  const started: FunctionProcess[] = [];
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  try {
+    const files = spawnFunction({
+      source: join(BENCH_SERVERS, 'files-in-memory.js'),
+      target: 'files',
+      port: await freePort(),
+      env: { FILES_BUCKET: 'bench-bucket', GOOGLE_CLOUD_PROJECT: 'bench-project', BENCH_API_KEY: apiKey, BENCH_LATENCY_MS: '0' },
+    });
+    started.push(files);
+    await untilServing(files);
+    const filesCall = uploadUrlCall(files.url, BENCH_ORGANIZATION_ID, apiKey);
+    const sample = await post(agent, filesCall);
+    if (sample.status !== 200) throw new Error(`files answered ${sample.status}: ${sample.body}`);
+    const bytes = Buffer.byteLength(sample.body);
+
+    const bare = spawnFunction({
+      source: join(BENCH_SERVERS, 'bare.js'),
+      target: 'bare',
+      port: await freePort(),
+      env: { BENCH_BODY_BYTES: String(bytes) },
+    });
+    started.push(bare);
+    await untilServing(bare);
+    // The same request goes to both: the bare function's framework parses the same body.
+    const bareCall = { ...filesCall, url: new URL(filesCall.url.pathname, bare.url) };
+    const bareSample = await post(agent, bareCall);
+    if (bareSample.status !== 200 || Buffer.byteLength(bareSample.body) !== bytes) {
+      throw new Error(`bare answered ${bareSample.status} with ${Buffer.byteLength(bareSample.body)} bytes, not ${bytes}`);
+    }
+    console.log(`answer body: ${bytes} bytes from both`);
+
+    const measure = async (fn: FunctionProcess, call: Call, ms = durationMs): Promise<Run> => {
+      const serverBefore = fn.cpuSeconds();
+      const clientBefore = process.cpuUsage();
+      const result = await closedLoop(agent, () => call, concurrency, ms);
+      if (result.failed > 0) throw new Error(`${result.failed} requests failed, e.g. ${result.lastFailure}`);
+      const client = process.cpuUsage(clientBefore);
+      return {
+        rps: result.ok / result.seconds,
+        serverCores: (fn.cpuSeconds() - serverBefore) / result.seconds,
+        clientCores: (client.user + client.system) / 1e6 / result.seconds,
+      };
+    };
+
+    // Both servers JIT-optimised and their sockets open before anything counts.
+    await measure(files, filesCall, warmupMs);
+    await measure(bare, bareCall, warmupMs);
+    const ratios: number[] = [];
+    const filesRuns: Run[] = [];
+    const bareRuns: Run[] = [];
+    for (let pair = 1; pair <= pairs; pair++) {
+      const a = await measure(files, filesCall);
+      const b = await measure(bare, bareCall);
+      filesRuns.push(a);
+      bareRuns.push(b);
+      ratios.push(a.rps / b.rps);
+      console.log(
+        `pair ${pair}: files ${a.rps.toFixed(0)} req/s (server ${a.serverCores.toFixed(2)} cores, client ${a.clientCores.toFixed(2)}), ` +
+          `bare ${b.rps.toFixed(0)} req/s (server ${b.serverCores.toFixed(2)}, client ${b.clientCores.toFixed(2)}), ratio ${(a.rps / b.rps).toFixed(3)}`,
+      );
+    }
+    const ratio = median(ratios);
+    console.log(
+      `median: files ${median(filesRuns.map((r) => r.rps)).toFixed(0)} req/s, bare ${median(bareRuns.map((r) => r.rps)).toFixed(0)} req/s; ` +
+        `ratio files/bare ${round(ratio, 3)} (goal ≥ ${GOAL}: ${ratio >= GOAL ? 'met' : 'MISSED'})`,
+    );
+    console.log(`after: ${machineLine()}`);
+  } finally {
+    agent.destroy();
+    await Promise.all(started.map((fn) => fn.stop()));
+  }
+}
+
+main().catch((error: Error) => {
+  console.error(error.stack ?? error.message);
+  process.exitCode = 1;
+});

@@ -1,0 +1,28 @@
+// The files API wired as functions/index.ts wires it, but on in-memory ports:
+// what the framework, body layer, routing, auth and handler cost without any
+// backend. Served by functions-framework's CLI (--target=files).
+//   BENCH_API_KEY       the key the bench calls with (a member of BENCH_ORGANIZATION_ID)
+//   BENCH_LATENCY_MS    delay of every port call, modelling a backend round trip (default 0)
+import * as functions from '@google-cloud/functions-framework';
+import { MemoryBackends } from '../../functions/adapters/in-memory';
+import { loadConfig } from '../../functions/config';
+import { installBodyLayer } from '../../functions/http/body-layer';
+import { createFilesApi } from '../../functions/http/files-api';
+import { BENCH_ORGANIZATION_ID, BENCH_PRINCIPAL_ID } from './bench-tenant';
+
+const apiKey = process.env.BENCH_API_KEY;
+if (!apiKey) throw new Error('BENCH_API_KEY is required');
+const config = loadConfig(process.env);
+const backends = new MemoryBackends(Number(process.env.BENCH_LATENCY_MS ?? 0));
+backends.addKey(apiKey, {
+  key_id: 'key_bench',
+  principal_id: BENCH_PRINCIPAL_ID,
+  status: 'active',
+  expires_at: null,
+  created_at: new Date().toISOString(),
+  last4: apiKey.slice(-4),
+});
+backends.addMember(BENCH_ORGANIZATION_ID, BENCH_PRINCIPAL_ID);
+
+installBodyLayer({ maxBodyBytes: config.maxBodyBytes, projectId: config.projectId });
+functions.http('files', createFilesApi({ config, directory: backends, records: backends, sessions: backends }));
