@@ -1,0 +1,161 @@
+// Cold start: from spawning functions-framework's CLI to the first 200 of
+// POST …/upload-url, for the real function (against the Firestore and storage
+// emulators) and for a bare function, N runs each, interleaved. Also reports
+// when the port first accepted a connection (modules loaded, server listening)
+// and the CPU time the process had used by its first 200, which a busy machine
+// disturbs less than wall time.
+//
+//   node dist/bench/cold-start.js [--runs 10] [--variant NAME=PATH]... [--node-arg ARG]...
+//
+// Variants measured by default: bare, tsc (dist/functions/index.js, unbundled)
+// and bundle (dist/deploy/index.js, from `npm run bundle`). --variant adds more
+// builds of the files function; --node-arg passes options such as --cpu-prof.
+import http from 'node:http';
+import { existsSync } from 'node:fs';
+import { join, resolve as resolvePath } from 'node:path';
+import { parseArgs } from 'node:util';
+import { freePort } from '../emulator/free-port';
+import { startEmulatorStack, type EmulatorStack } from './lib/emulator-stack';
+import { spawnFunction } from './lib/function-process';
+import type { Call } from './lib/http-client';
+import { machineLine } from './lib/machine';
+import { BENCH_SERVERS, ROOT } from './lib/paths';
+import { median, round } from './lib/stats';
+import { uploadUrlCall } from './lib/upload-url-call';
+
+const GOAL = 1.5;
+const POLL_MS = 10;
+const FIRST_200_TIMEOUT_MS = 30_000;
+// Lets the previous process's exit (and the emulators' work for it) settle before the next spawn.
+const PAUSE_MS = 500;
+
+interface Variant {
+  name: string;
+  source: string;
+  target: string;
+}
+
+interface ColdStart {
+  /** spawn to the first accepted connection */
+  listeningMs: number;
+  /** spawn to the first 200 */
+  firstOkMs: number;
+  /** CPU seconds the process had used by then */
+  cpuSeconds: number;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      runs: { type: 'string', default: '10' },
+      variant: { type: 'string', multiple: true, default: [] },
+      'node-arg': { type: 'string', multiple: true, default: [] },
+    },
+  });
+  const runs = Number(values.runs);
+  const variants: Variant[] = [
+    { name: 'bare', source: join(BENCH_SERVERS, 'bare.js'), target: 'bare' },
+    { name: 'tsc', source: join(ROOT, 'dist', 'functions', 'index.js'), target: 'files' },
+    { name: 'bundle', source: join(ROOT, 'dist', 'deploy', 'index.js'), target: 'files' },
+    ...values.variant.map((spec) => {
+      const [name, path] = spec.split('=');
+      if (!name || !path) throw new Error(`--variant wants NAME=PATH, not ${spec}`);
+      return { name, source: resolvePath(ROOT, path), target: 'files' };
+    }),
+  ];
+  for (const v of variants) {
+    if (!existsSync(v.source)) throw new Error(`${v.source} is missing: run \`npm run build\` and \`npm run bundle\` first`);
+  }
+  console.log(`cold start: ${machineLine()}`);
+
+  let stack: EmulatorStack | undefined;
+  try {
+    stack = await startEmulatorStack();
+    const results = new Map<string, ColdStart[]>(variants.map((v) => [v.name, []]));
+    for (let round = 0; round < runs; round++) {
+      // Rotated each round, so no variant always runs first (or right after another).
+      for (let i = 0; i < variants.length; i++) {
+        const variant = variants[(round + i) % variants.length];
+        results.get(variant.name)?.push(await coldStart(variant, stack, values['node-arg']));
+        await new Promise((r) => setTimeout(r, PAUSE_MS));
+      }
+    }
+
+    const bare = median((results.get('bare') ?? []).map((r) => r.firstOkMs));
+    const bareCpu = median((results.get('bare') ?? []).map((r) => r.cpuSeconds));
+    console.log(`${runs} runs each; medians (spawn → listening, spawn → first 200, CPU by then):`);
+    for (const v of variants) {
+      const rs = results.get(v.name) ?? [];
+      const firstOk = median(rs.map((r) => r.firstOkMs));
+      const cpu = median(rs.map((r) => r.cpuSeconds));
+      const ratio = firstOk / bare;
+      const verdict = v.name === 'bare' ? '' : `; ${round(ratio, 2)}× bare (goal ≤ ${GOAL}: ${ratio <= GOAL ? 'met' : 'MISSED'}), CPU ${round(cpu / bareCpu, 2)}× bare`;
+      console.log(
+        `  ${v.name.padEnd(12)} listening ${median(rs.map((r) => r.listeningMs)).toFixed(0)} ms, ` +
+          `first 200 ${firstOk.toFixed(0)} ms, CPU ${(cpu * 1000).toFixed(0)} ms${verdict}`,
+      );
+      console.log(`  ${''.padEnd(12)} first 200, every run: ${rs.map((r) => r.firstOkMs.toFixed(0)).join(' ')}`);
+    }
+    console.log(`after: ${machineLine()}`);
+  } finally {
+    await stack?.stop();
+  }
+}
+
+async function coldStart(variant: Variant, stack: EmulatorStack, nodeArgs: string[]): Promise<ColdStart> {
+  const port = await freePort();
+  // The bare function's default answer has the size of an upload-url answer against the emulators.
+  const env = variant.target === 'files' ? stack.functionEnv : {};
+  const call = uploadUrlCall(`http://127.0.0.1:${port}`, stack.organizationId, stack.apiKey);
+  const spawnedAt = performance.now();
+  const fn = spawnFunction({ source: variant.source, target: variant.target, port, env, nodeArgs });
+  let exited: string | undefined;
+  void fn.exited.then((why) => (exited = why));
+  try {
+    let listeningAt: number | undefined;
+    let last = 'no answer';
+    const deadline = spawnedAt + FIRST_200_TIMEOUT_MS;
+    while (performance.now() < deadline) {
+      const status = await attempt(call, () => (listeningAt ??= performance.now()));
+      if (status === 200) {
+        const firstOkMs = performance.now() - spawnedAt;
+        return { listeningMs: (listeningAt ?? NaN) - spawnedAt, firstOkMs, cpuSeconds: fn.cpuSeconds() };
+      }
+      if (status !== undefined) last = `status ${status}`;
+      if (exited) throw new Error(`${variant.name}: ${exited}`);
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+    throw new Error(`${variant.name}: no 200 within ${FIRST_200_TIMEOUT_MS} ms (last: ${last})`);
+  } finally {
+    await fn.stop();
+  }
+}
+
+/** One POST on a fresh connection: its status, or undefined if nothing listens yet. */
+function attempt(call: Call, onConnect: () => void): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const req = http.request(
+      call.url,
+      {
+        method: 'POST',
+        agent: false,
+        headers: { ...call.headers, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(call.body) },
+        timeout: FIRST_200_TIMEOUT_MS,
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode));
+        res.on('error', () => resolve(undefined));
+      },
+    );
+    req.on('socket', (socket) => socket.once('connect', onConnect));
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(undefined));
+    req.end(call.body);
+  });
+}
+
+main().catch((error: Error) => {
+  console.error(error.stack ?? error.message);
+  process.exitCode = 1;
+});
