@@ -12,7 +12,7 @@ async function main(): Promise<number> {
   process.on('exit', () => parts.killNow());
 
   const abort = new AbortController();
-  const stopRequested = new Promise<NodeJS.Signals>((resolve) => {
+  const stopRequested = new Promise<void>((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
       if (abort.signal.aborted) {
         process.stderr.write('npm start: stopping now, without saving\n');
@@ -20,7 +20,7 @@ async function main(): Promise<number> {
       }
       process.stdout.write(`\n${signal}: stopping the local stack…\n`);
       abort.abort();
-      resolve(signal);
+      resolve();
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
@@ -31,21 +31,17 @@ async function main(): Promise<number> {
     const config = loadStackConfig(process.env);
     up = { config, stack: await bringUp(config, parts, abort.signal) };
   } catch (err) {
-    if (!abort.signal.aborted) process.stderr.write(`npm start: ${describe(err)}\n`);
+    // Startup errors (a taken port, no Java, no jar) carry a message that says what to do.
+    if (!abort.signal.aborted) process.stderr.write(`npm start: ${err instanceof Error ? err.message : String(err)}\n`);
     await parts.stop();
     return abort.signal.aborted ? 0 : 1;
   }
   process.stdout.write(banner(up.config, up.stack, (Date.now() - startedAt) / 1000));
 
-  const outcome = await Promise.race([stopRequested.then(() => undefined), parts.firstExit()]);
+  const outcome = await Promise.race([stopRequested, parts.firstExit()]);
   if (outcome) process.stderr.write(`npm start: the ${outcome.name} ${outcome.reason}; stopping the rest\n`);
   await parts.stop();
   return outcome ? 1 : 0;
-}
-
-/** Startup problems (a taken port, no Java, no jar) are errors whose message says what to do. */
-function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 main().then((code) => process.exit(code));

@@ -3,7 +3,7 @@ import { DEMO } from './demo-seed';
 import type { StackUp } from './bring-up';
 import type { StackConfig } from './stack-config';
 
-const KEY_NOTE = { reused: 'kept from the last start', restored: 'kept from the last start, re-stored', new: 'new' };
+const KEY_NOTE = { reused: 'kept from the last start', restored: 'kept from the last start, re-stored', new: 'created now' };
 
 /** What runs where, and a request to paste. */
 export function banner(config: StackConfig, up: StackUp, seconds: number): string {

@@ -49,11 +49,20 @@ export function loadStackConfig(env: NodeJS.ProcessEnv, from: string = __dirname
   const repoRoot = findRepoRoot(from);
   const emulators = (JSON.parse(readFileSync(join(repoRoot, 'firebase.json'), 'utf8')) as { emulators?: EmulatorsSection }).emulators;
   if (!emulators) throw new StartupError('firebase.json has no emulators section');
+  const firestore = address(emulators, 'firestore', 'FIRESTORE_PORT', env);
+  const storage = address(emulators, 'storage', 'STORAGE_PORT', env);
+  const fn = address(emulators, 'functions', 'FUNCTION_PORT', env);
+  const all = [firestore, storage, fn];
+  const clash = all.find((a, i) => all.findIndex((b) => b.port === a.port) !== i);
+  if (clash) {
+    const names = all.filter((a) => a.port === clash.port).map((a) => a.portEnv);
+    throw new StartupError(`${names.join(' and ')} are both ${clash.port}: each part needs a port of its own`);
+  }
   return {
     repoRoot,
-    firestore: address(emulators, 'firestore', 'FIRESTORE_PORT', env),
-    storage: address(emulators, 'storage', 'STORAGE_PORT', env),
-    function: address(emulators, 'functions', 'FUNCTION_PORT', env),
+    firestore,
+    storage,
+    function: fn,
     projectId: env.GOOGLE_CLOUD_PROJECT || 'demo-files-api',
     bucket: env.FILES_BUCKET || 'demo-files-api-uploads',
     localDir: resolve(env.LOCAL_DIR || join(repoRoot, '.local')),

@@ -2,7 +2,7 @@ import type { ManagedProcess } from './managed-process';
 
 /** The parts started so far, so that every way out stops all of them. */
 export class StackParts {
-  private readonly parts: ManagedProcess[] = [];
+  private parts: ManagedProcess[] = [];
 
   add(part: ManagedProcess): void {
     this.parts.push(part);
@@ -13,12 +13,12 @@ export class StackParts {
     return Promise.race(this.parts.map((p) => p.exited.then((reason) => ({ name: p.name, reason }))));
   }
 
-  /** The function first, so nothing writes while the emulators save and stop; then the rest together. */
+  /** In the reverse order of starting: the function goes before the emulators it writes to,
+   * so Firestore's data is saved with no request in flight. */
   async stop(): Promise<void> {
-    const [first, ...rest] = [...this.parts].sort((a, b) => Number(b.name === 'function') - Number(a.name === 'function'));
-    if (!first) return;
-    await first.stop();
-    await Promise.all(rest.map((p) => p.stop()));
+    for (const part of [...this.parts].reverse()) await part.stop();
+    // All stopped: the exit hook must not signal their process groups, whose ids may be reused by now.
+    this.parts = [];
   }
 
   /** SIGKILL to every process group we lead, synchronously: for `process.on('exit')`, when there is no time to stop. */

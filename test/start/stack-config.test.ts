@@ -35,6 +35,12 @@ describe('loadStackConfig', () => {
     );
   });
 
+  it('refuses two parts on one port', () => {
+    expect(() => loadStackConfig({ STORAGE_PORT: '8080' }, __dirname)).toThrow(
+      'STORAGE_PORT and FUNCTION_PORT are both 8080: each part needs a port of its own',
+    );
+  });
+
   it('says which entry firebase.json lacks', () => {
     const root = mkdtempSync(join(tmpdir(), 'files-api-config-'));
     try {

@@ -100,7 +100,7 @@ describe('npm start', () => {
   it('brings the stack up with demo data, stops every child on SIGINT, and a second start reuses the key', async () => {
     const env = await stackEnv();
     const first = await runOnce(env);
-    expect(first.stdout).toContain('API key new');
+    expect(first.stdout).toContain('API key created now');
     const second = await runOnce(env);
     expect(second.dev.api_key).toBe(first.dev.api_key);
     expect(second.stdout).toContain('API key kept from the last start');
