@@ -37,7 +37,7 @@ let exitHookInstalled = false;
 
 /** Starts the emulator as a child process and resolves once it listens. */
 export async function startStorageEmulator(opts: StorageEmulatorOptions): Promise<RunningStorageEmulator> {
-  const args = [await entryScript(), '--port', String(opts.port ?? 0), '--data', opts.dataDir, '--host', opts.host ?? '127.0.0.1'];
+  const args = [await storageEmulatorScript(), '--port', String(opts.port ?? 0), '--data', opts.dataDir, '--host', opts.host ?? '127.0.0.1'];
   if (opts.sessionTtlSeconds !== undefined) args.push('--session-ttl', String(opts.sessionTtlSeconds));
   for (const origin of opts.corsOrigins ?? []) args.push('--cors-origin', origin);
   if (opts.finalizeUrl) args.push('--on-finalize', opts.finalizeUrl);
@@ -121,10 +121,11 @@ function track(child: ChildProcess): void {
   });
 }
 
-/** The compiled main.js next to this file when running from dist/; from the TypeScript
- * sources (tests via ts-jest), main.ts bundled with esbuild into node_modules/.cache,
- * so tests always run the current code without a build step. */
-async function entryScript(): Promise<string> {
+/** The emulator's entry script: the compiled main.js next to this file when running
+ * from dist/; from the TypeScript sources (tests via ts-jest), main.ts bundled with
+ * esbuild into node_modules/.cache, so tests always run the current code without a
+ * build step. */
+export async function storageEmulatorScript(): Promise<string> {
   if (__filename.endsWith('.js')) return join(__dirname, 'main.js');
   const { build } = await import('esbuild');
   const result = await build({

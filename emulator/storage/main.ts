@@ -12,12 +12,13 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const emulator = await startEmulator(config);
-  process.stdout.write(`${JSON.stringify({ event: 'listening', url: emulator.url })}\n`);
   const stop = () => {
     void emulator.close().then(() => process.exit(0));
   };
+  // Before the line: whoever reads it may signal at once.
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  process.stdout.write(`${JSON.stringify({ event: 'listening', url: emulator.url })}\n`);
 }
 
 main().catch((err: Error) => {

@@ -1,0 +1,92 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { storageEmulatorScript } from '../../emulator/storage/launch';
+import { pattern, put, QUANTUM, startSession } from './helpers';
+
+// The emulator as a program: `node dist/emulator/storage/main.js --port P --data DIR`.
+let dataDir: string;
+
+beforeAll(() => {
+  dataDir = mkdtempSync(join(tmpdir(), 'storage-emulator-cli-'));
+});
+
+afterAll(() => {
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+function run(args: string[]) {
+  return storageEmulatorScript().then((script) => {
+    const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (piece: Buffer) => (stdout += piece.toString()));
+    child.stderr.on('data', (piece: Buffer) => (stderr += piece.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    return { child, exited, output: () => ({ stdout, stderr }) };
+  });
+}
+
+describe('main.js', () => {
+  it('prints one JSON line when listening on a free port, nothing after it, and exits 0 on SIGTERM', async () => {
+    const { child, exited, output } = await run(['--port', '0', '--data', dataDir]);
+    try {
+      const [line] = (await createInterface({ input: child.stdout })[Symbol.asyncIterator]().next()).value.split('\n');
+      const event = JSON.parse(line) as { event: string; url: string };
+      expect(event.event).toBe('listening');
+      expect(event.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(Number(new URL(event.url).port)).toBeGreaterThan(0);
+
+      const created = await fetch(`${event.url}/storage/v1/b?project=p`, { method: 'POST', body: JSON.stringify({ name: 'cli-bucket' }) });
+      expect(created.status).toBe(200);
+      const uri = await startSession(event.url, 'cli-bucket', 'cli.bin');
+      expect((await put(uri, pattern(QUANTUM), `bytes 0-${QUANTUM - 1}/*`)).status).toBe(308);
+      expect((await put(uri, pattern(10), `bytes ${2 * QUANTUM}-${2 * QUANTUM + 9}/*`)).status).toBe(400); // a gap
+
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      const { stdout, stderr } = output();
+      expect(stdout).toBe(`${line}\n`);
+      const uploadId = new URL(uri).searchParams.get('upload_id') as string;
+      expect(stderr).not.toContain(uploadId);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('exits 0 on SIGINT too', async () => {
+    const { child, exited } = await run(['--port', '0', '--data', dataDir]);
+    await createInterface({ input: child.stdout })[Symbol.asyncIterator]().next();
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+  });
+
+  it.each([
+    [['--data', '/tmp/x'], '--port'],
+    [['--port', '0'], '--data'],
+    [['--port', '0', '--data', '/tmp/x', '--session-ttl', '-1'], '--session-ttl'],
+    [['--port', '0', '--data', '/tmp/x', '--verbose', 'yes'], 'unknown option'],
+  ])('exits 2 with usage for bad arguments %j', async (args, complaint) => {
+    const { exited, output } = await run(args);
+    expect(await exited).toBe(2);
+    expect(output().stdout).toBe('');
+    expect(output().stderr).toContain(complaint);
+    expect(output().stderr).toContain('usage:');
+  });
+
+  it('exits 1 with the reason when the port is taken', async () => {
+    const first = await run(['--port', '0', '--data', dataDir]);
+    try {
+      const line = (await createInterface({ input: first.child.stdout })[Symbol.asyncIterator]().next()).value as string;
+      const port = new URL((JSON.parse(line) as { url: string }).url).port;
+      const second = await run(['--port', port, '--data', dataDir]);
+      expect(await second.exited).toBe(1);
+      expect(second.output().stderr).toContain('EADDRINUSE');
+    } finally {
+      first.child.kill('SIGTERM');
+      await first.exited;
+    }
+  });
+});

@@ -1,0 +1,204 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { join } from 'node:path';
+import { startStorageEmulator } from '../../emulator/storage/launch';
+import { md5, MIB, ownEmulator, pattern, put, QUANTUM, startSession, storageClient } from './helpers';
+
+// Emulators of this file's own: stopped, killed and restarted on the same data dir.
+const BUCKET = 'emulator-restart';
+
+async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  for (let attempt = 0; ; attempt += 1) {
+    const value = await probe();
+    if (done(value) || attempt > 400) return value;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** The same session URI on another emulator address (a restart on port 0 moves it). */
+function moved(uri: string, base: string): string {
+  const target = new URL(uri);
+  const to = new URL(base);
+  target.host = to.host;
+  return target.href;
+}
+
+describe('restart', () => {
+  it('keeps buckets, objects and unfinished sessions across a stop and start; ignores orphans', async () => {
+    const own = await ownEmulator();
+    let { emulator } = own;
+    const kept = pattern(MIB + 3, 31);
+    const partial = pattern(3 * QUANTUM + 50, 32);
+    try {
+      const client = storageClient(emulator.url);
+      await client.createBucket(BUCKET);
+      await client.bucket(BUCKET).file('kept/object.bin').save(kept, { resumable: false });
+      const uri = await startSession(emulator.url, BUCKET, 'resumed-after-restart.bin', { body: { md5Hash: md5(partial) } });
+      expect((await put(uri, partial.subarray(0, 2 * QUANTUM), `bytes 0-${2 * QUANTUM - 1}/*`)).status).toBe(308);
+      await emulator.stop();
+
+      // Leftovers of an interrupted commit: bytes without metadata, a half-written temp file.
+      const objectsDir = join(own.dataDir, 'objects', BUCKET);
+      writeFileSync(join(objectsDir, `${'0'.repeat(64)}.1.data`), 'orphan bytes');
+      writeFileSync(join(objectsDir, `${'1'.repeat(64)}.2.json.abc.tmp`), '{"name":');
+
+      emulator = await startStorageEmulator({ dataDir: own.dataDir });
+      const after = storageClient(emulator.url);
+      const [files] = await after.bucket(BUCKET).getFiles();
+      expect(files.map((f) => f.name)).toEqual(['kept/object.bin']);
+      expect((await after.bucket(BUCKET).file('kept/object.bin').download())[0].equals(kept)).toBe(true);
+      expect(readdirSync(objectsDir).sort()).toHaveLength(2); // the object's metadata and bytes only
+
+      const resumed = moved(uri, emulator.url);
+      const status = await put(resumed, undefined, 'bytes */*');
+      expect(status.status).toBe(308);
+      expect(status.headers.get('range')).toBe(`bytes=0-${2 * QUANTUM - 1}`);
+      // The checksums continue from the part file: the md5Hash pinned at the start still verifies.
+      const done = await put(resumed, partial.subarray(2 * QUANTUM), `bytes ${2 * QUANTUM}-${partial.length - 1}/${partial.length}`);
+      expect(done.status).toBe(200);
+      expect(await done.json()).toMatchObject({ md5Hash: md5(partial), size: String(partial.length) });
+    } finally {
+      await emulator.stop();
+      await own.cleanup();
+    }
+  });
+
+  it('lets the official client resume after the emulator is killed mid-upload', async () => {
+    const own = await ownEmulator();
+    let { emulator } = own;
+    const { port } = emulator;
+    const data = pattern(6 * MIB, 33);
+    try {
+      const client = storageClient(emulator.url, { retryOptions: { autoRetry: false } });
+      await client.createBucket(BUCKET);
+      const file = client.bucket(BUCKET).file('killed-mid-upload.bin');
+      const [uri] = await file.createResumableUpload({ preconditionOpts: { ifGenerationMatch: 0 } });
+      const stream = file.createWriteStream({ uri, chunkSize: 2 * QUANTUM, resumable: true, preconditionOpts: { ifGenerationMatch: 0 } });
+      stream.on('progress', ({ bytesWritten }: { bytesWritten: number }) => {
+        if (bytesWritten > 2 * MIB) emulator.kill();
+      });
+      await expect(pipeline(Readable.from([data]), stream)).rejects.toThrow();
+
+      emulator = await startStorageEmulator({ dataDir: own.dataDir, port });
+      const status = await put(uri, undefined, 'bytes */*');
+      expect(status.status).toBe(308);
+      const persisted = Number((status.headers.get('range') as string).split('-')[1]) + 1;
+      expect(persisted % QUANTUM).toBe(0);
+      expect(persisted).toBeGreaterThanOrEqual(2 * MIB - 2 * QUANTUM);
+
+      // The client asks where to go on, skips what is there, and sends the rest.
+      const again = storageClient(emulator.url).bucket(BUCKET).file('killed-mid-upload.bin');
+      await pipeline(Readable.from([data]), again.createWriteStream({ uri, chunkSize: 2 * QUANTUM, resumable: true, preconditionOpts: { ifGenerationMatch: 0 } }));
+      const [meta] = await again.getMetadata();
+      expect(meta.md5Hash).toBe(md5(data));
+    } finally {
+      await emulator.stop();
+      await own.cleanup();
+    }
+  });
+});
+
+/** A TCP proxy that cuts the first connection once `limit` bytes went through it towards the server. */
+async function cuttingProxy(targetPort: number, limit: number): Promise<{ url: string; cuts(): number; close(): Promise<void> }> {
+  let sent = 0;
+  let cuts = 0;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(targetPort, '127.0.0.1');
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => undefined);
+    }
+    client.on('data', (bytes: Buffer) => {
+      sent += bytes.length;
+      if (cuts === 0 && sent > limit) {
+        cuts += 1;
+        client.destroy();
+        upstream.destroy();
+        return;
+      }
+      upstream.write(bytes);
+    });
+    upstream.pipe(client);
+    client.on('end', () => upstream.end());
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    cuts: () => cuts,
+    close: () =>
+      new Promise((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
+  };
+}
+
+describe('dropped connection', () => {
+  it('lets the official client retry and resume on its own after its connection is cut mid-chunk', async () => {
+    const own = await ownEmulator();
+    const proxy = await cuttingProxy(own.emulator.port, 3 * MIB + 1000);
+    const data = pattern(6 * MIB, 34);
+    try {
+      const client = storageClient(proxy.url);
+      await client.createBucket(BUCKET);
+      const file = client.bucket(BUCKET).file('cut-connection.bin');
+      await pipeline(
+        Readable.from([data]),
+        file.createWriteStream({ chunkSize: 4 * QUANTUM, resumable: true, preconditionOpts: { ifGenerationMatch: 0 } }),
+      );
+      expect(proxy.cuts()).toBe(1);
+      const [meta] = await file.getMetadata();
+      expect(meta.md5Hash).toBe(md5(data));
+    } finally {
+      await proxy.close();
+      await own.cleanup();
+    }
+  });
+});
+
+describe('session lifetime', () => {
+  it('expires sessions after the configured TTL: 404, and their files are removed', async () => {
+    const own = await ownEmulator({ sessionTtlSeconds: 1 });
+    try {
+      await storageClient(own.emulator.url).createBucket(BUCKET);
+      const uri = await startSession(own.emulator.url, BUCKET, 'expiring.bin');
+      const first = await put(uri, pattern(QUANTUM), `bytes 0-${QUANTUM - 1}/*`);
+      expect(first.status).toBe(308);
+      const gone = await eventually(
+        () => put(uri, undefined, 'bytes */*'),
+        (res) => res.status !== 308,
+      );
+      expect(gone.status).toBe(404);
+      expect((await put(uri, pattern(QUANTUM), `bytes ${QUANTUM}-${2 * QUANTUM - 1}/*`)).status).toBe(404);
+      const id = new URL(uri).searchParams.get('upload_id') as string;
+      await eventually(
+        async () => existsSync(join(own.dataDir, 'sessions', `${id}.part`)),
+        (exists) => !exists,
+      );
+      expect(readdirSync(join(own.dataDir, 'sessions'))).toEqual([]);
+    } finally {
+      await own.cleanup();
+    }
+  });
+
+  it('gives sessions a week by default', async () => {
+    const own = await ownEmulator();
+    try {
+      await storageClient(own.emulator.url).createBucket(BUCKET);
+      const before = Date.now();
+      const uri = await startSession(own.emulator.url, BUCKET, 'a-week.bin');
+      const id = new URL(uri).searchParams.get('upload_id') as string;
+      const record = JSON.parse(readFileSync(join(own.dataDir, 'sessions', `${id}.json`), 'utf8')) as { expiresAt: number };
+      const week = 7 * 24 * 3600 * 1000;
+      expect(record.expiresAt).toBeGreaterThanOrEqual(before + week);
+      expect(record.expiresAt).toBeLessThanOrEqual(Date.now() + week);
+    } finally {
+      await own.cleanup();
+    }
+  });
+});
