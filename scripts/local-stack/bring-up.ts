@@ -1,19 +1,17 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Firestore } from '@google-cloud/firestore';
-import { FirestoreEmulatorMissing, findFirestoreJar, startFirestoreEmulator } from '../../emulator/firestore/launch';
-import { startStorageEmulator } from '../../emulator/storage/launch';
+import { findFirestoreJar } from '../../emulator/firestore/launch';
 import { waitForHttp } from '../../emulator/wait-for-http';
 import { assertPortFree } from './assert-port-free';
 import { DEMO, seedDemo, type DemoKeyOrigin } from './demo-seed';
 import { previousApiKey, writeDevFile, type DevFile } from './dev-file';
-import { saveSnapshot, snapshotToImport } from './firestore-snapshot';
+import { startFirestorePart } from './firestore-part';
 import { startFunctionServer } from './function-server';
-import { untilUnanswered } from './http-liveness';
 import type { ManagedProcess } from './managed-process';
 import type { StackConfig } from './stack-config';
 import type { StackParts } from './stack-parts';
 import { ensureBucket } from './storage-bucket';
+import { startStoragePart } from './storage-part';
 
 const FUNCTION_READY_TIMEOUT_MS = 30_000;
 
@@ -35,51 +33,9 @@ export async function bringUp(config: StackConfig, parts: StackParts, abort: Abo
     // functions-framework listens on every interface, so the port must be free on all of them.
     assertPortFree('function', config.function, undefined),
   ]);
-  const firestoreDir = join(config.localDir, 'firestore');
-  mkdirSync(firestoreDir, { recursive: true });
-  const imported = snapshotToImport(firestoreDir);
-
-  const [firestore, storage] = await allStarted([
-    startFirestoreEmulator({ ...config.firestore, importData: imported })
-      .catch((err: Error) => {
-        if (!imported || err instanceof FirestoreEmulatorMissing) throw err;
-        throw new Error(`${err.message}\n(it was loading ${imported}; move ${firestoreDir} aside to start empty)`);
-      })
-      .then((emulator) => {
-        let running = true;
-        parts.add({
-          name: 'Firestore emulator',
-          pid: emulator.pid,
-          exited: emulator.exited.then(({ code, signal }) => {
-            running = false;
-            return signal ? `was killed by ${signal}` : `exited with code ${code}`;
-          }),
-          stop: async () => {
-            if (running) {
-              await saveSnapshot(emulator, config.projectId, firestoreDir).catch((err: Error) =>
-                process.stderr.write(`npm start: could not save the Firestore data: ${err.message}\n`),
-              );
-            }
-            await emulator.stop();
-          },
-        });
-        return emulator;
-      }),
-    startStorageEmulator({ host: config.storage.host, port: config.storage.port, dataDir: join(config.localDir, 'storage') }).then(
-      (emulator) => {
-        const liveness = untilUnanswered(emulator.url);
-        parts.add({
-          name: 'storage emulator',
-          pid: undefined,
-          exited: liveness.down,
-          stop: () => {
-            liveness.cancel();
-            return emulator.stop();
-          },
-        });
-        return emulator;
-      },
-    ),
+  const [{ emulator: firestore, imported }, storage] = await allStarted([
+    startFirestorePart(config, parts),
+    startStoragePart(config, parts),
   ]);
   abort.throwIfAborted();
 
@@ -124,7 +80,8 @@ export async function bringUp(config: StackConfig, parts: StackParts, abort: Abo
   return { dev, devFilePath, keyOrigin: seeded.origin, imported };
 }
 
-/** Like Promise.all, but waits for every start to settle, so none is left running unregistered when another fails. */
+/** Like Promise.all, but waits for every start to settle: each registers itself in `parts` when it
+ * succeeds, so when one fails the caller stops the others only after they are registered. */
 async function allStarted<T extends unknown[]>(starts: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
   const settled = await Promise.allSettled(starts);
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
