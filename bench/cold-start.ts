@@ -5,11 +5,12 @@
 // and the CPU time the process had used by its first 200, which a busy machine
 // disturbs less than wall time.
 //
-//   node dist/bench/cold-start.js [--runs 10] [--variant NAME=PATH]... [--node-arg ARG]...
+//   node dist/bench/cold-start.js [--runs 10] [--variant NAME=PATH]... [--node-arg ARG]... [--wait-quiet 300]
 //
 // Variants measured by default: bare, tsc (dist/functions/index.js, unbundled)
 // and bundle (dist/deploy/index.js, from `npm run bundle`). --variant adds more
 // builds of the files function; --node-arg passes options such as --cpu-prof.
+// --wait-quiet: seconds to wait, at most, for the machine to be idle before measuring (0: do not wait).
 import http from 'node:http';
 import { existsSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
@@ -18,7 +19,7 @@ import { freePort } from '../emulator/free-port';
 import { startEmulatorStack, type EmulatorStack } from './lib/emulator-stack';
 import { spawnFunction } from './lib/function-process';
 import type { Call } from './lib/http-client';
-import { machineLine } from './lib/machine';
+import { machineLine, waitForQuiet } from './lib/machine';
 import { BENCH_SERVERS, ROOT } from './lib/paths';
 import { median, round } from './lib/stats';
 import { uploadUrlCall } from './lib/upload-url-call';
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
       runs: { type: 'string', default: '10' },
       variant: { type: 'string', multiple: true, default: [] },
       'node-arg': { type: 'string', multiple: true, default: [] },
+      'wait-quiet': { type: 'string', default: '300' },
     },
   });
   const runs = Number(values.runs);
@@ -66,6 +68,7 @@ async function main(): Promise<void> {
   for (const v of variants) {
     if (!existsSync(v.source)) throw new Error(`${v.source} is missing: run \`npm run build\` and \`npm run bundle\` first`);
   }
+  console.log(await waitForQuiet(Number(values['wait-quiet']) * 1000));
   console.log(`cold start: ${machineLine()}`);
 
   let stack: EmulatorStack | undefined;

@@ -2,8 +2,9 @@
 // call (a backend round trip), auth cache warm, one request at a time. The
 // record write and session start run concurrently, so a call should take about
 // one L, not the four of key lookup, membership, record and session in a row.
+// --wait-quiet: seconds to wait, at most, for an idle machine (0: do not wait).
 //
-//   node dist/bench/critical-path.js [--latency 50] [--requests 30]
+//   node dist/bench/critical-path.js [--latency 50] [--requests 30] [--wait-quiet 300]
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import { freePort } from '../emulator/free-port';
 import { newApiKey } from '../functions/domain/api-key';
 import { spawnFunction, untilServing } from './lib/function-process';
 import { post, type Call } from './lib/http-client';
-import { machineLine } from './lib/machine';
+import { machineLine, waitForQuiet } from './lib/machine';
 import { BENCH_SERVERS } from './lib/paths';
 import { median, percentile, round } from './lib/stats';
 import { uploadUrlCall } from './lib/upload-url-call';
@@ -26,10 +27,12 @@ async function main(): Promise<void> {
     options: {
       latency: { type: 'string', default: '50' },
       requests: { type: 'string', default: '30' },
+      'wait-quiet': { type: 'string', default: '300' },
     },
   });
   const latencyMs = Number(values.latency);
   const requests = Number(values.requests);
+  console.log(await waitForQuiet(Number(values['wait-quiet']) * 1000));
   console.log(`critical path: ${machineLine()}`);
   console.log(`port latency L = ${latencyMs} ms, ${requests} sequential requests per variant, alternating`);
 

@@ -1,9 +1,10 @@
 // Overhead: requests per second of the files API (functions-framework CLI, in-memory
 // ports, no latency) against a bare function answering a JSON body of the same
 // size, side by side in one run. The servers are child processes, so client and
-// server work on separate cores.
+// server work on separate cores. --wait-quiet: seconds to wait, at most, for an
+// idle machine before measuring (0: do not wait).
 //
-//   node dist/bench/overhead.js [--concurrency 16] [--seconds 5] [--pairs 5] [--warmup 3]
+//   node dist/bench/overhead.js [--concurrency 16] [--seconds 3] [--pairs 9] [--warmup 3] [--wait-quiet 300]
 import http from 'node:http';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -11,7 +12,7 @@ import { freePort } from '../emulator/free-port';
 import { newApiKey } from '../functions/domain/api-key';
 import { spawnFunction, untilServing, type FunctionProcess } from './lib/function-process';
 import { closedLoop, post, type Call } from './lib/http-client';
-import { machineLine } from './lib/machine';
+import { busyCoresSince, machineCpu, machineLine, waitForQuiet } from './lib/machine';
 import { BENCH_SERVERS } from './lib/paths';
 import { median, round } from './lib/stats';
 import { uploadUrlCall } from './lib/upload-url-call';
@@ -25,21 +26,25 @@ interface Run {
   serverCores: number;
   /** the bench process's own CPU use, in cores: near 1 means the client, not the server, was the limit */
   clientCores: number;
+  /** CPU use by everything else on the machine, in cores: other work competing for the two cores */
+  otherCores: number;
 }
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       concurrency: { type: 'string', default: '16' },
-      seconds: { type: 'string', default: '5' },
-      pairs: { type: 'string', default: '5' },
+      seconds: { type: 'string', default: '3' },
+      pairs: { type: 'string', default: '9' },
       warmup: { type: 'string', default: '3' },
+      'wait-quiet': { type: 'string', default: '300' },
     },
   });
   const concurrency = Number(values.concurrency);
   const durationMs = Number(values.seconds) * 1000;
   const pairs = Number(values.pairs);
   const warmupMs = Number(values.warmup) * 1000;
+  console.log(await waitForQuiet(Number(values['wait-quiet']) * 1000));
   console.log(`overhead: ${machineLine()}`);
   console.log(`concurrency ${concurrency}, ${pairs} A/B pairs of ${values.seconds} s, ${values.warmup} s warm-up each`);
 
@@ -79,14 +84,14 @@ async function main(): Promise<void> {
     const measure = async (fn: FunctionProcess, call: Call, ms = durationMs): Promise<Run> => {
       const serverBefore = fn.cpuSeconds();
       const clientBefore = process.cpuUsage();
+      const machineBefore = machineCpu();
       const result = await closedLoop(agent, () => call, concurrency, ms);
       if (result.failed > 0) throw new Error(`${result.failed} requests failed, e.g. ${result.lastFailure}`);
+      const machineCores = busyCoresSince(machineBefore);
       const client = process.cpuUsage(clientBefore);
-      return {
-        rps: result.ok / result.seconds,
-        serverCores: (fn.cpuSeconds() - serverBefore) / result.seconds,
-        clientCores: (client.user + client.system) / 1e6 / result.seconds,
-      };
+      const serverCores = (fn.cpuSeconds() - serverBefore) / result.seconds;
+      const clientCores = (client.user + client.system) / 1e6 / result.seconds;
+      return { rps: result.ok / result.seconds, serverCores, clientCores, otherCores: Math.max(0, machineCores - serverCores - clientCores) };
     };
 
     // Both servers JIT-optimised and their sockets open before anything counts.
@@ -101,9 +106,9 @@ async function main(): Promise<void> {
       filesRuns.push(a);
       bareRuns.push(b);
       ratios.push(a.rps / b.rps);
+      const cores = (r: Run) => `server ${r.serverCores.toFixed(2)}, client ${r.clientCores.toFixed(2)}, others ${r.otherCores.toFixed(2)} cores`;
       console.log(
-        `pair ${pair}: files ${a.rps.toFixed(0)} req/s (server ${a.serverCores.toFixed(2)} cores, client ${a.clientCores.toFixed(2)}), ` +
-          `bare ${b.rps.toFixed(0)} req/s (server ${b.serverCores.toFixed(2)}, client ${b.clientCores.toFixed(2)}), ratio ${(a.rps / b.rps).toFixed(3)}`,
+        `pair ${pair}: files ${a.rps.toFixed(0)} req/s (${cores(a)}), bare ${b.rps.toFixed(0)} req/s (${cores(b)}), ratio ${(a.rps / b.rps).toFixed(3)}`,
       );
     }
     const ratio = median(ratios);

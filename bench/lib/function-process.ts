@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { stopProcessGroup } from '../../emulator/stop-process-group';
 import { waitForHttp } from '../../emulator/wait-for-http';
+import { USER_HZ } from './machine';
 import { FRAMEWORK_CLI, ROOT } from './paths';
 
 export interface FunctionOptions {
@@ -62,9 +63,6 @@ export async function untilServing(fn: FunctionProcess, timeoutMs = 30_000): Pro
   died.catch(() => undefined);
   await Promise.race([waitForHttp(`${fn.url}/`, timeoutMs), died]);
 }
-
-// Clock ticks per second of /proc/<pid>/stat times: USER_HZ, 100 on every Linux that ships.
-const USER_HZ = 100;
 
 function processCpuSeconds(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
