@@ -18,7 +18,8 @@ const BUCKETS = new RegExp(`${API}/b/?$`);
 const BUCKET = new RegExp(`${API}/b/([^/]+)/?$`);
 const OBJECTS = new RegExp(`${API}/b/([^/]+)/o/?$`);
 const OBJECT = new RegExp(`${API}/b/([^/]+)/o/(.+)$`);
-const UPLOADS = /^\/upload\/storage\/v1\/b\/([^/]+)\/o\/?$/;
+// gcloud (apitools) starts resumable uploads on the `/resumable/upload/…` alias.
+const UPLOADS = /^(?:\/resumable)?\/upload\/storage\/v1\/b\/([^/]+)\/o\/?$/;
 const DOWNLOAD = /^\/download\/storage\/v1\/b\/([^/]+)\/o\/(.+)$/;
 
 const ROUTES: Array<[string, RegExp, Handler]> = [
