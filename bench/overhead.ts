@@ -98,6 +98,8 @@ async function main(): Promise<void> {
     await measure(files, filesCall, warmupMs);
     await measure(bare, bareCall, warmupMs);
     const ratios: number[] = [];
+    // Requests per CPU-second of the server: what each request costs, whatever else the machine is doing.
+    const cpuRatios: number[] = [];
     const filesRuns: Run[] = [];
     const bareRuns: Run[] = [];
     for (let pair = 1; pair <= pairs; pair++) {
@@ -106,6 +108,7 @@ async function main(): Promise<void> {
       filesRuns.push(a);
       bareRuns.push(b);
       ratios.push(a.rps / b.rps);
+      cpuRatios.push(a.rps / a.serverCores / (b.rps / b.serverCores));
       const cores = (r: Run) => `server ${r.serverCores.toFixed(2)}, client ${r.clientCores.toFixed(2)}, others ${r.otherCores.toFixed(2)} cores`;
       console.log(
         `pair ${pair}: files ${a.rps.toFixed(0)} req/s (${cores(a)}), bare ${b.rps.toFixed(0)} req/s (${cores(b)}), ratio ${(a.rps / b.rps).toFixed(3)}`,
@@ -115,6 +118,10 @@ async function main(): Promise<void> {
     console.log(
       `median: files ${median(filesRuns.map((r) => r.rps)).toFixed(0)} req/s, bare ${median(bareRuns.map((r) => r.rps)).toFixed(0)} req/s; ` +
         `ratio files/bare ${round(ratio, 3)} (goal ≥ ${GOAL}: ${ratio >= GOAL ? 'met' : 'MISSED'})`,
+    );
+    const perCpu = (runs: Run[]) => median(runs.map((r) => r.rps / r.serverCores)).toFixed(0);
+    console.log(
+      `requests per server CPU-second: files ${perCpu(filesRuns)}, bare ${perCpu(bareRuns)}; median ratio ${round(median(cpuRatios), 3)}`,
     );
     console.log(`after: ${machineLine()}`);
   } finally {
