@@ -19,6 +19,8 @@ import { uploadUrlCall } from './lib/upload-url-call';
 import { BENCH_ORGANIZATION_ID } from './servers/bench-tenant';
 
 const GOAL = 0.5;
+// A pair counts as quiet when other work took less than this many cores during both of its runs.
+const QUIET_OTHERS = 0.25;
 
 interface Run {
   rps: number;
@@ -118,6 +120,12 @@ async function main(): Promise<void> {
     console.log(
       `median: files ${median(filesRuns.map((r) => r.rps)).toFixed(0)} req/s, bare ${median(bareRuns.map((r) => r.rps)).toFixed(0)} req/s; ` +
         `ratio files/bare ${round(ratio, 3)} (goal ≥ ${GOAL}: ${ratio >= GOAL ? 'met' : 'MISSED'})`,
+    );
+    const quiet = ratios.filter((_, i) => filesRuns[i].otherCores < QUIET_OTHERS && bareRuns[i].otherCores < QUIET_OTHERS);
+    console.log(
+      quiet.length > 0
+        ? `quiet pairs (others < ${QUIET_OTHERS} cores): ${quiet.length} of ${pairs}, median ratio ${round(median(quiet), 3)}`
+        : `no quiet pair (others < ${QUIET_OTHERS} cores): the machine was busy throughout; measure again`,
     );
     const perCpu = (runs: Run[]) => median(runs.map((r) => r.rps / r.serverCores)).toFixed(0);
     console.log(
