@@ -1,6 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { CRC32C } from '@google-cloud/storage';
+import { CRC32C } from './crc32c-class';
 
 /** Base64 digests as the JSON API reports them (`crc32c` is the big-endian CRC32C). */
 export interface Digests {
@@ -11,7 +11,7 @@ export interface Digests {
 /** MD5 and CRC32C of a byte stream, fed piece by piece (an upload keeps one per session). */
 export class RunningChecksums {
   private readonly md5: Hash = createHash('md5');
-  private readonly crc = new CRC32C();
+  private readonly crc: InstanceType<typeof CRC32C> = new CRC32C();
 
   update(bytes: Buffer): void {
     this.md5.update(bytes);
