@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { writeJsonAtomic } from './atomic-json';
 import type { Digests } from './checksums';
 import type { DataLayout } from './data-layout';
+import { notFound } from './errors';
 import { KeyedLock } from './keyed-lock';
 import { checkPreconditions, type Preconditions } from './preconditions';
 import type { ObjectInit, StoredObject } from './stored-object';
@@ -67,6 +68,7 @@ export class ObjectStore {
    * object, if the preconditions hold against the current one (412 otherwise). */
   commit(bucket: string, name: string, source: string, fresh: NewObject, pre: Preconditions): Promise<StoredObject> {
     return this.lock.run(`${bucket}/${name}`, async () => {
+      if (!this.byBucket.has(bucket)) throw notFound(`The specified bucket does not exist: ${bucket}`);
       const previous = this.get(bucket, name);
       checkPreconditions(previous, pre);
       const now = new Date().toISOString();

@@ -1,3 +1,5 @@
+import { badRequest } from './errors';
+
 /** Object fields a client may set when it creates an object (insert / session start body). */
 export interface ObjectInit {
   contentType?: string;
@@ -20,6 +22,14 @@ export interface StoredObject extends ObjectInit {
   crc32c: string;
   timeCreated: string;
   updated: string;
+}
+
+/** An object name as Cloud Storage accepts it: 1-1024 bytes of UTF-8, no CR or LF. */
+export function objectName(value: unknown, where: string): string {
+  if (typeof value !== 'string' || value === '') throw badRequest(`Required: the object name (${where})`, 'required');
+  if (Buffer.byteLength(value) > 1024) throw badRequest('The object name is longer than 1024 bytes');
+  if (/[\r\n]/.test(value)) throw badRequest('The object name holds a carriage return or line feed');
+  return value;
 }
 
 const INIT_STRINGS = ['contentType', 'contentEncoding', 'contentDisposition', 'contentLanguage', 'cacheControl'] as const;

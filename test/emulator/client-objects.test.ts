@@ -33,6 +33,15 @@ describe('buckets', () => {
   it('refuses a second bucket of the same name with 409', async () => {
     await expect(storage.createBucket(BUCKET)).rejects.toMatchObject({ code: 409 });
   });
+
+  it('deletes only empty buckets', async () => {
+    const [spare] = await storage.createBucket('emulator-spare-bucket');
+    await spare.file('x').save('x', { resumable: false });
+    await expect(spare.delete()).rejects.toMatchObject({ code: 409 });
+    await spare.file('x').delete();
+    await spare.delete();
+    expect((await spare.exists())[0]).toBe(false);
+  });
 });
 
 describe('listing', () => {

@@ -50,9 +50,12 @@ describe('session start', () => {
     expect(ids.size).toBe(5);
   });
 
-  it('refuses an unknown bucket (404), a missing name and malformed pins (400)', async () => {
+  it('refuses an unknown bucket (404), a missing or invalid name and malformed pins (400)', async () => {
     await expectGcsError(await fetch(`${url}/upload/storage/v1/b/no-such-bucket/o?uploadType=resumable&name=x`, { method: 'POST' }), 404);
     await expectGcsError(await fetch(`${url}/upload/storage/v1/b/${BUCKET}/o?uploadType=resumable`, { method: 'POST' }), 400);
+    for (const name of ['line\nbreak', 'x'.repeat(1025)]) {
+      await expectGcsError(await fetch(`${url}/upload/storage/v1/b/${BUCKET}/o?uploadType=resumable&name=${encodeURIComponent(name)}`, { method: 'POST' }), 400);
+    }
     await expectGcsError(
       await fetch(`${url}/upload/storage/v1/b/${BUCKET}/o?uploadType=resumable&name=x`, { method: 'POST', headers: { 'X-Upload-Content-Length': 'ten' } }),
       400,

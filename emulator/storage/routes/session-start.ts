@@ -2,7 +2,7 @@ import { badRequest } from '../errors';
 import { readJsonObject, sendEmpty } from '../http-io';
 import { preconditionsFrom } from '../preconditions';
 import { requireBucket, type RouteContext } from '../route-context';
-import { objectInitFrom } from '../stored-object';
+import { objectInitFrom, objectName } from '../stored-object';
 import { isBase64Digest } from '../checksums';
 
 /** POST /upload/storage/v1/b/{bucket}/o?uploadType=resumable: opens a session and
@@ -11,9 +11,7 @@ export async function startSession(ctx: RouteContext, bucket: string): Promise<v
   requireBucket(ctx, bucket);
   const preconditions = preconditionsFrom(ctx.query);
   const body = await readJsonObject(ctx.req);
-  const name = ctx.query.get('name') ?? body.name;
-  if (typeof name !== 'string' || name === '') throw badRequest('Required: the object name (query parameter name or body field name)', 'required');
-  if (Buffer.byteLength(name) > 1024) throw badRequest('The object name is longer than 1024 bytes');
+  const name = objectName(ctx.query.get('name') ?? body.name, 'query parameter name or body field name');
   const init = objectInitFrom(body);
   init.contentType ??= header(ctx, 'x-upload-content-type');
   const sizeText = header(ctx, 'x-upload-content-length');

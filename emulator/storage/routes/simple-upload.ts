@@ -12,13 +12,12 @@ import { objectResource } from '../object-resource';
 import { preconditionsFrom } from '../preconditions';
 import { feedFromRequest } from '../receive-body';
 import { requireBucket, type RouteContext } from '../route-context';
-import { objectInitFrom, type ObjectInit } from '../stored-object';
+import { objectInitFrom, objectName, type ObjectInit } from '../stored-object';
 
 /** POST /upload/storage/v1/b/{bucket}/o?uploadType=media&name=…: the body is the object. */
 export async function uploadMedia(ctx: RouteContext, bucket: string): Promise<void> {
   requireBucket(ctx, bucket);
-  const name = ctx.query.get('name');
-  if (!name) throw badRequest('Required: the object name (query parameter name)', 'required');
+  const name = objectName(ctx.query.get('name') ?? undefined, 'query parameter name');
   const contentType = ctx.req.headers['content-type'];
   await store(ctx, bucket, [], () => ({ name, init: contentType ? { contentType } : {}, expected: {} }));
 }
@@ -31,8 +30,7 @@ export async function uploadMultipart(ctx: RouteContext, bucket: string): Promis
   const parts = new MultipartRelated(boundary);
   await store(ctx, bucket, [parts], () => {
     const body = parts.metadata ?? {};
-    const name = ctx.query.get('name') ?? body.name;
-    if (typeof name !== 'string' || name === '') throw badRequest('Required: the object name', 'required');
+    const name = objectName(ctx.query.get('name') ?? body.name, 'query parameter name or metadata field name');
     const init = objectInitFrom(body);
     init.contentType ??= parts.mediaType;
     const expected: Partial<Digests> = {};
