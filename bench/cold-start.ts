@@ -5,11 +5,12 @@
 // and the CPU time the process had used by its first 200, which a busy machine
 // disturbs less than wall time.
 //
-//   node dist/bench/cold-start.js [--runs 10] [--variant NAME=PATH]... [--node-arg ARG]... [--wait-quiet 300]
+//   node dist/bench/cold-start.js [--runs 10] [--variant NAME=PATH]... [--env NAME=VALUE]... [--node-arg ARG]... [--wait-quiet 300]
 //
 // Variants measured by default: bare, tsc (dist/functions/index.js, unbundled)
 // and bundle (dist/deploy/index.js, from `npm run bundle`). --variant adds more
-// builds of the files function; --node-arg passes options such as --cpu-prof.
+// builds of the files function; --env adds to the files function's environment
+// (e.g. METADATA_SERVER_DETECTION=none); --node-arg passes options such as --cpu-prof.
 // --wait-quiet: seconds to wait, at most, for the machine to be idle before measuring (0: do not wait).
 import http from 'node:http';
 import { existsSync } from 'node:fs';
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
     options: {
       runs: { type: 'string', default: '10' },
       variant: { type: 'string', multiple: true, default: [] },
+      env: { type: 'string', multiple: true, default: [] },
       'node-arg': { type: 'string', multiple: true, default: [] },
       'wait-quiet': { type: 'string', default: '300' },
     },
@@ -65,11 +67,19 @@ async function main(): Promise<void> {
       return { name, source: resolvePath(ROOT, path), target: 'files' };
     }),
   ];
+  const extraEnv = Object.fromEntries(
+    values.env.map((spec) => {
+      const at = spec.indexOf('=');
+      if (at < 1) throw new Error(`--env wants NAME=VALUE, not ${spec}`);
+      return [spec.slice(0, at), spec.slice(at + 1)];
+    }),
+  );
   for (const v of variants) {
     if (!existsSync(v.source)) throw new Error(`${v.source} is missing: run \`npm run build\` and \`npm run bundle\` first`);
   }
   console.log(await waitForQuiet(Number(values['wait-quiet']) * 1000));
   console.log(`cold start: ${machineLine()}`);
+  if (values.env.length > 0) console.log(`files function environment adds ${values.env.join(' ')}`);
 
   let stack: EmulatorStack | undefined;
   try {
@@ -79,7 +89,7 @@ async function main(): Promise<void> {
       // Rotated each round, so no variant always runs first (or right after another).
       for (let i = 0; i < variants.length; i++) {
         const variant = variants[(round + i) % variants.length];
-        results.get(variant.name)?.push(await coldStart(variant, stack, values['node-arg']));
+        results.get(variant.name)?.push(await coldStart(variant, { ...stack.functionEnv, ...extraEnv }, stack, values['node-arg']));
         await new Promise((r) => setTimeout(r, PAUSE_MS));
       }
     }
@@ -105,10 +115,10 @@ async function main(): Promise<void> {
   }
 }
 
-async function coldStart(variant: Variant, stack: EmulatorStack, nodeArgs: string[]): Promise<ColdStart> {
+async function coldStart(variant: Variant, filesEnv: Record<string, string>, stack: EmulatorStack, nodeArgs: string[]): Promise<ColdStart> {
   const port = await freePort();
   // The bare function's default answer has the size of an upload-url answer against the emulators.
-  const env = variant.target === 'files' ? stack.functionEnv : {};
+  const env = variant.target === 'files' ? filesEnv : {};
   const call = uploadUrlCall(`http://127.0.0.1:${port}`, stack.organizationId, stack.apiKey);
   const spawnedAt = performance.now();
   const fn = spawnFunction({ source: variant.source, target: variant.target, port, env, nodeArgs });
