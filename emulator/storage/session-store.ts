@@ -6,10 +6,10 @@ import { writeJsonAtomic } from './atomic-json';
 import { RunningChecksums, type Digests } from './checksums';
 import type { DataLayout } from './data-layout';
 import { KeyedLock } from './keyed-lock';
+import { warn } from './log';
 import type { Preconditions } from './preconditions';
 import type { ObjectInit, StoredObject } from './stored-object';
 import { isUploadId, newUploadId } from './upload-id';
-import { warn } from './log';
 
 /** What a session's metadata JSON holds: everything fixed when it started, plus a
  * total learned later and, once done, the object it produced. */

@@ -1,0 +1,197 @@
+/**
+ * Storage emulator throughput: upload 1 GiB with @google-cloud/storage in 8 MiB
+ * chunks (resumable write stream) to the emulator, and write the same bytes to the
+ * same disk with plain fs; report the ratio (goal >= 0.5) and the emulator's peak
+ * RSS (VmHWM, goal <= 100 MB). Runs the upload with the client's own CRC32C
+ * validation on and off, each on a fresh emulator process. The three measurements
+ * alternate `--runs` times and the medians are compared, since the machine is shared.
+ *
+ *   npm run build && node dist/bench/storage-emulator-throughput.js [--size-mib 1024] [--chunk-mib 8] [--runs 3] [--wait-quiet 60]
+ */
+import { Storage } from '@google-cloud/storage';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { startStorageEmulator } from '../emulator/storage/launch';
+import { busyCoresSince, machineCpu, machineLine, USER_HZ, waitForQuiet } from './lib/machine';
+
+const MIB = 1024 * 1024;
+const PIECE = MIB;
+
+interface Options {
+  sizeMiB: number;
+  chunkMiB: number;
+  runs: number;
+  waitQuietSeconds: number;
+}
+
+function parseOptions(argv: string[]): Options {
+  const options: Options = { sizeMiB: 1024, chunkMiB: 8, runs: 3, waitQuietSeconds: 60 };
+  for (let i = 0; i < argv.length; i += 2) {
+    const value = Number(argv[i + 1]);
+    if (!Number.isFinite(value) || value < 0) throw new Error(`${argv[i]} needs a number`);
+    if (argv[i] === '--size-mib') options.sizeMiB = value;
+    else if (argv[i] === '--chunk-mib') options.chunkMiB = value;
+    else if (argv[i] === '--runs') options.runs = Math.max(1, Math.round(value));
+    else if (argv[i] === '--wait-quiet') options.waitQuietSeconds = value;
+    else throw new Error(`unknown option ${argv[i]}`);
+  }
+  return options;
+}
+
+/** The same bytes for both writers: a random 1 MiB block, each piece a fresh copy
+ * stamped with its index (the client keeps pieces until their chunk is answered, so
+ * they cannot be reused). Costs a memcpy per MiB, the same on both sides. */
+function* generate(totalBytes: number): Generator<Buffer> {
+  const block = Buffer.alloc(PIECE);
+  for (let i = 0; i < PIECE; i += 4) block.writeUInt32LE((Math.random() * 2 ** 32) >>> 0, i);
+  for (let at = 0, index = 0; at < totalBytes; at += PIECE, index += 1) {
+    const piece = Buffer.allocUnsafe(Math.min(PIECE, totalBytes - at));
+    block.copy(piece, 0, 0, piece.length);
+    piece.writeUInt32LE(index, 0);
+    yield piece;
+  }
+}
+
+interface Run {
+  seconds: number;
+  mibPerSecond: number;
+}
+
+async function timed(sizeMiB: number, work: () => Promise<void>): Promise<Run> {
+  const started = performance.now();
+  await work();
+  const seconds = (performance.now() - started) / 1000;
+  return { seconds, mibPerSecond: sizeMiB / seconds };
+}
+
+/** Plain fs on the same disk, synced at the end (the emulator syncs every chunk it acknowledges). */
+async function fsWrite(dir: string, totalBytes: number): Promise<void> {
+  const path = join(dir, 'fs-baseline.bin');
+  const file = await open(path, 'w');
+  try {
+    for (const piece of generate(totalBytes)) await file.write(piece);
+    await file.sync();
+  } finally {
+    await file.close();
+    rmSync(path, { force: true });
+  }
+}
+
+interface EmulatorRun extends Run {
+  peakRssMiB: number;
+  emulatorCpuSeconds: number;
+  benchCpuSeconds: number;
+  busyCores: number;
+}
+
+function procStatus(pid: number, field: string): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${field}:`));
+  if (!line) throw new Error(`no ${field} in /proc/${pid}/status`);
+  return Number(line.split(/\s+/)[1]) / 1024; // kB -> MiB
+}
+
+function cpuSecondsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after "pid (comm) ".
+  return (Number(fields[11]) + Number(fields[12])) / USER_HZ;
+}
+
+/** One upload on a fresh emulator (own data dir on the same disk), so VmHWM is this run's peak. */
+async function emulatorUpload(dir: string, options: Options, validation: boolean): Promise<EmulatorRun> {
+  const dataDir = mkdtempSync(join(dir, 'emulator-'));
+  const emulator = await startStorageEmulator({ dataDir });
+  try {
+    const storage = new Storage({ apiEndpoint: emulator.url, projectId: 'bench' });
+    const [bucket] = await storage.createBucket('throughput');
+    const totalBytes = options.sizeMiB * MIB;
+    const cpuBefore = cpuSecondsOf(emulator.pid);
+    const benchCpuBefore = process.cpuUsage();
+    const machineBefore = machineCpu();
+    const run = await timed(options.sizeMiB, () =>
+      pipeline(
+        Readable.from(generate(totalBytes)),
+        bucket.file('one-gib.bin').createWriteStream({
+          resumable: true,
+          chunkSize: options.chunkMiB * MIB,
+          validation: validation ? 'crc32c' : false,
+          metadata: { contentLength: totalBytes },
+          preconditionOpts: { ifGenerationMatch: 0 },
+        }),
+      ),
+    );
+    const busyCores = busyCoresSince(machineBefore);
+    const benchCpu = process.cpuUsage(benchCpuBefore);
+    const [meta] = await bucket.file('one-gib.bin').getMetadata();
+    if (Number(meta.size) !== totalBytes) throw new Error(`uploaded ${meta.size} bytes, expected ${totalBytes}`);
+    return {
+      ...run,
+      peakRssMiB: procStatus(emulator.pid, 'VmHWM'),
+      emulatorCpuSeconds: cpuSecondsOf(emulator.pid) - cpuBefore,
+      benchCpuSeconds: (benchCpu.user + benchCpu.system) / 1e6,
+      busyCores,
+    };
+  } finally {
+    await emulator.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+function describe(label: string, run: EmulatorRun, fs: Run): string {
+  return (
+    `${label}: ${run.seconds.toFixed(2)} s  ${run.mibPerSecond.toFixed(0)} MiB/s  ratio ${(run.mibPerSecond / fs.mibPerSecond).toFixed(2)}` +
+    `  peak RSS ${run.peakRssMiB.toFixed(1)} MiB  CPU s: emulator ${run.emulatorCpuSeconds.toFixed(1)}, client ${run.benchCpuSeconds.toFixed(1)}` +
+    `  (machine busy cores ${run.busyCores.toFixed(2)})`
+  );
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const dir = mkdtempSync(join(tmpdir(), 'storage-emulator-bench-'));
+  const fsRuns: Run[] = [];
+  const emulatorRuns = { on: [] as EmulatorRun[], off: [] as EmulatorRun[] };
+  try {
+    console.log(await waitForQuiet(options.waitQuietSeconds * 1000));
+    console.log(machineLine());
+    console.log(`${options.sizeMiB} MiB, client chunks of ${options.chunkMiB} MiB, ${options.runs} runs, data under ${tmpdir()}`);
+    for (let round = 1; round <= options.runs; round += 1) {
+      const fs = await timed(options.sizeMiB, () => fsWrite(dir, options.sizeMiB * MIB));
+      fsRuns.push(fs);
+      console.log(`run ${round} fs write + fsync:              ${fs.seconds.toFixed(2)} s  ${fs.mibPerSecond.toFixed(0)} MiB/s`);
+      for (const validation of ['on', 'off'] as const) {
+        const run = await emulatorUpload(dir, options, validation === 'on');
+        emulatorRuns[validation].push(run);
+        console.log(describe(`run ${round} emulator, client CRC32C ${validation.padEnd(3)}`, run, fs));
+      }
+    }
+    const fsMedian = median(fsRuns.map((r) => r.mibPerSecond));
+    console.log(`\nmedians: fs ${fsMedian.toFixed(0)} MiB/s`);
+    for (const validation of ['on', 'off'] as const) {
+      const runs = emulatorRuns[validation];
+      const throughput = median(runs.map((r) => r.mibPerSecond));
+      console.log(
+        `  emulator, client CRC32C ${validation.padEnd(3)}: ${throughput.toFixed(0)} MiB/s, ratio ${(throughput / fsMedian).toFixed(2)} (goal >= 0.5),` +
+          ` peak RSS max ${Math.max(...runs.map((r) => r.peakRssMiB)).toFixed(1)} MiB (goal <= 100),` +
+          ` emulator CPU ${median(runs.map((r) => r.emulatorCpuSeconds)).toFixed(1)} s, client CPU ${median(runs.map((r) => r.benchCpuSeconds)).toFixed(1)} s`,
+      );
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: Error) => {
+  console.error(err.stack ?? err.message);
+  process.exit(1);
+});
