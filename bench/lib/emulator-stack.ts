@@ -14,6 +14,8 @@ export interface EmulatorStack {
   functionEnv: Record<string, string>;
   organizationId: string;
   apiKey: string;
+  /** the emulators' processes, whose CPU use is part of what a request to the function costs */
+  pids: number[];
   stop(): Promise<void>;
 }
 
@@ -58,6 +60,7 @@ export async function startEmulatorStack(): Promise<EmulatorStack> {
       },
       organizationId,
       apiKey,
+      pids: [firestore.pid, storage.pid],
       stop,
     };
   } catch (error) {

@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { stopProcessGroup } from '../../emulator/stop-process-group';
 import { waitForHttp } from '../../emulator/wait-for-http';
-import { USER_HZ } from './machine';
+import { processCpuSeconds } from './machine';
 import { FRAMEWORK_CLI, ROOT } from './paths';
 
 export interface FunctionOptions {
@@ -62,11 +61,4 @@ export async function untilServing(fn: FunctionProcess, timeoutMs = 30_000): Pro
   const died = fn.exited.then((why) => Promise.reject(new Error(`function ${why}`)));
   died.catch(() => undefined);
   await Promise.race([waitForHttp(`${fn.url}/`, timeoutMs), died]);
-}
-
-function processCpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name (which may hold spaces), from field 3 on: utime and stime are 14 and 15.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / USER_HZ;
 }

@@ -23,6 +23,14 @@ export function machineCpu(): CpuTimes {
   return { busy: (user + nice + system + irq + softirq + steal) / USER_HZ, at: performance.now() };
 }
 
+/** User + system CPU seconds a process (all its threads) has used so far. */
+export function processCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces), from field 3 on: utime and stime are 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / USER_HZ;
+}
+
 /** Cores kept busy on average since `since`, by everything on the machine. */
 export function busyCoresSince(since: CpuTimes): number {
   const now = machineCpu();
