@@ -168,13 +168,12 @@ async function append(
   return outcome.kind === 'aborted' ? { kind: 'gone' } : { kind: 'incomplete', persisted: session.persisted };
 }
 
-/** Keeps the bytes up to `end` that fill whole 256 KiB units; the tail goes. Written
- * bytes survive the emulator being killed (they sit in the page cache) and are synced
- * when the object is finalized; syncing every chunk would only add OS-crash safety, at
- * a fifth of the throughput (bench/RESULTS.md). */
+/** Keeps the bytes up to `end` that fill whole 256 KiB units; the tail goes. They are
+ * synced before the 308 says they are persisted. */
 async function keepWholeUnits(session: Session, file: FileHandle, hasher: AlignedHasher, end: number): Promise<void> {
   const kept = end - hasher.dropTail();
   await file.truncate(kept);
+  await file.datasync();
   session.persisted = kept;
 }
 
