@@ -1,4 +1,4 @@
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { DEMO } from './demo-seed';
 import type { StackUp } from './bring-up';
 import type { StackConfig } from './stack-config';
@@ -8,7 +8,11 @@ const KEY_NOTE = { reused: 'kept from the last start', restored: 'kept from the 
 /** What runs where, and a request to paste. */
 export function banner(config: StackConfig, up: StackUp, seconds: number): string {
   const { dev } = up;
-  const shown = (path: string) => relative(process.cwd(), path) || '.';
+  // Relative to where `npm start` runs when below it, else absolute.
+  const shown = (path: string) => {
+    const rel = relative(process.cwd(), path);
+    return rel === '' ? '.' : rel.startsWith('..') ? path : rel;
+  };
   const curl =
     `curl -sS -X POST "${dev.function_url}/v1/organizations/${dev.organization_id}/files/upload-url" ` +
     `-H "X-API-Key: ${dev.api_key}" -H "Content-Type: application/json" ` +
@@ -26,7 +30,8 @@ export function banner(config: StackConfig, up: StackUp, seconds: number): strin
     `  ${curl}`,
     '',
     'Manage organizations, members and keys on this stack:',
-    `  FIRESTORE_EMULATOR_HOST=${dev.firestore_host} GOOGLE_CLOUD_PROJECT=${dev.project_id} npx files-admin --help`,
+    // npx does not link a package's own bin inside that package, so name the compiled file.
+    `  FIRESTORE_EMULATOR_HOST=${dev.firestore_host} GOOGLE_CLOUD_PROJECT=${dev.project_id} node ${shown(join(config.repoRoot, 'dist', 'scripts', 'files-admin.js'))} --help`,
     '',
     'Ctrl-C stops everything.',
     '',
