@@ -4,7 +4,7 @@
 // server work on separate cores. --wait-quiet: seconds to wait, at most, for an
 // idle machine before measuring (0: do not wait).
 //
-//   node dist/bench/overhead.js [--concurrency 16] [--seconds 3] [--pairs 9] [--warmup 3] [--wait-quiet 300]
+//   node dist/bench/overhead.js [--concurrency 16] [--seconds 3] [--pairs 9] [--warmup 10] [--wait-quiet 300]
 import http from 'node:http';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -38,7 +38,7 @@ async function main(): Promise<void> {
       concurrency: { type: 'string', default: '16' },
       seconds: { type: 'string', default: '3' },
       pairs: { type: 'string', default: '9' },
-      warmup: { type: 'string', default: '3' },
+      warmup: { type: 'string', default: '10' },
       'wait-quiet': { type: 'string', default: '300' },
     },
   });
