@@ -8,6 +8,7 @@ import { createApiKey } from '../../scripts/admin/api-keys';
 import { addMember } from '../../scripts/admin/members';
 import { createOrganization } from '../../scripts/admin/organizations';
 import { BENCH_ORGANIZATION_ID, BENCH_PRINCIPAL_ID } from '../servers/bench-tenant';
+import { killGroup, onInterrupt } from './on-interrupt';
 
 export interface EmulatorStack {
   /** the environment the real function needs to run against these emulators */
@@ -25,15 +26,20 @@ const BUCKET = 'bench-bucket';
 /** Both emulators on free ports, the bucket, and one organization with a member and an API key. */
 export async function startEmulatorStack(): Promise<EmulatorStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'files-api-bench-storage-'));
-  const stoppers: Array<() => Promise<void>> = [async () => rmSync(dataDir, { recursive: true, force: true })];
+  const removeData = () => rmSync(dataDir, { recursive: true, force: true });
+  const stoppers: Array<() => Promise<void>> = [async () => removeData()];
+  const forget = [onInterrupt(removeData)];
   const stop = async () => {
     for (const each of stoppers.reverse()) await each();
+    for (const each of forget) each();
   };
   try {
     const firestore = await startFirestoreEmulator({ host: '127.0.0.1', port: await freePort() });
     stoppers.push(() => firestore.stop());
+    forget.push(onInterrupt(killGroup(firestore.pid)));
     const storage = await startStorageEmulator({ dataDir });
     stoppers.push(() => storage.stop());
+    forget.push(onInterrupt(() => storage.kill()));
 
     // The seeding clients below read these; the bench itself needs no metadata server.
     process.env.FIRESTORE_EMULATOR_HOST = firestore.host;

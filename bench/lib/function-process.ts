@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { stopProcessGroup } from '../../emulator/stop-process-group';
 import { waitForHttp } from '../../emulator/wait-for-http';
 import { processCpuSeconds } from './machine';
+import { killGroup, onInterrupt } from './on-interrupt';
 import { FRAMEWORK_CLI, ROOT } from './paths';
 
 export interface FunctionOptions {
@@ -47,6 +48,7 @@ export function spawnFunction(opts: FunctionOptions): FunctionProcess {
     child.once('error', (error) => resolve(`could not start: ${error.message}`));
   });
   const pid = child.pid as number;
+  child.once('exit', onInterrupt(killGroup(pid)));
   return {
     url: `http://127.0.0.1:${opts.port}`,
     pid,
