@@ -8,7 +8,7 @@
 // --external keeps more packages out of the bundle (installed from npm instead);
 // the cold-start benchmark uses it to measure the alternatives.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
@@ -28,6 +28,8 @@ const { values } = parseArgs({
   },
 });
 const outdir = resolve(values.outdir);
+// The directory is emptied first: only ever one under dist/.
+if (!outdir.startsWith(join(root, 'dist') + sep)) throw new Error(`--outdir must be inside ${join(root, 'dist')}`);
 const extra = values.external.split(',').filter(Boolean);
 const rootPackage = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
