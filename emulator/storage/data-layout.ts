@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** Where everything lives under the data dir. Object files are named by a hash of
@@ -17,7 +17,9 @@ export class DataLayout {
     this.scratch = join(root, 'tmp');
   }
 
+  /** Creates the directories; scratch files left by a previous run are interrupted simple uploads, and go. */
   async create(): Promise<void> {
+    await rm(this.scratch, { recursive: true, force: true });
     for (const dir of [this.buckets, this.objects, this.sessions, this.scratch]) await mkdir(dir, { recursive: true });
   }
 
