@@ -8,19 +8,6 @@ import { ConfigError, loadConfig, type Config } from './config';
 import { installBodyLayer } from './http/body-layer';
 import { createFilesApi } from './http/files-api';
 
-/** The files API with the real adapters. Clients are made once per instance and reused. */
-export function wireFilesApi(config: Config) {
-  // STORAGE_EMULATOR_HOST and FIRESTORE_EMULATOR_HOST point these at local emulators.
-  const firestore = new Firestore({ projectId: config.projectId, ignoreUndefinedProperties: true });
-  const storage = new Storage({ projectId: config.projectId });
-  return createFilesApi({
-    config,
-    directory: new FirestoreDirectory(firestore, config.backendTimeoutMs),
-    records: new FirestoreFileRecords(firestore, config.backendTimeoutMs),
-    sessions: new GcsUploadSessions(storage.bucket(config.bucket), config.backendTimeoutMs),
-  });
-}
-
 function configOrExplain(): Config {
   try {
     return loadConfig(process.env);
@@ -32,4 +19,23 @@ function configOrExplain(): Config {
 
 const config = configOrExplain();
 installBodyLayer({ maxBodyBytes: config.maxBodyBytes, projectId: config.projectId });
-functions.http('files', wireFilesApi(config));
+
+// One client of each per instance, reused by every request. FIRESTORE_EMULATOR_HOST
+// and STORAGE_EMULATOR_HOST point them at local emulators.
+const firestore = new Firestore({ projectId: config.projectId, ignoreUndefinedProperties: true });
+const storage = new Storage({ projectId: config.projectId });
+
+functions.http(
+  'files',
+  createFilesApi({
+    config,
+    directory: new FirestoreDirectory(firestore, config.backendTimeoutMs),
+    records: new FirestoreFileRecords(firestore, config.backendTimeoutMs),
+    sessions: new GcsUploadSessions(storage.bucket(config.bucket), config.backendTimeoutMs),
+  }),
+);
+
+/** Releases the Firestore channel once calls in flight have settled (tests; a graceful shutdown). */
+export function closeBackends(): Promise<void> {
+  return firestore.terminate();
+}

@@ -111,10 +111,20 @@ async function startUpload(
   }
 
   const attached = records.attachSession(input.organizationId, fileId, session.value);
-  // A replay under the same Idempotency-Key must find the URI: wait for it then.
-  // Otherwise it is off the critical path: the URI only serves a later cancel.
-  if (claim) await attached;
-  else background(deps, 'attach session to record', attached);
+  // Off the critical path: without an Idempotency-Key the URI only serves a later cancel.
+  if (!claim) {
+    background(deps, 'attach session to record', attached);
+    return uploadSession(config, record, session.value);
+  }
+  // A replay under the key must find the URI: wait for it, and if it cannot be
+  // stored, undo both halves so the replay releases the claim and starts afresh.
+  try {
+    await attached;
+  } catch (error) {
+    background(deps, 'cancel unrecorded session', sessions.cancelSession(session.value));
+    background(deps, 'mark record failed', records.markFailed(input.organizationId, fileId, 'session could not be recorded'));
+    throw error;
+  }
   return uploadSession(config, record, session.value);
 }
 
@@ -166,7 +176,9 @@ async function replayClaim(
       throw new ApiError(409, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used with a different request body');
     }
     const record = await deps.records.find(organizationId, claim.fileId);
-    if (record?.status === 'failed') {
+    // Failed, or stuck without its URI past any deadline (its instance died between the writes).
+    const abandoned = record?.status === 'uploading' && !record.session_uri && now() - Date.parse(record.created_at) > 2 * deps.config.backendTimeoutMs + 1000;
+    if (record?.status === 'failed' || abandoned) {
       await deps.records.releaseClaim(organizationId, claim);
       return 'retry';
     }

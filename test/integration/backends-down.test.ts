@@ -10,10 +10,12 @@ import { startFilesApi, type RunningApi } from '../support/files-api-server';
 import { seedMember } from '../support/stack';
 
 // Emulators of this file's own, so they can be stopped mid-run.
-const sharedFirestoreHost = process.env.FIRESTORE_EMULATOR_HOST;
+const shared = { firestore: process.env.FIRESTORE_EMULATOR_HOST, storage: process.env.STORAGE_EMULATOR_HOST };
 const projectId = 'test-backends-down';
 const bucket = 'backends-down';
 let firestore: RunningEmulator;
+let firestorePort: number;
+let firestoreDown = false;
 let storage: RunningStorageEmulator;
 let dataDir: string;
 let db: Firestore;
@@ -23,10 +25,12 @@ let apiKey: string;
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'backends-down-'));
   [firestore, storage] = await Promise.all([
-    freePort().then((port) => startFirestoreEmulator({ host: '127.0.0.1', port })),
+    freePort().then((port) => startFirestoreEmulator({ host: '127.0.0.1', port: (firestorePort = port) })),
     startStorageEmulator({ dataDir }),
   ]);
+  // The clients read these before their own options; restored in afterAll.
   process.env.FIRESTORE_EMULATOR_HOST = firestore.host;
+  process.env.STORAGE_EMULATOR_HOST = storage.url;
   db = new Firestore({ projectId });
   await new Storage({ apiEndpoint: storage.url, projectId }).createBucket(bucket);
   ({ apiKey } = await seedMember(db, 'org_1', 'usr_1'));
@@ -42,11 +46,14 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // The outage ends: calls still retrying against the stopped emulator settle, so the clients can close.
+  if (firestore && firestoreDown) firestore = await startFirestoreEmulator({ host: '127.0.0.1', port: firestorePort });
   await api?.close();
   await db?.terminate();
   await Promise.all([firestore?.stop(), storage?.stop()]);
   rmSync(dataDir, { recursive: true, force: true });
-  process.env.FIRESTORE_EMULATOR_HOST = sharedFirestoreHost;
+  process.env.FIRESTORE_EMULATOR_HOST = shared.firestore;
+  process.env.STORAGE_EMULATOR_HOST = shared.storage;
 });
 
 const body = JSON.stringify({ filename: 'a.bin', file_size: 1000, mime_type: 'application/octet-stream' });
@@ -112,6 +119,7 @@ describe('with a backend gone mid-run', () => {
   it('Firestore gone: 503 with Retry-After, and the session made meanwhile is cancelled', async () => {
     const before = liveSessions().length;
     await firestore.stop();
+    firestoreDown = true;
     const started = Date.now();
     await expect503(await post());
     expect(Date.now() - started).toBeLessThan(10_000);

@@ -15,9 +15,10 @@ export async function startFilesApi(env: Record<string, string>): Promise<Runnin
   const saved = { ...process.env };
   Object.assign(process.env, env);
   let server: Server | undefined;
+  let closeBackends: () => Promise<void> = async () => undefined;
   try {
     jest.isolateModules(() => {
-      require('../../functions/index');
+      ({ closeBackends } = require('../../functions/index'));
       const { getTestServer } = require('@google-cloud/functions-framework/testing');
       server = getTestServer('files');
     });
@@ -29,10 +30,12 @@ export async function startFilesApi(env: Record<string, string>): Promise<Runnin
   const { port } = running.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await new Promise<void>((resolve) => {
         running.closeAllConnections();
         running.close(() => resolve());
-      }),
+      });
+      await closeBackends();
+    },
   };
 }

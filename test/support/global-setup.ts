@@ -15,6 +15,8 @@ export default async function globalSetup(): Promise<void> {
   process.env.FIRESTORE_EMULATOR_HOST = firestore.host;
   process.env.STORAGE_EMULATOR_HOST = storage.url;
   process.env.TEST_STORAGE_DATA_DIR = dataDir;
+  // No cloud here: the auth library need not probe for a metadata server.
+  process.env.METADATA_SERVER_DETECTION = 'none';
   globalThis.__FILES_API_EMULATORS__ = { firestore, storage, dataDir };
 }
 

@@ -112,3 +112,29 @@ describe('Idempotency-Key', () => {
     expect(backends.files.size).toBe(1);
   });
 });
+
+describe('Idempotency-Key when the session URI cannot be stored', () => {
+  it('undoes the attempt, so a retry under the key starts afresh instead of waiting for a URI that never comes', async () => {
+    const { backends, call } = setup();
+    backends.failures.set('attachSession', new BackendUnavailable('firestore'));
+    await expect(call(body, 'retry-4')).rejects.toBeInstanceOf(BackendUnavailable);
+    await settle();
+    const [first] = backends.files.values();
+    expect(first.status).toBe('failed');
+    expect(backends.cancelled.size).toBe(1);
+    backends.failures.delete('attachSession');
+    const answer = await call(body, 'retry-4');
+    expect(answer.file_id).not.toBe(first.id);
+    expect(backends.files.get(`org_1/${answer.file_id}`)?.session_uri).toBe(answer.upload_url);
+  });
+
+  it('treats a claim whose record never got its URI, long after any deadline, as abandoned', async () => {
+    const { backends, call } = setup();
+    const first = await call(body, 'retry-5');
+    const key = `org_1/${first.file_id}`;
+    const stale = { ...backends.files.get(key)!, session_uri: null, created_at: '2020-01-01T00:00:00Z' };
+    backends.files.set(key, stale);
+    const answer = await call(body, 'retry-5');
+    expect(answer.file_id).not.toBe(first.file_id);
+  });
+});
