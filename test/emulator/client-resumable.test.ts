@@ -1,8 +1,7 @@
 import type { Bucket } from '@google-cloud/storage';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import { CRC32C } from '@google-cloud/storage';
-import { MIB, QUANTUM, md5, pattern, sharedEmulatorUrl, storageClient } from './helpers';
+import { crc32c, MIB, QUANTUM, md5, pattern, sharedEmulatorUrl, storageClient } from './helpers';
 
 // Resumable uploads through the official client, unchanged, as the product's users run them.
 const storage = storageClient(sharedEmulatorUrl());
@@ -41,9 +40,7 @@ describe('official client, resumable', () => {
       contentType: 'application/x-test',
       metadata: { owner: 'tests' },
     });
-    const crc = new CRC32C();
-    crc.update(data);
-    expect(meta.crc32c).toBe(crc.toString());
+    expect(meta.crc32c).toBe(crc32c(data));
     expect(meta.id).toBe(`emulator-client-resumable/chunked/five-mb.bin/${meta.generation}`);
     const [downloaded] = await file.download();
     expect(downloaded.equals(data)).toBe(true);
@@ -85,12 +82,10 @@ describe('official client, resumable', () => {
     const file = bucket.file('resumed-by-offset.bin');
     const [uri] = await file.createResumableUpload({ preconditionOpts: { ifGenerationMatch: 0 } });
     expect((await fetch(uri, { method: 'PUT', headers: { 'Content-Range': `bytes 0-${MIB - 1}/*` }, body: data.subarray(0, MIB) })).status).toBe(308);
-    const resumeCrc = new CRC32C();
-    resumeCrc.update(data.subarray(0, MIB));
     await upload('resumed-by-offset.bin', data.subarray(MIB), {
       uri,
       offset: MIB,
-      resumeCRC32C: resumeCrc.toString(),
+      resumeCRC32C: crc32c(data.subarray(0, MIB)),
       chunkSize: 2 * QUANTUM,
       resumable: true,
       preconditionOpts: { ifGenerationMatch: 0 },
@@ -101,19 +96,18 @@ describe('official client, resumable', () => {
 
   it('verifies checksums pinned at the start: matching bytes pass, others are refused with no object', async () => {
     const data = pattern(QUANTUM * 3 + 100, 11);
-    const crc = new CRC32C();
-    crc.update(data);
+    const crc = crc32c(data);
     const good = bucket.file('pinned-good.bin');
     const [goodUri] = await good.createResumableUpload({
-      metadata: { crc32c: crc.toString(), md5Hash: md5(data), contentLength: data.length },
+      metadata: { crc32c: crc, md5Hash: md5(data), contentLength: data.length },
       preconditionOpts: { ifGenerationMatch: 0 },
     });
     await upload('pinned-good.bin', data, { uri: goodUri, chunkSize: QUANTUM, resumable: true, preconditionOpts: { ifGenerationMatch: 0 } });
-    expect((await good.getMetadata())[0].crc32c).toBe(crc.toString());
+    expect((await good.getMetadata())[0].crc32c).toBe(crc);
 
     const bad = bucket.file('pinned-bad.bin');
     const [badUri] = await bad.createResumableUpload({
-      metadata: { crc32c: crc.toString(), md5Hash: md5(data) },
+      metadata: { crc32c: crc, md5Hash: md5(data) },
       preconditionOpts: { ifGenerationMatch: 0 },
     });
     const other = Buffer.from(data);

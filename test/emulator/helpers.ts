@@ -1,4 +1,4 @@
-import { Storage, type StorageOptions } from '@google-cloud/storage';
+import { CRC32C, Storage, type StorageOptions } from '@google-cloud/storage';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -48,6 +48,14 @@ export function pattern(size: number, seed = 1): Buffer {
 
 export function md5(bytes: Buffer): string {
   return createHash('md5').update(bytes).digest('base64');
+}
+
+/** Base64 CRC32C by the official client's own class: what clients validate against,
+ * and an implementation independent of the emulator's. */
+export function crc32c(bytes: Buffer): string {
+  const crc = new CRC32C();
+  crc.update(bytes);
+  return crc.toString();
 }
 
 /** An emulator of the test file's own (restarts, short TTLs), on a fresh data dir. */

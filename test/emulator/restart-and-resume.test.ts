@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { startStorageEmulator } from '../../emulator/storage/launch';
-import { md5, MIB, ownEmulator, pattern, put, QUANTUM, startSession, storageClient } from './helpers';
+import { crc32c, md5, MIB, ownEmulator, pattern, put, QUANTUM, startSession, storageClient } from './helpers';
 
 // Emulators of this file's own: stopped, killed and restarted on the same data dir.
 const BUCKET = 'emulator-restart';
@@ -35,7 +35,7 @@ describe('restart', () => {
       const client = storageClient(emulator.url);
       await client.createBucket(BUCKET);
       await client.bucket(BUCKET).file('kept/object.bin').save(kept, { resumable: false });
-      const uri = await startSession(emulator.url, BUCKET, 'resumed-after-restart.bin', { body: { md5Hash: md5(partial) } });
+      const uri = await startSession(emulator.url, BUCKET, 'resumed-after-restart.bin', { body: { md5Hash: md5(partial), crc32c: crc32c(partial) } });
       expect((await put(uri, partial.subarray(0, 2 * QUANTUM), `bytes 0-${2 * QUANTUM - 1}/*`)).status).toBe(308);
       await emulator.stop();
 
@@ -55,10 +55,10 @@ describe('restart', () => {
       const status = await put(resumed, undefined, 'bytes */*');
       expect(status.status).toBe(308);
       expect(status.headers.get('range')).toBe(`bytes=0-${2 * QUANTUM - 1}`);
-      // The checksums continue from the part file: the md5Hash pinned at the start still verifies.
+      // The checksums continue from the part file: both digests pinned at the start still verify.
       const done = await put(resumed, partial.subarray(2 * QUANTUM), `bytes ${2 * QUANTUM}-${partial.length - 1}/${partial.length}`);
       expect(done.status).toBe(200);
-      expect(await done.json()).toMatchObject({ md5Hash: md5(partial), size: String(partial.length) });
+      expect(await done.json()).toMatchObject({ md5Hash: md5(partial), crc32c: crc32c(partial), size: String(partial.length) });
     } finally {
       await emulator.stop();
       await own.cleanup();
