@@ -3,6 +3,7 @@ import * as functions from '@google-cloud/functions-framework';
 import { Storage } from '@google-cloud/storage';
 import { FirestoreDirectory } from './adapters/firestore-directory';
 import { FirestoreFileRecords } from './adapters/firestore-file-records';
+import { GcsObjects } from './adapters/gcs-objects';
 import { GcsUploadSessions } from './adapters/gcs-upload-sessions';
 import { ConfigError, loadConfig, type Config } from './config';
 import { installBodyLayer } from './http/body-layer';
@@ -32,6 +33,7 @@ functions.http(
     directory: new FirestoreDirectory(firestore, config.backendTimeoutMs),
     records: new FirestoreFileRecords(firestore, config.backendTimeoutMs),
     sessions: new GcsUploadSessions(storage.bucket(config.bucket), config.backendTimeoutMs),
+    objects: new GcsObjects(storage.bucket(config.bucket), config.backendTimeoutMs),
   }),
 );
 

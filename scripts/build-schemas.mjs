@@ -30,7 +30,16 @@ writeFileSync(join(outDir, 'validators.js'), banner + standaloneCode(ajv, mappin
 const types = [];
 const declarations = [banner, "import type { ErrorObject } from 'ajv';", "import type * as T from './schema-types';"];
 for (const { file, schema } of schemas) {
-  types.push(await compile(schema, schema.title, { bannerComment: '', additionalProperties: false, strictIndexSignatures: true }));
+  // $refs resolve against schemas/; a referenced schema's type is declared once, by its own file.
+  types.push(
+    await compile(schema, schema.title, {
+      cwd: schemaDir,
+      bannerComment: '',
+      additionalProperties: false,
+      strictIndexSignatures: true,
+      declareExternallyReferenced: false,
+    }),
+  );
   declarations.push(
     `export declare const ${exportName(file)}: ((data: unknown) => data is T.${schema.title}) & { errors?: ErrorObject[] | null };`,
   );

@@ -1,11 +1,13 @@
 import { Timestamp, type DocumentReference, type Firestore } from '@google-cloud/firestore';
 import type { FileRecord } from '../domain/file-record';
-import { IdempotencyKeyTaken, type FileRecords, type IdempotencyClaim } from '../domain/ports';
+import { IdempotencyKeyTaken, type FileRecords, type FileStatus, type IdempotencyClaim } from '../domain/ports';
 import { withDeadline } from './deadline';
 
 const ALREADY_EXISTS = 6;
 const NOT_FOUND = 5;
 const FAILED_PRECONDITION = 9;
+// Every state but `deleted`: what a listing shows when it names no status.
+const VISIBLE: FileStatus[] = ['uploading', 'uploaded', 'failed', 'cancelled', 'expired'];
 
 interface ClaimDoc {
   fingerprint: string;
@@ -82,6 +84,54 @@ export class FirestoreFileRecords implements FileRecords {
     return withDeadline('firestore', this.timeoutMs, async () => {
       const snap = await this.file(organizationId, fileId).get();
       return snap.exists ? (snap.data() as FileRecord) : null;
+    });
+  }
+
+  /**
+   * Optimistic, not a transaction: read, then update on the condition that the
+   * document is unchanged since. Concurrent callers never wait on a lock; a
+   * loser re-reads and finds the state the winner left.
+   */
+  transition(organizationId: string, fileId: string, from: FileStatus, change: Partial<FileRecord>) {
+    return withDeadline('firestore', this.timeoutMs, async () => {
+      const ref = this.file(organizationId, fileId);
+      for (;;) {
+        const snap = await ref.get();
+        if (!snap.exists) return null;
+        const record = snap.data() as FileRecord;
+        if (record.status !== from) return { record, changed: false };
+        try {
+          await ref.update(change, { lastUpdateTime: snap.updateTime });
+          return { record: { ...record, ...change }, changed: true };
+        } catch (error) {
+          if ((error as { code?: number }).code !== FAILED_PRECONDITION) throw error;
+        }
+      }
+    });
+  }
+
+  list(organizationId: string, query: { status?: FileStatus; offset: number; limit: number }) {
+    return withDeadline('firestore', this.timeoutMs, async () => {
+      const files = this.db.collection(`organizations/${organizationId}/files`);
+      const filtered = query.status ? files.where('status', '==', query.status) : files.where('status', 'in', VISIBLE);
+      const [page, count] = await Promise.all([
+        filtered.orderBy('created_at', 'desc').orderBy('id', 'desc').offset(query.offset).limit(query.limit).get(),
+        filtered.count().get(),
+      ]);
+      return { records: page.docs.map((d) => d.data() as FileRecord), total: count.data().count };
+    });
+  }
+
+  findExpired(now: string, limit: number) {
+    return withDeadline('firestore', this.timeoutMs, async () => {
+      const snap = await this.db
+        .collectionGroup('files')
+        .where('status', '==', 'uploading')
+        .where('expires_at', '<=', now)
+        .orderBy('expires_at')
+        .limit(limit)
+        .get();
+      return snap.docs.map((d) => d.data() as FileRecord);
     });
   }
 

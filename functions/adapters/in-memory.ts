@@ -4,8 +4,11 @@ import {
   IdempotencyKeyTaken,
   type Directory,
   type FileRecords,
+  type FileStatus,
   type IdempotencyClaim,
+  type ObjectStore,
   type SessionRequest,
+  type StoredObject,
   type UploadSessions,
 } from '../domain/ports';
 
@@ -14,13 +17,14 @@ import {
  * everything users meet is tested against the emulators. `latencyMs` delays
  * every call, to model a backend round trip.
  */
-export class MemoryBackends implements Directory, FileRecords, UploadSessions {
+export class MemoryBackends implements Directory, FileRecords, UploadSessions, ObjectStore {
   readonly keys = new Map<string, ApiKeyDoc>();
   readonly members = new Set<string>();
   readonly files = new Map<string, FileRecord>();
   readonly claims = new Map<string, IdempotencyClaim>();
   readonly sessions = new Map<string, SessionRequest>();
   readonly cancelled = new Set<string>();
+  readonly objects = new Map<string, { object: StoredObject; bytes: Buffer }>();
   /** Calls made, by port method: what the critical-path tests count. */
   readonly calls: string[] = [];
   /** Make the next calls of these methods fail with the given error. */
@@ -77,6 +81,53 @@ export class MemoryBackends implements Directory, FileRecords, UploadSessions {
     return this.call('find', () => {
       const record = this.files.get(`${organizationId}/${fileId}`);
       return record ? { ...record } : null;
+    });
+  }
+
+  transition(organizationId: string, fileId: string, from: FileStatus, change: Partial<FileRecord>) {
+    return this.call('transition', () => {
+      const record = this.files.get(`${organizationId}/${fileId}`);
+      if (!record) return null;
+      if (record.status !== from) return { record: { ...record }, changed: false };
+      this.update(organizationId, fileId, change);
+      return { record: { ...record, ...change }, changed: true };
+    });
+  }
+
+  list(organizationId: string, query: { status?: FileStatus; offset: number; limit: number }) {
+    return this.call('list', () => {
+      const matching = [...this.files.values()]
+        .filter((r) => r.organization_id === organizationId && (query.status ? r.status === query.status : r.status !== 'deleted'))
+        .sort((a, b) => b.created_at.localeCompare(a.created_at) || b.id.localeCompare(a.id));
+      return { records: matching.slice(query.offset, query.offset + query.limit), total: matching.length };
+    });
+  }
+
+  findExpired(now: string, limit: number) {
+    return this.call('findExpired', () =>
+      [...this.files.values()].filter((r) => r.status === 'uploading' && r.expires_at <= now).slice(0, limit),
+    );
+  }
+
+  /** Puts an object as storage would once an upload completes. */
+  putObject(name: string, bytes: Buffer, contentType: string, metadata: Record<string, string> = {}): StoredObject {
+    const object = { name, generation: String(Date.now()), size: bytes.length, contentType, metadata };
+    this.objects.set(name, { object, bytes });
+    return object;
+  }
+
+  stat(objectName: string) {
+    return this.call('stat', () => this.objects.get(objectName)?.object ?? null);
+  }
+
+  readHead(objectName: string, _generation: string, bytes: number) {
+    return this.call('readHead', () => (this.objects.get(objectName)?.bytes ?? Buffer.alloc(0)).subarray(0, bytes));
+  }
+
+  remove(objectName: string, generation?: string) {
+    return this.call('remove', () => {
+      const stored = this.objects.get(objectName);
+      if (stored && (generation === undefined || stored.object.generation === generation)) this.objects.delete(objectName);
     });
   }
 

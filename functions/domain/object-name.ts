@@ -36,3 +36,11 @@ function truncateToBytes(text: string, maxBytes: number): string {
   }
   return out;
 }
+
+const GCS_PATH = /^files\/([^/]+)\/(file_[A-Za-z0-9]+)\/[^/]+$/;
+
+/** The organization and file a `gcs_path` was issued for, if it has the shape of one. */
+export function parseGcsPath(path: string): { organizationId: string; fileId: string } | undefined {
+  const m = path.match(GCS_PATH);
+  return m ? { organizationId: m[1], fileId: m[2] } : undefined;
+}

@@ -32,6 +32,42 @@ export interface FileRecords {
   /** Drops an expired claim so its key can be used again; false if it changed meanwhile. */
   releaseClaim(organizationId: string, claim: IdempotencyClaim): Promise<boolean>;
   find(organizationId: string, fileId: string): Promise<FileRecord | null>;
+  /**
+   * Applies `change` only if the record is still in state `from`, atomically;
+   * `changed` says whether this call made the transition. Null: no such record.
+   */
+  transition(
+    organizationId: string,
+    fileId: string,
+    from: FileStatus,
+    change: Partial<FileRecord>,
+  ): Promise<{ record: FileRecord; changed: boolean } | null>;
+  /** One page, newest first, of the visible records (or those in `status`), and how many there are. */
+  list(organizationId: string, query: { status?: FileStatus; offset: number; limit: number }): Promise<{ records: FileRecord[]; total: number }>;
+  /** `uploading` records of any organization whose session is past `expires_at`. */
+  findExpired(now: string, limit: number): Promise<FileRecord[]>;
+}
+
+export type FileStatus = FileRecord['status'];
+
+/** What storage says of an object: the source of truth at registration. */
+export interface StoredObject {
+  name: string;
+  generation: string;
+  size: number;
+  contentType: string;
+  crc32c?: string;
+  md5Hash?: string;
+  metadata: Record<string, string>;
+}
+
+/** What the handlers need of Cloud Storage's objects. */
+export interface ObjectStore {
+  stat(objectName: string): Promise<StoredObject | null>;
+  /** The first `bytes` bytes (fewer if the object is shorter). */
+  readHead(objectName: string, generation: string, bytes: number): Promise<Buffer>;
+  /** Deletes the object (only that generation, when given); a missing object is not an error. */
+  remove(objectName: string, generation?: string): Promise<void>;
 }
 
 export interface SessionRequest {

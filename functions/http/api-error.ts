@@ -45,3 +45,16 @@ export const accessDenied = (organizationId: string) =>
   new ApiError(403, 'ORGANIZATION_ACCESS_DENIED', 'You do not have access to this organization', {
     organization_id: organizationId,
   });
+
+export const fileNotFound = (fileId?: string) =>
+  new ApiError(404, 'FILE_NOT_FOUND', 'No such file in this organization', fileId ? { file_id: fileId } : {});
+
+export const stateConflict = (status: string, action: string) =>
+  new ApiError(409, 'FILE_STATE_CONFLICT', `A file that is ${status} cannot be ${action}`, { status });
+
+export const verificationFailed = (mismatch: { field: string; expected: unknown; actual: unknown }) =>
+  new ApiError(422, 'UPLOAD_VERIFICATION_FAILED', `The upload does not match what was declared: ${mismatch.field}`, {
+    field: mismatch.field,
+    expected: mismatch.expected,
+    actual: mismatch.actual,
+  });

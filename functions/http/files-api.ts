@@ -1,7 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../config';
 import { BackendUnavailable } from '../domain/backend-unavailable';
-import type { Directory, FileRecords, UploadSessions } from '../domain/ports';
+import type { Directory, FileRecords, ObjectStore, UploadSessions } from '../domain/ports';
+import { deleteFile } from '../routes/delete-file';
+import { getFile } from '../routes/get-file';
+import { listFiles } from '../routes/list-files';
+import { registerFile } from '../routes/register';
 import { createUploadUrl, type UploadUrlDeps } from '../routes/upload-url';
 import { serviceUnavailable } from './api-error';
 import { Authenticator } from './authenticate';
@@ -9,7 +13,7 @@ import type { BodyRequest } from './body-layer';
 import { requestContext } from './request-context';
 import { jsonBodyOf } from './request-body';
 import { logEvent } from './request-log';
-import { sendError, sendJson } from './respond';
+import { sendError, sendJson, sendNoContent } from './respond';
 import { route, type RouteName } from './router';
 
 export interface FilesApiDeps {
@@ -17,10 +21,11 @@ export interface FilesApiDeps {
   directory: Directory;
   records: FileRecords;
   sessions: UploadSessions;
+  objects: ObjectStore;
   now?: () => number;
 }
 
-const IMPLEMENTED: ReadonlySet<RouteName> = new Set(['upload-url']);
+const IMPLEMENTED: ReadonlySet<RouteName> = new Set(['upload-url', 'files', 'file']);
 const RETRY_AFTER_SECONDS = 5;
 // A browser origin as it sends one; anything else is not passed to storage.
 const ORIGIN = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/;
@@ -43,16 +48,32 @@ export function createFilesApi(deps: FilesApiDeps): (req: IncomingMessage, res: 
       ctx.organizationId = match.organizationId;
       const caller = await auth.authenticate(req.headers);
       await auth.authorize(caller, match.organizationId);
-      const origin = header(req, 'origin');
-      const result = await createUploadUrl(uploadDeps, {
-        organizationId: match.organizationId,
-        caller,
-        body: jsonBodyOf(req as BodyRequest),
-        origin: origin && ORIGIN.test(origin) ? origin : undefined,
-        idempotencyKey: header(req, 'idempotency-key'),
-      });
-      ctx.fileId = result.file_id;
-      sendJson(req, res, ctx, 200, result);
+      const organizationId = match.organizationId;
+      if (match.name === 'upload-url') {
+        const origin = header(req, 'origin');
+        const result = await createUploadUrl(uploadDeps, {
+          organizationId,
+          caller,
+          body: jsonBodyOf(req as BodyRequest),
+          origin: origin && ORIGIN.test(origin) ? origin : undefined,
+          idempotencyKey: header(req, 'idempotency-key'),
+        });
+        ctx.fileId = result.file_id;
+        sendJson(req, res, ctx, 200, result);
+      } else if (match.name === 'files' && req.method === 'POST') {
+        const { status, file } = await registerFile(deps, { organizationId, body: jsonBodyOf(req as BodyRequest) });
+        ctx.fileId = file.id;
+        sendJson(req, res, ctx, status, file);
+      } else if (match.name === 'files') {
+        sendJson(req, res, ctx, 200, await listFiles(deps.records, organizationId, req.url ?? '/'));
+      } else if (req.method === 'DELETE') {
+        ctx.fileId = match.fileId;
+        await deleteFile({ ...deps, onBackgroundError: uploadDeps.onBackgroundError }, organizationId, match.fileId as string);
+        sendNoContent(req, res, ctx);
+      } else {
+        ctx.fileId = match.fileId;
+        sendJson(req, res, ctx, 200, await getFile(deps.records, organizationId, match.fileId as string));
+      }
     } catch (error) {
       sendError(req, res, ctx, error instanceof BackendUnavailable ? withCause(error) : error);
     }

@@ -8,6 +8,8 @@ const FIELD_RULES: Record<string, string> = {
   upload_type: 'Upload type must be resumable or simple',
   crc32c: 'crc32c must be the base64 of the 4-byte big-endian CRC32C, as Cloud Storage writes it',
   md5_hash: 'md5_hash must be the base64 of the 16-byte MD5, as Cloud Storage writes it',
+  gcs_path: 'gcs_path must be the gcs_path that upload-url answered',
+  file_id: 'file_id must be the file_id that upload-url answered',
 };
 
 /** The first schema violation, as the documented code with `details.field` and `details.value`. */

@@ -1,0 +1,58 @@
+import { SNIFF_BYTES } from './content-sniff';
+import type { FileRecord } from './file-record';
+import type { FileRecords, ObjectStore } from './ports';
+import { verifyObject, type Mismatch } from './verify-upload';
+
+export type Completion =
+  | { kind: 'uploaded'; record: FileRecord; changed: boolean }
+  | { kind: 'incomplete'; record: FileRecord }
+  | { kind: 'failed'; record: FileRecord; mismatch?: Mismatch }
+  | { kind: 'conflict'; record: FileRecord };
+
+export interface CompletionDeps {
+  records: FileRecords;
+  objects: ObjectStore;
+  now?: () => number;
+}
+
+/**
+ * Moves an `uploading` record to `uploaded` once storage holds an object that
+ * verifies against it, or to `failed` (deleting the object) when it does not.
+ * Register and the storage finalize event both come here, as often and as
+ * concurrently as they like: exactly one caller makes the transition.
+ */
+export async function completeUpload(deps: CompletionDeps, record: FileRecord): Promise<Completion> {
+  if (record.status !== 'uploading') return settled(record);
+  const object = await deps.objects.stat(record.storage_path);
+  if (!object) return { kind: 'incomplete', record };
+  const head = await deps.objects.readHead(record.storage_path, object.generation, SNIFF_BYTES);
+  const mismatch = verifyObject(record, object, head);
+  const org = record.organization_id;
+  if (mismatch) {
+    const result = await deps.records.transition(org, record.id, 'uploading', {
+      status: 'failed',
+      failure_reason: 'the stored object contradicts the record',
+      verification_failure: mismatch,
+      session_uri: null,
+    });
+    if (!result) return { kind: 'conflict', record };
+    if (!result.changed) return settled(result.record);
+    await deps.objects.remove(record.storage_path, object.generation);
+    return { kind: 'failed', record: result.record, mismatch };
+  }
+  const result = await deps.records.transition(org, record.id, 'uploading', {
+    status: 'uploaded',
+    uploaded_at: new Date((deps.now ?? Date.now)()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    crc32c: object.crc32c ?? null,
+    md5_hash: object.md5Hash ?? null,
+    session_uri: null,
+  });
+  if (!result) return { kind: 'conflict', record };
+  return result.changed ? { kind: 'uploaded', record: result.record, changed: true } : settled(result.record);
+}
+
+function settled(record: FileRecord): Completion {
+  if (record.status === 'uploaded') return { kind: 'uploaded', record, changed: false };
+  if (record.status === 'failed' && record.verification_failure) return { kind: 'failed', record, mismatch: record.verification_failure };
+  return { kind: 'conflict', record };
+}
