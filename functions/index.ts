@@ -1,5 +1,6 @@
 import { Firestore } from '@google-cloud/firestore';
 import * as functions from '@google-cloud/functions-framework';
+import type { CloudEvent } from '@google-cloud/functions-framework';
 import { Storage } from '@google-cloud/storage';
 import { FirestoreDirectory } from './adapters/firestore-directory';
 import { FirestoreFileRecords } from './adapters/firestore-file-records';
@@ -8,6 +9,9 @@ import { GcsUploadSessions } from './adapters/gcs-upload-sessions';
 import { ConfigError, loadConfig, type Config } from './config';
 import { installBodyLayer } from './http/body-layer';
 import { createFilesApi } from './http/files-api';
+import { logEvent } from './http/request-log';
+import { createSweepEndpoint } from './http/sweep-endpoint';
+import { onObjectFinalized, type FinalizedObject } from './routes/finalize';
 
 function configOrExplain(): Config {
   try {
@@ -26,16 +30,25 @@ installBodyLayer({ maxBodyBytes: config.maxBodyBytes, projectId: config.projectI
 const firestore = new Firestore({ projectId: config.projectId, ignoreUndefinedProperties: true });
 const storage = new Storage({ projectId: config.projectId });
 
+const records = new FirestoreFileRecords(firestore, config.backendTimeoutMs);
+const sessions = new GcsUploadSessions(storage.bucket(config.bucket), config.backendTimeoutMs);
+const objects = new GcsObjects(storage.bucket(config.bucket), config.backendTimeoutMs);
+const onBackgroundError = (what: string, error: unknown) => logEvent('ERROR', `background work failed: ${what}`, error);
+
 functions.http(
   'files',
-  createFilesApi({
-    config,
-    directory: new FirestoreDirectory(firestore, config.backendTimeoutMs),
-    records: new FirestoreFileRecords(firestore, config.backendTimeoutMs),
-    sessions: new GcsUploadSessions(storage.bucket(config.bucket), config.backendTimeoutMs),
-    objects: new GcsObjects(storage.bucket(config.bucket), config.backendTimeoutMs),
-  }),
+  createFilesApi({ config, directory: new FirestoreDirectory(firestore, config.backendTimeoutMs), records, sessions, objects }),
 );
+
+// Eventarc's google.cloud.storage.object.v1.finalized on the uploads bucket.
+functions.cloudEvent<FinalizedObject>('finalize', async (event: CloudEvent<FinalizedObject>) => {
+  const object = event.data ?? {};
+  const outcome = await onObjectFinalized({ bucket: config.bucket, records, objects }, object);
+  logEvent('INFO', `finalize ${outcome}`, undefined, { event_id: event.id, object: object.name });
+});
+
+// Cloud Scheduler, every few minutes.
+functions.http('sweep', createSweepEndpoint({ records, objects, sessions, batchSize: 100, onBackgroundError }, config.projectId));
 
 /** Releases the Firestore channel once calls in flight have settled (tests; a graceful shutdown). */
 export function closeBackends(): Promise<void> {

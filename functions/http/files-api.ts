@@ -1,17 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../config';
-import { BackendUnavailable } from '../domain/backend-unavailable';
 import type { Directory, FileRecords, ObjectStore, UploadSessions } from '../domain/ports';
 import { deleteFile } from '../routes/delete-file';
 import { getFile } from '../routes/get-file';
 import { listFiles } from '../routes/list-files';
 import { registerFile } from '../routes/register';
 import { createUploadUrl, type UploadUrlDeps } from '../routes/upload-url';
-import { serviceUnavailable } from './api-error';
 import { Authenticator } from './authenticate';
 import type { BodyRequest } from './body-layer';
 import { requestContext } from './request-context';
 import { jsonBodyOf } from './request-body';
+import { publicError } from './public-error';
 import { logEvent } from './request-log';
 import { sendError, sendJson, sendNoContent } from './respond';
 import { route, type RouteName } from './router';
@@ -26,7 +25,6 @@ export interface FilesApiDeps {
 }
 
 const IMPLEMENTED: ReadonlySet<RouteName> = new Set(['upload-url', 'files', 'file']);
-const RETRY_AFTER_SECONDS = 5;
 // A browser origin as it sends one; anything else is not passed to storage.
 const ORIGIN = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/;
 
@@ -75,15 +73,9 @@ export function createFilesApi(deps: FilesApiDeps): (req: IncomingMessage, res: 
         sendJson(req, res, ctx, 200, await getFile(deps.records, organizationId, match.fileId as string));
       }
     } catch (error) {
-      sendError(req, res, ctx, error instanceof BackendUnavailable ? withCause(error) : error);
+      sendError(req, res, ctx, publicError(error));
     }
   };
-}
-
-function withCause(error: BackendUnavailable) {
-  const answer = serviceUnavailable(RETRY_AFTER_SECONDS);
-  logEvent('WARNING', `${error.backend} unavailable`, error.cause);
-  return answer;
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

@@ -54,8 +54,8 @@ function describe(error: unknown): string {
 }
 
 /** A line for work that is not a request's answer (compensation, background writes). */
-export function logEvent(severity: 'WARNING' | 'ERROR', message: string, error?: unknown): void {
-  const entry: Record<string, unknown> = { severity, message };
+export function logEvent(severity: 'INFO' | 'WARNING' | 'ERROR', message: string, error?: unknown, fields: Record<string, unknown> = {}): void {
+  const entry: Record<string, unknown> = { severity, message, ...fields };
   if (error !== undefined) entry.error = describe(error);
   process.stdout.write(JSON.stringify(entry) + '\n');
 }

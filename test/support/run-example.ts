@@ -4,17 +4,20 @@ import { join } from 'node:path';
 
 const SPEC_BASE_URL = 'https://api.aitronos.com';
 
-/** Runs one of the seed's examples as written, with only its base URL swapped for `baseUrl`. */
+/** Runs one of the seed's examples as written, with only its base URL (and what `alsoSwap` names) swapped. */
 export function runSeedExample(
-  file: 'seed-curl.sh' | 'seed-python.py' | 'seed-javascript.js',
+  file: 'seed-curl.sh' | 'seed-python.py' | 'seed-javascript.js' | 'seed-python-flow.py',
   baseUrl: string,
   apiKey: string,
+  alsoSwap: Record<string, string> = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const source = readFileSync(join(__dirname, '..', 'examples', file), 'utf8');
-  if (!source.includes(SPEC_BASE_URL)) throw new Error(`${file} no longer has the spec's base URL`);
-  const code = source.split(SPEC_BASE_URL).join(baseUrl);
+  let code = readFileSync(join(__dirname, '..', 'examples', file), 'utf8');
+  for (const [from, to] of Object.entries({ [SPEC_BASE_URL]: baseUrl, ...alsoSwap })) {
+    if (!code.includes(from)) throw new Error(`${file} no longer has ${from}`);
+    code = code.split(from).join(to);
+  }
   const [command, args] =
-    file === 'seed-curl.sh' ? ['bash', ['-c', code]] : file === 'seed-python.py' ? ['python3', ['-c', code]] : [process.execPath, ['-e', code]];
+    file === 'seed-curl.sh' ? ['bash', ['-c', code]] : file.endsWith('.py') ? ['python3', ['-c', code]] : [process.execPath, ['-e', code]];
   return new Promise((resolve, reject) => {
     // Asynchronous on purpose: the function answering it runs in this process.
     const child = spawn(command, args, { env: { ...process.env, FREDDY_API_KEY: apiKey }, stdio: ['ignore', 'pipe', 'pipe'] });

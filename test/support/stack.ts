@@ -6,7 +6,7 @@ import { createApiKey } from '../../scripts/admin/api-keys';
 import { AlreadyExistsError } from '../../scripts/admin/errors';
 import { addMember } from '../../scripts/admin/members';
 import { createOrganization } from '../../scripts/admin/organizations';
-import { startFilesApi, type RunningApi } from './files-api-server';
+import { startFilesApi, type RunningApi, type Target } from './files-api-server';
 
 export interface Stack {
   api: RunningApi;
@@ -49,7 +49,7 @@ function ignoreExisting(error: unknown) {
 }
 
 /** Emulators from the global setup, the function served by functions-framework, one seeded member. */
-export async function startStack(testFile: string, env: Record<string, string> = {}): Promise<Stack> {
+export async function startStack(testFile: string, env: Record<string, string> = {}, targets: Target[] = ['files']): Promise<Stack> {
   const hosts = emulatorHosts();
   const { projectId, bucket } = isolatedNames(testFile);
   const db = new Firestore({ projectId });
@@ -68,7 +68,7 @@ export async function startStack(testFile: string, env: Record<string, string> =
     AUTH_CACHE_TTL_SECONDS: '0',
     BACKEND_TIMEOUT_MS: '5000',
     ...env,
-  });
+  }, targets);
   return {
     api,
     db,

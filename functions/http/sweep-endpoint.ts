@@ -1,0 +1,19 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sweepExpired, type SweepDeps } from '../routes/sweep';
+import { methodNotAllowed } from './api-error';
+import { publicError } from './public-error';
+import { requestContext } from './request-context';
+import { sendError, sendJson } from './respond';
+
+/** The sweeper as an HTTP function, for Cloud Scheduler (deploy it without public access). */
+export function createSweepEndpoint(deps: SweepDeps, projectId?: string) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const ctx = requestContext(req, projectId);
+    try {
+      if (req.method !== 'POST') throw methodNotAllowed(['POST']);
+      sendJson(req, res, ctx, 200, await sweepExpired(deps));
+    } catch (error) {
+      sendError(req, res, ctx, publicError(error));
+    }
+  };
+}

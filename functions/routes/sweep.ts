@@ -1,0 +1,45 @@
+import { completeUpload, type CompletionDeps } from '../domain/complete-upload';
+import type { FileRecord } from '../domain/file-record';
+import type { UploadSessions } from '../domain/ports';
+
+export interface SweepDeps extends CompletionDeps {
+  sessions: UploadSessions;
+  /** Records handled per run: the work of one run is bounded. */
+  batchSize: number;
+  onBackgroundError?: (what: string, error: unknown) => void;
+}
+
+export interface SweepReport {
+  expired: number;
+  completed: number;
+  has_more: boolean;
+}
+
+/**
+ * For Cloud Scheduler: `uploading` records past `expires_at` become `expired`,
+ * their sessions cancelled. One whose object did arrive (its finalize event
+ * lost) is completed instead, never deleted. Idempotent, and safe beside
+ * register and finalize: every change is a conditional transition.
+ */
+export async function sweepExpired(deps: SweepDeps): Promise<SweepReport> {
+  const now = new Date((deps.now ?? Date.now)()).toISOString();
+  const due = await deps.records.findExpired(now, deps.batchSize);
+  const outcomes = await Promise.all(due.map((record) => expire(deps, record)));
+  return {
+    expired: outcomes.filter((o) => o === 'expired').length,
+    completed: outcomes.filter((o) => o === 'completed').length,
+    has_more: due.length === deps.batchSize,
+  };
+}
+
+async function expire(deps: SweepDeps, record: FileRecord): Promise<'expired' | 'completed' | 'skipped'> {
+  const completion = await completeUpload(deps, record);
+  if (completion.kind === 'uploaded') return completion.changed ? 'completed' : 'skipped';
+  if (completion.kind !== 'incomplete') return 'skipped';
+  const result = await deps.records.transition(record.organization_id, record.id, 'uploading', { status: 'expired', session_uri: null });
+  if (!result?.changed) return 'skipped';
+  if (record.session_uri) {
+    await deps.sessions.cancelSession(record.session_uri).catch((error) => deps.onBackgroundError?.('cancel expired session', error));
+  }
+  return 'expired';
+}
