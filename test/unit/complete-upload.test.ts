@@ -1,0 +1,128 @@
+import { MemoryBackends } from '../../functions/adapters/in-memory';
+import { completeUpload } from '../../functions/domain/complete-upload';
+import type { FileRecord } from '../../functions/domain/file-record';
+import { onObjectFinalized } from '../../functions/routes/finalize';
+import { sweepExpired } from '../../functions/routes/sweep';
+
+function record(change: Partial<FileRecord> = {}): FileRecord {
+  return {
+    id: 'file_A',
+    object: 'file',
+    organization_id: 'org_1',
+    original_filename: 'a.pdf',
+    file_size: 9,
+    mime_type: 'application/pdf',
+    storage_path: 'files/org_1/file_A/a.pdf',
+    status: 'uploading',
+    crc32c: null,
+    md5_hash: null,
+    uploaded_by: 'usr_1',
+    uploaded_by_api_key_id: 'key_1',
+    created_at: '2026-01-01T00:00:00Z',
+    uploaded_at: null,
+    expires_at: '2026-01-08T00:00:00Z',
+    session_uri: 'http://storage.invalid/session',
+    ...change,
+  };
+}
+
+function setup(r = record()) {
+  const backends = new MemoryBackends();
+  backends.files.set(`org_1/${r.id}`, r);
+  return { backends, deps: { records: backends, objects: backends, now: () => Date.parse('2026-01-02T00:00:00Z') } };
+}
+
+const PDF = Buffer.from('%PDF-1.7\n');
+
+describe('completeUpload', () => {
+  it('is incomplete until the object exists', async () => {
+    const { deps } = setup();
+    expect((await completeUpload(deps, record())).kind).toBe('incomplete');
+  });
+
+  it('marks the file uploaded with what storage says, once', async () => {
+    const { backends, deps } = setup();
+    backends.putObject('files/org_1/file_A/a.pdf', PDF, 'application/pdf', { file_id: 'file_A' });
+    const results = await Promise.all([completeUpload(deps, record()), completeUpload(deps, record())]);
+    expect(results.map((r) => r.kind)).toEqual(['uploaded', 'uploaded']);
+    expect(results.filter((r) => r.kind === 'uploaded' && r.changed)).toHaveLength(1);
+    expect(backends.files.get('org_1/file_A')).toMatchObject({ status: 'uploaded', uploaded_at: '2026-01-02T00:00:00Z', session_uri: null });
+  });
+
+  it.each([
+    ['another file id in the metadata', { file_id: 'file_B' }, PDF, 'application/pdf', 'file_id'],
+    ['another size', { file_id: 'file_A' }, Buffer.from('%PDF-1.7\n\n'), 'application/pdf', 'file_size'],
+    ['another content type', { file_id: 'file_A' }, PDF, 'application/x-pdf', 'mime_type'],
+    ['contradicting bytes', { file_id: 'file_A' }, Buffer.from('89504e470d0a1a0a00', 'hex'), 'application/pdf', 'content'],
+  ])('fails the file and deletes the object for %s', async (_name, metadata, bytes, type, field) => {
+    const { backends, deps } = setup();
+    backends.putObject('files/org_1/file_A/a.pdf', bytes, type, metadata);
+    const result = await completeUpload(deps, record());
+    expect(result.kind).toBe('failed');
+    expect(result.kind === 'failed' && result.mismatch?.field).toBe(field);
+    expect(backends.files.get('org_1/file_A')?.status).toBe('failed');
+    expect(backends.objects.size).toBe(0);
+  });
+
+  it('checks a pinned checksum', async () => {
+    const { backends, deps } = setup(record({ md5_hash: 'AAAAAAAAAAAAAAAAAAAAAA==' }));
+    const object = backends.putObject('files/org_1/file_A/a.pdf', PDF, 'application/pdf', { file_id: 'file_A' });
+    object.md5Hash = 'BBBBBBBBBBBBBBBBBBBBBB==';
+    const result = await completeUpload(deps, record({ md5_hash: 'AAAAAAAAAAAAAAAAAAAAAA==' }));
+    expect(result.kind === 'failed' && result.mismatch?.field).toBe('md5_hash');
+  });
+});
+
+describe('onObjectFinalized', () => {
+  const event = { bucket: 'bkt', name: 'files/org_1/file_A/a.pdf', generation: '1' };
+
+  it('completes an upload nobody registered', async () => {
+    const { backends, deps } = setup();
+    backends.putObject(event.name, PDF, 'application/pdf', { file_id: 'file_A' });
+    expect(await onObjectFinalized({ ...deps, bucket: 'bkt' }, event)).toBe('uploaded');
+    expect(await onObjectFinalized({ ...deps, bucket: 'bkt' }, event)).toBe('uploaded already');
+  });
+
+  it('removes an object no live record expects', async () => {
+    for (const status of ['cancelled', 'expired', 'deleted'] as const) {
+      const { backends, deps } = setup(record({ status }));
+      backends.putObject(event.name, PDF, 'application/pdf', { file_id: 'file_A' });
+      const generation = backends.objects.get(event.name)!.object.generation;
+      expect(await onObjectFinalized({ ...deps, bucket: 'bkt' }, { ...event, generation })).toBe(`removed: the file is ${status}`);
+      expect(backends.objects.size).toBe(0);
+    }
+  });
+
+  it('ignores other buckets and paths it never issued', async () => {
+    const { deps } = setup();
+    expect(await onObjectFinalized({ ...deps, bucket: 'bkt' }, { ...event, bucket: 'other' })).toBe('ignored: another bucket');
+    expect(await onObjectFinalized({ ...deps, bucket: 'bkt' }, { ...event, name: 'backups/x' })).toBe('ignored: not an upload path');
+  });
+});
+
+describe('sweepExpired', () => {
+  it('expires unfinished uploads past expires_at, cancels their sessions, and leaves the rest', async () => {
+    const { backends, deps } = setup(record({ expires_at: '2026-01-01T12:00:00Z' }));
+    backends.files.set('org_1/file_B', record({ id: 'file_B', storage_path: 'files/org_1/file_B/b.pdf', expires_at: '2026-01-09T00:00:00Z' }));
+    const report = await sweepExpired({ ...deps, sessions: backends, batchSize: 10 });
+    expect(report).toEqual({ expired: 1, completed: 0, has_more: false });
+    expect(backends.files.get('org_1/file_A')?.status).toBe('expired');
+    expect(backends.files.get('org_1/file_B')?.status).toBe('uploading');
+    expect([...backends.cancelled]).toEqual(['http://storage.invalid/session']);
+    expect(await sweepExpired({ ...deps, sessions: backends, batchSize: 10 })).toEqual({ expired: 0, completed: 0, has_more: false });
+  });
+
+  it('completes, never deletes, an upload whose object arrived but whose event was lost', async () => {
+    const { backends, deps } = setup(record({ expires_at: '2026-01-01T12:00:00Z' }));
+    backends.putObject('files/org_1/file_A/a.pdf', PDF, 'application/pdf', { file_id: 'file_A' });
+    expect(await sweepExpired({ ...deps, sessions: backends, batchSize: 10 })).toEqual({ expired: 0, completed: 1, has_more: false });
+    expect(backends.files.get('org_1/file_A')?.status).toBe('uploaded');
+    expect(backends.objects.size).toBe(1);
+  });
+
+  it('does bounded work per run', async () => {
+    const { backends, deps } = setup(record({ expires_at: '2026-01-01T12:00:00Z' }));
+    backends.files.set('org_1/file_B', record({ id: 'file_B', expires_at: '2026-01-01T12:00:00Z' }));
+    expect((await sweepExpired({ ...deps, sessions: backends, batchSize: 1 })).has_more).toBe(true);
+  });
+});
