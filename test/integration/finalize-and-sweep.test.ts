@@ -1,0 +1,118 @@
+import { Storage } from '@google-cloud/storage';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '../../emulator/free-port';
+import { startStorageEmulator, type RunningStorageEmulator } from '../../emulator/storage/launch';
+import { startFilesApi, type RunningApi } from '../support/files-api-server';
+import { emulatorHosts, isolatedNames, seedMember } from '../support/stack';
+import { Firestore } from '@google-cloud/firestore';
+
+// A storage emulator of this file's own, delivering finalize events to the
+// function as Eventarc does on Google Cloud.
+const { projectId, bucket } = isolatedNames(__filename);
+const shared = process.env.STORAGE_EMULATOR_HOST;
+let storage: RunningStorageEmulator;
+let dataDir: string;
+let api: RunningApi;
+let db: Firestore;
+let apiKey: string;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'finalize-'));
+  const storagePort = await freePort();
+  const storageUrl = `http://127.0.0.1:${storagePort}`;
+  api = await startFilesApi(
+    {
+      FIRESTORE_EMULATOR_HOST: emulatorHosts().firestore,
+      STORAGE_EMULATOR_HOST: storageUrl,
+      GOOGLE_CLOUD_PROJECT: projectId,
+      FILES_BUCKET: bucket,
+      AUTH_CACHE_TTL_SECONDS: '0',
+    },
+    ['files', 'finalize', 'sweep'],
+  );
+  storage = await startStorageEmulator({ dataDir, port: storagePort, finalizeUrl: api.urls.finalize });
+  process.env.STORAGE_EMULATOR_HOST = storage.url;
+  await new Storage({ projectId }).createBucket(bucket);
+  db = new Firestore({ projectId });
+  ({ apiKey } = await seedMember(db, 'org_1', 'usr_1'));
+});
+
+afterAll(async () => {
+  await api?.close();
+  await db?.terminate();
+  await storage?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+  process.env.STORAGE_EMULATOR_HOST = shared;
+});
+
+async function uploadUrl(filename: string, size: number, mime: string) {
+  const response = await fetch(`${api.url}/v1/organizations/org_1/files/upload-url`, {
+    method: 'POST',
+    headers: { 'X-API-Key': apiKey, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ filename, file_size: size, mime_type: mime }),
+  });
+  expect(response.status).toBe(200);
+  return (await response.json()) as { upload_url: string; gcs_path: string; file_id: string };
+}
+
+const fileDoc = (fileId: string) => db.doc(`organizations/org_1/files/${fileId}`);
+
+async function statusBecomes(fileId: string, status: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if ((await fileDoc(fileId).get()).get('status') === status) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  expect((await fileDoc(fileId).get()).get('status')).toBe(status);
+}
+
+describe('the finalize event', () => {
+  it('makes an upload nobody registers `uploaded`, and register then answers 200', async () => {
+    const bytes = Buffer.from('%PDF-1.7\n' + 'x'.repeat(1000));
+    const session = await uploadUrl('unregistered.pdf', bytes.length, 'application/pdf');
+    expect((await fetch(session.upload_url, { method: 'PUT', body: bytes })).status).toBeLessThan(300);
+    await statusBecomes(session.file_id, 'uploaded');
+    const register = await fetch(`${api.url}/v1/organizations/org_1/files`, {
+      method: 'POST',
+      headers: { 'X-API-Key': apiKey, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ filename: 'unregistered.pdf', gcs_path: session.gcs_path, file_size: bytes.length, mime_type: 'application/pdf' }),
+    });
+    expect(register.status).toBe(200);
+  });
+
+  it('fails a mislabelled upload nobody registers, and removes its bytes', async () => {
+    const png = Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), Buffer.alloc(100)]);
+    const session = await uploadUrl('photo.pdf', png.length, 'application/pdf');
+    await fetch(session.upload_url, { method: 'PUT', body: png });
+    await statusBecomes(session.file_id, 'failed');
+    const [exists] = await new Storage({ projectId }).bucket(bucket).file(session.gcs_path).exists();
+    expect(exists).toBe(false);
+  });
+});
+
+describe('the sweeper', () => {
+  const sweep = async () => {
+    const response = await fetch(`${api.urls.sweep}/`, { method: 'POST' });
+    expect(response.status).toBe(200);
+    return (await response.json()) as { expired: number; completed: number; has_more: boolean };
+  };
+
+  it('expires sessions past expires_at and cancels them, and is idempotent', async () => {
+    const session = await uploadUrl('abandoned.bin', 10, 'application/octet-stream');
+    const fresh = await uploadUrl('fresh.bin', 10, 'application/octet-stream');
+    for (let i = 0; i < 50 && !(await fileDoc(session.file_id).get()).get('session_uri'); i++) await new Promise((r) => setTimeout(r, 20));
+    await fileDoc(session.file_id).update({ expires_at: '2000-01-01T00:00:00Z' });
+    expect(await sweep()).toEqual({ expired: 1, completed: 0, has_more: false });
+    expect((await fileDoc(session.file_id).get()).get('status')).toBe('expired');
+    expect((await fileDoc(fresh.file_id).get()).get('status')).toBe('uploading');
+    expect((await fetch(session.upload_url, { method: 'PUT', body: Buffer.alloc(10) })).status).toBe(404);
+    expect(await sweep()).toEqual({ expired: 0, completed: 0, has_more: false });
+  });
+
+  it('answers other methods in the envelope', async () => {
+    const response = await fetch(`${api.urls.sweep}/`);
+    expect(response.status).toBe(405);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('METHOD_NOT_ALLOWED');
+  });
+});
