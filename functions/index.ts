@@ -4,6 +4,7 @@ import type { CloudEvent } from '@google-cloud/functions-framework';
 import { Storage } from '@google-cloud/storage';
 import { FirestoreDirectory } from './adapters/firestore-directory';
 import { FirestoreFileRecords } from './adapters/firestore-file-records';
+import { FirestoreQuotas } from './adapters/firestore-quotas';
 import { GcsObjects } from './adapters/gcs-objects';
 import { GcsUploadSessions } from './adapters/gcs-upload-sessions';
 import { ConfigError, loadConfig, type Config } from './config';
@@ -33,11 +34,16 @@ const storage = new Storage({ projectId: config.projectId });
 const records = new FirestoreFileRecords(firestore, config.backendTimeoutMs);
 const sessions = new GcsUploadSessions(storage.bucket(config.bucket), config.backendTimeoutMs);
 const objects = new GcsObjects(storage.bucket(config.bucket), config.backendTimeoutMs);
+const quotas = new FirestoreQuotas(
+  firestore,
+  { maxOpenSessions: config.defaultMaxOpenSessions, maxStoredBytes: config.defaultMaxStoredBytes },
+  config.backendTimeoutMs,
+);
 const onBackgroundError = (what: string, error: unknown) => logEvent('ERROR', `background work failed: ${what}`, error);
 
 functions.http(
   'files',
-  createFilesApi({ config, directory: new FirestoreDirectory(firestore, config.backendTimeoutMs), records, sessions, objects }),
+  createFilesApi({ config, directory: new FirestoreDirectory(firestore, config.backendTimeoutMs), records, sessions, objects, quotas }),
 );
 
 // Eventarc's google.cloud.storage.object.v1.finalized on the uploads bucket.

@@ -1,10 +1,11 @@
-import { Timestamp, type DocumentReference, type Firestore } from '@google-cloud/firestore';
+import { FieldValue, Timestamp, type DocumentReference, type Firestore, type WriteBatch } from '@google-cloud/firestore';
 import type { FileRecord } from '../domain/file-record';
 import { IdempotencyKeyTaken, type FileRecords, type FileStatus, type IdempotencyClaim } from '../domain/ports';
+import { usageDelta, type Usage } from '../domain/usage';
 import { withDeadline } from './deadline';
+import { stampOf, usageShard } from './usage-shards';
 
 const ALREADY_EXISTS = 6;
-const NOT_FOUND = 5;
 const FAILED_PRECONDITION = 9;
 // Every state but `deleted`: what a listing shows when it names no status.
 const VISIBLE: FileStatus[] = ['uploading', 'uploaded', 'failed', 'cancelled', 'expired'];
@@ -25,13 +26,15 @@ export class FirestoreFileRecords implements FileRecords {
     private readonly timeoutMs: number,
   ) {}
 
-  createUploading(record: FileRecord, claim?: IdempotencyClaim): Promise<void> {
+  createUploading(record: FileRecord, claim?: IdempotencyClaim): Promise<string> {
     return withDeadline('firestore', this.timeoutMs, async () => {
       const batch = this.db.batch();
       batch.create(this.file(record.organization_id, record.id), record);
+      this.addUsage(batch, record.organization_id, usageDelta(null, 'uploading', record.file_size));
       if (claim) batch.create(this.claim(record.organization_id, claim.keyHash), toClaimDoc(claim));
       try {
-        await batch.commit();
+        const [written] = await batch.commit();
+        return stampOf(written.writeTime);
       } catch (error) {
         if (claim && (error as { code?: number }).code === ALREADY_EXISTS) throw new IdempotencyKeyTaken();
         throw error;
@@ -42,17 +45,6 @@ export class FirestoreFileRecords implements FileRecords {
   attachSession(organizationId: string, fileId: string, sessionUri: string): Promise<void> {
     return withDeadline('firestore', this.timeoutMs, async () => {
       await this.file(organizationId, fileId).update({ session_uri: sessionUri });
-    });
-  }
-
-  markFailed(organizationId: string, fileId: string, reason: string): Promise<void> {
-    return withDeadline('firestore', this.timeoutMs, async () => {
-      try {
-        await this.file(organizationId, fileId).update({ status: 'failed', failure_reason: reason });
-      } catch (error) {
-        // A record that never got written needs no marking.
-        if ((error as { code?: number }).code !== NOT_FOUND) throw error;
-      }
     });
   }
 
@@ -100,8 +92,11 @@ export class FirestoreFileRecords implements FileRecords {
         if (!snap.exists) return null;
         const record = snap.data() as FileRecord;
         if (record.status !== from) return { record, changed: false };
+        const batch = this.db.batch();
+        batch.update(ref, change, { lastUpdateTime: snap.updateTime });
+        if (change.status) this.addUsage(batch, organizationId, usageDelta(from, change.status, record.file_size));
         try {
-          await ref.update(change, { lastUpdateTime: snap.updateTime });
+          await batch.commit();
           return { record: { ...record, ...change }, changed: true };
         } catch (error) {
           if ((error as { code?: number }).code !== FAILED_PRECONDITION) throw error;
@@ -133,6 +128,16 @@ export class FirestoreFileRecords implements FileRecords {
         .get();
       return snap.docs.map((d) => d.data() as FileRecord);
     });
+  }
+
+  /** A usage delta, on one shard picked at random: an organization's uploads never queue on one document. */
+  private addUsage(batch: WriteBatch, organizationId: string, delta: Usage): void {
+    if (delta.openSessions === 0 && delta.storedBytes === 0) return;
+    batch.set(
+      usageShard(this.db, organizationId),
+      { open_sessions: FieldValue.increment(delta.openSessions), stored_bytes: FieldValue.increment(delta.storedBytes) },
+      { merge: true },
+    );
   }
 
   private file(organizationId: string, fileId: string): DocumentReference {

@@ -1,4 +1,5 @@
 import { apiKeyHash, type ApiKeyDoc } from '../domain/api-key';
+import { usageDelta, type Limits, type Usage } from '../domain/usage';
 import type { FileRecord } from '../domain/file-record';
 import {
   IdempotencyKeyTaken,
@@ -7,6 +8,7 @@ import {
   type FileStatus,
   type IdempotencyClaim,
   type ObjectStore,
+  type Quotas,
   type SessionRequest,
   type StoredObject,
   type UploadSessions,
@@ -17,7 +19,7 @@ import {
  * everything users meet is tested against the emulators. `latencyMs` delays
  * every call, to model a backend round trip.
  */
-export class MemoryBackends implements Directory, FileRecords, UploadSessions, ObjectStore {
+export class MemoryBackends implements Directory, FileRecords, UploadSessions, ObjectStore, Quotas {
   readonly keys = new Map<string, ApiKeyDoc>();
   readonly members = new Set<string>();
   readonly files = new Map<string, FileRecord>();
@@ -25,6 +27,11 @@ export class MemoryBackends implements Directory, FileRecords, UploadSessions, O
   readonly sessions = new Map<string, SessionRequest>();
   readonly cancelled = new Set<string>();
   readonly objects = new Map<string, { object: StoredObject; bytes: Buffer }>();
+  readonly usages = new Map<string, Usage>();
+  readonly limits = new Map<string, Limits>();
+  defaultLimits: Limits = { maxOpenSessions: 1000, maxStoredBytes: 2 ** 50 };
+  /** A logical clock: every write moves it on; a read is stamped with it. */
+  private clock = 0;
   /** Calls made, by port method: what the critical-path tests count. */
   readonly calls: string[] = [];
   /** Make the next calls of these methods fail with the given error. */
@@ -54,15 +61,21 @@ export class MemoryBackends implements Directory, FileRecords, UploadSessions, O
       if (claimKey && this.claims.has(claimKey)) throw new IdempotencyKeyTaken();
       this.files.set(`${record.organization_id}/${record.id}`, { ...record });
       if (claimKey && claim) this.claims.set(claimKey, claim);
+      this.addUsage(record.organization_id, usageDelta(null, 'uploading', record.file_size));
+      return this.stamp();
     });
+  }
+
+  usage(organizationId: string) {
+    return this.call('usage', () => ({
+      usage: { ...(this.usages.get(organizationId) ?? { openSessions: 0, storedBytes: 0 }) },
+      limits: this.limits.get(organizationId) ?? this.defaultLimits,
+      readAt: this.stamp(),
+    }));
   }
 
   attachSession(organizationId: string, fileId: string, sessionUri: string) {
     return this.call('attachSession', () => this.update(organizationId, fileId, { session_uri: sessionUri }));
-  }
-
-  markFailed(organizationId: string, fileId: string, reason: string) {
-    return this.call('markFailed', () => this.update(organizationId, fileId, { status: 'failed', failure_reason: reason }));
   }
 
   findClaim(organizationId: string, keyHash: string) {
@@ -90,6 +103,8 @@ export class MemoryBackends implements Directory, FileRecords, UploadSessions, O
       if (!record) return null;
       if (record.status !== from) return { record: { ...record }, changed: false };
       this.update(organizationId, fileId, change);
+      this.clock++;
+      if (change.status) this.addUsage(organizationId, usageDelta(from, change.status, record.file_size));
       return { record: { ...record, ...change }, changed: true };
     });
   }
@@ -143,6 +158,18 @@ export class MemoryBackends implements Directory, FileRecords, UploadSessions, O
     return this.call('cancelSession', () => {
       this.cancelled.add(sessionUri);
     });
+  }
+
+  private addUsage(organizationId: string, delta: Usage): void {
+    const current = this.usages.get(organizationId) ?? { openSessions: 0, storedBytes: 0 };
+    this.usages.set(organizationId, {
+      openSessions: current.openSessions + delta.openSessions,
+      storedBytes: current.storedBytes + delta.storedBytes,
+    });
+  }
+
+  private stamp(): string {
+    return String(++this.clock).padStart(12, '0');
   }
 
   private update(organizationId: string, fileId: string, change: Partial<FileRecord>): void {

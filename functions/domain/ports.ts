@@ -1,5 +1,6 @@
 import type { ApiKeyDoc } from './api-key';
 import type { FileRecord } from './file-record';
+import type { Limits, Usage } from './usage';
 
 /** What the handlers need of Firestore's tenancy data. */
 export interface Directory {
@@ -22,19 +23,21 @@ export interface IdempotencyClaim {
 
 /** What the handlers need of Firestore's file records. */
 export interface FileRecords {
-  /** Creates the `uploading` record (and the claim, atomically); throws IdempotencyKeyTaken if the claim exists. */
-  createUploading(record: FileRecord, claim?: IdempotencyClaim): Promise<void>;
+  /**
+   * Creates the `uploading` record (with its usage, and the claim, atomically);
+   * throws IdempotencyKeyTaken if the claim exists. Resolves to the commit's stamp.
+   */
+  createUploading(record: FileRecord, claim?: IdempotencyClaim): Promise<Stamp>;
   /** Stores the session URI on the record. */
   attachSession(organizationId: string, fileId: string, sessionUri: string): Promise<void>;
-  /** Marks a record whose session could not be made. */
-  markFailed(organizationId: string, fileId: string, reason: string): Promise<void>;
   findClaim(organizationId: string, keyHash: string): Promise<IdempotencyClaim | null>;
   /** Drops an expired claim so its key can be used again; false if it changed meanwhile. */
   releaseClaim(organizationId: string, claim: IdempotencyClaim): Promise<boolean>;
   find(organizationId: string, fileId: string): Promise<FileRecord | null>;
   /**
-   * Applies `change` only if the record is still in state `from`, atomically;
-   * `changed` says whether this call made the transition. Null: no such record.
+   * Applies `change` only if the record is still in state `from`, atomically,
+   * together with its organization's usage delta; `changed` says whether this
+   * call made the transition. Null: no such record.
    */
   transition(
     organizationId: string,
@@ -78,6 +81,17 @@ export interface SessionRequest {
   md5Hash?: string;
   origin?: string;
   metadata: Record<string, string>;
+}
+
+/**
+ * A point on the database's own clock, as a string that sorts in time order:
+ * a read stamped at or after a commit's stamp saw that commit.
+ */
+export type Stamp = string;
+
+/** An organization's current usage and its limits (the defaults where it sets none). */
+export interface Quotas {
+  usage(organizationId: string): Promise<{ usage: Usage; limits: Limits; readAt: Stamp }>;
 }
 
 /** What the handlers need of Cloud Storage. */

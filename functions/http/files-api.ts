@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../config';
-import type { Directory, FileRecords, ObjectStore, UploadSessions } from '../domain/ports';
+import type { Directory, FileRecords, ObjectStore, Quotas, UploadSessions } from '../domain/ports';
 import { deleteFile } from '../routes/delete-file';
 import { getFile } from '../routes/get-file';
 import { listFiles } from '../routes/list-files';
@@ -21,6 +21,7 @@ export interface FilesApiDeps {
   records: FileRecords;
   sessions: UploadSessions;
   objects: ObjectStore;
+  quotas: Quotas;
   now?: () => number;
 }
 
@@ -35,6 +36,7 @@ export function createFilesApi(deps: FilesApiDeps): (req: IncomingMessage, res: 
     config: deps.config,
     records: deps.records,
     sessions: deps.sessions,
+    quotas: deps.quotas,
     now: deps.now,
     onBackgroundError: (what, error) => logEvent('ERROR', `background work failed: ${what}`, error),
   };

@@ -4,7 +4,8 @@ import { newFileId } from '../domain/file-id';
 import { claimId, isValidIdempotencyKey, requestFingerprint } from '../domain/idempotency';
 import { normalizeMimeType } from '../domain/mime-type';
 import { gcsPath } from '../domain/object-name';
-import { IdempotencyKeyTaken, type FileRecords, type IdempotencyClaim, type UploadSessions } from '../domain/ports';
+import { IdempotencyKeyTaken, type FileRecords, type IdempotencyClaim, type Quotas, type UploadSessions } from '../domain/ports';
+import { exceededQuota, usageDelta } from '../domain/usage';
 import type { UploadUrlRequest, UploadUrlResponse } from '../generated/schema-types';
 import { validateUploadUrlRequest } from '../generated/validators';
 import { ApiError, invalidJson } from '../http/api-error';
@@ -15,6 +16,7 @@ export interface UploadUrlDeps {
   config: Config;
   records: FileRecords;
   sessions: UploadSessions;
+  quotas: Quotas;
   now?: () => number;
   /** Where failures of background work (compensation, session attach) are reported. */
   onBackgroundError?: (what: string, error: unknown) => void;
@@ -34,8 +36,9 @@ const REPLAY_POLL_MS = 50;
 
 /**
  * POST …/files/upload-url. The critical path is one round trip: the record
- * write and the session start run concurrently, and a failure of either is
- * compensated (session cancelled, record marked failed).
+ * write (which reserves the quota), the session start and the quota read run
+ * concurrently, and a failure of any is compensated (session cancelled,
+ * record marked failed, which releases its reservation).
  */
 export async function createUploadUrl(deps: UploadUrlDeps, input: UploadUrlInput): Promise<UploadUrlResponse> {
   const request = validRequest(input.body, deps.config.maxFileSize);
@@ -90,7 +93,8 @@ async function startUpload(
   };
   const claim = claimFor?.(fileId, createdAt);
 
-  const [written, session] = await Promise.allSettled([
+  const [quota, written, session] = await Promise.allSettled([
+    deps.quotas.usage(input.organizationId),
     records.createUploading(record, claim),
     sessions.createSession({
       objectName: record.storage_path,
@@ -102,30 +106,31 @@ async function startUpload(
       metadata: { file_id: fileId, organization_id: input.organizationId },
     }),
   ]);
-  if (written.status === 'rejected' || session.status === 'rejected') {
-    if (session.status === 'fulfilled') background(deps, 'cancel orphaned session', sessions.cancelSession(session.value));
-    if (written.status === 'fulfilled') {
-      background(deps, 'mark record failed', records.markFailed(input.organizationId, fileId, 'session could not be created'));
-    }
-    throw written.status === 'rejected' ? written.reason : (session as PromiseRejectedResult).reason;
+  const over = quota.status === 'fulfilled' && written.status === 'fulfilled' ? overQuota(quota.value, written.value, record) : undefined;
+  const failure = [written, session, quota].find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  const sessionUri = session.status === 'fulfilled' ? session.value : undefined;
+  if (failure || over || sessionUri === undefined) {
+    if (sessionUri) background(deps, 'cancel orphaned session', sessions.cancelSession(sessionUri));
+    if (written.status === 'fulfilled') background(deps, 'mark record failed', fail(records, record, over ? 'over quota' : 'session could not be created'));
+    throw failure ? failure.reason : over;
   }
 
-  const attached = records.attachSession(input.organizationId, fileId, session.value);
+  const attached = records.attachSession(input.organizationId, fileId, sessionUri);
   // Off the critical path: without an Idempotency-Key the URI only serves a later cancel.
   if (!claim) {
     background(deps, 'attach session to record', attached);
-    return uploadSession(config, record, session.value);
+    return uploadSession(config, record, sessionUri);
   }
   // A replay under the key must find the URI: wait for it, and if it cannot be
   // stored, undo both halves so the replay releases the claim and starts afresh.
   try {
     await attached;
   } catch (error) {
-    background(deps, 'cancel unrecorded session', sessions.cancelSession(session.value));
-    background(deps, 'mark record failed', records.markFailed(input.organizationId, fileId, 'session could not be recorded'));
+    background(deps, 'cancel unrecorded session', sessions.cancelSession(sessionUri));
+    background(deps, 'mark record failed', fail(records, record, 'session could not be recorded'));
     throw error;
   }
-  return uploadSession(config, record, session.value);
+  return uploadSession(config, record, sessionUri);
 }
 
 async function idempotently(
@@ -203,6 +208,28 @@ function uploadSession(config: Config, record: FileRecord, sessionUri: string): 
     upload_type: 'resumable',
     chunk_size_recommended: config.chunkSizeRecommended,
   };
+}
+
+/**
+ * The quota this upload breaks, judged on usage without its own reservation:
+ * the read ran concurrently with the write, and saw it exactly when it was
+ * stamped at or after the commit.
+ */
+function overQuota(read: Awaited<ReturnType<Quotas['usage']>>, writtenAt: string, record: FileRecord): ApiError | undefined {
+  const own = usageDelta(null, 'uploading', record.file_size);
+  const seenOwn = read.readAt >= writtenAt;
+  const before = {
+    openSessions: read.usage.openSessions - (seenOwn ? own.openSessions : 0),
+    storedBytes: read.usage.storedBytes - (seenOwn ? own.storedBytes : 0),
+  };
+  const exceeded = exceededQuota(before, read.limits, record.file_size);
+  if (!exceeded) return undefined;
+  const what = exceeded.quota === 'open_sessions' ? 'concurrent upload sessions' : 'stored bytes';
+  return new ApiError(403, 'QUOTA_EXCEEDED', `This organization has reached its limit of ${what}`, exceeded);
+}
+
+function fail(records: FileRecords, record: FileRecord, reason: string): Promise<unknown> {
+  return records.transition(record.organization_id, record.id, 'uploading', { status: 'failed', failure_reason: reason });
 }
 
 function background(deps: UploadUrlDeps, what: string, work: Promise<unknown>): void {

@@ -14,6 +14,7 @@ function setup(latencyMs = 0) {
     config: loadConfig({ FILES_BUCKET: 'bkt' }),
     records: backends,
     sessions: backends,
+    quotas: backends,
     onBackgroundError: (what: string) => background.push(what),
   };
   const call = (b: unknown = body, idempotencyKey?: string) =>
@@ -56,7 +57,7 @@ describe('upload-url compensation', () => {
   it('reports a failed compensation instead of dropping it', async () => {
     const { backends, call, background } = setup();
     backends.failures.set('createSession', new BackendUnavailable('storage'));
-    backends.failures.set('markFailed', new BackendUnavailable('firestore'));
+    backends.failures.set('transition', new BackendUnavailable('firestore'));
     await expect(call()).rejects.toBeInstanceOf(BackendUnavailable);
     await settle();
     expect(background).toEqual(['mark record failed']);
@@ -88,7 +89,7 @@ describe('Idempotency-Key', () => {
     const { backends, call } = setup();
     const first = await call(body, 'shared');
     const other = await createUploadUrl(
-      { config: loadConfig({ FILES_BUCKET: 'bkt' }), records: backends, sessions: backends },
+      { config: loadConfig({ FILES_BUCKET: 'bkt' }), records: backends, sessions: backends, quotas: backends },
       { organizationId: 'org_1', caller: { principalId: 'usr_2', keyId: 'key_2' }, body, idempotencyKey: 'shared' },
     );
     expect(other.file_id).not.toBe(first.file_id);

@@ -9,7 +9,7 @@ const valid = { filename: 'large_video.mp4', file_size: 524288000, mime_type: 'v
 
 function setup(env: Record<string, string> = {}) {
   const backends = new MemoryBackends();
-  const deps = { config: loadConfig({ FILES_BUCKET: 'bkt', ...env }), records: backends, sessions: backends };
+  const deps = { config: loadConfig({ FILES_BUCKET: 'bkt', ...env }), records: backends, sessions: backends, quotas: backends };
   const call = (body: unknown, extra: { idempotencyKey?: string; origin?: string } = {}) =>
     createUploadUrl(deps, { organizationId: 'org_123', caller, body, ...extra });
   return { backends, call };

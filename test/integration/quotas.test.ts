@@ -1,0 +1,63 @@
+import { seedMember, startStack, type Stack } from '../support/stack';
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack(__filename);
+});
+afterAll(() => stack.close());
+
+async function usage(org: string) {
+  const shards = await stack.db.collection(`organizations/${org}/usage`).get();
+  return shards.docs.reduce(
+    (sum, d) => ({ open_sessions: sum.open_sessions + (d.get('open_sessions') ?? 0), stored_bytes: sum.stored_bytes + (d.get('stored_bytes') ?? 0) }),
+    { open_sessions: 0, stored_bytes: 0 },
+  );
+}
+
+function uploadUrl(org: string, key: string, size: number) {
+  return fetch(`${stack.api.url}/v1/organizations/${org}/files/upload-url`, {
+    method: 'POST',
+    headers: { 'X-API-Key': key, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ filename: 'q.bin', file_size: size, mime_type: 'application/octet-stream' }),
+  });
+}
+
+describe('per-organization quotas against Firestore', () => {
+  it('50 concurrent upload-url calls of one organization all succeed, and the counts are exact', async () => {
+    const { apiKey } = await seedMember(stack.db, 'org_busy', 'usr_busy');
+    const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => uploadUrl('org_busy', apiKey, 1000 + i)));
+    expect(answers.map((a) => a.status)).toEqual(Array(50).fill(200));
+    const expectedBytes = Array.from({ length: 50 }, (_, i) => 1000 + i).reduce((a, b) => a + b, 0);
+    expect(await usage('org_busy')).toEqual({ open_sessions: 50, stored_bytes: expectedBytes });
+    // The writes were spread over shards, not queued on one document.
+    expect((await stack.db.collection('organizations/org_busy/usage').get()).size).toBeGreaterThan(1);
+  }, 60_000);
+
+  it('refuses past the limit with 403 QUOTA_EXCEEDED, and a cancel gives the session back', async () => {
+    const { apiKey } = await seedMember(stack.db, 'org_small', 'usr_small');
+    await stack.db.doc('organizations/org_small').update({ limits: { max_open_sessions: 2, max_stored_bytes: 10_000 } });
+    const first = (await (await uploadUrl('org_small', apiKey, 10)).json()) as { file_id: string };
+    expect((await uploadUrl('org_small', apiKey, 10)).status).toBe(200);
+    const refused = await uploadUrl('org_small', apiKey, 10);
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { error: unknown }).error).toMatchObject({
+      code: 'QUOTA_EXCEEDED',
+      details: { quota: 'open_sessions', limit: 2, used: 2 },
+    });
+    const cancel = await fetch(`${stack.api.url}/v1/organizations/org_small/files/${first.file_id}`, {
+      method: 'DELETE',
+      headers: { 'X-API-Key': apiKey },
+    });
+    expect(cancel.status).toBe(204);
+    expect(await usage('org_small')).toEqual({ open_sessions: 1, stored_bytes: 10 });
+    expect((await uploadUrl('org_small', apiKey, 10)).status).toBe(200);
+  });
+
+  it('refuses a file that would pass the stored-bytes limit', async () => {
+    const { apiKey } = await seedMember(stack.db, 'org_bytes', 'usr_bytes');
+    await stack.db.doc('organizations/org_bytes').update({ limits: { max_stored_bytes: 1000 } });
+    expect((await uploadUrl('org_bytes', apiKey, 600)).status).toBe(200);
+    const refused = await uploadUrl('org_bytes', apiKey, 600);
+    expect(((await refused.json()) as { error: unknown }).error).toMatchObject({ details: { quota: 'stored_bytes', limit: 1000, used: 600 } });
+  });
+});
