@@ -34,7 +34,12 @@ beforeAll(async () => {
   db = new Firestore({ projectId });
   await new Storage({ apiEndpoint: storage.url, projectId }).createBucket(bucket);
   ({ apiKey } = await seedMember(db, 'org_1', 'usr_1'));
-  api = await startFilesApi({
+  api = await startApi();
+});
+
+/** The function, on this file's emulators as they are now. */
+function startApi() {
+  return startFilesApi({
     FIRESTORE_EMULATOR_HOST: firestore.host,
     STORAGE_EMULATOR_HOST: storage.url,
     GOOGLE_CLOUD_PROJECT: projectId,
@@ -43,7 +48,7 @@ beforeAll(async () => {
     AUTH_CACHE_TTL_SECONDS: '600',
     BACKEND_TIMEOUT_MS: '1500',
   });
-});
+}
 
 afterAll(async () => {
   // The outage ends: calls still retrying against the stopped emulator settle, so the clients can close.
@@ -105,14 +110,7 @@ describe('with a backend gone mid-run', () => {
     storage = await startStorageEmulator({ dataDir });
     // The restarted emulator listens elsewhere: point a fresh function at it.
     await api.close();
-    api = await startFilesApi({
-      FIRESTORE_EMULATOR_HOST: firestore.host,
-      STORAGE_EMULATOR_HOST: storage.url,
-      GOOGLE_CLOUD_PROJECT: projectId,
-      FILES_BUCKET: bucket,
-      AUTH_CACHE_TTL_SECONDS: '600',
-      BACKEND_TIMEOUT_MS: '1500',
-    });
+    api = await startApi();
     expect((await post()).status).toBe(200);
   });
 
