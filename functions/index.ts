@@ -10,7 +10,7 @@ import { GcsUploadSessions } from './adapters/gcs-upload-sessions';
 import { ConfigError, loadConfig, type Config } from './config';
 import { installBodyLayer } from './http/body-layer';
 import { createFilesApi } from './http/files-api';
-import { logEvent } from './http/request-log';
+import { logBackgroundError, logEvent } from './http/request-log';
 import { createSweepEndpoint } from './http/sweep-endpoint';
 import { onObjectFinalized, type FinalizedObject } from './routes/finalize';
 
@@ -39,7 +39,6 @@ const quotas = new FirestoreQuotas(
   { maxOpenSessions: config.defaultMaxOpenSessions, maxStoredBytes: config.defaultMaxStoredBytes },
   config.backendTimeoutMs,
 );
-const onBackgroundError = (what: string, error: unknown) => logEvent('ERROR', `background work failed: ${what}`, error);
 
 functions.http(
   'files',
@@ -54,7 +53,7 @@ functions.cloudEvent<FinalizedObject>('finalize', async (event: CloudEvent<Final
 });
 
 // Cloud Scheduler, every few minutes.
-functions.http('sweep', createSweepEndpoint({ records, objects, sessions, batchSize: 100, onBackgroundError }, config.projectId));
+functions.http('sweep', createSweepEndpoint({ records, objects, sessions, batchSize: 100, onBackgroundError: logBackgroundError }, config.projectId));
 
 /** Releases the Firestore channel once calls in flight have settled (tests; a graceful shutdown). */
 export function closeBackends(): Promise<void> {

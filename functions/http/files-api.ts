@@ -11,7 +11,7 @@ import type { BodyRequest } from './body-layer';
 import { requestContext } from './request-context';
 import { jsonBodyOf } from './request-body';
 import { publicError } from './public-error';
-import { logEvent } from './request-log';
+import { logBackgroundError } from './request-log';
 import { sendError, sendJson, sendNoContent } from './respond';
 import { route, type RouteName } from './router';
 
@@ -38,7 +38,7 @@ export function createFilesApi(deps: FilesApiDeps): (req: IncomingMessage, res: 
     sessions: deps.sessions,
     quotas: deps.quotas,
     now: deps.now,
-    onBackgroundError: (what, error) => logEvent('ERROR', `background work failed: ${what}`, error),
+    onBackgroundError: logBackgroundError,
   };
 
   return async (req, res) => {
@@ -68,7 +68,7 @@ export function createFilesApi(deps: FilesApiDeps): (req: IncomingMessage, res: 
         sendJson(req, res, ctx, 200, await listFiles(deps.records, organizationId, req.url ?? '/'));
       } else if (req.method === 'DELETE') {
         ctx.fileId = match.fileId;
-        await deleteFile({ ...deps, onBackgroundError: uploadDeps.onBackgroundError }, organizationId, match.fileId as string);
+        await deleteFile({ ...deps, onBackgroundError: logBackgroundError }, organizationId, match.fileId as string);
         sendNoContent(req, res, ctx);
       } else {
         ctx.fileId = match.fileId;

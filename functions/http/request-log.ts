@@ -59,3 +59,8 @@ export function logEvent(severity: 'INFO' | 'WARNING' | 'ERROR', message: string
   if (error !== undefined) entry.error = describe(error);
   process.stdout.write(JSON.stringify(entry) + '\n');
 }
+
+/** For work off the request path (compensation, cancels): failures are logged, never thrown. */
+export function logBackgroundError(what: string, error: unknown): void {
+  logEvent('ERROR', `background work failed: ${what}`, error);
+}
