@@ -1,6 +1,6 @@
-import { crc32c } from '@node-rs/crc32';
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { Crc32c } from './crc32c';
 
 /** Base64 digests as the JSON API reports them (`crc32c` is the big-endian CRC32C). */
 export interface Digests {
@@ -11,20 +11,16 @@ export interface Digests {
 /** MD5 and CRC32C of a byte stream, fed piece by piece (an upload keeps one per session). */
 export class RunningChecksums {
   private readonly md5: Hash = createHash('md5');
-  /** CRC32C so far, as an unsigned 32-bit number: native (SIMD) code, since a JavaScript
-   * table loop was half the emulator's CPU on large uploads. */
-  private crc = 0;
+  private readonly crc = new Crc32c();
 
   update(bytes: Buffer): void {
     this.md5.update(bytes);
-    this.crc = crc32c(bytes, this.crc);
+    this.crc.update(bytes);
   }
 
   /** The digests so far; the running state stays usable. */
   digests(): Digests {
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(this.crc);
-    return { md5Hash: this.md5.copy().digest('base64'), crc32c: crc.toString('base64') };
+    return { md5Hash: this.md5.copy().digest('base64'), crc32c: this.crc.toString() };
   }
 
   /** Checksums of the first `length` bytes of a file (a session's part file after a restart). */
