@@ -14,13 +14,22 @@ export interface StackConfig {
   firestore: ServiceAddress;
   storage: ServiceAddress;
   function: ServiceAddress;
+  /** the `finalize` function, where the storage emulator delivers its events */
+  finalize: ServiceAddress;
+  /** the `sweep` function, which the stack POSTs to as Cloud Scheduler would */
+  sweep: ServiceAddress;
+  /** seconds between sweeps; 0 runs none */
+  sweepIntervalSeconds: number;
   projectId: string;
   bucket: string;
   /** `.local`: dev.json, Firestore snapshots, stored objects */
   localDir: string;
 }
 
-type EmulatorsSection = Record<'firestore' | 'storage' | 'functions', { host?: string; port?: number } | undefined>;
+type EmulatorsSection = Record<'firestore' | 'storage' | 'functions' | 'finalize' | 'sweep', { host?: string; port?: number } | undefined>;
+
+const DEFAULT_SWEEP_INTERVAL_SECONDS = 60;
+const MAX_SWEEP_INTERVAL_SECONDS = 86_400;
 
 /** The repository root: the nearest directory above this file that has firebase.json. */
 function findRepoRoot(from: string): string {
@@ -44,7 +53,21 @@ function address(section: EmulatorsSection, name: keyof EmulatorsSection, portEn
   return { host: entry.host ?? '127.0.0.1', port, portEnv };
 }
 
-/** Ports come from firebase.json's `emulators` section, each overridable by its own env var. */
+/** How often the stack POSTs to the sweep function, as Cloud Scheduler would; 0 for never. */
+function sweepInterval(env: NodeJS.ProcessEnv): number {
+  const raw = env.SWEEP_INTERVAL_SECONDS;
+  if (raw === undefined || raw === '') return DEFAULT_SWEEP_INTERVAL_SECONDS;
+  const seconds = Number(raw);
+  if (!/^\d+$/.test(raw) || seconds > MAX_SWEEP_INTERVAL_SECONDS) {
+    throw new StartupError(
+      `SWEEP_INTERVAL_SECONDS=${JSON.stringify(raw)}: must be a whole number of seconds from 0 (no sweeps) to ${MAX_SWEEP_INTERVAL_SECONDS}`,
+    );
+  }
+  return seconds;
+}
+
+/** Ports come from firebase.json's `emulators` section, each overridable by its own env var;
+ * SWEEP_INTERVAL_SECONDS sets how often the stack runs the sweeper. */
 export function loadStackConfig(env: NodeJS.ProcessEnv, from: string = __dirname): StackConfig {
   const repoRoot = findRepoRoot(from);
   const emulators = (JSON.parse(readFileSync(join(repoRoot, 'firebase.json'), 'utf8')) as { emulators?: EmulatorsSection }).emulators;
@@ -52,7 +75,9 @@ export function loadStackConfig(env: NodeJS.ProcessEnv, from: string = __dirname
   const firestore = address(emulators, 'firestore', 'FIRESTORE_PORT', env);
   const storage = address(emulators, 'storage', 'STORAGE_PORT', env);
   const fn = address(emulators, 'functions', 'FUNCTION_PORT', env);
-  const all = [firestore, storage, fn];
+  const finalize = address(emulators, 'finalize', 'FINALIZE_PORT', env);
+  const sweep = address(emulators, 'sweep', 'SWEEP_PORT', env);
+  const all = [firestore, storage, fn, finalize, sweep];
   const clash = all.find((a, i) => all.findIndex((b) => b.port === a.port) !== i);
   if (clash) {
     const names = all.filter((a) => a.port === clash.port).map((a) => a.portEnv);
@@ -63,6 +88,9 @@ export function loadStackConfig(env: NodeJS.ProcessEnv, from: string = __dirname
     firestore,
     storage,
     function: fn,
+    finalize,
+    sweep,
+    sweepIntervalSeconds: sweepInterval(env),
     projectId: env.GOOGLE_CLOUD_PROJECT || 'demo-files-api',
     bucket: env.FILES_BUCKET || 'demo-files-api-uploads',
     localDir: resolve(env.LOCAL_DIR || join(repoRoot, '.local')),
