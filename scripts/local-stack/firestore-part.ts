@@ -28,6 +28,7 @@ export async function startFirestorePart(
       running = false;
       return signal ? `was killed by ${signal}` : `exited with code ${code}`;
     }),
+    holdsData: true,
     stop: async () => {
       if (running) {
         await saveSnapshot(emulator, config.projectId, dir).catch((err: Error) =>

@@ -5,5 +5,7 @@ export interface ManagedProcess {
   pid: number | undefined;
   /** settles with a short reason when the part stops serving, for whatever reason */
   exited: Promise<string>;
+  /** an emulator the functions write to: it stops after every part that does not hold data */
+  holdsData?: boolean;
   stop(): Promise<void>;
 }

@@ -13,10 +13,11 @@ export class StackParts {
     return Promise.race(this.parts.map((p) => p.exited.then((reason) => ({ name: p.name, reason }))));
   }
 
-  /** In the reverse order of starting: the function goes before the emulators it writes to,
-   * so Firestore's data is saved with no request in flight. */
+  /** In the reverse order of starting, but the emulators last: the functions (which start before
+   * them) go first, so Firestore's data is saved with no request or event in flight. */
   async stop(): Promise<void> {
-    for (const part of [...this.parts].reverse()) await part.stop();
+    const reversed = [...this.parts].reverse();
+    for (const part of [...reversed.filter((p) => !p.holdsData), ...reversed.filter((p) => p.holdsData)]) await part.stop();
     // All stopped: the exit hook must not signal their process groups, whose ids may be reused by now.
     this.parts = [];
   }

@@ -17,6 +17,7 @@ export async function startStoragePart(config: StackConfig, parts: StackParts): 
     name: 'storage emulator',
     pid: undefined,
     exited: liveness.down,
+    holdsData: true,
     stop: () => {
       liveness.cancel();
       return emulator.stop();
