@@ -3,8 +3,9 @@ import { bringUp } from './local-stack/bring-up';
 import { loadStackConfig } from './local-stack/stack-config';
 import { StackParts } from './local-stack/stack-parts';
 
-/** `npm start`: the Firestore emulator, the storage emulator and the function on loopback,
- * with demo data; stops them all on Ctrl-C, SIGTERM, or when any of them dies. */
+/** `npm start`: the Firestore emulator, the storage emulator and the three functions (files, finalize
+ * fed by the storage emulator, sweep on a schedule) on loopback, with demo data; stops them all on
+ * Ctrl-C, SIGTERM, or when any of them dies. */
 async function main(): Promise<number> {
   const startedAt = Date.now();
   const parts = new StackParts();

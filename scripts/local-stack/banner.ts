@@ -5,6 +5,10 @@ import type { StackConfig } from './stack-config';
 
 const KEY_NOTE = { reused: 'kept from the last start', restored: 'kept from the last start, re-stored', new: 'created now' };
 
+function sweeps(seconds: number): string {
+  return seconds > 0 ? `POSTed every ${seconds} s, as Cloud Scheduler would` : 'not scheduled, SWEEP_INTERVAL_SECONDS=0';
+}
+
 /** What runs where, and a request to paste. */
 export function banner(config: StackConfig, up: StackUp, seconds: number): string {
   const { dev } = up;
@@ -21,6 +25,8 @@ export function banner(config: StackConfig, up: StackUp, seconds: number): strin
     '',
     `Files API local stack is up in ${seconds.toFixed(1)} s (project ${dev.project_id}):`,
     `  function            ${dev.function_url}  (functions-framework, target "files")`,
+    `  finalize function   ${dev.finalize_url}  (target "finalize": the storage emulator's finalized events)`,
+    `  sweep function      ${dev.sweep_url}  (target "sweep": ${sweeps(config.sweepIntervalSeconds)})`,
     `  Firestore emulator  ${dev.firestore_host}  (data kept in ${shown(`${config.localDir}/firestore`)} across restarts${up.imported ? '' : ', starting empty'})`,
     `  storage emulator    ${dev.storage_url}  (bucket ${dev.bucket}, objects in ${shown(`${config.localDir}/storage`)})`,
     `  demo data           organization ${DEMO.organizationId}, owner ${DEMO.userId}, API key ${KEY_NOTE[up.keyOrigin]}`,

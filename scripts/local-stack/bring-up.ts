@@ -1,19 +1,16 @@
 import { join } from 'node:path';
 import { Firestore } from '@google-cloud/firestore';
 import { findFirestoreJar } from '../../emulator/firestore/launch';
-import { waitForHttp } from '../../emulator/wait-for-http';
 import { assertPortFree } from './assert-port-free';
 import { DEMO, seedDemo, type DemoKeyOrigin } from './demo-seed';
 import { previousApiKey, writeDevFile, type DevFile } from './dev-file';
 import { startFirestorePart } from './firestore-part';
-import { startFunctionServer } from './function-server';
-import type { ManagedProcess } from './managed-process';
+import { startFunctions, untilListening } from './function-parts';
 import type { StackConfig } from './stack-config';
 import type { StackParts } from './stack-parts';
 import { ensureBucket } from './storage-bucket';
 import { startStoragePart } from './storage-part';
-
-const FUNCTION_READY_TIMEOUT_MS = 30_000;
+import { scheduleSweeps } from './sweep-schedule';
 
 export interface StackUp {
   dev: DevFile;
@@ -31,44 +28,41 @@ export async function bringUp(config: StackConfig, parts: StackParts, abort: Abo
     assertPortFree('Firestore emulator', config.firestore),
     assertPortFree('storage emulator', config.storage),
     // functions-framework listens on every interface, so the port must be free on all of them.
-    assertPortFree('function', config.function, undefined),
+    assertPortFree('files function', config.function, undefined),
+    assertPortFree('finalize function', config.finalize, undefined),
+    assertPortFree('sweep function', config.sweep, undefined),
   ]);
+  // Nothing local needs Google's metadata server; probing it costs a second and prints a warning
+  // (in this process and in the functions, which inherit it).
+  process.env.METADATA_SERVER_DETECTION ??= 'none';
+  const functions = startFunctions(config, parts);
   const [{ emulator: firestore, imported }, storage] = await allStarted([
     startFirestorePart(config, parts),
-    startStoragePart(config, parts),
+    // The emulator sends an event as soon as an object completes, even one a client resumes from
+    // before a restart, so the function that takes them is listening before the emulator is.
+    untilListening(functions.finalize).then(() => startStoragePart(config, parts, functions.finalize.url)),
   ]);
   abort.throwIfAborted();
 
   // The Firestore client reads the emulator's address from the environment when it is made.
   process.env.FIRESTORE_EMULATOR_HOST = firestore.host;
-  // Nothing local needs Google's metadata server; probing it costs a second and prints a warning.
-  process.env.METADATA_SERVER_DETECTION ??= 'none';
-  const functionUrl = `http://${config.function.host}:${config.function.port}`;
-  const fn = startFunctionServer({
-    source: join(config.repoRoot, 'dist', 'functions', 'index.js'),
-    port: config.function.port,
-    env: {
-      ...process.env,
-      FIRESTORE_EMULATOR_HOST: firestore.host,
-      STORAGE_EMULATOR_HOST: storage.url,
-      GOOGLE_CLOUD_PROJECT: config.projectId,
-      FILES_BUCKET: config.bucket,
-      NODE_ENV: 'development',
-    },
-  });
-  parts.add(fn);
-
   const devFilePath = join(config.localDir, 'dev.json');
   const db = new Firestore({ projectId: config.projectId });
   const [seeded] = await Promise.all([
     seedDemo(db, previousApiKey(devFilePath)).finally(() => db.terminate()),
     ensureBucket(storage.url, config.projectId, config.bucket),
-    untilAnswering(functionUrl, fn),
+    untilListening(functions.files),
+    untilListening(functions.sweep),
   ]);
   abort.throwIfAborted();
+  if (config.sweepIntervalSeconds > 0) {
+    parts.add(scheduleSweeps(functions.sweep.url, config.sweepIntervalSeconds * 1000, (line) => process.stdout.write(`scheduler | ${line}\n`)));
+  }
 
   const dev: DevFile = {
-    function_url: functionUrl,
+    function_url: functions.files.url,
+    finalize_url: functions.finalize.url,
+    sweep_url: functions.sweep.url,
     storage_url: storage.url,
     bucket: config.bucket,
     project_id: config.projectId,
@@ -87,13 +81,4 @@ async function allStarted<T extends unknown[]>(starts: { [K in keyof T]: Promise
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) throw failed.reason;
   return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as T;
-}
-
-/** Ready when the port answers any HTTP status; a function that exits first fails the start with its reason. */
-async function untilAnswering(url: string, fn: ManagedProcess): Promise<void> {
-  const died = fn.exited.then((reason) => {
-    throw new Error(`the function ${reason} before it served (its output is above)`);
-  });
-  await Promise.race([waitForHttp(`${url}/`, FUNCTION_READY_TIMEOUT_MS), died]);
-  died.catch(() => undefined);
 }

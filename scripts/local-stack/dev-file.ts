@@ -3,6 +3,10 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 /** `.local/dev.json`: where the running stack is, for people and scripts. It holds the demo key, so it is private to its owner. */
 export interface DevFile {
   function_url: string;
+  /** the finalize function, which the storage emulator sends its events to */
+  finalize_url: string;
+  /** the sweep function, which the stack POSTs to on a schedule */
+  sweep_url: string;
   storage_url: string;
   bucket: string;
   project_id: string;

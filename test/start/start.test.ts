@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../emulator/free-port';
 import { apiKeyHash, isWellFormedApiKey } from '../../functions/domain/api-key';
+import { expireNow, requestUpload, statusBecomes, type Dev } from './demo-api';
 import { descendants, isGone, StackProcess, type ProcessInfo } from './stack-process';
 
 const PROJECT = 'test-start';
@@ -31,6 +32,8 @@ async function stackEnv(extra: NodeJS.ProcessEnv = {}): Promise<NodeJS.ProcessEn
     FIRESTORE_PORT: String(await freePort()),
     STORAGE_PORT: String(await freePort()),
     FUNCTION_PORT: String(await freePort()),
+    FINALIZE_PORT: String(await freePort()),
+    SWEEP_PORT: String(await freePort()),
     GOOGLE_CLOUD_PROJECT: PROJECT,
     FILES_BUCKET: BUCKET,
     ...extra,
@@ -58,8 +61,10 @@ async function keyDocument(firestoreHost: string, apiKey: string): Promise<Respo
 function expectParts(children: ProcessInfo[]): void {
   const commands = children.map((c) => c.args).join('\n');
   expect(commands).toMatch(/java .*cloud-firestore-emulator/);
-  expect(commands).toMatch(/storage\/main\.js/);
-  expect(commands).toMatch(/functions-framework\/build\/src\/main\.js --target=files/);
+  expect(commands).toMatch(/storage\/main\.js .*--on-finalize http:\/\/127\.0\.0\.1:\d+/);
+  expect(commands).toMatch(/functions-framework\/build\/src\/main\.js --target=files /);
+  expect(commands).toMatch(/functions-framework\/build\/src\/main\.js --target=finalize --signature-type=cloudevent /);
+  expect(commands).toMatch(/functions-framework\/build\/src\/main\.js --target=sweep /);
 }
 
 /** Up, answering and seeded; then SIGINT stops every child and exits 0. Returns dev.json. */
@@ -68,10 +73,12 @@ async function runOnce(env: NodeJS.ProcessEnv): Promise<{ dev: Record<string, st
   await stack.ready();
   const dev = readDevJson();
   expect(Object.keys(dev).sort()).toEqual(
-    ['api_key', 'bucket', 'firestore_host', 'function_url', 'organization_id', 'project_id', 'storage_url'].sort(),
+    ['api_key', 'bucket', 'finalize_url', 'firestore_host', 'function_url', 'organization_id', 'project_id', 'storage_url', 'sweep_url'].sort(),
   );
   expect(dev).toMatchObject({
     function_url: `http://127.0.0.1:${env.FUNCTION_PORT}`,
+    finalize_url: `http://127.0.0.1:${env.FINALIZE_PORT}`,
+    sweep_url: `http://127.0.0.1:${env.SWEEP_PORT}`,
     firestore_host: `127.0.0.1:${env.FIRESTORE_PORT}`,
     bucket: BUCKET,
     project_id: PROJECT,
@@ -106,6 +113,38 @@ describe('npm start', () => {
     expect(second.stdout).toContain('API key kept from the last start');
   });
 
+  it('finalizes an upload nobody registers, sweeps on a schedule, and stops the finalize and sweep functions on SIGINT', async () => {
+    const stack = startStack(await stackEnv({ SWEEP_INTERVAL_SECONDS: '1' }));
+    await stack.ready();
+    const dev = readDevJson() as unknown as Dev & { finalize_url: string };
+    expect(stack.stdout).toContain(`finalize function   ${dev.finalize_url}  (target "finalize"`);
+    expect(stack.stdout).toContain(`sweep function      ${dev.sweep_url}  (target "sweep": POSTed every 1 s`);
+
+    // The client sends its bytes and never registers: the finalized event alone completes the file.
+    const bytes = Buffer.from('%PDF-1.7\n' + 'x'.repeat(1000));
+    const upload = await requestUpload(dev, 'never-registered.pdf', bytes.length, 'application/pdf');
+    expect((await fetch(upload.upload_url, { method: 'PUT', body: bytes })).status).toBe(200);
+    expect(await statusBecomes(dev, upload.file_id, 'uploaded')).toBe('uploaded');
+
+    const swept = await fetch(dev.sweep_url, { method: 'POST' });
+    expect(swept.status).toBe(200);
+    expect(swept.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await swept.json()).toEqual({ expired: expect.any(Number), completed: expect.any(Number), has_more: false });
+
+    // The scheduled sweep finds an upload past its expiry, expires it, and says so in one line.
+    const abandoned = await requestUpload(dev, 'abandoned.bin', 10, 'application/octet-stream');
+    await expireNow(dev, abandoned.file_id);
+    expect(await statusBecomes(dev, abandoned.file_id, 'expired')).toBe('expired');
+    for (let i = 0; i < 50 && !stack.stdout.includes('scheduler | '); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(stack.stdout.split('\n').filter((line) => line.startsWith('scheduler | '))).toEqual(['scheduler | sweep: 1 expired, 0 completed']);
+
+    const children = descendants(stack.pid);
+    expectParts(children);
+    stack.child.kill('SIGINT');
+    expect(await stack.exitWithin(30_000)).toEqual({ code: 0, signal: null });
+    expect(children.filter((c) => !isGone(c.pid))).toEqual([]);
+  });
+
   it('keeps the same key working when Firestore lost its data', async () => {
     const env = await stackEnv();
     const first = await runOnce(env);
@@ -115,15 +154,18 @@ describe('npm start', () => {
     expect(second.stdout).toContain('re-stored');
   });
 
-  it('stops everything, exiting 1, when a child dies', async () => {
+  it.each([
+    ['files', 'files function'],
+    ['sweep', 'sweep function'],
+  ])('stops everything, exiting 1, when a child dies (the %s function)', async (target, name) => {
     const stack = startStack(await stackEnv());
     await stack.ready();
     const children = descendants(stack.pid);
     expectParts(children);
-    const fn = children.find((c) => c.args.includes('functions-framework')) as ProcessInfo;
+    const fn = children.find((c) => c.args.includes(`--target=${target} `)) as ProcessInfo;
     process.kill(fn.pid, 'SIGKILL');
     expect(await stack.exitWithin(30_000)).toEqual({ code: 1, signal: null });
-    expect(stack.stderr).toContain('npm start: the function was killed by SIGKILL; stopping the rest');
+    expect(stack.stderr).toContain(`npm start: the ${name} was killed by SIGKILL; stopping the rest`);
     expect(children.filter((c) => !isGone(c.pid))).toEqual([]);
   });
 

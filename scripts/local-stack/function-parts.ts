@@ -1,0 +1,60 @@
+import { join } from 'node:path';
+import { startFunctionServer, type FunctionServerOptions } from './function-server';
+import type { ManagedProcess } from './managed-process';
+import { hostAndPort, httpUrl } from './service-url';
+import type { ServiceAddress, StackConfig } from './stack-config';
+import type { StackParts } from './stack-parts';
+import { waitForPort } from './wait-for-port';
+
+const READY_TIMEOUT_MS = 30_000;
+
+export interface RunningFunction {
+  address: ServiceAddress;
+  url: string;
+  process: ManagedProcess;
+}
+
+export interface StackFunctions {
+  files: RunningFunction;
+  finalize: RunningFunction;
+  sweep: RunningFunction;
+}
+
+/** The three functions of functions/index.ts, each under its own functions-framework as on Google Cloud,
+ * registered in `parts` as soon as spawned. Their clients reach the emulators only when a request needs
+ * them, so they can start first, and the finalize function can be up before storage sends any event. */
+export function startFunctions(config: StackConfig, parts: StackParts): StackFunctions {
+  const common = {
+    source: join(config.repoRoot, 'dist', 'functions', 'index.js'),
+    env: {
+      ...process.env,
+      FIRESTORE_EMULATOR_HOST: hostAndPort(config.firestore),
+      STORAGE_EMULATOR_HOST: httpUrl(config.storage),
+      GOOGLE_CLOUD_PROJECT: config.projectId,
+      FILES_BUCKET: config.bucket,
+      NODE_ENV: 'development',
+    },
+  };
+  const start = (address: ServiceAddress, options: Omit<FunctionServerOptions, 'source' | 'env' | 'port'>): RunningFunction => {
+    const fn = { address, url: httpUrl(address), process: startFunctionServer({ ...common, ...options, port: address.port }) };
+    parts.add(fn.process);
+    return fn;
+  };
+  return {
+    files: start(config.function, { name: 'files function', target: 'files', signatureType: 'http' }),
+    finalize: start(config.finalize, { name: 'finalize function', target: 'finalize', signatureType: 'cloudevent' }),
+    // Its request line each run is noise; the schedule says what a run did.
+    sweep: start(config.sweep, { name: 'sweep function', target: 'sweep', signatureType: 'http', hideInfoLines: true }),
+  };
+}
+
+/** Ready when its port accepts connections: a probe request would be logged by the function, and the finalize
+ * function answers anything but a CloudEvent with an error. One that exits first fails the start with its reason. */
+export async function untilListening(fn: RunningFunction): Promise<void> {
+  const died = fn.process.exited.then((reason) => {
+    throw new Error(`the ${fn.process.name} ${reason} before it served (its output is above)`);
+  });
+  // Handled here too: after a timeout nobody awaits it, and it rejects when the stack stops the function.
+  died.catch(() => undefined);
+  await Promise.race([waitForPort(fn.address.host, fn.address.port, READY_TIMEOUT_MS), died]);
+}
