@@ -53,7 +53,7 @@ functions.cloudEvent<FinalizedObject>('finalize', async (event: CloudEvent<Final
 });
 
 // Cloud Scheduler, every few minutes.
-functions.http('sweep', createSweepEndpoint({ records, objects, sessions, batchSize: 100, onBackgroundError: logBackgroundError }, config.projectId));
+functions.http('sweep', createSweepEndpoint({ records, objects, sessions, batchSize: 100, budgetMs: 30_000, onBackgroundError: logBackgroundError }, config.projectId));
 
 /** Releases the Firestore channel once calls in flight have settled (tests; a graceful shutdown). */
 export function closeBackends(): Promise<void> {

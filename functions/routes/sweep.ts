@@ -4,8 +4,10 @@ import type { UploadSessions } from '../domain/ports';
 
 export interface SweepDeps extends CompletionDeps {
   sessions: UploadSessions;
-  /** Records handled per run: the work of one run is bounded. */
+  /** Records read and handled at a time. */
   batchSize: number;
+  /** A run takes batches until none are due or this much time has passed: its work is bounded. */
+  budgetMs: number;
   onBackgroundError?: (what: string, error: unknown) => void;
 }
 
@@ -22,14 +24,18 @@ export interface SweepReport {
  * register and finalize: every change is a conditional transition.
  */
 export async function sweepExpired(deps: SweepDeps): Promise<SweepReport> {
-  const now = new Date((deps.now ?? Date.now)()).toISOString();
-  const due = await deps.records.findExpired(now, deps.batchSize);
-  const outcomes = await Promise.all(due.map((record) => expire(deps, record)));
-  return {
-    expired: outcomes.filter((o) => o === 'expired').length,
-    completed: outcomes.filter((o) => o === 'completed').length,
-    has_more: due.length === deps.batchSize,
-  };
+  const clock = deps.now ?? Date.now;
+  const stopAt = clock() + deps.budgetMs;
+  const report: SweepReport = { expired: 0, completed: 0, has_more: false };
+  for (;;) {
+    const due = await deps.records.findExpired(new Date(clock()).toISOString(), deps.batchSize);
+    const outcomes = await Promise.all(due.map((record) => expire(deps, record)));
+    report.expired += outcomes.filter((o) => o === 'expired').length;
+    report.completed += outcomes.filter((o) => o === 'completed').length;
+    report.has_more = due.length === deps.batchSize;
+    // A batch that changed nothing would come back unchanged: stop rather than spin.
+    if (!report.has_more || outcomes.every((o) => o === 'skipped') || clock() >= stopAt) return report;
+  }
 }
 
 async function expire(deps: SweepDeps, record: FileRecord): Promise<'expired' | 'completed' | 'skipped'> {
