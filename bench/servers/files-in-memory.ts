@@ -14,6 +14,8 @@ const apiKey = process.env.BENCH_API_KEY;
 if (!apiKey) throw new Error('BENCH_API_KEY is required');
 const config = loadConfig(process.env);
 const backends = new MemoryBackends(Number(process.env.BENCH_LATENCY_MS ?? 0));
+// Every request opens a session: limits no run reaches, so the quota check runs but never refuses.
+backends.defaultLimits = { maxOpenSessions: Number.MAX_SAFE_INTEGER, maxStoredBytes: Number.MAX_SAFE_INTEGER };
 backends.addKey(apiKey, {
   key_id: 'key_bench',
   principal_id: BENCH_PRINCIPAL_ID,
