@@ -1,4 +1,4 @@
-import net from 'node:net';
+import { acceptsConnection } from '../accepts-connection';
 import type { Firestore } from '@google-cloud/firestore';
 import { AdminError } from './errors';
 import { GrpcStatus, hasGrpcStatus } from './grpc-status';
@@ -56,14 +56,5 @@ function accepts(hostPort: string): Promise<boolean> {
   const host = hostPort.slice(0, at).replace(/^\[(.*)\]$/, '$1');
   const port = Number(hostPort.slice(at + 1));
   if (at < 0 || !Number.isInteger(port)) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port, timeout: PROBE_TIMEOUT_MS });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.once('connect', () => done(true));
-    socket.once('timeout', () => done(false));
-    socket.once('error', () => done(false));
-  });
+  return acceptsConnection(host, port, PROBE_TIMEOUT_MS);
 }
