@@ -110,8 +110,13 @@ async function startUpload(
   const failure = [written, session, quota].find((r): r is PromiseRejectedResult => r.status === 'rejected');
   const sessionUri = session.status === 'fulfilled' ? session.value : undefined;
   if (failure || over || sessionUri === undefined) {
-    if (sessionUri) background(deps, 'cancel orphaned session', sessions.cancelSession(sessionUri));
-    if (written.status === 'fulfilled') background(deps, 'mark record failed', fail(records, record, over ? 'over quota' : 'session could not be created'));
+    const undo = [
+      ...(sessionUri ? [background(deps, 'cancel orphaned session', sessions.cancelSession(sessionUri))] : []),
+      ...(written.status === 'fulfilled' ? [background(deps, 'mark record failed', fail(records, record, over ? 'over quota' : 'session could not be created'))] : []),
+    ];
+    // A refusal over quota is only told once its own reservation is released, so
+    // the caller's next look at its usage is exact. An outage answers at once.
+    if (!failure) await Promise.all(undo);
     throw failure ? failure.reason : over;
   }
 
@@ -232,8 +237,12 @@ function fail(records: FileRecords, record: FileRecord, reason: string): Promise
   return records.transition(record.organization_id, record.id, 'uploading', { status: 'failed', failure_reason: reason });
 }
 
-function background(deps: UploadUrlDeps, what: string, work: Promise<unknown>): void {
-  work.catch((error) => deps.onBackgroundError?.(what, error));
+/** Work whose failure is reported, never thrown; the promise settles when it is done. */
+function background(deps: UploadUrlDeps, what: string, work: Promise<unknown>): Promise<void> {
+  return work.then(
+    () => undefined,
+    (error) => deps.onBackgroundError?.(what, error),
+  );
 }
 
 function isoSeconds(epochSeconds: number): string {
