@@ -34,6 +34,9 @@ export class MemoryBackends implements Directory, FileRecords, UploadSessions, O
   private clock = 0;
   /** Calls made, by port method: what the critical-path tests count. */
   readonly calls: string[] = [];
+  /** The most calls that were in flight at once: concurrency, observed without timing. */
+  maxInFlight = 0;
+  private inFlight = 0;
   /** Make the next calls of these methods fail with the given error. */
   readonly failures = new Map<string, unknown>();
 
@@ -180,9 +183,14 @@ export class MemoryBackends implements Directory, FileRecords, UploadSessions, O
 
   private async call<T>(method: string, work: () => T): Promise<T> {
     this.calls.push(method);
-    if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
-    const failure = this.failures.get(method);
-    if (failure !== undefined) throw failure;
-    return work();
+    this.maxInFlight = Math.max(this.maxInFlight, ++this.inFlight);
+    try {
+      if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
+      const failure = this.failures.get(method);
+      if (failure !== undefined) throw failure;
+      return work();
+    } finally {
+      this.inFlight--;
+    }
   }
 }

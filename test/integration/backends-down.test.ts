@@ -98,9 +98,8 @@ describe('with a backend gone mid-run', () => {
 
   it('storage gone: 503 with Retry-After, and the record is marked failed, not left uploading', async () => {
     await storage.stop();
-    const started = Date.now();
+    // No hang: without the deadline the client retries for minutes and this test times out.
     await expect503(await post());
-    expect(Date.now() - started).toBeLessThan(10_000);
     await eventually(async () => {
       const files = await db.collection('organizations/org_1/files').where('status', '==', 'uploading').get();
       return files.size === 1; // only the one made while storage was up
@@ -118,9 +117,8 @@ describe('with a backend gone mid-run', () => {
     const before = liveSessions().length;
     await firestore.stop();
     firestoreDown = true;
-    const started = Date.now();
+    // No hang: without the deadline the client retries for minutes and this test times out.
     await expect503(await post());
-    expect(Date.now() - started).toBeLessThan(10_000);
     await eventually(() => liveSessions().length === before);
   });
 });

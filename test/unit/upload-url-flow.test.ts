@@ -25,12 +25,11 @@ function setup(latencyMs = 0) {
 const settle = () => new Promise((r) => setTimeout(r, 30));
 
 describe('upload-url critical path', () => {
-  it('writes the record and starts the session concurrently: one round trip', async () => {
-    const { call } = setup(50);
-    const started = Date.now();
+  it('reads the quota, writes the record and starts the session concurrently: one round trip', async () => {
+    const { backends, call } = setup(10);
     await call();
-    // Sequential calls would take at least 100 ms; this is a logic check with a wide margin, not a timing benchmark.
-    expect(Date.now() - started).toBeLessThan(95);
+    expect(backends.calls.slice(0, 3).sort()).toEqual(['createSession', 'createUploading', 'usage']);
+    expect(backends.maxInFlight).toBe(3);
   });
 });
 
