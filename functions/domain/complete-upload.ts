@@ -1,5 +1,6 @@
 import { SNIFF_BYTES } from './content-sniff';
 import type { FileRecord } from './file-record';
+import { isoSeconds } from './iso-time';
 import type { FileRecords, ObjectStore } from './ports';
 import { verifyObject, type Mismatch } from './verify-upload';
 
@@ -42,7 +43,7 @@ export async function completeUpload(deps: CompletionDeps, record: FileRecord): 
   }
   const result = await deps.records.transition(org, record.id, 'uploading', {
     status: 'uploaded',
-    uploaded_at: new Date((deps.now ?? Date.now)()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    uploaded_at: isoSeconds((deps.now ?? Date.now)()),
     crc32c: object.crc32c ?? null,
     md5_hash: object.md5Hash ?? null,
     session_uri: null,

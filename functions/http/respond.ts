@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isoSeconds } from '../domain/iso-time';
 import { ApiError, internalError } from './api-error';
 import { logRequest, type RequestLogContext } from './request-log';
 
@@ -42,7 +43,7 @@ export function sendError(req: IncomingMessage, res: ServerResponse, ctx: Respon
       status: apiError.status,
       details: apiError.details,
       trace_id: ctx.traceId,
-      timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      timestamp: isoSeconds(Date.now()),
     },
   };
   const payload = JSON.stringify(envelope);

@@ -1,5 +1,6 @@
 import { completeUpload, type CompletionDeps } from '../domain/complete-upload';
 import type { FileRecord } from '../domain/file-record';
+import { isoSeconds } from '../domain/iso-time';
 import type { UploadSessions } from '../domain/ports';
 
 export interface SweepDeps extends CompletionDeps {
@@ -28,7 +29,7 @@ export async function sweepExpired(deps: SweepDeps): Promise<SweepReport> {
   const stopAt = clock() + deps.budgetMs;
   const report: SweepReport = { expired: 0, completed: 0, has_more: false };
   for (;;) {
-    const due = await deps.records.findExpired(new Date(clock()).toISOString(), deps.batchSize);
+    const due = await deps.records.findExpired(isoSeconds(clock()), deps.batchSize);
     const outcomes = await Promise.all(due.map((record) => expire(deps, record)));
     report.expired += outcomes.filter((o) => o === 'expired').length;
     report.completed += outcomes.filter((o) => o === 'completed').length;

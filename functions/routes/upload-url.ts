@@ -1,6 +1,7 @@
 import type { Config } from '../config';
 import type { FileRecord } from '../domain/file-record';
 import { newFileId } from '../domain/file-id';
+import { isoSeconds } from '../domain/iso-time';
 import { claimId, isValidIdempotencyKey, requestFingerprint } from '../domain/idempotency';
 import { normalizeMimeType } from '../domain/mime-type';
 import { gcsPath } from '../domain/object-name';
@@ -48,8 +49,7 @@ export async function createUploadUrl(deps: UploadUrlDeps, input: UploadUrlInput
       field: 'Idempotency-Key',
     });
   }
-  const attempt = () => startUpload(deps, input, request);
-  if (idempotencyKey === undefined) return attempt();
+  if (idempotencyKey === undefined) return startUpload(deps, input, request);
   return idempotently(deps, input, request, idempotencyKey);
 }
 
@@ -69,9 +69,9 @@ async function startUpload(
   claimFor?: (fileId: string, createdAt: string) => IdempotencyClaim,
 ): Promise<UploadUrlResponse> {
   const { config, records, sessions } = deps;
-  const nowSeconds = Math.floor((deps.now ?? Date.now)() / 1000);
+  const now = (deps.now ?? Date.now)();
   const fileId = newFileId();
-  const createdAt = isoSeconds(nowSeconds);
+  const createdAt = isoSeconds(now);
   const record: FileRecord = {
     id: fileId,
     object: 'file',
@@ -88,7 +88,7 @@ async function startUpload(
     created_at: createdAt,
     uploaded_at: null,
     // The session dies a week after Cloud Storage creates it, just after this.
-    expires_at: isoSeconds(nowSeconds + config.sessionTtlSeconds),
+    expires_at: isoSeconds(now + config.sessionTtlSeconds * 1000),
     session_uri: null,
   };
   const claim = claimFor?.(fileId, createdAt);
@@ -152,7 +152,7 @@ async function idempotently(
     fingerprint,
     fileId,
     createdAt,
-    expiresAt: isoSeconds(Date.parse(createdAt) / 1000 + ttlSeconds),
+    expiresAt: isoSeconds(Date.parse(createdAt) + ttlSeconds * 1000),
   });
   for (let attempt = 0; ; attempt++) {
     try {
@@ -243,8 +243,4 @@ function background(deps: UploadUrlDeps, what: string, work: Promise<unknown>): 
     () => undefined,
     (error) => deps.onBackgroundError?.(what, error),
   );
-}
-
-function isoSeconds(epochSeconds: number): string {
-  return new Date(epochSeconds * 1000).toISOString().replace('.000Z', 'Z');
 }

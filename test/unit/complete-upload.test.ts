@@ -112,6 +112,13 @@ describe('sweepExpired', () => {
     expect(await sweepExpired({ ...deps, sessions: backends, batchSize: 10, budgetMs: 10_000 })).toEqual({ expired: 0, completed: 0, has_more: false });
   });
 
+  it('counts a session as expired from the very second it expires, whatever the milliseconds', async () => {
+    const { backends } = setup(record({ expires_at: '2026-01-02T00:00:00Z' }));
+    const now = () => Date.parse('2026-01-02T00:00:00.500Z');
+    const report = await sweepExpired({ records: backends, objects: backends, now, sessions: backends, batchSize: 10, budgetMs: 10_000 });
+    expect(report.expired).toBe(1);
+  });
+
   it('completes, never deletes, an upload whose object arrived but whose event was lost', async () => {
     const { backends, deps } = setup(record({ expires_at: '2026-01-01T12:00:00Z' }));
     backends.putObject('files/org_1/file_A/a.pdf', PDF, 'application/pdf', { file_id: 'file_A' });
