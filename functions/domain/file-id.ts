@@ -9,3 +9,10 @@ export function newFileId(): string {
   for (let i = 0; i < LENGTH; i++) id += ALPHABET[randomInt(ALPHABET.length)];
   return id;
 }
+
+const FILE_ID = /^file_[A-Za-z0-9]+$/;
+
+/** Whether `value` has the shape of a file id: anything else names no file, and needs no lookup. */
+export function isFileId(value: string): boolean {
+  return FILE_ID.test(value);
+}

@@ -1,3 +1,4 @@
+import { isFileId } from '../domain/file-id';
 import type { FileRecord } from '../domain/file-record';
 import type { FileRecords, ObjectStore, UploadSessions } from '../domain/ports';
 import { fileNotFound } from '../http/api-error';
@@ -16,7 +17,7 @@ export interface DeleteDeps {
  * only retries removing the object.
  */
 export async function deleteFile(deps: DeleteDeps, organizationId: string, fileId: string): Promise<void> {
-  let record = /^file_[A-Za-z0-9]+$/.test(fileId) ? await deps.records.find(organizationId, fileId) : null;
+  let record = isFileId(fileId) ? await deps.records.find(organizationId, fileId) : null;
   if (!record) throw fileNotFound(fileId);
   while (record.status !== 'deleted') {
     const from: FileRecord = record;
