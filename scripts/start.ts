@@ -9,6 +9,8 @@ import { StackParts } from './local-stack/stack-parts';
 import { StartupError } from './local-stack/startup-error';
 
 const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+/** A Ctrl-C reaches us twice under npm (from the terminal, and passed on by npm) within this. */
+const SAME_CTRL_C_MS = 1000;
 
 /** `npm start`: the Firestore emulator, the storage emulator and the three functions (files, finalize
  * fed by the storage emulator, sweep on a schedule) on loopback, with demo data. It stops them all,
@@ -26,13 +28,16 @@ async function main(): Promise<number> {
 
   const abort = new AbortController();
   const stopRequested = new Promise<void>((resolve) => {
+    let firstAt = 0;
     const stop = (why: string, impatient: boolean) => {
       if (abort.signal.aborted) {
-        // A second Ctrl-C means now; anything else (npm passing on the terminal's SIGHUP) waits for the save.
-        if (!impatient) return;
+        // A second Ctrl-C means now. Not the one npm passes on of the same Ctrl-C (the terminal sent it
+        // to us too), nor any other signal: those wait for the save.
+        if (!impatient || Date.now() - firstAt < SAME_CTRL_C_MS) return;
         process.stderr.write('npm start: stopping now, without the last save\n');
         process.exit(1);
       }
+      firstAt = Date.now();
       process.stdout.write(`\n${why}: stopping the local stack…\n`);
       abort.abort();
       resolve();

@@ -159,6 +159,8 @@ describe('npm start', () => {
     ['sweep function', / sweep 127\.0\.0\.1 /],
     // The emulator itself, not its supervisor: the supervisor passes its death on.
     ['storage emulator', /^\S+ \S+storage\/main\.js /],
+    // Java's supervisor, not Java: the stack stops the group, so Java goes too.
+    ['Firestore emulator', /supervise\.js java /],
   ])('stops everything, exiting 1, when a child dies (the %s)', async (name, command) => {
     const stack = startStack(await stackEnv());
     await stack.ready();

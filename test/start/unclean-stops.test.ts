@@ -119,11 +119,13 @@ describe('unclean stops of npm start', () => {
     expect(stack.stdout).toContain('the process that started npm start is gone: stopping the local stack');
   });
 
-  it('and the start after all of them has every record', async () => {
+  it('and the start after all of them has every record; Ctrl-C (SIGINT to the group, which npm passes on again) saves before it stops', async () => {
     const stack = await startWithRecords();
     expect(stack.stdout).not.toContain('The last stop was unclean');
     expect(records).toHaveLength(5);
-    process.kill(stack.npmPid, 'SIGINT');
+    process.kill(-stack.npmPid, 'SIGINT');
     await expectNothingLeft(stack);
+    expect(stack.stderr).not.toContain('without the last save');
+    expect(JSON.parse(readFileSync(join(localDir, 'firestore', 'snapshot', 'saved.json'), 'utf8'))).toMatchObject({ reason: 'stop' });
   });
 });
