@@ -1,6 +1,11 @@
 import { join } from 'node:path';
 import { startSupervisedStorageEmulator, type SupervisedStorageEmulator } from './bootstrap';
 import type { StackConfig } from './stack-config';
+
+/** One line per request the storage emulator serves (no upload ids), kept across starts. */
+export function storageRequestLog(config: StackConfig): string {
+  return join(config.localDir, 'storage-requests.log');
+}
 import type { StackParts } from './stack-parts';
 
 /** Starts the storage emulator on `.local/storage`, posting a finalized event to `finalizeUrl` for every
@@ -12,6 +17,7 @@ export async function startStoragePart(config: StackConfig, parts: StackParts, f
     port: config.storage.port,
     dataDir: join(config.localDir, 'storage'),
     finalizeUrl,
+    requestLog: storageRequestLog(config),
   });
   parts.add({
     name: 'storage emulator',
