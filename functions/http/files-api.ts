@@ -69,7 +69,7 @@ export function createFilesApi(deps: FilesApiDeps): (req: IncomingMessage, res: 
         sendJson(req, res, ctx, 200, await listFiles(deps.records, organizationId, req.url ?? '/'));
       } else if (req.method === 'DELETE') {
         ctx.fileId = match.fileId;
-        await deleteFile({ ...deps, onBackgroundError: logBackgroundError }, organizationId, match.fileId as string);
+        await deleteFile(deps, organizationId, match.fileId as string);
         sendNoContent(req, res, ctx);
       } else {
         ctx.fileId = match.fileId;
