@@ -27,8 +27,6 @@ export interface FilesApiDeps {
 }
 
 const IMPLEMENTED: ReadonlySet<RouteName> = new Set(['upload-url', 'files', 'file']);
-// A browser origin as it sends one; anything else is not passed to storage.
-const ORIGIN = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/;
 
 /** The files API as one HTTP handler: route, authenticate, authorize, then the endpoint's handler. */
 export function createFilesApi(deps: FilesApiDeps): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
@@ -51,12 +49,11 @@ export function createFilesApi(deps: FilesApiDeps): (req: IncomingMessage, res: 
       await auth.authorize(caller, match.organizationId);
       const organizationId = match.organizationId;
       if (match.name === 'upload-url') {
-        const origin = header(req, 'origin');
         const result = await createUploadUrl(uploadDeps, {
           organizationId,
           caller,
           body: jsonBodyOf(req as BodyRequest),
-          origin: origin && ORIGIN.test(origin) ? origin : undefined,
+          origin: header(req, 'origin'),
           idempotencyKey: header(req, 'idempotency-key'),
         });
         ctx.fileId = result.file_id;
