@@ -12,6 +12,7 @@ import type { BodyRequest } from './body-layer';
 import { requestContext } from './request-context';
 import { jsonBodyOf } from './request-body';
 import { publicError } from './public-error';
+import { RateLimiter } from './rate-limit';
 import { logBackgroundError } from './request-log';
 import { sendError, sendJson, sendNoContent } from './respond';
 import { route, type RouteName } from './router';
@@ -31,6 +32,7 @@ const IMPLEMENTED: ReadonlySet<RouteName> = new Set(['upload-url', 'files', 'fil
 /** The files API as one HTTP handler: route, authenticate, authorize, then the endpoint's handler. */
 export function createFilesApi(deps: FilesApiDeps): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const auth = new Authenticator(deps.directory, deps.config.authCacheTtlMs, deps.now);
+  const limiter = new RateLimiter(deps.config.rateLimits, deps.now);
   const uploadDeps: UploadUrlDeps = {
     config: deps.config,
     records: deps.records,
@@ -47,6 +49,7 @@ export function createFilesApi(deps: FilesApiDeps): (req: IncomingMessage, res: 
       ctx.organizationId = match.organizationId;
       const caller = await auth.authenticate(req.headers);
       await auth.authorize(caller, match.organizationId);
+      limiter.check(caller, match.organizationId);
       const organizationId = match.organizationId;
       if (match.name === 'upload-url') {
         const result = await createUploadUrl(uploadDeps, {
