@@ -12,6 +12,8 @@ export interface Config {
   /** Quotas of an organization whose document sets none. */
   defaultMaxOpenSessions: number;
   defaultMaxStoredBytes: number;
+  /** Per-instance token buckets (see domain/token-buckets.ts): requests a second, and the burst. */
+  rateLimits: { perKey: { perSecond: number; burst: number }; perOrganization: { perSecond: number; burst: number } };
 }
 
 /** The spec's ceiling for one file (5 GiB); a deployment may set a lower one. */
@@ -38,6 +40,17 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     return value;
   };
 
+  const rate = (name: string, fallback: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!/^\d+(\.\d+)?$/.test(raw.trim()) || value < 0.001 || value > 1_000_000) {
+      problems.push(`${name}=${JSON.stringify(raw)}: must be a number of requests a second from 0.001 to 1000000`);
+      return fallback;
+    }
+    return value;
+  };
+
   const bucket = env.FILES_BUCKET ?? '';
   if (!/^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/.test(bucket)) {
     problems.push(`FILES_BUCKET=${JSON.stringify(bucket)}: must name the Cloud Storage bucket for uploads (3-222 of a-z 0-9 . _ -)`);
@@ -59,6 +72,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     idempotencyTtlSeconds: integer('IDEMPOTENCY_TTL_SECONDS', 24 * 3600, 60, 7 * 24 * 3600),
     defaultMaxOpenSessions: integer('DEFAULT_MAX_OPEN_SESSIONS', 1000, 1, 1_000_000),
     defaultMaxStoredBytes: integer('DEFAULT_MAX_STORED_BYTES', 1024 ** 4, 1, Number.MAX_SAFE_INTEGER),
+    rateLimits: {
+      perKey: { perSecond: rate('RATE_LIMIT_KEY_PER_SECOND', 50), burst: integer('RATE_LIMIT_KEY_BURST', 500, 1, 10_000_000) },
+      perOrganization: {
+        perSecond: rate('RATE_LIMIT_ORG_PER_SECOND', 200),
+        burst: integer('RATE_LIMIT_ORG_BURST', 2000, 1, 10_000_000),
+      },
+    },
   };
   if (problems.length) throw new ConfigError(problems);
   return config;

@@ -1,18 +1,18 @@
-import { Firestore } from '@google-cloud/firestore';
 import * as functions from '@google-cloud/functions-framework';
-import type { CloudEvent } from '@google-cloud/functions-framework';
 import { Storage } from '@google-cloud/storage';
+import { createFirestore } from './adapters/firestore-client';
 import { FirestoreDirectory } from './adapters/firestore-directory';
 import { FirestoreFileRecords } from './adapters/firestore-file-records';
 import { FirestoreQuotas } from './adapters/firestore-quotas';
 import { GcsObjects } from './adapters/gcs-objects';
 import { GcsUploadSessions } from './adapters/gcs-upload-sessions';
+import { sessionGraceMs } from './domain/session-grace';
 import { ConfigError, loadConfig, type Config } from './config';
 import { installBodyLayer } from './http/body-layer';
 import { createFilesApi } from './http/files-api';
-import { logBackgroundError, logEvent } from './http/request-log';
-import { createSweepEndpoint } from './http/sweep-endpoint';
-import { onObjectFinalized, type FinalizedObject } from './routes/finalize';
+import { logBackgroundError } from './http/request-log';
+import { createSweepEndpoint } from './jobs/sweep-trigger';
+import { createFinalizeTrigger } from './events/finalize-trigger';
 
 function configOrExplain(): Config {
   try {
@@ -28,7 +28,7 @@ installBodyLayer({ maxBodyBytes: config.maxBodyBytes, projectId: config.projectI
 
 // One client of each per instance, reused by every request. FIRESTORE_EMULATOR_HOST
 // and STORAGE_EMULATOR_HOST point them at local emulators.
-const firestore = new Firestore({ projectId: config.projectId, ignoreUndefinedProperties: true });
+const firestore = createFirestore(config.projectId, config.backendTimeoutMs);
 const storage = new Storage({ projectId: config.projectId });
 
 const records = new FirestoreFileRecords(firestore, config.backendTimeoutMs);
@@ -46,14 +46,16 @@ functions.http(
 );
 
 // Eventarc's google.cloud.storage.object.v1.finalized on the uploads bucket.
-functions.cloudEvent<FinalizedObject>('finalize', async (event: CloudEvent<FinalizedObject>) => {
-  const object = event.data ?? {};
-  const outcome = await onObjectFinalized({ bucket: config.bucket, records, objects }, object);
-  logEvent('INFO', `finalize ${outcome}`, undefined, { event_id: event.id, object: object.name });
-});
+functions.http('finalize', createFinalizeTrigger({ bucket: config.bucket, records, objects }, config.projectId));
 
 // Cloud Scheduler, every few minutes.
-functions.http('sweep', createSweepEndpoint({ records, objects, sessions, batchSize: 100, budgetMs: 30_000, onBackgroundError: logBackgroundError }, config.projectId));
+functions.http(
+  'sweep',
+  createSweepEndpoint(
+    { records, objects, sessions, batchSize: 100, budgetMs: 30_000, sessionGraceMs: sessionGraceMs(config.backendTimeoutMs), onBackgroundError: logBackgroundError },
+    config.projectId,
+  ),
+);
 
 /** Releases the Firestore channel once calls in flight have settled (tests; a graceful shutdown). */
 export function closeBackends(): Promise<void> {

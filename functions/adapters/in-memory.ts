@@ -123,7 +123,23 @@ export class MemoryBackends implements Directory, FileRecords, UploadSessions, O
 
   findExpired(now: string, limit: number) {
     return this.call('findExpired', () =>
-      [...this.files.values()].filter((r) => r.status === 'uploading' && r.expires_at <= now).slice(0, limit),
+      [...this.files.values()]
+        .filter((r) => r.status === 'uploading' && r.expires_at <= now)
+        .sort((a, b) => a.expires_at.localeCompare(b.expires_at))
+        .slice(0, limit),
+    );
+  }
+
+  findLeftovers(limit: number) {
+    return this.call('findLeftovers', () => [...this.files.values()].filter((r) => r.leftovers === true).slice(0, limit));
+  }
+
+  findSessionless(createdBefore: string, limit: number) {
+    return this.call('findSessionless', () =>
+      [...this.files.values()]
+        .filter((r) => r.status === 'uploading' && r.session_uri === null && r.created_at <= createdBefore)
+        .sort((a, b) => a.created_at.localeCompare(b.created_at))
+        .slice(0, limit),
     );
   }
 
