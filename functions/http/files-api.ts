@@ -1,11 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../config';
 import type { Directory, FileRecords, ObjectStore, Quotas, UploadSessions } from '../domain/ports';
-import { deleteFile } from '../routes/delete-file';
-import { getFile } from '../routes/get-file';
-import { listFiles } from '../routes/list-files';
-import { registerFile } from '../routes/register';
-import { createUploadUrl, type UploadUrlDeps } from '../routes/upload-url';
+import { deleteFile } from '../endpoints/delete-file';
+import { getFile } from '../endpoints/get-file';
+import { listFiles } from '../endpoints/list-files';
+import { registerFile } from '../endpoints/register-file';
+import { createUploadUrl } from '../endpoints/upload-url/create-upload-url';
+import type { UploadUrlDeps } from '../endpoints/upload-url/deps';
 import { Authenticator } from './authenticate';
 import type { BodyRequest } from './body-layer';
 import { requestContext } from './request-context';
