@@ -10,7 +10,7 @@ import { fuzzRuns, fuzzSeed } from './support/runs';
 // cancels, against a model of the protocol (GCS keeps whole 256 KiB units of a
 // chunk that does not finish the object). Against the real emulator process.
 const Q = 256 * 1024;
-const RUNS = fuzzRuns(25);
+const RUNS = fuzzRuns(25, 100);
 const seed = fuzzSeed();
 const bucket = 'fuzz-storage-sessions';
 const host = emulatorHosts().storage;
