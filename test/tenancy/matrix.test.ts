@@ -3,6 +3,7 @@ import { createApiKey } from '../../scripts/admin/api-keys';
 import { seedMember, startStack, type Stack } from '../support/stack';
 import { validateErrorEnvelope } from '../../functions/generated/validators';
 import { closeAgent, send } from '../fuzz/support/raw-http';
+import { linesCarrying } from '../secrets/support/output-capture';
 
 // Every endpoint x every way a caller can be the wrong one, on the emulators:
 // the documented 401/403/404, and no answer, header or log line carries
@@ -179,6 +180,8 @@ describe('tenancy matrix', () => {
     }
     console.log(`tenancy matrix: ${requests} requests, ${failures.length} failures`);
     expect(failures).toEqual([]);
+    // Nor any caller's key, whoever sent it.
+    expect(linesCarrying(logLines, { 'API key': [stack.apiKey, other.apiKey, ...Object.values(keys)] })).toEqual([]);
     // Nothing of theirs changed: their file is still uploading with its session.
     const theirs = await stack.db.doc(`organizations/${OTHER_ORG}/files/${other.fileId}`).get();
     expect(theirs.get('status')).toBe('uploading');
