@@ -130,6 +130,13 @@ export class FirestoreFileRecords implements FileRecords {
     });
   }
 
+  findLeftovers(limit: number) {
+    return withDeadline('firestore', this.timeoutMs, async () => {
+      const snap = await this.db.collectionGroup('files').where('leftovers', '==', true).limit(limit).get();
+      return snap.docs.map((d) => d.data() as FileRecord);
+    });
+  }
+
   findSessionless(createdBefore: string, limit: number) {
     return withDeadline('firestore', this.timeoutMs, async () => {
       const snap = await this.db

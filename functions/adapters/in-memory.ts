@@ -127,6 +127,10 @@ export class MemoryBackends implements Directory, FileRecords, UploadSessions, O
     );
   }
 
+  findLeftovers(limit: number) {
+    return this.call('findLeftovers', () => [...this.files.values()].filter((r) => r.leftovers === true).slice(0, limit));
+  }
+
   findSessionless(createdBefore: string, limit: number) {
     return this.call('findSessionless', () =>
       [...this.files.values()]

@@ -2,8 +2,11 @@
 export const MAX_OBJECT_NAME_BYTES = 1024;
 
 // Characters GCS advises against in object names (wildcards, fragment and
-// bracket syntax of tools), control characters, and path separators.
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f#[\]*?/\\]/gu;
+// bracket syntax of tools), control characters, and path separators; and
+// invisible or direction-changing ones (format characters such as U+202E,
+// U+200B-U+200F, U+2066-U+2069, U+FEFF; line and paragraph separators), so an
+// object name reads as what it is: `invoice\u202efdp.exe` is `invoice_fdp.exe`.
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f#[\]*?/\\\p{Cf}\p{Zl}\p{Zp}]/gu;
 
 /** `files/{org}/{file_id}/{name}`: the object the session writes. */
 export function gcsPath(organizationId: string, fileId: string, filename: string): string {
@@ -37,7 +40,9 @@ function truncateToBytes(text: string, maxBytes: number): string {
   return out;
 }
 
-const GCS_PATH = /^files\/([^/]+)\/(file_[A-Za-z0-9]+)\/[^/]+$/;
+// The organization segment by the organization-id rule, so `..`, `__x__` and
+// other names no organization can have never reach a backend.
+const GCS_PATH = /^files\/([A-Za-z0-9][A-Za-z0-9_-]{0,127})\/(file_[A-Za-z0-9]+)\/[^/]+$/;
 
 /** The organization and file a `gcs_path` was issued for, if it has the shape of one. */
 export function parseGcsPath(path: string): { organizationId: string; fileId: string } | undefined {

@@ -12,6 +12,7 @@ import type { BodyRequest } from './body-layer';
 import { requestContext } from './request-context';
 import { jsonBodyOf } from './request-body';
 import { publicError } from './public-error';
+import { RateLimiter } from './rate-limit';
 import { logBackgroundError } from './request-log';
 import { sendError, sendJson, sendNoContent } from './respond';
 import { route, type RouteName } from './router';
@@ -27,12 +28,11 @@ export interface FilesApiDeps {
 }
 
 const IMPLEMENTED: ReadonlySet<RouteName> = new Set(['upload-url', 'files', 'file']);
-// A browser origin as it sends one; anything else is not passed to storage.
-const ORIGIN = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/;
 
 /** The files API as one HTTP handler: route, authenticate, authorize, then the endpoint's handler. */
 export function createFilesApi(deps: FilesApiDeps): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const auth = new Authenticator(deps.directory, deps.config.authCacheTtlMs, deps.now);
+  const limiter = new RateLimiter(deps.config.rateLimits, deps.now);
   const uploadDeps: UploadUrlDeps = {
     config: deps.config,
     records: deps.records,
@@ -49,14 +49,14 @@ export function createFilesApi(deps: FilesApiDeps): (req: IncomingMessage, res: 
       ctx.organizationId = match.organizationId;
       const caller = await auth.authenticate(req.headers);
       await auth.authorize(caller, match.organizationId);
+      limiter.check(caller, match.organizationId);
       const organizationId = match.organizationId;
       if (match.name === 'upload-url') {
-        const origin = header(req, 'origin');
         const result = await createUploadUrl(uploadDeps, {
           organizationId,
           caller,
           body: jsonBodyOf(req as BodyRequest),
-          origin: origin && ORIGIN.test(origin) ? origin : undefined,
+          origin: header(req, 'origin'),
           idempotencyKey: header(req, 'idempotency-key'),
         });
         ctx.fileId = result.file_id;
@@ -69,7 +69,7 @@ export function createFilesApi(deps: FilesApiDeps): (req: IncomingMessage, res: 
         sendJson(req, res, ctx, 200, await listFiles(deps.records, organizationId, req.url ?? '/'));
       } else if (req.method === 'DELETE') {
         ctx.fileId = match.fileId;
-        await deleteFile({ ...deps, onBackgroundError: logBackgroundError }, organizationId, match.fileId as string);
+        await deleteFile(deps, organizationId, match.fileId as string);
         sendNoContent(req, res, ctx);
       } else {
         ctx.fileId = match.fileId;

@@ -7,6 +7,7 @@ import { startStorageEmulator, type RunningStorageEmulator } from '../../emulato
 import { startFilesApi, type RunningApi } from '../support/files-api-server';
 import { emulatorHosts, isolatedNames, seedMember } from '../support/stack';
 import { Firestore } from '@google-cloud/firestore';
+import { validateErrorEnvelope } from '../../functions/generated/validators';
 
 // A storage emulator of this file's own, delivering finalize events to the
 // function as Eventarc does on Google Cloud.
@@ -91,11 +92,79 @@ describe('the finalize event', () => {
   });
 });
 
+describe('the finalize function, given bad events', () => {
+  const post = (headers: Record<string, string>, body: string) => fetch(`${api.urls.finalize}/`, { method: 'POST', headers, body });
+  const binary = (extra: Record<string, string> = {}) => ({
+    'content-type': 'application/json',
+    'ce-specversion': '1.0',
+    'ce-type': 'google.cloud.storage.object.v1.finalized',
+    'ce-source': `//storage.googleapis.com/projects/_/buckets/${bucket}`,
+    'ce-id': 'evt-1',
+    ...extra,
+  });
+
+  it('answers 400 in the envelope at once, with nothing of its internals, and no stack trace on stderr', async () => {
+    const stderr = jest.spyOn(process.stderr, 'write');
+    try {
+      const cases: [Record<string, string>, string, string][] = [
+        [binary(), '{"name":123}', 'bucket'],
+        [binary(), `{"bucket":"${bucket}","name":123}`, 'name'],
+        [binary(), '{"bucket":"b","name":"files/x"}x', 'INVALID_JSON'],
+        [binary(), '[1,2]', 'data'],
+        [binary({ 'ce-type': 'google.cloud.storage.object.v1.deleted' }), `{"bucket":"${bucket}","name":"a"}`, 'type'],
+        [binary(), `{"bucket":"${bucket}","name":"a","generation":{"x":1}}`, 'generation'],
+        [binary(), `{"bucket":"${bucket}","name":"a\\ud800"}`, 'name'],
+        [{ 'content-type': 'application/json' }, `{"bucket":"${bucket}","name":"a"}`, 'INVALID_JSON'],
+        [{ 'content-type': 'text/plain' }, 'hello', 'INVALID_JSON'],
+      ];
+      for (const [headers, body, expected] of cases) {
+        const response = await post(headers, body);
+        const text = await response.text();
+        expect([response.status, body]).toEqual([400, body]);
+        const answer = JSON.parse(text) as { error: { code: string; details: { field?: string } } };
+        expect(validateErrorEnvelope(answer)).toBe(true);
+        expect(expected === 'INVALID_JSON' ? answer.error.code : answer.error.details.field).toBe(expected);
+        expect(text).not.toMatch(/is not a function|TypeError|at .*\.js|node_modules/);
+      }
+      expect((await fetch(`${api.urls.finalize}/`)).status).toBe(405);
+      expect(stderr.mock.calls.map((c) => String(c[0])).join('')).not.toMatch(/TypeError|\n\s+at /);
+    } finally {
+      stderr.mockRestore();
+    }
+  });
+
+  it('ignores object names no organization can have, without a backend call', async () => {
+    for (const name of ['files/../file_abc/a.bin', 'files/__x__/file_abc/a.bin', 'files/./file_abc/a', 'files/org_1/file_abc/../../x']) {
+      const response = await post(binary(), JSON.stringify({ bucket, name }));
+      expect([name, response.status]).toEqual([name, 204]);
+    }
+  });
+
+  it('takes the structured mode too', async () => {
+    const response = await post(
+      { 'content-type': 'application/cloudevents+json' },
+      JSON.stringify({ specversion: '1.0', type: 'google.cloud.storage.object.v1.finalized', source: 'x', id: 'evt-2', data: { bucket: 'another-bucket', name: 'files/a' } }),
+    );
+    expect(response.status).toBe(204);
+  });
+});
+
+describe('DELETE right after upload-url', () => {
+  it('never leaves the session open', async () => {
+    for (let i = 0; i < 20; i++) {
+      const session = await uploadUrl(`quick-${i}.bin`, 10, 'application/octet-stream');
+      const deleted = await fetch(`${api.url}/v1/organizations/org_1/files/${session.file_id}`, { method: 'DELETE', headers: { 'X-API-Key': apiKey } });
+      expect(deleted.status).toBe(204);
+      expect((await fetch(session.upload_url, { method: 'PUT', body: Buffer.alloc(10) })).status).toBe(404);
+    }
+  });
+});
+
 describe('the sweeper', () => {
   const sweep = async () => {
     const response = await fetch(`${api.urls.sweep}/`, { method: 'POST' });
     expect(response.status).toBe(200);
-    return (await response.json()) as { expired: number; completed: number; has_more: boolean };
+    return (await response.json()) as { expired: number; completed: number; abandoned: number; cleaned: number; has_more: boolean };
   };
 
   it('expires sessions past expires_at and cancels them, and is idempotent', async () => {
@@ -103,11 +172,21 @@ describe('the sweeper', () => {
     const fresh = await uploadUrl('fresh.bin', 10, 'application/octet-stream');
     for (let i = 0; i < 50 && !(await fileDoc(session.file_id).get()).get('session_uri'); i++) await new Promise((r) => setTimeout(r, 20));
     await fileDoc(session.file_id).update({ expires_at: '2000-01-01T00:00:00Z' });
-    expect(await sweep()).toEqual({ expired: 1, completed: 0, has_more: false });
+    expect(await sweep()).toMatchObject({ expired: 1, completed: 0, has_more: false });
     expect((await fileDoc(session.file_id).get()).get('status')).toBe('expired');
     expect((await fileDoc(fresh.file_id).get()).get('status')).toBe('uploading');
     expect((await fetch(session.upload_url, { method: 'PUT', body: Buffer.alloc(10) })).status).toBe(404);
-    expect(await sweep()).toEqual({ expired: 0, completed: 0, has_more: false });
+    expect(await sweep()).toEqual({ expired: 0, completed: 0, abandoned: 0, cleaned: 0, has_more: false });
+  });
+
+  it('cancels the session of a record that no longer expects it (a cancel that failed), once', async () => {
+    const session = await uploadUrl('left-over.bin', 10, 'application/octet-stream');
+    // As a DELETE leaves it when storage refused its cancel.
+    await fileDoc(session.file_id).update({ status: 'cancelled', leftovers: true });
+    expect(await sweep()).toMatchObject({ cleaned: 1 });
+    expect((await fetch(session.upload_url, { method: 'PUT', body: Buffer.alloc(10) })).status).toBe(404);
+    expect((await fileDoc(session.file_id).get()).data()).toMatchObject({ leftovers: false, session_uri: null });
+    expect(await sweep()).toMatchObject({ cleaned: 0 });
   });
 
   it('answers other methods in the envelope', async () => {

@@ -17,7 +17,7 @@ export function undoRefused(
   reason: string,
 ): Promise<void> {
   const failRecord = () =>
-    report(deps, 'mark record failed', deps.records.transition(record.organization_id, record.id, 'uploading', { status: 'failed', failure_reason: reason }));
+    report(deps, 'mark record failed', deps.records.transition(record.organization_id, record.id, 'uploading', { status: 'failed', failure_reason: reason, leftovers: true }));
   const cancel = (uri: unknown) => (typeof uri === 'string' && uri ? report(deps, 'cancel orphaned session', deps.sessions.cancelSession(uri)) : undefined);
 
   const now: Promise<unknown>[] = [];

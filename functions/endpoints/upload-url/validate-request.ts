@@ -1,7 +1,9 @@
 import { isValidIdempotencyKey } from '../../domain/idempotency';
 import { normalizeMimeType } from '../../domain/mime-type';
+import { parseOrigin } from '../../domain/origin';
+import { malformedTextField } from '../../domain/well-formed-text';
 import { ApiError, invalidJson } from '../../errors/api-error';
-import { fileTooLarge, validationError } from '../../errors/validation-error';
+import { fileTooLarge, malformedText, validationError } from '../../errors/validation-error';
 import type { UploadUrlRequest } from '../../generated/schema-types';
 import { validateUploadUrlRequest } from '../../generated/validators';
 
@@ -9,6 +11,8 @@ import { validateUploadUrlRequest } from '../../generated/validators';
 export function validUploadUrlRequest(body: unknown, maxFileSize: number): UploadUrlRequest {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw invalidJson();
   const candidate: Record<string, unknown> = { ...body };
+  const malformed = malformedTextField(candidate);
+  if (malformed !== undefined) throw malformedText(malformed);
   if (typeof candidate.filename === 'string') candidate.filename = candidate.filename.normalize('NFC');
   if (!validateUploadUrlRequest(candidate)) throw validationError(validateUploadUrlRequest.errors, candidate, maxFileSize);
   if (candidate.file_size > maxFileSize) throw fileTooLarge(candidate.file_size, maxFileSize);
@@ -21,4 +25,16 @@ export function checkIdempotencyKey(key: string | undefined): void {
       field: 'Idempotency-Key',
     });
   }
+}
+
+/** The session's origin (see origin.ts); an invalid Origin header is a 400, never passed to storage. */
+export function validOrigin(header: string | undefined): string | undefined {
+  const origin = parseOrigin(header);
+  if (origin === 'invalid') {
+    throw new ApiError(400, 'INVALID_FIELD_VALUE', 'Origin must be scheme://host[:port], as browsers send it', {
+      field: 'Origin',
+      value: (header ?? '').slice(0, 100),
+    });
+  }
+  return origin === 'none' ? undefined : origin;
 }
