@@ -10,6 +10,8 @@ import { fuzzRuns, fuzzSeed } from './support/runs';
 // server, the real body layer, router, auth and handlers, on in-memory ports so
 // tens of thousands of requests fit in CI. Runs scale with FUZZ_RUNS.
 const RUNS = fuzzRuns(6000);
+// A budget for a busy machine, not a measure: the short run takes about 30 s on two idle cores.
+jest.setTimeout(Math.max(600_000, RUNS * 60));
 const seed = fuzzSeed();
 let api: InProcessApi;
 const fileIds: string[] = [];

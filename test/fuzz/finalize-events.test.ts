@@ -11,6 +11,8 @@ import { fuzzRuns, fuzzSeed } from './support/runs';
 // name, bucket and generation are anything. Bad events get 400 in the envelope
 // and nothing of the internals; no event moves a record without its object.
 const RUNS = fuzzRuns(250, 20);
+// A budget for a busy machine, not a measure.
+jest.setTimeout(Math.max(300_000, RUNS * 2_000));
 const seed = fuzzSeed();
 let stack: Stack;
 const seeded: { id: string; path: string }[] = [];

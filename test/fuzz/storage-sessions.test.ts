@@ -11,6 +11,8 @@ import { fuzzRuns, fuzzSeed } from './support/runs';
 // chunk that does not finish the object). Against the real emulator process.
 const Q = 256 * 1024;
 const RUNS = fuzzRuns(25, 100);
+// A budget for a busy machine, not a measure.
+jest.setTimeout(Math.max(300_000, RUNS * 2_000));
 const seed = fuzzSeed();
 const bucket = 'fuzz-storage-sessions';
 const host = emulatorHosts().storage;

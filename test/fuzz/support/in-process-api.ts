@@ -18,6 +18,14 @@ export const KEYS = {
   unknown: `ak_${'U'.repeat(43)}`,
 } as const;
 
+/** Rate limits no run reaches: a fuzz run is one key sending thousands of requests a second. */
+export const UNLIMITED_RATES = {
+  RATE_LIMIT_KEY_PER_SECOND: '1000000',
+  RATE_LIMIT_KEY_BURST: '10000000',
+  RATE_LIMIT_ORG_PER_SECOND: '1000000',
+  RATE_LIMIT_ORG_BURST: '10000000',
+};
+
 export interface InProcessApi {
   url: string;
   backends: MemoryBackends;
@@ -37,7 +45,7 @@ export async function startInProcessApi(env: Record<string, string> = {}): Promi
   const { loadConfig } = require('../../../functions/config') as typeof import('../../../functions/config');
   const { installBodyLayer } = require('../../../functions/http/body-layer') as typeof import('../../../functions/http/body-layer');
   const { createFilesApi } = require('../../../functions/http/files-api') as typeof import('../../../functions/http/files-api');
-  const config = loadConfig({ FILES_BUCKET: 'fuzz-bucket', GOOGLE_CLOUD_PROJECT: 'fuzz-project', AUTH_CACHE_TTL_SECONDS: '0', ...env });
+  const config = loadConfig({ FILES_BUCKET: 'fuzz-bucket', GOOGLE_CLOUD_PROJECT: 'fuzz-project', AUTH_CACHE_TTL_SECONDS: '0', ...UNLIMITED_RATES, ...env });
   const backends = new MemoryBackends();
   backends.defaultLimits = { maxOpenSessions: Number.MAX_SAFE_INTEGER, maxStoredBytes: Number.MAX_SAFE_INTEGER };
   const doc = (keyId: string, principal: string, extra: Partial<ApiKeyDoc> = {}): ApiKeyDoc => ({
