@@ -1,6 +1,6 @@
-import { Firestore } from '@google-cloud/firestore';
 import * as functions from '@google-cloud/functions-framework';
 import { Storage } from '@google-cloud/storage';
+import { createFirestore } from './adapters/firestore-client';
 import { FirestoreDirectory } from './adapters/firestore-directory';
 import { FirestoreFileRecords } from './adapters/firestore-file-records';
 import { FirestoreQuotas } from './adapters/firestore-quotas';
@@ -28,7 +28,7 @@ installBodyLayer({ maxBodyBytes: config.maxBodyBytes, projectId: config.projectI
 
 // One client of each per instance, reused by every request. FIRESTORE_EMULATOR_HOST
 // and STORAGE_EMULATOR_HOST point them at local emulators.
-const firestore = new Firestore({ projectId: config.projectId, ignoreUndefinedProperties: true });
+const firestore = createFirestore(config.projectId, config.backendTimeoutMs);
 const storage = new Storage({ projectId: config.projectId });
 
 const records = new FirestoreFileRecords(firestore, config.backendTimeoutMs);
