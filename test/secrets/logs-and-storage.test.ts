@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { DocumentReference, Firestore } from '@google-cloud/firestore';
 import { createApiKey } from '../../scripts/admin/api-keys';
-import { BACKEND_TIMEOUT_MS, FaultStack, chunkedUpload, pause } from '../faults/support/fault-stack';
+import { FaultStack, chunkedUpload, pause } from '../faults/support/fault-stack';
 import { OutputCapture, linesCarrying } from './support/output-capture';
 
 // A full run of the API on emulators of this file's own (every endpoint, good
@@ -10,7 +10,8 @@ import { OutputCapture, linesCarrying } from './support/output-capture';
 // upload id or request body in any of them; and in Firestore, keys only as hashes.
 jest.setTimeout(180_000);
 const capture = new OutputCapture();
-const stack = new FaultStack('test-secrets');
+// A deadline a busy machine's emulators meet, so the happy path is not refused; the outages below are provoked.
+const stack = new FaultStack('test-secrets', 3000);
 const apiKeys: string[] = [];
 const sessionUris: string[] = [];
 const bodyMarkers: string[] = [];
@@ -99,7 +100,7 @@ describe('secrets in a full run', () => {
     stack.freeze('firestore');
     expect((await upload({ filename: `${marker()}.bin`, file_size: 10, mime_type: 'text/plain' })).status).toBe(503);
     expect((await call('DELETE', `/${(live.json as { file_id: string }).file_id}`)).status).toBe(503);
-    await pause(BACKEND_TIMEOUT_MS);
+    await pause(stack.backendTimeoutMs);
     stack.thaw('firestore');
     await stack.settleAndAudit();
 

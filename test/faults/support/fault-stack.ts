@@ -27,7 +27,7 @@ export class FaultStack {
   apiKey!: string;
   readonly bucket = 'faults';
   readonly organizationId = ORGANIZATION;
-  readonly graceMs = sessionGraceMs(BACKEND_TIMEOUT_MS);
+  readonly graceMs: number;
   private firestore?: RunningEmulator;
   private storageEmulator?: RunningStorageEmulator;
   private firestorePort = 0;
@@ -38,7 +38,13 @@ export class FaultStack {
   private seedExport = '';
   private readonly saved = { firestore: process.env.FIRESTORE_EMULATOR_HOST, storage: process.env.STORAGE_EMULATOR_HOST };
 
-  constructor(private readonly projectId: string) {}
+  /** `backendTimeoutMs`: the function's BACKEND_TIMEOUT_MS (short, so outages are quick to provoke). */
+  constructor(
+    private readonly projectId: string,
+    readonly backendTimeoutMs = BACKEND_TIMEOUT_MS,
+  ) {
+    this.graceMs = sessionGraceMs(backendTimeoutMs);
+  }
 
   async start(): Promise<void> {
     [this.firestorePort, this.storagePort] = await Promise.all([freePort(), freePort()]);
@@ -63,7 +69,7 @@ export class FaultStack {
         FILES_BUCKET: this.bucket,
         // Keys stay cached, so requests get past auth while Firestore is down and reach the writes.
         AUTH_CACHE_TTL_SECONDS: '600',
-        BACKEND_TIMEOUT_MS: String(BACKEND_TIMEOUT_MS),
+        BACKEND_TIMEOUT_MS: String(this.backendTimeoutMs),
       },
       ['files', 'sweep'],
     );
@@ -122,7 +128,7 @@ export class FaultStack {
       if (res.status === 200) return (await res.json()) as Record<string, unknown>;
       expect(res.status).toBe(503);
       if (attempt >= 10) throw new Error('the sweeper never completed a run');
-      await pause(BACKEND_TIMEOUT_MS);
+      await pause(this.backendTimeoutMs);
     }
   }
 
