@@ -59,7 +59,7 @@ export function endpoints(deps: FilesApiDeps): Endpoints {
       body: await getFile(deps.records, organizationId, params.file_id as string),
     }),
     'delete-file': async ({ params, organizationId }) => {
-      await deleteFile({ ...deps, ...background }, organizationId, params.file_id as string);
+      await deleteFile(deps, organizationId, params.file_id as string);
       return { status: 204 };
     },
   };
