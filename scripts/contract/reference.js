@@ -104,10 +104,38 @@ function example(op) {
     curl.push(`  -d '${JSON.stringify(op.examples.request)}'`);
   }
   const lines = ['```sh', ...curl, '```'];
+  if (op.examples?.request) lines.push('', ...clientExamples(op, path));
   for (const [status, body] of Object.entries(op.examples?.responses ?? {})) {
     lines.push('', `${status}:`, '', '```json', JSON.stringify(body, null, 2), '```');
   }
   return lines;
+}
+
+/** The same call from Python (requests) and JavaScript (fetch), as the seed's own examples make it. */
+function clientExamples(op, path) {
+  const pythonBody = JSON.stringify(op.examples.request, null, 4);
+  return [
+    '```python',
+    'import os',
+    'import requests',
+    '',
+    `response = requests.${op.method.toLowerCase()}(`,
+    `    f"{os.environ['BASE_URL']}${path}",`,
+    '    headers={"X-API-Key": os.environ["API_KEY"]},',
+    `    json=${pythonBody.replace(/\n/g, '\n    ')},`,
+    ')',
+    'print(response.status_code, response.json())',
+    '```',
+    '',
+    '```javascript',
+    `const response = await fetch(\`\${process.env.BASE_URL}${path}\`, {`,
+    `  method: '${op.method}',`,
+    "  headers: { 'X-API-Key': process.env.API_KEY, 'Content-Type': 'application/json' },",
+    `  body: JSON.stringify(${JSON.stringify(op.examples.request, null, 2).replace(/\n/g, '\n  ')}),`,
+    '});',
+    'console.log(response.status, await response.json());',
+    '```',
+  ];
 }
 
 function objectSection(schemas, schema) {
