@@ -9,6 +9,8 @@ export interface Config {
   backendTimeoutMs: number;
   maxBodyBytes: number;
   idempotencyTtlSeconds: number;
+  /** How long a download URL works. */
+  downloadUrlTtlSeconds: number;
   /** Quotas of an organization whose document sets none. */
   defaultMaxOpenSessions: number;
   defaultMaxStoredBytes: number;
@@ -57,6 +59,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     backendTimeoutMs: integer('BACKEND_TIMEOUT_MS', 10_000, 100, 120_000),
     maxBodyBytes: integer('MAX_REQUEST_BODY_BYTES', 64 * 1024, 1024, 1024 * 1024),
     idempotencyTtlSeconds: integer('IDEMPOTENCY_TTL_SECONDS', 24 * 3600, 60, 7 * 24 * 3600),
+    // A V4 signed URL lives at most a week.
+    downloadUrlTtlSeconds: integer('DOWNLOAD_URL_TTL_SECONDS', 15 * 60, 1, ONE_WEEK, ' (a signed URL lives one week at most)'),
     defaultMaxOpenSessions: integer('DEFAULT_MAX_OPEN_SESSIONS', 1000, 1, 1_000_000),
     defaultMaxStoredBytes: integer('DEFAULT_MAX_STORED_BYTES', 1024 ** 4, 1, Number.MAX_SAFE_INTEGER),
   };

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../config';
-import type { Directory, FileRecords, ObjectStore, Quotas, UploadSessions } from '../domain/ports';
+import type { Directory, DownloadSigner, FileRecords, ObjectStore, Quotas, UploadSessions } from '../domain/ports';
 import { deleteFile } from '../routes/delete-file';
+import { createDownloadUrl } from '../routes/download-url';
 import { getFile } from '../routes/get-file';
 import { listFiles } from '../routes/list-files';
 import { registerFile } from '../routes/register';
@@ -22,10 +23,11 @@ export interface FilesApiDeps {
   sessions: UploadSessions;
   objects: ObjectStore;
   quotas: Quotas;
+  signer: DownloadSigner;
   now?: () => number;
 }
 
-const IMPLEMENTED: ReadonlySet<RouteName> = new Set(['upload-url', 'files', 'file']);
+const IMPLEMENTED: ReadonlySet<RouteName> = new Set(['upload-url', 'files', 'file', 'download-url']);
 // A browser origin as it sends one; anything else is not passed to storage.
 const ORIGIN = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/;
 
@@ -66,6 +68,10 @@ export function createFilesApi(deps: FilesApiDeps): (req: IncomingMessage, res: 
         sendJson(req, res, ctx, status, file);
       } else if (match.name === 'files') {
         sendJson(req, res, ctx, 200, await listFiles(deps.records, organizationId, req.url ?? '/'));
+      } else if (match.name === 'download-url') {
+        ctx.fileId = match.fileId;
+        const downloadDeps = { records: deps.records, signer: deps.signer, downloadUrlTtlSeconds: deps.config.downloadUrlTtlSeconds, now: deps.now };
+        sendJson(req, res, ctx, 200, await createDownloadUrl(downloadDeps, organizationId, match.fileId as string, req.url ?? '/'));
       } else if (req.method === 'DELETE') {
         ctx.fileId = match.fileId;
         await deleteFile({ ...deps, onBackgroundError: logBackgroundError }, organizationId, match.fileId as string);

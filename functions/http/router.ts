@@ -1,6 +1,6 @@
 import { methodNotAllowed, notFound } from './api-error';
 
-export type RouteName = 'upload-url' | 'files' | 'file';
+export type RouteName = 'upload-url' | 'files' | 'file' | 'download-url';
 
 export interface RouteMatch {
   name: RouteName;
@@ -20,6 +20,7 @@ const ORG = '/v1/organizations/([^/]+)/files';
 const ROUTES: Route[] = [
   { name: 'upload-url', pattern: new RegExp(`${ORG}/upload-url/?$`), methods: ['POST'] },
   { name: 'files', pattern: new RegExp(`${ORG}/?$`), methods: ['GET', 'POST'] },
+  { name: 'download-url', pattern: new RegExp(`${ORG}/([^/]+)/download-url/?$`), methods: ['GET'] },
   { name: 'file', pattern: new RegExp(`${ORG}/([^/]+)/?$`), methods: ['GET', 'DELETE'] },
 ];
 

@@ -4,10 +4,13 @@ import { join } from 'node:path';
 import { startFirestoreEmulator } from '../../emulator/firestore/launch';
 import { freePort } from '../../emulator/free-port';
 import { startStorageEmulator } from '../../emulator/storage/launch';
+import { ensureSigningKey } from '../../scripts/signing-key';
 
 /** Starts both emulators once for the run; workers inherit the env vars set here. */
 export default async function globalSetup(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'files-api-test-storage-'));
+  // The functions sign download URLs with it (application-default credentials).
+  process.env.GOOGLE_APPLICATION_CREDENTIALS = ensureSigningKey(join(dataDir, 'signing-key.json'), 'files-api-test').path;
   const [firestore, storage] = await Promise.all([
     freePort().then((port) => startFirestoreEmulator({ host: '127.0.0.1', port })),
     startStorageEmulator({ dataDir }),
