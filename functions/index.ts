@@ -12,8 +12,8 @@ import { ConfigError, loadConfig, type Config } from './config';
 import { installBodyLayer } from './http/body-layer';
 import { createFilesApi } from './http/files-api';
 import { logBackgroundError, logEvent } from './http/request-log';
-import { createSweepEndpoint } from './http/sweep-endpoint';
-import { onObjectFinalized, type FinalizedObject } from './routes/finalize';
+import { createSweepEndpoint } from './jobs/sweep-trigger';
+import { onObjectFinalized, type FinalizedObject } from './events/finalize';
 
 function configOrExplain(): Config {
   try {

@@ -1,4 +1,4 @@
-import { methodNotAllowed, notFound } from './api-error';
+import { methodNotAllowed, notFound } from '../errors/api-error';
 
 export type RouteName = 'upload-url' | 'files' | 'file' | 'download-url';
 

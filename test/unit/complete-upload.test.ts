@@ -1,8 +1,8 @@
 import { MemoryBackends } from '../../functions/adapters/in-memory';
 import { completeUpload } from '../../functions/domain/complete-upload';
 import type { FileRecord } from '../../functions/domain/file-record';
-import { onObjectFinalized } from '../../functions/routes/finalize';
-import { sweepExpired } from '../../functions/routes/sweep';
+import { onObjectFinalized } from '../../functions/events/finalize';
+import { sweepExpired } from '../../functions/jobs/sweep';
 
 function record(change: Partial<FileRecord> = {}): FileRecord {
   return {

@@ -1,4 +1,4 @@
-import { ApiError } from '../../functions/http/api-error';
+import { ApiError } from '../../functions/errors/api-error';
 import { route, type RouteName } from '../../functions/http/router';
 
 const ALL = new Set<RouteName>(['upload-url', 'files', 'file']);

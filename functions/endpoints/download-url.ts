@@ -3,7 +3,7 @@ import { isFileId } from '../domain/file-id';
 import { isoSeconds } from '../domain/iso-time';
 import type { DownloadSigner, FileRecords } from '../domain/ports';
 import type { DownloadUrlResponse } from '../generated/schema-types';
-import { ApiError, fileNotFound, stateConflict } from '../http/api-error';
+import { ApiError, fileNotFound, stateConflict } from '../errors/api-error';
 
 export interface DownloadUrlDeps {
   records: FileRecords;

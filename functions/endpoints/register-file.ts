@@ -6,8 +6,8 @@ import { parseGcsPath } from '../domain/object-name';
 import type { FileRecords, ObjectStore } from '../domain/ports';
 import type { FileObject, RegisterRequest } from '../generated/schema-types';
 import { validateRegisterRequest } from '../generated/validators';
-import { ApiError, fileNotFound, invalidJson, stateConflict, verificationFailed } from '../http/api-error';
-import { validationError } from '../http/validation-error';
+import { ApiError, fileNotFound, invalidJson, stateConflict, verificationFailed } from '../errors/api-error';
+import { validationError } from '../errors/validation-error';
 
 export interface RegisterDeps {
   config: Config;

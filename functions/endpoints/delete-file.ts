@@ -1,7 +1,7 @@
 import { isFileId } from '../domain/file-id';
 import type { FileRecord } from '../domain/file-record';
 import type { FileRecords, ObjectStore, UploadSessions } from '../domain/ports';
-import { fileNotFound } from '../http/api-error';
+import { fileNotFound } from '../errors/api-error';
 
 export interface DeleteDeps {
   records: FileRecords;
