@@ -9,6 +9,7 @@ import { registerFile } from '../endpoints/register-file';
 import { createUploadUrl } from '../endpoints/upload-url/create-upload-url';
 import type { UploadUrlDeps } from '../endpoints/upload-url/deps';
 import { Authenticator } from './authenticate';
+import { applyCors } from './cors';
 import type { BodyRequest } from './body-layer';
 import { requestContext } from './request-context';
 import { jsonBodyOf } from './request-body';
@@ -46,6 +47,7 @@ export function createFilesApi(deps: FilesApiDeps): (req: IncomingMessage, res: 
 
   return async (req, res) => {
     const ctx = requestContext(req, deps.config.projectId);
+    if (applyCors(req, res, deps.config.corsAllowedOrigins)) return sendNoContent(req, res, ctx);
     try {
       const match = route(req.method ?? 'GET', req.url ?? '/', IMPLEMENTED);
       ctx.organizationId = match.organizationId;
