@@ -1,5 +1,6 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 export interface SigningKey {
   /** a service-account key file, as Google's client libraries read one */
@@ -31,6 +32,7 @@ export function ensureSigningKey(path: string, projectId: string): SigningKey {
     client_id: String(BigInt(`0x${randomBytes(8).toString('hex')}`)),
     token_uri: 'https://oauth2.googleapis.com/token',
   };
+  mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, `${JSON.stringify(key, null, 2)}\n`, { mode: 0o600 });
   return { path, clientEmail };
 }

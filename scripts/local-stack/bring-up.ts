@@ -11,6 +11,7 @@ import type { StackParts } from './stack-parts';
 import { ensureBucket } from './storage-bucket';
 import { startStoragePart } from './storage-part';
 import { scheduleSweeps } from './sweep-schedule';
+import { startWebPart, webAddress } from './web-part';
 
 export interface StackUp {
   dev: DevFile;
@@ -18,6 +19,8 @@ export interface StackUp {
   keyOrigin: DemoKeyOrigin;
   /** the Firestore export the emulator started from, if any */
   imported: string | undefined;
+  /** the browser uploader's page */
+  webUrl: string;
 }
 
 /** Brings the stack up part by part, adding each to `parts` as soon as it runs, so a failure
@@ -31,6 +34,7 @@ export async function bringUp(config: StackConfig, parts: StackParts, abort: Abo
     assertPortFree('files function', config.function, undefined),
     assertPortFree('finalize function', config.finalize, undefined),
     assertPortFree('sweep function', config.sweep, undefined),
+    assertPortFree('browser uploader', webAddress()),
   ]);
   // Nothing local needs Google's metadata server; probing it costs a second and prints a warning
   // (in this process and in the functions, which inherit it).
@@ -71,7 +75,7 @@ export async function bringUp(config: StackConfig, parts: StackParts, abort: Abo
     api_key: seeded.apiKey,
   };
   writeDevFile(devFilePath, dev);
-  return { dev, devFilePath, keyOrigin: seeded.origin, imported };
+  return { dev, devFilePath, keyOrigin: seeded.origin, imported, webUrl: await startWebPart(config, parts, dev) };
 }
 
 /** Like Promise.all, but waits for every start to settle: each registers itself in `parts` when it
