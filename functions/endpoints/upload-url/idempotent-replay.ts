@@ -1,5 +1,6 @@
 import { claimId, requestFingerprint } from '../../domain/idempotency';
 import { isoSeconds } from '../../domain/iso-time';
+import { sessionGraceMs } from '../../domain/session-grace';
 import { IdempotencyKeyTaken, type IdempotencyClaim } from '../../domain/ports';
 import { ApiError } from '../../errors/api-error';
 import type { UploadUrlRequest, UploadUrlResponse } from '../../generated/schema-types';
@@ -61,7 +62,7 @@ async function replayClaim(
     }
     const record = await deps.records.find(organizationId, claim.fileId);
     // Failed, or stuck without its URI past any deadline (its instance died between the writes).
-    const abandoned = record?.status === 'uploading' && !record.session_uri && now() - Date.parse(record.created_at) > 2 * deps.config.backendTimeoutMs + 1000;
+    const abandoned = record?.status === 'uploading' && !record.session_uri && now() - Date.parse(record.created_at) > sessionGraceMs(deps.config.backendTimeoutMs);
     if (record?.status === 'failed' || abandoned) {
       await deps.records.releaseClaim(organizationId, claim);
       return 'retry';

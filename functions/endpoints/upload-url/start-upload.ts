@@ -2,11 +2,12 @@ import type { FileRecord } from '../../domain/file-record';
 import { newFileId } from '../../domain/file-id';
 import { isoSeconds } from '../../domain/iso-time';
 import { gcsPath } from '../../domain/object-name';
-import type { FileRecords, IdempotencyClaim, Quotas } from '../../domain/ports';
+import type { IdempotencyClaim, Quotas } from '../../domain/ports';
 import { exceededQuota, usageDelta } from '../../domain/usage';
 import { ApiError } from '../../errors/api-error';
 import type { UploadUrlRequest, UploadUrlResponse } from '../../generated/schema-types';
 import type { UploadUrlDeps, UploadUrlInput } from './deps';
+import { undoRefused } from './undo-refused';
 import { uploadSession } from './upload-session';
 
 /**
@@ -63,29 +64,20 @@ export async function startUpload(
   const failure = [written, session, quota].find((r): r is PromiseRejectedResult => r.status === 'rejected');
   const sessionUri = session.status === 'fulfilled' ? session.value : undefined;
   if (failure || over || sessionUri === undefined) {
-    const undo = [
-      ...(sessionUri ? [background(deps, 'cancel orphaned session', sessions.cancelSession(sessionUri))] : []),
-      ...(written.status === 'fulfilled' ? [background(deps, 'mark record failed', fail(records, record, over ? 'over quota' : 'session could not be created'))] : []),
-    ];
+    const undo = undoRefused(deps, record, written, session, over ? 'over quota' : 'session could not be created');
     // A refusal over quota is only told once its own reservation is released, so
     // the caller's next look at its usage is exact. An outage answers at once.
-    if (!failure) await Promise.all(undo);
+    if (!failure) await undo;
     throw failure ? failure.reason : over;
   }
 
-  const attached = records.attachSession(input.organizationId, fileId, sessionUri);
-  // Off the critical path: without an Idempotency-Key the URI only serves a later cancel.
-  if (!claim) {
-    background(deps, 'attach session to record', attached);
-    return uploadSession(config, record, sessionUri);
-  }
-  // A replay under the key must find the URI: wait for it, and if it cannot be
-  // stored, undo both halves so the replay releases the claim and starts afresh.
+  // Awaited: a DELETE, a replay under the key, or the sweeper must find the URI
+  // as soon as the caller holds it, and on Cloud Run nothing runs reliably once
+  // the answer is sent. If it cannot be stored, both halves are undone.
   try {
-    await attached;
+    await records.attachSession(input.organizationId, fileId, sessionUri);
   } catch (error) {
-    background(deps, 'cancel unrecorded session', sessions.cancelSession(sessionUri));
-    background(deps, 'mark record failed', fail(records, record, 'session could not be recorded'));
+    void undoRefused(deps, record, { status: 'fulfilled', value: '' }, session, 'session could not be recorded');
     throw error;
   }
   return uploadSession(config, record, sessionUri);
@@ -107,16 +99,4 @@ function overQuota(read: Awaited<ReturnType<Quotas['usage']>>, writtenAt: string
   if (!exceeded) return undefined;
   const what = exceeded.quota === 'open_sessions' ? 'concurrent upload sessions' : 'stored bytes';
   return new ApiError(403, 'QUOTA_EXCEEDED', `This organization has reached its limit of ${what}`, exceeded);
-}
-
-function fail(records: FileRecords, record: FileRecord, reason: string): Promise<unknown> {
-  return records.transition(record.organization_id, record.id, 'uploading', { status: 'failed', failure_reason: reason });
-}
-
-/** Work whose failure is reported, never thrown; the promise settles when it is done. */
-function background(deps: UploadUrlDeps, what: string, work: Promise<unknown>): Promise<void> {
-  return work.then(
-    () => undefined,
-    (error) => deps.onBackgroundError?.(what, error),
-  );
 }

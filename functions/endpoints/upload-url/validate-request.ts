@@ -1,7 +1,8 @@
 import { isValidIdempotencyKey } from '../../domain/idempotency';
 import { normalizeMimeType } from '../../domain/mime-type';
+import { malformedTextField } from '../../domain/well-formed-text';
 import { ApiError, invalidJson } from '../../errors/api-error';
-import { fileTooLarge, validationError } from '../../errors/validation-error';
+import { fileTooLarge, malformedText, validationError } from '../../errors/validation-error';
 import type { UploadUrlRequest } from '../../generated/schema-types';
 import { validateUploadUrlRequest } from '../../generated/validators';
 
@@ -9,6 +10,8 @@ import { validateUploadUrlRequest } from '../../generated/validators';
 export function validUploadUrlRequest(body: unknown, maxFileSize: number): UploadUrlRequest {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw invalidJson();
   const candidate: Record<string, unknown> = { ...body };
+  const malformed = malformedTextField(candidate);
+  if (malformed !== undefined) throw malformedText(malformed);
   if (typeof candidate.filename === 'string') candidate.filename = candidate.filename.normalize('NFC');
   if (!validateUploadUrlRequest(candidate)) throw validationError(validateUploadUrlRequest.errors, candidate, maxFileSize);
   if (candidate.file_size > maxFileSize) throw fileTooLarge(candidate.file_size, maxFileSize);
