@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { startSupervisedStorageEmulator, type SupervisedStorageEmulator } from './bootstrap';
 import type { StackConfig } from './stack-config';
+import { localSigningKey } from './web-part';
 import type { StackParts } from './stack-parts';
 
 /** Starts the storage emulator on `.local/storage`, posting a finalized event to `finalizeUrl` for every
@@ -12,6 +13,7 @@ export async function startStoragePart(config: StackConfig, parts: StackParts, f
     port: config.storage.port,
     dataDir: join(config.localDir, 'storage'),
     finalizeUrl,
+    extraArgs: ['--signing-credentials', localSigningKey(config)],
   });
   parts.add({
     name: 'storage emulator',

@@ -2,15 +2,21 @@ import { validateDownloadUrlResponse, validateErrorEnvelope } from '../../functi
 import { seedMember, startStack, type Stack } from '../support/stack';
 
 let stack: Stack;
+let shortLived: Stack;
 beforeAll(async () => {
   stack = await startStack(__filename, { DOWNLOAD_URL_TTL_SECONDS: '600' });
+  // The same project and bucket, with URLs that live one second.
+  shortLived = await startStack(__filename, { DOWNLOAD_URL_TTL_SECONDS: '1' });
 });
-afterAll(() => stack.close());
+afterAll(async () => {
+  await stack.close();
+  await shortLived.close();
+});
 
 type Json = Record<string, any>;
 
-async function api(method: string, path: string, options: { body?: unknown; key?: string; org?: string } = {}) {
-  const response = await fetch(`${stack.api.url}/v1/organizations/${options.org ?? stack.organizationId}${path}`, {
+async function api(method: string, path: string, options: { body?: unknown; key?: string; org?: string; via?: Stack } = {}) {
+  const response = await fetch(`${(options.via ?? stack).api.url}/v1/organizations/${options.org ?? stack.organizationId}${path}`, {
     method,
     headers: { 'X-API-Key': options.key ?? stack.apiKey, ...(options.body === undefined ? {} : { 'Content-Type': 'application/json' }) },
     body: options.body === undefined ? undefined : JSON.stringify(options.body),
@@ -123,5 +129,76 @@ describe('GET …/files/{file_id}/download-url', () => {
     expect(anonymous.status).toBe(401);
     const post = await api('POST', '/files/file_x/download-url', { body: {} });
     expect([post.status, post.headers.get('allow')]).toEqual([405, 'GET']);
+  });
+
+  describe('the URL, at storage', () => {
+    const bytes = Buffer.from(Array.from({ length: 300_000 }, (_, i) => i % 251));
+    let file: Json;
+    beforeAll(async () => {
+      file = await uploadedFile('signed.bin', bytes);
+    });
+    const downloadUrl = async (query = '', via = stack) => (await api('GET', `/files/${file.id}/download-url${query}`, { via })).json.download_url as string;
+
+    it('reads the object: all of it, a range, or its head', async () => {
+      const url = await downloadUrl();
+      const whole = await fetch(url);
+      expect(whole.status).toBe(200);
+      expect(Buffer.from(await whole.arrayBuffer()).equals(bytes)).toBe(true);
+      expect(whole.headers.get('content-disposition')).toBeNull();
+      const range = await fetch(url, { headers: { Range: 'bytes=1000-1999' } });
+      expect(range.status).toBe(206);
+      expect(Buffer.from(await range.arrayBuffer()).equals(bytes.subarray(1000, 2000))).toBe(true);
+      const head = await fetch(url, { method: 'HEAD' });
+      expect([head.status, head.headers.get('content-length')]).toEqual([200, String(bytes.length)]);
+    });
+
+    it('makes storage answer with the Content-Disposition it was signed with', async () => {
+      const named = await uploadedFile('say "hi"; 日本.txt', Buffer.from('hello'), 'text/plain');
+      const answer = await api('GET', `/files/${named.id}/download-url?disposition=attachment`);
+      const response = await fetch(answer.json.download_url);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-disposition')).toBe(
+        `attachment; filename="say _hi_; __.txt"; filename*=UTF-8''say%20%22hi%22%3B%20%E6%97%A5%E6%9C%AC.txt`,
+      );
+      expect(await response.text()).toBe('hello');
+    });
+
+    it('is refused with 403 once anything signed is changed: signature, expiry, disposition, or the object', async () => {
+      const other = await uploadedFile('other.bin', Buffer.from('another object'));
+      const url = new URL(await downloadUrl('?disposition=attachment'));
+      const tampered = (change: (u: URL) => void) => {
+        const copy = new URL(url);
+        change(copy);
+        return copy.toString();
+      };
+      const signature = url.searchParams.get('X-Goog-Signature') as string;
+      const variants = [
+        tampered((u) => u.searchParams.set('X-Goog-Signature', `${signature.slice(0, -1)}${signature.endsWith('0') ? '1' : '0'}`)),
+        tampered((u) => u.searchParams.set('X-Goog-Expires', '604800')),
+        tampered((u) => u.searchParams.set('response-content-disposition', 'attachment; filename="evil.exe"')),
+        tampered((u) => (u.pathname = u.pathname.replace(encodeURIComponent(file.storage_path.split('/').pop()), 'other.bin').replace(file.id, other.id))),
+      ];
+      for (const variant of variants) {
+        expect(variant).not.toBe(url.toString());
+        const response = await fetch(variant);
+        expect(response.status).toBe(403);
+        expect(await response.text()).not.toContain('another object');
+      }
+      // Without its signature it is no signed URL at all, and the object is private.
+      const unsigned = await fetch(tampered((u) => u.searchParams.delete('X-Goog-Signature')));
+      expect(unsigned.status).toBe(400);
+      expect(await unsigned.text()).not.toContain('another object');
+      expect((await fetch(url)).status).toBe(200);
+    });
+
+    it('is refused once expired', async () => {
+      const answer = await api('GET', `/files/${file.id}/download-url`, { via: shortLived });
+      expect(new URL(answer.json.download_url).searchParams.get('X-Goog-Expires')).toBe('1');
+      // Wait out the second it lives (whole seconds: until expires_at has passed on the clock storage reads).
+      await new Promise((resolve) => setTimeout(resolve, Date.parse(answer.json.expires_at) + 1100 - Date.now()));
+      const response = await fetch(answer.json.download_url);
+      expect(response.status).toBe(400);
+      expect(await response.text()).toContain('ExpiredToken');
+    });
   });
 });
