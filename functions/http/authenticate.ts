@@ -2,12 +2,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { apiKeyHash, isWellFormedApiKey, type ApiKeyDoc } from '../domain/api-key';
 import type { Directory } from '../domain/ports';
 import { TtlCache } from '../domain/ttl-cache';
-import { accessDenied, ApiError } from './api-error';
-
-export interface Caller {
-  principalId: string;
-  keyId: string;
-}
+import type { Caller } from '../domain/caller';
+import { accessDenied, ApiError } from '../errors/api-error';
 
 // Ids that can name a Firestore document and appear in object paths unescaped.
 const ORGANIZATION_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
