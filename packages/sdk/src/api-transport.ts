@@ -10,7 +10,7 @@ export interface TransportOptions {
 }
 
 export interface ApiRequest {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: string;
   /** below the API's base URL, e.g. /v1/organizations/org_1/files */
   path: string;
   query?: Record<string, string | number | undefined>;
