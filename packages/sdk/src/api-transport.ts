@@ -5,6 +5,8 @@ export interface TransportOptions {
   baseUrl: string;
   apiKey: string;
   fetch: typeof fetch;
+  /** what carries the PUTs to upload sessions (the Node entry's avoids fetch's body copy) */
+  sessionFetch: typeof fetch;
   retry: RetryPolicy;
   timeoutMs: number;
 }

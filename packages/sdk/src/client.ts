@@ -62,7 +62,7 @@ export type UploadSource = Blob | ByteSource;
 
 /** The Files API of one organization, as one API key sees it. */
 export class FilesClient {
-  protected readonly transport: TransportOptions;
+  protected transport: TransportOptions;
   readonly organizationId: string;
 
   constructor(options: FilesClientOptions) {
@@ -70,10 +70,12 @@ export class FilesClient {
       throw new TypeError('FilesClient needs baseUrl, apiKey and organizationId');
     }
     this.organizationId = options.organizationId;
+    const fetchFn = options.fetch ?? globalThis.fetch.bind(globalThis);
     this.transport = {
       baseUrl: options.baseUrl,
       apiKey: options.apiKey,
-      fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
+      fetch: fetchFn,
+      sessionFetch: fetchFn,
       retry: retryPolicy(options.retry),
       timeoutMs: options.requestTimeoutMs ?? 120_000,
     };
@@ -142,7 +144,7 @@ export class FilesClient {
         );
       }
       await options.onSession?.(session);
-      await sendBytes(this.transport, session.upload_url, bytes, {
+      await sendBytes({ ...this.transport, fetch: this.transport.sessionFetch }, session.upload_url, bytes, {
         chunkSize: options.chunkSize ?? session.chunk_size_recommended,
         startAt: resumed ? undefined : 0,
         signal: options.signal,
