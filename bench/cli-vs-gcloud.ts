@@ -99,7 +99,9 @@ async function main(): Promise<void> {
       );
     }
     const sorted = [...ratios].sort((a, b) => a - b);
-    console.log(`throughput ratio files/gcloud: median ${sorted[Math.floor(sorted.length / 2)].toFixed(2)} (range ${sorted[0].toFixed(2)}-${sorted[sorted.length - 1].toFixed(2)}); CLI peak RSS max ${Math.max(...peaks).toFixed(1)} MiB`);
+    const middle = sorted.length / 2;
+    const median = sorted.length % 2 ? sorted[Math.floor(middle)] : (sorted[middle - 1] + sorted[middle]) / 2;
+    console.log(`throughput ratio files/gcloud: median ${median.toFixed(2)} (range ${sorted[0].toFixed(2)}-${sorted[sorted.length - 1].toFixed(2)}); CLI peak RSS max ${Math.max(...peaks).toFixed(1)} MiB`);
     console.log(`after: ${machineLine()}`);
   } finally {
     await fn.stop();

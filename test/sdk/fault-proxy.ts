@@ -33,7 +33,10 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const server = createServer((client) => {
     const upstream = connect(Number(port), hostname);
     sockets.add(client).add(upstream);
+    let severed = false;
     client.on('data', (piece: Buffer) => {
+      // Pieces already read when the cut came must not reach storage after it: that would be a gap, not a cut.
+      if (severed) return;
       let out = piece;
       const carried = up - armedAt;
       if (fault.flipAt !== undefined && carried <= fault.flipAt && fault.flipAt < carried + piece.length) {
@@ -46,6 +49,8 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         const keep = Math.max(0, fault.cutAfter - carried);
         fault = { ...fault, cutAfter: undefined };
         state.cuts++;
+        severed = true;
+        client.pause();
         upstream.write(out.subarray(0, keep), () => {
           client.destroy();
           upstream.destroy();
