@@ -33,11 +33,18 @@ export function resolveConfig(flags: GlobalFlags, env: NodeJS.ProcessEnv = proce
 }
 
 export function clientFor(config: CliConfig): FilesClient {
-  return new FilesClient({ baseUrl: config.apiUrl, apiKey: config.apiKey, organizationId: config.organizationId, retry: retryFromEnv() });
+  const base = positiveNumber(process.env.FILES_RETRY_BASE_MS);
+  return new FilesClient({
+    baseUrl: config.apiUrl,
+    apiKey: config.apiKey,
+    organizationId: config.organizationId,
+    retry: base ? { baseDelayMs: base } : undefined,
+    requestTimeoutMs: positiveNumber(process.env.FILES_REQUEST_TIMEOUT_MS),
+  });
 }
 
-/** FILES_RETRY_BASE_MS shortens backoff (tests, scripts on a flaky link want it longer or shorter). */
-function retryFromEnv() {
-  const base = Number(process.env.FILES_RETRY_BASE_MS);
-  return Number.isFinite(base) && base > 0 ? { baseDelayMs: base } : undefined;
+/** Tuning for unusual links (and tests): FILES_RETRY_BASE_MS, the first backoff; FILES_REQUEST_TIMEOUT_MS, one request's deadline. */
+function positiveNumber(value: string | undefined): number | undefined {
+  const number = Number(value);
+  return value && Number.isFinite(number) && number > 0 ? number : undefined;
 }

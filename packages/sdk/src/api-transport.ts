@@ -1,16 +1,18 @@
 import { apiErrorFrom, FilesApiError } from './errors.js';
-import { backoffDelay, isCallerAbort, isTransientStatus, sleep, withDeadline, type RetryPolicy } from './retry.js';
+import { backoffDelay, isCallerAbort, isTransientStatus, sleep, startDeadline, type RetryPolicy } from './retry.js';
 
 export interface TransportOptions {
   baseUrl: string;
   apiKey: string;
   fetch: typeof fetch;
+  /** what carries the PUTs to upload sessions (the Node entry's avoids fetch's body copy) */
+  sessionFetch: typeof fetch;
   retry: RetryPolicy;
   timeoutMs: number;
 }
 
 export interface ApiRequest {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: string;
   /** below the API's base URL, e.g. /v1/organizations/org_1/files */
   path: string;
   query?: Record<string, string | number | undefined>;
@@ -34,13 +36,9 @@ export async function callApi<T>(options: TransportOptions, request: ApiRequest)
   for (let attempt = 0; ; attempt++) {
     let failure: unknown;
     let retryAfter: number | undefined;
+    const deadline = startDeadline(request.signal, options.timeoutMs);
     try {
-      const response = await options.fetch(url, {
-        method: request.method,
-        headers,
-        body,
-        signal: withDeadline(request.signal, options.timeoutMs),
-      });
+      const response = await options.fetch(url, { method: request.method, headers, body, signal: deadline.signal });
       if (response.ok) {
         const text = await response.text();
         return (text ? JSON.parse(text) : undefined) as T;
@@ -52,6 +50,8 @@ export async function callApi<T>(options: TransportOptions, request: ApiRequest)
     } catch (error) {
       if (error instanceof FilesApiError || isCallerAbort(error, request.signal)) throw error;
       failure = error;
+    } finally {
+      deadline.clear();
     }
     if (attempt >= options.retry.retries) throw failure;
     await sleep(backoffDelay(options.retry, attempt, retryAfter), request.signal);

@@ -9,6 +9,12 @@ export interface ByteSource {
   readonly seekable: boolean;
   /** bytes [start, end) */
   read(start: number, end: number): Promise<Uint8Array>;
+  /**
+   * Optional: bytes from `start` into `target` (as many as fit, to the end),
+   * answering the filled view. Lets an upload reuse two buffers instead of
+   * allocating one per chunk, which keeps memory flat on large files.
+   */
+  readInto?(target: Uint8Array, start: number): Promise<Uint8Array>;
   close?(): Promise<void>;
 }
 

@@ -6,6 +6,7 @@ import { mimeTypeFor } from './mime-type.js';
 import type { Progress } from './progress.js';
 import { retryPolicy, type RetryOptions } from './retry.js';
 import { sendBytes } from './send-bytes.js';
+import { OPERATIONS, type OperationId } from './generated/operations.js';
 import type { DownloadUrl, FileList, FileObject, FileStatus, UploadSession, UploadUrlRequest, UploadUrlResponse } from './types.js';
 
 export interface FilesClientOptions {
@@ -61,7 +62,7 @@ export type UploadSource = Blob | ByteSource;
 
 /** The Files API of one organization, as one API key sees it. */
 export class FilesClient {
-  protected readonly transport: TransportOptions;
+  protected transport: TransportOptions;
   readonly organizationId: string;
 
   constructor(options: FilesClientOptions) {
@@ -69,52 +70,42 @@ export class FilesClient {
       throw new TypeError('FilesClient needs baseUrl, apiKey and organizationId');
     }
     this.organizationId = options.organizationId;
+    const fetchFn = options.fetch ?? globalThis.fetch.bind(globalThis);
     this.transport = {
       baseUrl: options.baseUrl,
       apiKey: options.apiKey,
-      fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
+      fetch: fetchFn,
+      sessionFetch: fetchFn,
       retry: retryPolicy(options.retry),
       timeoutMs: options.requestTimeoutMs ?? 120_000,
     };
   }
 
   getFile(fileId: string, options: { signal?: AbortSignal } = {}): Promise<FileObject> {
-    return this.call({ method: 'GET', path: `/files/${encodeURIComponent(fileId)}`, signal: options.signal });
+    return this.call('getFile', { file_id: fileId }, { signal: options.signal });
   }
 
   /** Deletes a file, or cancels an upload in progress. Harmless to repeat. */
   async deleteFile(fileId: string, options: { signal?: AbortSignal } = {}): Promise<void> {
-    await this.call({ method: 'DELETE', path: `/files/${encodeURIComponent(fileId)}`, signal: options.signal });
+    await this.call('deleteFile', { file_id: fileId }, { signal: options.signal });
   }
 
   /** One page at a time, newest first, until the last page. */
   async *listFiles(options: ListOptions = {}): AsyncGenerator<FileList, void, undefined> {
     for (let page = options.page ?? 1; ; page++) {
-      const answer: FileList = await this.call({
-        method: 'GET',
-        path: '/files',
-        query: { page, limit: options.limit, status: options.status },
-        signal: options.signal,
-      });
+      const answer: FileList = await this.call('listFiles', {}, { query: { page, limit: options.limit, status: options.status }, signal: options.signal });
       yield answer;
       if (!answer.has_more || answer.files.length === 0) return;
     }
   }
 
   getDownloadUrl(fileId: string, options: { disposition?: 'attachment'; signal?: AbortSignal } = {}): Promise<DownloadUrl> {
-    return this.call({
-      method: 'GET',
-      path: `/files/${encodeURIComponent(fileId)}/download-url`,
-      query: { disposition: options.disposition },
-      signal: options.signal,
-    });
+    return this.call('getDownloadUrl', { file_id: fileId }, { query: { disposition: options.disposition }, signal: options.signal });
   }
 
   /** upload-url: a resumable session for the file described. */
   async createUploadSession(request: UploadUrlRequest, options: { idempotencyKey?: string; signal?: AbortSignal } = {}): Promise<UploadSession> {
-    const answer: UploadUrlResponse = await this.call({
-      method: 'POST',
-      path: '/files/upload-url',
+    const answer: UploadUrlResponse = await this.call('createUploadUrl', {}, {
       body: request,
       headers: { 'Idempotency-Key': options.idempotencyKey ?? globalThis.crypto.randomUUID() },
       signal: options.signal,
@@ -124,9 +115,7 @@ export class FilesClient {
 
   /** register: storage is checked against the declaration, and the file becomes uploaded. */
   registerUpload(session: UploadSession, options: { signal?: AbortSignal } = {}): Promise<FileObject> {
-    return this.call({
-      method: 'POST',
-      path: '/files',
+    return this.call('registerFile', {}, {
       body: { filename: session.filename, gcs_path: session.gcs_path, file_size: session.file_size, mime_type: session.mime_type, file_id: session.file_id },
       signal: options.signal,
     });
@@ -155,7 +144,7 @@ export class FilesClient {
         );
       }
       await options.onSession?.(session);
-      await sendBytes(this.transport, session.upload_url, bytes, {
+      await sendBytes({ ...this.transport, fetch: this.transport.sessionFetch }, session.upload_url, bytes, {
         chunkSize: options.chunkSize ?? session.chunk_size_recommended,
         startAt: resumed ? undefined : 0,
         signal: options.signal,
@@ -206,7 +195,11 @@ export class FilesClient {
     throw new TypeError('uploadFile takes a Blob, a File or a ByteSource here (paths and streams need Node)');
   }
 
-  protected call<T>(request: ApiRequest): Promise<T> {
-    return callApi<T>(this.transport, { ...request, path: `/v1/organizations/${encodeURIComponent(this.organizationId)}${request.path}` });
+  /** One operation of the route table, its path parameters filled in. */
+  protected call<T>(operation: OperationId, params: Record<string, string>, request: Omit<ApiRequest, 'method' | 'path'>): Promise<T> {
+    const { method, path } = OPERATIONS[operation];
+    const values: Record<string, string> = { organization_id: this.organizationId, ...params };
+    const filled = path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(values[name]));
+    return callApi<T>(this.transport, { ...request, method, path: filled });
   }
 }

@@ -24,9 +24,11 @@ export async function crc32cHasher(): Promise<Crc32cHasher> {
 /** The CRC32C of a whole (seekable) source, read in pieces. */
 export async function crc32cOf(source: ByteSource, signal?: AbortSignal): Promise<string> {
   const hasher = await crc32cHasher();
+  const buffer = source.readInto ? new Uint8Array(Math.min(PIECE, source.size)) : undefined;
   for (let start = 0; start < source.size; start += PIECE) {
     signal?.throwIfAborted();
-    hasher.update(await source.read(start, Math.min(source.size, start + PIECE)));
+    const end = Math.min(source.size, start + PIECE);
+    hasher.update(buffer && source.readInto ? await source.readInto(buffer.subarray(0, end - start), start) : await source.read(start, end));
   }
   return hasher.digest();
 }

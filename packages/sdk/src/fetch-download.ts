@@ -1,7 +1,7 @@
 import { crc32cHasher, type Crc32cHasher } from './crc32c.js';
 import { StorageError } from './errors.js';
 import { progressMeter, type Progress } from './progress.js';
-import { backoffDelay, isTransientStatus, sleep, type RetryPolicy } from './retry.js';
+import { backoffDelay, isTransientStatus, sleep, startDeadline, type RetryPolicy } from './retry.js';
 
 export interface ByteSink {
   write(bytes: Uint8Array): Promise<void>;
@@ -36,11 +36,10 @@ export async function downloadInto(transport: { fetch: typeof fetch; retry: Retr
 
   while (offset < plan.size) {
     plan.signal?.throwIfAborted();
-    const stall = new AbortController();
-    let timer = setTimeout(() => stall.abort(), transport.timeoutMs);
-    const signal = plan.signal ? AbortSignal.any([plan.signal, stall.signal]) : stall.signal;
+    // A deadline on silence, not on the whole transfer: each piece received pushes it back.
+    const stall = startDeadline(plan.signal, transport.timeoutMs);
     try {
-      const response = await transport.fetch(url, { headers: offset > 0 ? { Range: `bytes=${offset}-` } : {}, signal });
+      const response = await transport.fetch(url, { headers: offset > 0 ? { Range: `bytes=${offset}-` } : {}, signal: stall.signal });
       if (response.status === 403 || response.status === 401) {
         await response.body?.cancel();
         // An expired URL: one fresh one. Refused fresh too: tampered, or not ours.
@@ -64,8 +63,7 @@ export async function downloadInto(transport: { fetch: typeof fetch; retry: Retr
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
-        clearTimeout(timer);
-        timer = setTimeout(() => stall.abort(), transport.timeoutMs);
+        stall.extend();
         let piece = value;
         if (skip > 0) {
           const dropped = Math.min(skip, piece.length);
@@ -90,7 +88,7 @@ export async function downloadInto(transport: { fetch: typeof fetch; retry: Retr
       }
       await sleep(backoffDelay(transport.retry, failures - 1), plan.signal);
     } finally {
-      clearTimeout(timer);
+      stall.clear();
     }
   }
   const actual = hasher.digest();

@@ -6,6 +6,15 @@ import { streamSource, type ByteSource } from './byte-source.js';
 /** A file on disk, read by position, so any chunk can be read again. */
 export async function pathSource(path: string): Promise<ByteSource> {
   const handle = await open(path, 'r');
+  const fill = async (target: Uint8Array, start: number): Promise<Uint8Array> => {
+    let filled = 0;
+    while (filled < target.length) {
+      const { bytesRead } = await handle.read(target, filled, target.length - filled, start + filled);
+      if (bytesRead === 0) throw new RangeError(`${path} shrank while it was being uploaded`);
+      filled += bytesRead;
+    }
+    return target;
+  };
   try {
     const stat = await handle.stat();
     if (!stat.isFile()) throw new TypeError(`${path} is not a regular file`);
@@ -13,16 +22,8 @@ export async function pathSource(path: string): Promise<ByteSource> {
       size: stat.size,
       name: basename(path),
       seekable: true,
-      async read(start, end) {
-        const buffer = Buffer.allocUnsafe(end - start);
-        let filled = 0;
-        while (filled < buffer.length) {
-          const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, start + filled);
-          if (bytesRead === 0) throw new RangeError(`${path} shrank while it was being uploaded`);
-          filled += bytesRead;
-        }
-        return buffer;
-      },
+      read: (start, end) => fill(Buffer.allocUnsafe(end - start), start),
+      readInto: (target, start) => fill(target.subarray(0, Math.min(target.length, stat.size - start)), start),
       close: () => handle.close(),
     };
   } catch (error) {

@@ -4,7 +4,8 @@ import { open, rename, rm, stat } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { once } from 'node:events';
 import type { ByteSource } from './byte-source.js';
-import { FilesClient as BaseClient, type DownloadOptions, type UploadSource as BaseSource } from './client.js';
+import { FilesClient as BaseClient, type DownloadOptions, type FilesClientOptions, type UploadSource as BaseSource } from './client.js';
+import { nodeSessionPut } from './node-session-put.js';
 import { crc32cHasher } from './crc32c.js';
 import { isReadable, pathSource, readableSource } from './node-sources.js';
 import type { FileObject } from './types.js';
@@ -22,6 +23,11 @@ export interface PathDownloadOptions extends DownloadOptions {
 
 /** The client with Node's sources and destinations: paths, Readables, Writables. */
 export class FilesClient extends BaseClient {
+  constructor(options: FilesClientOptions) {
+    super(options);
+    if (!options.fetch) this.transport = { ...this.transport, sessionFetch: nodeSessionPut };
+  }
+
   protected override async openSource(source: UploadSource): Promise<ByteSource> {
     if (typeof source === 'string') return pathSource(source);
     if (isReadable(source)) throw new TypeError('pass a stream as { stream, size }: an upload must know its size');

@@ -1,5 +1,5 @@
 import { parseRetryAfter, StorageError } from './errors.js';
-import { isTransientStatus, withDeadline } from './retry.js';
+import { isTransientStatus, startDeadline } from './retry.js';
 
 /** What a session said after a chunk or a status query. */
 export type SessionAnswer = { done: true } | { done: false; persisted: number };
@@ -31,19 +31,23 @@ export async function putOnSession(
 ): Promise<SessionAnswer> {
   const range = bytes && bytes.length > 0 ? `bytes ${start}-${start + bytes.length - 1}/${total}` : `bytes */${total}`;
   let response: Response;
+  let text: string;
+  const deadline = startDeadline(signal, transport.timeoutMs);
   try {
     response = await transport.fetch(uri, {
       method: 'PUT',
       headers: { 'Content-Range': range },
       // Bytes read from a file or a Blob are never on a SharedArrayBuffer.
       body: (bytes && bytes.length > 0 ? bytes : new Uint8Array(0)) as Uint8Array<ArrayBuffer>,
-      signal: withDeadline(signal, transport.timeoutMs),
+      signal: deadline.signal,
     });
+    text = await response.text();
   } catch (error) {
     if (signal?.aborted) throw signal.reason;
     throw new TransientFailure(`the upload session could not be reached (${(error as Error).message})`, undefined, { cause: error });
+  } finally {
+    deadline.clear();
   }
-  const text = await response.text().catch(() => '');
   if (response.status === 200 || response.status === 201) return { done: true };
   if (response.status === 308) return { done: false, persisted: persistedFrom(response.headers.get('range')) };
   if (isTransientStatus(response.status)) {

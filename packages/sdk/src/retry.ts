@@ -50,10 +50,37 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-/** The caller's signal, plus a deadline for one request, so a frozen peer cannot hang it. */
-export function withDeadline(signal: AbortSignal | undefined, timeoutMs: number): AbortSignal {
-  const deadline = AbortSignal.timeout(timeoutMs);
-  return signal ? AbortSignal.any([signal, deadline]) : deadline;
+export interface Deadline {
+  signal: AbortSignal;
+  /** push the deadline back (a download that is still receiving) */
+  extend(): void;
+  clear(): void;
+}
+
+/**
+ * The caller's signal, plus a deadline, so a frozen peer cannot hang a
+ * request. Built from a plain controller and timer: on Node 20 a signal from
+ * AbortSignal.any() over AbortSignal.timeout() can be collected before it
+ * fires, and the request then hangs for good.
+ */
+export function startDeadline(signal: AbortSignal | undefined, timeoutMs: number): Deadline {
+  const controller = new AbortController();
+  const expire = () => controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError'));
+  let timer = setTimeout(expire, timeoutMs);
+  const onAbort = () => controller.abort(signal?.reason);
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener('abort', onAbort, { once: true });
+  return {
+    signal: controller.signal,
+    extend: () => {
+      clearTimeout(timer);
+      timer = setTimeout(expire, timeoutMs);
+    },
+    clear: () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    },
+  };
 }
 
 /** True when `error` is the caller's own abort (not a deadline or a network failure). */

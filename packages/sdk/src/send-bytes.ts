@@ -1,4 +1,5 @@
 import type { ByteSource } from './byte-source.js';
+import { chunkReader } from './chunk-reader.js';
 import { StorageError } from './errors.js';
 import { progressMeter, type Progress } from './progress.js';
 import { putOnSession, TransientFailure, type SessionAnswer, type SessionTransport } from './resumable-session.js';
@@ -33,13 +34,7 @@ export async function sendBytes(
   const progress = progressMeter(total, options.onProgress);
   let offset: number | undefined = options.startAt;
   let failures = 0;
-  let prefetched: { start: number; end: number; bytes: Promise<Uint8Array> } | undefined;
-
-  const readChunk = (start: number, end: number) => {
-    const hit = prefetched && prefetched.start === start && prefetched.end === end ? prefetched.bytes : undefined;
-    prefetched = undefined;
-    return hit ?? source.read(start, end);
-  };
+  const chunks = chunkReader(source, chunkSize);
 
   for (;;) {
     options.signal?.throwIfAborted();
@@ -50,13 +45,9 @@ export async function sendBytes(
         answer = await putOnSession(transport, uri, total, 0, undefined, options.signal);
       } else {
         const end = Math.min(total, offset + chunkSize);
-        const bytes = await readChunk(offset, end);
+        const bytes = await chunks.read(offset, end);
         // Read the next chunk while this one travels (a stream can only re-read its last read, so not there).
-        if (source.seekable && end < total) {
-          const next = { start: end, end: Math.min(total, end + chunkSize) };
-          prefetched = { ...next, bytes: source.read(next.start, next.end) };
-          prefetched.bytes.catch(() => undefined);
-        }
+        if (source.seekable && end < total) chunks.readAhead(end, Math.min(total, end + chunkSize));
         answer = await putOnSession(transport, uri, total, offset, bytes, options.signal);
       }
     } catch (error) {

@@ -1,14 +1,11 @@
-import type { FileList, FileObject, UploadUrlResponse } from './generated/contract.js';
+import type { DownloadUrlResponse, FileObject, UploadUrlResponse } from './generated/contract.js';
 
 export type { FileList, FileObject, RegisterRequest, UploadUrlRequest, UploadUrlResponse } from './generated/contract.js';
 
 export type FileStatus = FileObject['status'];
 
 /** Answer of GET …/files/{file_id}/download-url. */
-export interface DownloadUrl {
-  download_url: string;
-  expires_at: string;
-}
+export type DownloadUrl = DownloadUrlResponse;
 
 /**
  * An upload session and what it was started for: everything needed to go on
@@ -22,4 +19,3 @@ export interface UploadSession extends UploadUrlResponse {
   crc32c?: string;
 }
 
-export type { FileList as FilePage };
