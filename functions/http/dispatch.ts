@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Caller } from '../domain/caller';
 import { deleteFile } from '../endpoints/delete-file';
+import { createDownloadUrl } from '../endpoints/download-url';
 import { getFile } from '../endpoints/get-file';
 import { listFiles } from '../endpoints/list-files';
 import { registerFile } from '../endpoints/register-file';
@@ -58,6 +59,15 @@ export function endpoints(deps: FilesApiDeps): Endpoints {
       await deleteFile(deps, organizationId, params.file_id as string);
       return { status: 204 };
     },
+    'download-url': async ({ req, params, organizationId }) => ({
+      status: 200,
+      body: await createDownloadUrl(
+        { records: deps.records, signer: deps.signer, downloadUrlTtlSeconds: deps.config.downloadUrlTtlSeconds, now: deps.now },
+        organizationId,
+        params.file_id as string,
+        req.url ?? '/',
+      ),
+    }),
   };
 }
 

@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../config';
-import type { Directory, FileRecords, ObjectStore, Quotas, UploadSessions } from '../domain/ports';
+import type { Directory, DownloadSigner, FileRecords, ObjectStore, Quotas, UploadSessions } from '../domain/ports';
 import { OPERATIONS, type HandlerName, type Operation } from '../generated/operations';
 import { Authenticator } from './authenticate';
 import type { BodyRequest } from './body-layer';
+import { applyCors } from './cors';
 import { endpoints, type Endpoint, type Endpoints } from './dispatch';
 import { publicError } from './public-error';
 import { RateLimiter } from './rate-limit';
@@ -18,6 +19,7 @@ export interface FilesApiDeps {
   sessions: UploadSessions;
   objects: ObjectStore;
   quotas: Quotas;
+  signer: DownloadSigner;
   now?: () => number;
 }
 
@@ -35,6 +37,7 @@ export function createFilesApi(deps: FilesApiDeps): (req: IncomingMessage, res: 
 
   return async (req, res) => {
     const ctx = requestContext(req, deps.config.projectId);
+    if (applyCors(req, res, deps.config.corsAllowedOrigins)) return sendNoContent(req, res, ctx);
     try {
       const { operation, params } = router.route(req.method ?? 'GET', req.url ?? '/');
       const organizationId = params.organization_id as string;
