@@ -53,7 +53,7 @@ async function main(): Promise<void> {
   backends.addKey(apiKey, { key_id: 'key_load', principal_id: 'usr_load', status: 'active', expires_at: null, created_at: new Date().toISOString(), last4: apiKey.slice(-4) });
   backends.addMember('org_load', 'usr_load');
   installBodyLayer({ maxBodyBytes: config.maxBodyBytes, projectId: config.projectId });
-  functions.http('files', createFilesApi({ config, directory: backends, records: backends, sessions: backends, objects: backends, quotas: backends }));
+  functions.http('files', createFilesApi({ config, directory: backends, records: backends, sessions: backends, objects: backends, quotas: backends, signer: backends }));
   const server = getTestServer('files');
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;

@@ -65,7 +65,7 @@ export async function startInProcessApi(env: Record<string, string> = {}): Promi
   backends.addMember(ORG_A, 'usr_a');
   backends.addMember(ORG_B, 'usr_b');
   installBodyLayer({ maxBodyBytes: config.maxBodyBytes, projectId: config.projectId });
-  functions.http('files', createFilesApi({ config, directory: backends, records: backends, sessions: backends, objects: backends, quotas: backends }));
+  functions.http('files', createFilesApi({ config, directory: backends, records: backends, sessions: backends, objects: backends, quotas: backends, signer: backends }));
   const server: Server = getTestServer('files');
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
