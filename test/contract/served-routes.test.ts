@@ -8,9 +8,6 @@ import { answersChecked } from '../support/files-api-server';
 import { startStack, type Stack } from '../support/stack';
 
 const loaded = loadContract();
-// Documented operations whose endpoint another branch is adding (the browser
-// branch's `download-url`); until it lands they answer 404 like any unknown route.
-const AWAITING_ENDPOINT = new Set(['getDownloadUrl']);
 const SAMPLE: Record<string, string> = { organization_id: 'org_123', file_id: 'file_abc123xyz789' };
 
 type Route = { method: string; path: string; operationId: string };
@@ -38,9 +35,9 @@ describe.each(Object.entries(documents))('the %s document and the routes the fun
     for (const route of served) expect({ route: key(route), operationId: byKey.get(key(route)) }).toEqual({ route: key(route), operationId: route.operationId });
   });
 
-  it('nothing is documented that is not served, but for endpoints on their way', () => {
+  it('nothing is documented that is not served', () => {
     const servedKeys = new Set(served.map(key));
-    expect(routes.filter((r) => !servedKeys.has(key(r)) && !AWAITING_ENDPOINT.has(r.operationId))).toEqual([]);
+    expect(routes.filter((r) => !servedKeys.has(key(r)))).toEqual([]);
   });
 });
 
