@@ -7,12 +7,13 @@ import { FirestoreFileRecords } from './adapters/firestore-file-records';
 import { FirestoreQuotas } from './adapters/firestore-quotas';
 import { GcsObjects } from './adapters/gcs-objects';
 import { GcsUploadSessions } from './adapters/gcs-upload-sessions';
+import { sessionGraceMs } from './domain/session-grace';
 import { ConfigError, loadConfig, type Config } from './config';
 import { installBodyLayer } from './http/body-layer';
 import { createFilesApi } from './http/files-api';
 import { logBackgroundError, logEvent } from './http/request-log';
-import { createSweepEndpoint } from './http/sweep-endpoint';
-import { onObjectFinalized, type FinalizedObject } from './routes/finalize';
+import { createSweepEndpoint } from './jobs/sweep-trigger';
+import { onObjectFinalized, type FinalizedObject } from './events/finalize';
 
 function configOrExplain(): Config {
   try {
@@ -53,7 +54,13 @@ functions.cloudEvent<FinalizedObject>('finalize', async (event: CloudEvent<Final
 });
 
 // Cloud Scheduler, every few minutes.
-functions.http('sweep', createSweepEndpoint({ records, objects, sessions, batchSize: 100, budgetMs: 30_000, onBackgroundError: logBackgroundError }, config.projectId));
+functions.http(
+  'sweep',
+  createSweepEndpoint(
+    { records, objects, sessions, batchSize: 100, budgetMs: 30_000, sessionGraceMs: sessionGraceMs(config.backendTimeoutMs), onBackgroundError: logBackgroundError },
+    config.projectId,
+  ),
+);
 
 /** Releases the Firestore channel once calls in flight have settled (tests; a graceful shutdown). */
 export function closeBackends(): Promise<void> {

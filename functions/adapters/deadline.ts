@@ -3,12 +3,14 @@ import { BackendUnavailable } from '../domain/backend-unavailable';
 /**
  * Bounds a backend call: past `ms`, or on a transport-level failure, the caller
  * gets BackendUnavailable (503) instead of a hang. The call itself is not
- * aborted: its late result is ignored.
+ * aborted: past the deadline the error carries it as `late`, so that whatever
+ * it still does can be undone.
  */
 export function withDeadline<T>(backend: 'firestore' | 'storage', ms: number, call: () => Promise<T>): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new BackendUnavailable(backend, new Error(`no answer within ${ms} ms`))), ms);
-    call().then(
+    const running = call();
+    const timer = setTimeout(() => reject(new BackendUnavailable(backend, new Error(`no answer within ${ms} ms`), running)), ms);
+    running.then(
       (value) => {
         clearTimeout(timer);
         resolve(value);

@@ -130,6 +130,27 @@ export class FirestoreFileRecords implements FileRecords {
     });
   }
 
+  findLeftovers(limit: number) {
+    return withDeadline('firestore', this.timeoutMs, async () => {
+      const snap = await this.db.collectionGroup('files').where('leftovers', '==', true).limit(limit).get();
+      return snap.docs.map((d) => d.data() as FileRecord);
+    });
+  }
+
+  findSessionless(createdBefore: string, limit: number) {
+    return withDeadline('firestore', this.timeoutMs, async () => {
+      const snap = await this.db
+        .collectionGroup('files')
+        .where('status', '==', 'uploading')
+        .where('session_uri', '==', null)
+        .where('created_at', '<=', createdBefore)
+        .orderBy('created_at')
+        .limit(limit)
+        .get();
+      return snap.docs.map((d) => d.data() as FileRecord);
+    });
+  }
+
   /** A usage delta, on one shard picked at random: an organization's uploads never queue on one document. */
   private addUsage(batch: WriteBatch, organizationId: string, delta: Usage): void {
     if (delta.openSessions === 0 && delta.storedBytes === 0) return;

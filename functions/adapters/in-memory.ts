@@ -127,6 +127,19 @@ export class MemoryBackends implements Directory, FileRecords, UploadSessions, O
     );
   }
 
+  findLeftovers(limit: number) {
+    return this.call('findLeftovers', () => [...this.files.values()].filter((r) => r.leftovers === true).slice(0, limit));
+  }
+
+  findSessionless(createdBefore: string, limit: number) {
+    return this.call('findSessionless', () =>
+      [...this.files.values()]
+        .filter((r) => r.status === 'uploading' && r.session_uri === null && r.created_at <= createdBefore)
+        .sort((a, b) => a.created_at.localeCompare(b.created_at))
+        .slice(0, limit),
+    );
+  }
+
   /** Puts an object as storage would once an upload completes. */
   putObject(name: string, bytes: Buffer, contentType: string, metadata: Record<string, string> = {}): StoredObject {
     const object = { name, generation: String(Date.now()), size: bytes.length, contentType, metadata };

@@ -3,6 +3,12 @@ export class BackendUnavailable extends Error {
   constructor(
     readonly backend: 'firestore' | 'storage',
     readonly cause?: unknown,
+    /**
+     * When the caller stopped waiting: the call itself, still under way. Its
+     * effect (a write, a session) may yet land, so whoever made it undoes it
+     * once this settles.
+     */
+    readonly late?: Promise<unknown>,
   ) {
     super(`${backend} unavailable`);
   }

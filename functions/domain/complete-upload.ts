@@ -34,7 +34,7 @@ export async function completeUpload(deps: CompletionDeps, record: FileRecord): 
       status: 'failed',
       failure_reason: 'the stored object contradicts the record',
       verification_failure: mismatch,
-      session_uri: null,
+      leftovers: true,
     });
     if (!result) return { kind: 'conflict', record };
     if (!result.changed) return settled(result.record);

@@ -8,10 +8,16 @@ export interface FileRecord extends FileObject {
   failure_reason?: string;
   /** What the object contradicted, when verification failed. */
   verification_failure?: Mismatch;
+  /**
+   * Set by every move out of `uploading`/`uploaded` except completion: the
+   * session (if any) and the object may still exist, and the sweeper removes
+   * them, then clears this and the URI.
+   */
+  leftovers?: boolean;
 }
 
 /** The File object a client may see: the record without its private fields. */
 export function toFileObject(record: FileRecord): FileObject {
-  const { session_uri: _uri, failure_reason: _reason, verification_failure: _failure, ...file } = record;
+  const { session_uri: _uri, failure_reason: _reason, verification_failure: _failure, leftovers: _leftovers, ...file } = record;
   return file;
 }

@@ -2,8 +2,11 @@
 export const MAX_OBJECT_NAME_BYTES = 1024;
 
 // Characters GCS advises against in object names (wildcards, fragment and
-// bracket syntax of tools), control characters, and path separators.
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f#[\]*?/\\]/gu;
+// bracket syntax of tools), control characters, and path separators; and
+// invisible or direction-changing ones (format characters such as U+202E,
+// U+200B-U+200F, U+2066-U+2069, U+FEFF; line and paragraph separators), so an
+// object name reads as what it is: `invoice\u202efdp.exe` is `invoice_fdp.exe`.
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f#[\]*?/\\\p{Cf}\p{Zl}\p{Zp}]/gu;
 
 /** `files/{org}/{file_id}/{name}`: the object the session writes. */
 export function gcsPath(organizationId: string, fileId: string, filename: string): string {

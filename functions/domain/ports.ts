@@ -49,6 +49,10 @@ export interface FileRecords {
   list(organizationId: string, query: { status?: FileStatus; offset: number; limit: number }): Promise<{ records: FileRecord[]; total: number }>;
   /** `uploading` records of any organization whose session is past `expires_at`. */
   findExpired(now: string, limit: number): Promise<FileRecord[]>;
+  /** Records of any organization whose session or object may outlive them (`leftovers`). */
+  findLeftovers(limit: number): Promise<FileRecord[]>;
+  /** `uploading` records of any organization created at or before `createdBefore` that never got a session URI, oldest first. */
+  findSessionless(createdBefore: string, limit: number): Promise<FileRecord[]>;
 }
 
 export type FileStatus = FileRecord['status'];

@@ -3,12 +3,8 @@ import { apiKeyHash, isWellFormedApiKey, type ApiKeyDoc } from '../domain/api-ke
 import type { Directory } from '../domain/ports';
 import { isOrganizationId } from '../domain/tenancy';
 import { TtlCache } from '../domain/ttl-cache';
-import { accessDenied, ApiError } from './api-error';
-
-export interface Caller {
-  principalId: string;
-  keyId: string;
-}
+import type { Caller } from '../domain/caller';
+import { accessDenied, ApiError } from '../errors/api-error';
 
 /**
  * X-API-Key -> principal -> membership. Keys are looked up by their SHA-256, so

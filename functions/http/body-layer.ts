@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
-import { ApiError, internalError, invalidJson, notFound, payloadTooLarge, unsupportedMediaType } from './api-error';
+import { ApiError, internalError, invalidJson, notFound, payloadTooLarge, unsupportedMediaType } from '../errors/api-error';
 import { isJsonMediaType, parseContentType, parseJson } from './json-body';
 import { readBody } from './read-body';
 import { requestContext } from './request-context';

@@ -1,4 +1,4 @@
-import { invalidJson, unsupportedMediaType } from './api-error';
+import { invalidJson, unsupportedMediaType } from '../errors/api-error';
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 

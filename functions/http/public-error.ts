@@ -1,5 +1,5 @@
 import { BackendUnavailable } from '../domain/backend-unavailable';
-import { serviceUnavailable } from './api-error';
+import { serviceUnavailable } from '../errors/api-error';
 import { logEvent } from './request-log';
 
 const RETRY_AFTER_SECONDS = 5;

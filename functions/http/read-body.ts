@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { ApiError, payloadTooLarge } from './api-error';
+import { ApiError, payloadTooLarge } from '../errors/api-error';
 
 /**
  * The whole body, refused as soon as it is known to exceed `limit`: from

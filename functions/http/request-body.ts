@@ -1,5 +1,5 @@
 import type { BodyRequest } from './body-layer';
-import { invalidJson, unsupportedMediaType } from './api-error';
+import { invalidJson, unsupportedMediaType } from '../errors/api-error';
 import { isJsonMediaType, parseContentType, parseJson } from './json-body';
 
 /** The request's JSON body: 415 for another media type, INVALID_JSON for an empty or malformed one. */

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isoSeconds } from '../domain/iso-time';
-import { ApiError, internalError } from './api-error';
+import { ApiError, internalError } from '../errors/api-error';
 import { logRequest, type RequestLogContext } from './request-log';
 
 export interface ResponseContext extends RequestLogContext {

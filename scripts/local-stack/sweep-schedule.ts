@@ -1,4 +1,4 @@
-import type { SweepReport } from '../../functions/routes/sweep';
+import type { SweepReport } from '../../functions/jobs/sweep';
 import type { ManagedProcess } from './managed-process';
 
 /** A run that takes longer is abandoned; the next one picks up what it left. */

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { accountEmail, ACCOUNTS, functionUrl } from '../../scripts/deploy/names';
@@ -98,6 +99,18 @@ describe('npm run deploy -- --dry-run', () => {
     expect(script).toContain('gcloud firestore fields ttls update expire_at --collection-group=idempotency_keys --enable-ttl ');
     expect(script).toContain('readFileSync("firestore.rules"');
     expect(script).toContain('https://firebaserules.googleapis.com/v1/projects/demo-proj/releases/cloud.firestore');
+  });
+
+  it("runs the contract's generator as printed, and its document sends every path to files", async () => {
+    const line = script.split('\n').find((l) => l.startsWith('node scripts/gateway-openapi.mjs ')) as string;
+    const out = join(mkdtempSync(join(tmpdir(), 'gateway-doc-')), 'files-api.yaml');
+    const argv = line.split(' ').slice(1).map((word) => (word === 'dist/gateway/files-api.yaml' ? out : word));
+    await run(process.execPath, argv, { cwd: root });
+    const document = JSON.parse(readFileSync(out, 'utf8'));
+    rmSync(join(out, '..'), { recursive: true, force: true });
+    expect(document['x-google-backend']).toEqual({ address: functionUrl(options(), 'files'), path_translation: 'APPEND_PATH_TO_ADDRESS', deadline: 60 });
+    expect(Object.keys(document.paths).length).toBeGreaterThan(3);
+    expect(document.security).toBeUndefined();
   });
 
   it('puts API Gateway in front of files, with a config made from the generated document', () => {

@@ -91,11 +91,22 @@ describe('the finalize event', () => {
   });
 });
 
+describe('DELETE right after upload-url', () => {
+  it('never leaves the session open', async () => {
+    for (let i = 0; i < 20; i++) {
+      const session = await uploadUrl(`quick-${i}.bin`, 10, 'application/octet-stream');
+      const deleted = await fetch(`${api.url}/v1/organizations/org_1/files/${session.file_id}`, { method: 'DELETE', headers: { 'X-API-Key': apiKey } });
+      expect(deleted.status).toBe(204);
+      expect((await fetch(session.upload_url, { method: 'PUT', body: Buffer.alloc(10) })).status).toBe(404);
+    }
+  });
+});
+
 describe('the sweeper', () => {
   const sweep = async () => {
     const response = await fetch(`${api.urls.sweep}/`, { method: 'POST' });
     expect(response.status).toBe(200);
-    return (await response.json()) as { expired: number; completed: number; has_more: boolean };
+    return (await response.json()) as { expired: number; completed: number; abandoned: number; cleaned: number; has_more: boolean };
   };
 
   it('expires sessions past expires_at and cancels them, and is idempotent', async () => {
@@ -103,11 +114,21 @@ describe('the sweeper', () => {
     const fresh = await uploadUrl('fresh.bin', 10, 'application/octet-stream');
     for (let i = 0; i < 50 && !(await fileDoc(session.file_id).get()).get('session_uri'); i++) await new Promise((r) => setTimeout(r, 20));
     await fileDoc(session.file_id).update({ expires_at: '2000-01-01T00:00:00Z' });
-    expect(await sweep()).toEqual({ expired: 1, completed: 0, has_more: false });
+    expect(await sweep()).toMatchObject({ expired: 1, completed: 0, has_more: false });
     expect((await fileDoc(session.file_id).get()).get('status')).toBe('expired');
     expect((await fileDoc(fresh.file_id).get()).get('status')).toBe('uploading');
     expect((await fetch(session.upload_url, { method: 'PUT', body: Buffer.alloc(10) })).status).toBe(404);
-    expect(await sweep()).toEqual({ expired: 0, completed: 0, has_more: false });
+    expect(await sweep()).toEqual({ expired: 0, completed: 0, abandoned: 0, cleaned: 0, has_more: false });
+  });
+
+  it('cancels the session of a record that no longer expects it (a cancel that failed), once', async () => {
+    const session = await uploadUrl('left-over.bin', 10, 'application/octet-stream');
+    // As a DELETE leaves it when storage refused its cancel.
+    await fileDoc(session.file_id).update({ status: 'cancelled', leftovers: true });
+    expect(await sweep()).toMatchObject({ cleaned: 1 });
+    expect((await fetch(session.upload_url, { method: 'PUT', body: Buffer.alloc(10) })).status).toBe(404);
+    expect((await fileDoc(session.file_id).get()).data()).toMatchObject({ leftovers: false, session_uri: null });
+    expect(await sweep()).toMatchObject({ cleaned: 0 });
   });
 
   it('answers other methods in the envelope', async () => {

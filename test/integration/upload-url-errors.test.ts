@@ -74,6 +74,35 @@ describe('every documented error of upload-url, in the envelope, through functio
     expect(answer.body.error.code).toBe(code);
   });
 
+  it('400 INVALID_FIELD_VALUE for text that is not well-formed Unicode, in any field, never 500', async () => {
+    const bodies: [string, string][] = [
+      ['filename', '{"filename":"a\\ud800.txt","file_size":10,"mime_type":"text/plain"}'],
+      ['filename', '{"filename":"a\\udfff\\ud800.txt","file_size":10,"mime_type":"text/plain"}'],
+      ['mime_type', '{"filename":"a.txt","file_size":10,"mime_type":"text/pl\\udc00ain"}'],
+      ['crc32c', '{"filename":"a.txt","file_size":10,"mime_type":"text/plain","crc32c":"\\ud800"}'],
+    ];
+    for (const [field, body] of bodies) {
+      const answer = await call({ body });
+      expect([answer.status, answer.body.error.code, answer.body.error.details.field]).toEqual([400, 'INVALID_FIELD_VALUE', field]);
+    }
+    const unknown = await call({ body: '{"filename":"a.txt","file_size":10,"mime_type":"text/plain","x\\ud800":1}' });
+    expect([unknown.status, unknown.body.error.code]).toEqual([400, 'INVALID_FIELD_VALUE']);
+    const register = await call({ path: `/v1/organizations/${stack.organizationId}/files`, body: '{"filename":"a\\ud800.txt","gcs_path":"x","file_size":10,"mime_type":"text/plain"}' });
+    expect([register.status, register.body.error.code, register.body.error.details.field]).toEqual([400, 'INVALID_FIELD_VALUE', 'filename']);
+    // A well-formed pair is text like any other.
+    const pair = await fetch(stack.uploadUrl(), { method: 'POST', headers: withKey(stack.apiKey), body: '{"filename":"a\\ud83d\\ude00.txt","file_size":10,"mime_type":"text/plain"}' });
+    expect(pair.status).toBe(200);
+  });
+
+  it('keeps direction controls out of the object name, and the filename as given in the record', async () => {
+    const response = await fetch(stack.uploadUrl(), { method: 'POST', headers: withKey(stack.apiKey), body: json({ ...valid, filename: 'invoice\u202efdp.exe' }) });
+    expect(response.status).toBe(200);
+    const session = (await response.json()) as { gcs_path: string; file_id: string };
+    expect(session.gcs_path).toBe(`files/${stack.organizationId}/${session.file_id}/invoice_fdp.exe`);
+    const record = await stack.db.doc(`organizations/${stack.organizationId}/files/${session.file_id}`).get();
+    expect(record.get('original_filename')).toBe('invoice\u202efdp.exe');
+  });
+
   it('malformed JSON never meets the framework’s HTML error page', async () => {
     const response = await fetch(stack.uploadUrl(), { method: 'POST', headers: withKey(stack.apiKey), body: '{bad' });
     const text = await response.text();

@@ -1,6 +1,6 @@
 import { MemoryBackends } from '../../functions/adapters/in-memory';
 import { newApiKey, type ApiKeyDoc } from '../../functions/domain/api-key';
-import { ApiError } from '../../functions/http/api-error';
+import { ApiError } from '../../functions/errors/api-error';
 import { Authenticator } from '../../functions/http/authenticate';
 
 const doc = (change: Partial<ApiKeyDoc> = {}): ApiKeyDoc => ({

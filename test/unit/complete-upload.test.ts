@@ -1,8 +1,8 @@
 import { MemoryBackends } from '../../functions/adapters/in-memory';
 import { completeUpload } from '../../functions/domain/complete-upload';
 import type { FileRecord } from '../../functions/domain/file-record';
-import { onObjectFinalized } from '../../functions/routes/finalize';
-import { sweepExpired } from '../../functions/routes/sweep';
+import { onObjectFinalized } from '../../functions/events/finalize';
+import { sweepExpired } from '../../functions/jobs/sweep';
 
 function record(change: Partial<FileRecord> = {}): FileRecord {
   return {
@@ -104,25 +104,25 @@ describe('sweepExpired', () => {
   it('expires unfinished uploads past expires_at, cancels their sessions, and leaves the rest', async () => {
     const { backends, deps } = setup(record({ expires_at: '2026-01-01T12:00:00Z' }));
     backends.files.set('org_1/file_B', record({ id: 'file_B', storage_path: 'files/org_1/file_B/b.pdf', expires_at: '2026-01-09T00:00:00Z' }));
-    const report = await sweepExpired({ ...deps, sessions: backends, batchSize: 10, budgetMs: 10_000 });
-    expect(report).toEqual({ expired: 1, completed: 0, has_more: false });
+    const report = await sweepExpired({ ...deps, sessions: backends, batchSize: 10, budgetMs: 10_000, sessionGraceMs: 60_000 });
+    expect(report).toEqual({ expired: 1, completed: 0, abandoned: 0, cleaned: 1, has_more: false });
     expect(backends.files.get('org_1/file_A')?.status).toBe('expired');
     expect(backends.files.get('org_1/file_B')?.status).toBe('uploading');
     expect([...backends.cancelled]).toEqual(['http://storage.invalid/session']);
-    expect(await sweepExpired({ ...deps, sessions: backends, batchSize: 10, budgetMs: 10_000 })).toEqual({ expired: 0, completed: 0, has_more: false });
+    expect(await sweepExpired({ ...deps, sessions: backends, batchSize: 10, budgetMs: 10_000, sessionGraceMs: 60_000 })).toEqual({ expired: 0, completed: 0, abandoned: 0, cleaned: 0, has_more: false });
   });
 
   it('counts a session as expired from the very second it expires, whatever the milliseconds', async () => {
     const { backends } = setup(record({ expires_at: '2026-01-02T00:00:00Z' }));
     const now = () => Date.parse('2026-01-02T00:00:00.500Z');
-    const report = await sweepExpired({ records: backends, objects: backends, now, sessions: backends, batchSize: 10, budgetMs: 10_000 });
+    const report = await sweepExpired({ records: backends, objects: backends, now, sessions: backends, batchSize: 10, budgetMs: 10_000, sessionGraceMs: 60_000 });
     expect(report.expired).toBe(1);
   });
 
   it('completes, never deletes, an upload whose object arrived but whose event was lost', async () => {
     const { backends, deps } = setup(record({ expires_at: '2026-01-01T12:00:00Z' }));
     backends.putObject('files/org_1/file_A/a.pdf', PDF, 'application/pdf', { file_id: 'file_A' });
-    expect(await sweepExpired({ ...deps, sessions: backends, batchSize: 10, budgetMs: 10_000 })).toEqual({ expired: 0, completed: 1, has_more: false });
+    expect(await sweepExpired({ ...deps, sessions: backends, batchSize: 10, budgetMs: 10_000, sessionGraceMs: 60_000 })).toEqual({ expired: 0, completed: 1, abandoned: 0, cleaned: 0, has_more: false });
     expect(backends.files.get('org_1/file_A')?.status).toBe('uploaded');
     expect(backends.objects.size).toBe(1);
   });
@@ -131,7 +131,41 @@ describe('sweepExpired', () => {
     const { backends, deps } = setup(record({ expires_at: '2026-01-01T12:00:00Z' }));
     backends.files.set('org_1/file_B', record({ id: 'file_B', expires_at: '2026-01-01T12:00:00Z' }));
     backends.files.set('org_1/file_C', record({ id: 'file_C', expires_at: '2026-01-01T12:00:00Z' }));
-    expect(await sweepExpired({ ...deps, sessions: backends, batchSize: 1, budgetMs: 0 })).toEqual({ expired: 1, completed: 0, has_more: true });
-    expect(await sweepExpired({ ...deps, sessions: backends, batchSize: 1, budgetMs: 10_000 })).toEqual({ expired: 2, completed: 0, has_more: false });
+    expect(await sweepExpired({ ...deps, sessions: backends, batchSize: 1, budgetMs: 0, sessionGraceMs: 60_000 })).toEqual({ expired: 1, completed: 0, abandoned: 0, cleaned: 0, has_more: true });
+    expect(await sweepExpired({ ...deps, sessions: backends, batchSize: 1, budgetMs: 10_000, sessionGraceMs: 60_000 })).toEqual({ expired: 2, completed: 0, abandoned: 0, cleaned: 3, has_more: false });
+  });
+});
+
+describe('sweepExpired: abandoned uploads and leftovers', () => {
+  const sweep = (backends: MemoryBackends, now: () => number) =>
+    sweepExpired({ records: backends, objects: backends, sessions: backends, now, batchSize: 10, budgetMs: 10_000, sessionGraceMs: 60_000 });
+
+  it('fails an `uploading` record with no session past the grace, and leaves one within it', async () => {
+    const { backends, deps } = setup(record({ session_uri: null, created_at: '2026-01-01T23:58:00Z' }));
+    backends.files.set('org_1/file_B', record({ id: 'file_B', session_uri: null, created_at: '2026-01-01T23:59:30Z' }));
+    expect(await sweep(backends, deps.now)).toMatchObject({ abandoned: 1 });
+    expect(backends.files.get('org_1/file_A')?.status).toBe('failed');
+    expect(backends.files.get('org_1/file_B')?.status).toBe('uploading');
+  });
+
+  it('removes the object and cancels the session of a record that no longer expects them, once', async () => {
+    const { backends, deps } = setup(record({ status: 'failed', leftovers: true }));
+    backends.putObject('files/org_1/file_A/a.pdf', PDF, 'application/pdf', { file_id: 'file_A' });
+    expect(await sweep(backends, deps.now)).toMatchObject({ cleaned: 1 });
+    expect(backends.objects.size).toBe(0);
+    expect([...backends.cancelled]).toEqual(['http://storage.invalid/session']);
+    expect(backends.files.get('org_1/file_A')).toMatchObject({ status: 'failed', leftovers: false, session_uri: null });
+    expect(await sweep(backends, deps.now)).toMatchObject({ cleaned: 0 });
+  });
+
+  it('keeps the mark while storage refuses, and finishes on a later run', async () => {
+    const { backends, deps } = setup(record({ status: 'deleted', leftovers: true }));
+    backends.putObject('files/org_1/file_A/a.pdf', PDF, 'application/pdf', { file_id: 'file_A' });
+    backends.failures.set('remove', new Error('storage down'));
+    expect(await sweep(backends, deps.now)).toMatchObject({ cleaned: 0 });
+    expect(backends.files.get('org_1/file_A')?.leftovers).toBe(true);
+    backends.failures.delete('remove');
+    expect(await sweep(backends, deps.now)).toMatchObject({ cleaned: 1 });
+    expect(backends.objects.size).toBe(0);
   });
 });

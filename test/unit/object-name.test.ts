@@ -11,6 +11,13 @@ describe('gcsPath', () => {
     expect(safeObjectFilename('résumé 2024 (final).pdf', 100)).toBe('résumé 2024 (final).pdf');
   });
 
+  it('keeps direction controls and invisible characters out of the object name', () => {
+    expect(safeObjectFilename('invoice\u202efdp.exe', 100)).toBe('invoice_fdp.exe');
+    for (const ch of ['\u200b', '\u200c', '\u200d', '\u200e', '\u200f', '\u2066', '\u2067', '\u2068', '\u2069', '\u202a', '\ufeff', '\u2028', '\u2029', '\u061c']) {
+      expect(safeObjectFilename(`a${ch}b.txt`, 100)).toBe('a_b.txt');
+    }
+  });
+
   it('stores names in NFC', () => {
     expect(safeObjectFilename('re\u0301sume\u0301.pdf', 100)).toBe('r\u00e9sum\u00e9.pdf');
   });

@@ -1,9 +1,9 @@
 import { MemoryBackends } from '../../functions/adapters/in-memory';
 import { loadConfig } from '../../functions/config';
 import { usageDelta } from '../../functions/domain/usage';
-import { ApiError } from '../../functions/http/api-error';
-import { deleteFile } from '../../functions/routes/delete-file';
-import { createUploadUrl } from '../../functions/routes/upload-url';
+import { ApiError } from '../../functions/errors/api-error';
+import { deleteFile } from '../../functions/endpoints/delete-file';
+import { createUploadUrl } from '../../functions/endpoints/upload-url/create-upload-url';
 
 describe('usageDelta', () => {
   it.each([

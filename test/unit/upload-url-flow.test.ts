@@ -1,8 +1,8 @@
 import { MemoryBackends } from '../../functions/adapters/in-memory';
 import { loadConfig } from '../../functions/config';
 import { BackendUnavailable } from '../../functions/domain/backend-unavailable';
-import { ApiError } from '../../functions/http/api-error';
-import { createUploadUrl } from '../../functions/routes/upload-url';
+import { ApiError } from '../../functions/errors/api-error';
+import { createUploadUrl } from '../../functions/endpoints/upload-url/create-upload-url';
 
 const caller = { principalId: 'usr_1', keyId: 'key_1' };
 const body = { filename: 'a.bin', file_size: 1000, mime_type: 'application/octet-stream' };

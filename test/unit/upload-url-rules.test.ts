@@ -1,7 +1,7 @@
 import { MemoryBackends } from '../../functions/adapters/in-memory';
 import { loadConfig } from '../../functions/config';
-import { ApiError } from '../../functions/http/api-error';
-import { createUploadUrl } from '../../functions/routes/upload-url';
+import { ApiError } from '../../functions/errors/api-error';
+import { createUploadUrl } from '../../functions/endpoints/upload-url/create-upload-url';
 import { validateUploadUrlResponse } from '../../functions/generated/validators';
 
 const caller = { principalId: 'usr_1', keyId: 'key_1' };

@@ -3,11 +3,12 @@ import { completeUpload } from '../domain/complete-upload';
 import { toFileObject } from '../domain/file-record';
 import { normalizeMimeType } from '../domain/mime-type';
 import { parseGcsPath } from '../domain/object-name';
+import { malformedTextField } from '../domain/well-formed-text';
 import type { FileRecords, ObjectStore } from '../domain/ports';
 import type { FileObject, RegisterRequest } from '../generated/schema-types';
 import { validateRegisterRequest } from '../generated/validators';
-import { ApiError, fileNotFound, invalidJson, stateConflict, verificationFailed } from '../http/api-error';
-import { validationError } from '../http/validation-error';
+import { ApiError, fileNotFound, invalidJson, stateConflict, verificationFailed } from '../errors/api-error';
+import { malformedText, validationError } from '../errors/validation-error';
 
 export interface RegisterDeps {
   config: Config;
@@ -59,6 +60,8 @@ export async function registerFile(
 function validRequest(body: unknown, maxFileSize: number): RegisterRequest {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw invalidJson();
   const candidate: Record<string, unknown> = { ...body };
+  const malformed = malformedTextField(candidate);
+  if (malformed !== undefined) throw malformedText(malformed);
   if (typeof candidate.filename === 'string') candidate.filename = candidate.filename.normalize('NFC');
   if (!validateRegisterRequest(candidate)) throw validationError(validateRegisterRequest.errors, candidate, maxFileSize);
   return { ...candidate, mime_type: normalizeMimeType(candidate.mime_type) };

@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { sweepExpired, type SweepDeps } from '../routes/sweep';
-import { methodNotAllowed } from './api-error';
-import { publicError } from './public-error';
-import { requestContext } from './request-context';
-import { sendError, sendJson } from './respond';
+import { sweepExpired, type SweepDeps } from './sweep';
+import { methodNotAllowed } from '../errors/api-error';
+import { publicError } from '../http/public-error';
+import { requestContext } from '../http/request-context';
+import { sendError, sendJson } from '../http/respond';
 
 /** The sweeper as an HTTP function, for Cloud Scheduler (deploy it without public access). */
 export function createSweepEndpoint(deps: SweepDeps, projectId?: string) {

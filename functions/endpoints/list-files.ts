@@ -1,7 +1,7 @@
 import { toFileObject } from '../domain/file-record';
 import type { FileRecords, FileStatus } from '../domain/ports';
 import type { FileList } from '../generated/schema-types';
-import { ApiError } from '../http/api-error';
+import { ApiError } from '../errors/api-error';
 
 const LISTABLE: FileStatus[] = ['uploading', 'uploaded', 'failed', 'cancelled', 'expired'];
 const MAX_LIMIT = 100;

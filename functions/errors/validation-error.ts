@@ -33,6 +33,10 @@ export function validationError(errors: ErrorObject[] | null | undefined, body: 
   return new ApiError(400, 'INVALID_FIELD_VALUE', FIELD_RULES[field] ?? `${field} is not valid`, { field, value: echo(value) });
 }
 
+export function malformedText(field: string): ApiError {
+  return new ApiError(400, 'INVALID_FIELD_VALUE', `${field} must be well-formed Unicode text (no unpaired surrogates)`, { field });
+}
+
 export function fileTooLarge(value: number, maxFileSize: number): ApiError {
   return new ApiError(400, 'FILE_TOO_LARGE', `File size must be at most ${maxFileSize} bytes`, {
     field: 'file_size',

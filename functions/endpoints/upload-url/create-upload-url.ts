@@ -1,0 +1,16 @@
+import type { UploadUrlResponse } from '../../generated/schema-types';
+import type { UploadUrlDeps, UploadUrlInput } from './deps';
+import { idempotently } from './idempotent-replay';
+import { startUpload } from './start-upload';
+import { checkIdempotencyKey, validUploadUrlRequest } from './validate-request';
+
+/**
+ * POST …/files/upload-url: validate, then start the upload (one round trip),
+ * under an Idempotency-Key replaying the first answer instead.
+ */
+export async function createUploadUrl(deps: UploadUrlDeps, input: UploadUrlInput): Promise<UploadUrlResponse> {
+  const request = validUploadUrlRequest(input.body, deps.config.maxFileSize);
+  checkIdempotencyKey(input.idempotencyKey);
+  if (input.idempotencyKey === undefined) return startUpload(deps, input, request);
+  return idempotently(deps, input, request, input.idempotencyKey);
+}

@@ -1,0 +1,27 @@
+import { isValidIdempotencyKey } from '../../domain/idempotency';
+import { normalizeMimeType } from '../../domain/mime-type';
+import { malformedTextField } from '../../domain/well-formed-text';
+import { ApiError, invalidJson } from '../../errors/api-error';
+import { fileTooLarge, malformedText, validationError } from '../../errors/validation-error';
+import type { UploadUrlRequest } from '../../generated/schema-types';
+import { validateUploadUrlRequest } from '../../generated/validators';
+
+/** The body as the schema allows it, filename in NFC and MIME type normalized; 400 in the envelope otherwise. */
+export function validUploadUrlRequest(body: unknown, maxFileSize: number): UploadUrlRequest {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw invalidJson();
+  const candidate: Record<string, unknown> = { ...body };
+  const malformed = malformedTextField(candidate);
+  if (malformed !== undefined) throw malformedText(malformed);
+  if (typeof candidate.filename === 'string') candidate.filename = candidate.filename.normalize('NFC');
+  if (!validateUploadUrlRequest(candidate)) throw validationError(validateUploadUrlRequest.errors, candidate, maxFileSize);
+  if (candidate.file_size > maxFileSize) throw fileTooLarge(candidate.file_size, maxFileSize);
+  return { ...candidate, mime_type: normalizeMimeType(candidate.mime_type) };
+}
+
+export function checkIdempotencyKey(key: string | undefined): void {
+  if (key !== undefined && !isValidIdempotencyKey(key)) {
+    throw new ApiError(400, 'INVALID_FIELD_VALUE', 'Idempotency-Key must be 1-255 printable ASCII characters', {
+      field: 'Idempotency-Key',
+    });
+  }
+}
