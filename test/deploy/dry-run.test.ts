@@ -87,7 +87,7 @@ describe('npm run deploy -- --dry-run', () => {
     expect(lifecycle.rule.map((r: { action: { type: string } }) => r.action.type)).toEqual(['AbortIncompleteMultipartUpload', 'Delete']);
   });
 
-  it("sets up Firestore from the repository's own files: every composite index, the TTL policy, the rules", () => {
+  it("sets up Firestore from the repository's own files: every composite index, every field override and TTL, the rules", () => {
     const indexes = JSON.parse(readFileSync(join(root, 'firestore.indexes.json'), 'utf8'));
     const creates = script.split('\n').filter((l) => l.includes('gcloud firestore indexes composite create'));
     expect(creates).toHaveLength(indexes.indexes.length);
@@ -96,7 +96,13 @@ describe('npm run deploy -- --dry-run', () => {
       expect(creates[i]).toContain(`--collection-group=${index.collectionGroup} `);
       expect(creates[i]).toContain(fields);
     });
-    expect(script).toContain('gcloud firestore fields ttls update expire_at --collection-group=idempotency_keys --enable-ttl ');
+    const patches = script.split('\n').filter((l) => l.startsWith('curl -sSf -o /dev/null -X PATCH ') && l.includes('firestore.googleapis.com'));
+    expect(patches).toHaveLength(indexes.fieldOverrides.length);
+    const ttl = patches.find((l) => l.includes('/collectionGroups/idempotency_keys/fields/expire_at?updateMask=indexConfig,ttlConfig'));
+    expect(ttl).toContain(`-d '{"indexConfig":{"indexes":[]},"ttlConfig":{}}'`);
+    for (const override of indexes.fieldOverrides) {
+      expect(patches.some((l) => l.includes(`/databases/(default)/collectionGroups/${override.collectionGroup}/fields/${override.fieldPath}?`))).toBe(true);
+    }
     expect(script).toContain('readFileSync("firestore.rules"');
     expect(script).toContain('https://firebaserules.googleapis.com/v1/projects/demo-proj/releases/cloud.firestore');
   });
