@@ -50,10 +50,12 @@ export interface Parsed {
 }
 
 const NO_CREDENTIALS = 'You do not currently have an active account selected';
+// gcloud starts in a second or two, but its first run in a new configuration on a busy machine has taken far longer.
+const COMMAND_TIMEOUT_MS = 180_000;
 
 export function parseOffline(gcloud: string, env: NodeJS.ProcessEnv, argv: string[]): Promise<Parsed> {
   return new Promise((resolve, reject) => {
-    const child = spawn(gcloud, argv, { env, stdio: ['ignore', 'ignore', 'pipe'], timeout: 60_000, killSignal: 'SIGKILL' });
+    const child = spawn(gcloud, argv, { env, stdio: ['ignore', 'ignore', 'pipe'], timeout: COMMAND_TIMEOUT_MS, killSignal: 'SIGKILL' });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     child.once('error', reject);
