@@ -91,7 +91,6 @@ export function deployPlan(options: DeployOptions, root: string): Step[] {
   const rulesApi = `https://firebaserules.googleapis.com/v1/projects/${project}`;
   // Calls of Google APIs gcloud has no command for, as the signed-in user, billed to the project.
   const apiHeaders = `-H "Authorization: Bearer $(${render(ACCESS_TOKEN)})" -H 'X-Goog-User-Project: ${project}' -H 'Content-Type: application/json'`;
-  const rulesHeaders = apiHeaders;
   const fieldsApi = `https://firestore.googleapis.com/v1/projects/${project}/databases/(default)/collectionGroups`;
   const release = `projects/${project}/releases/cloud.firestore`;
 
@@ -146,11 +145,11 @@ export function deployPlan(options: DeployOptions, root: string): Step[] {
       'Firestore rules (firestore.rules), through the Firebase Rules API',
       [
         `ruleset=$(node -e 'const fs = require("fs"); process.stdout.write(JSON.stringify({ source: { files: [{ name: "firestore.rules", content: fs.readFileSync("firestore.rules", "utf8") }] } }))' \\`,
-        `  | curl -sSf -X POST ${rulesHeaders} --data-binary @- ${rulesApi}/rulesets \\`,
+        `  | curl -sSf -X POST ${apiHeaders} --data-binary @- ${rulesApi}/rulesets \\`,
         `  | node -pe 'JSON.parse(require("fs").readFileSync(0, "utf8")).name')`,
         `release=$(node -pe 'JSON.stringify({ name: process.argv[1], rulesetName: process.argv[2] })' ${release} "$ruleset")`,
-        `curl -sSf -o /dev/null -X PATCH ${rulesHeaders} -d "{\\"release\\":$release}" ${rulesApi}/releases/cloud.firestore \\`,
-        `  || curl -sSf -o /dev/null -X POST ${rulesHeaders} -d "$release" ${rulesApi}/releases`,
+        `curl -sSf -o /dev/null -X PATCH ${apiHeaders} -d "{\\"release\\":$release}" ${rulesApi}/releases/cloud.firestore \\`,
+        `  || curl -sSf -o /dev/null -X POST ${apiHeaders} -d "$release" ${rulesApi}/releases`,
         'echo "released $ruleset"',
       ],
       [ACCESS_TOKEN],
