@@ -12,6 +12,8 @@ export interface Config {
   /** Quotas of an organization whose document sets none. */
   defaultMaxOpenSessions: number;
   defaultMaxStoredBytes: number;
+  /** Per-instance token buckets (see domain/token-buckets.ts): requests a second, and the burst. */
+  rateLimits: { perKey: { perSecond: number; burst: number }; perOrganization: { perSecond: number; burst: number } };
 }
 
 /** The spec's ceiling for one file (5 GiB); a deployment may set a lower one. */
@@ -59,6 +61,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     idempotencyTtlSeconds: integer('IDEMPOTENCY_TTL_SECONDS', 24 * 3600, 60, 7 * 24 * 3600),
     defaultMaxOpenSessions: integer('DEFAULT_MAX_OPEN_SESSIONS', 1000, 1, 1_000_000),
     defaultMaxStoredBytes: integer('DEFAULT_MAX_STORED_BYTES', 1024 ** 4, 1, Number.MAX_SAFE_INTEGER),
+    rateLimits: {
+      perKey: { perSecond: integer('RATE_LIMIT_KEY_PER_SECOND', 50, 1, 1_000_000), burst: integer('RATE_LIMIT_KEY_BURST', 500, 1, 10_000_000) },
+      perOrganization: {
+        perSecond: integer('RATE_LIMIT_ORG_PER_SECOND', 200, 1, 1_000_000),
+        burst: integer('RATE_LIMIT_ORG_BURST', 2000, 1, 10_000_000),
+      },
+    },
   };
   if (problems.length) throw new ConfigError(problems);
   return config;
