@@ -40,6 +40,17 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     return value;
   };
 
+  const rate = (name: string, fallback: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!/^\d+(\.\d+)?$/.test(raw.trim()) || value < 0.001 || value > 1_000_000) {
+      problems.push(`${name}=${JSON.stringify(raw)}: must be a number of requests a second from 0.001 to 1000000`);
+      return fallback;
+    }
+    return value;
+  };
+
   const bucket = env.FILES_BUCKET ?? '';
   if (!/^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/.test(bucket)) {
     problems.push(`FILES_BUCKET=${JSON.stringify(bucket)}: must name the Cloud Storage bucket for uploads (3-222 of a-z 0-9 . _ -)`);
@@ -62,9 +73,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     defaultMaxOpenSessions: integer('DEFAULT_MAX_OPEN_SESSIONS', 1000, 1, 1_000_000),
     defaultMaxStoredBytes: integer('DEFAULT_MAX_STORED_BYTES', 1024 ** 4, 1, Number.MAX_SAFE_INTEGER),
     rateLimits: {
-      perKey: { perSecond: integer('RATE_LIMIT_KEY_PER_SECOND', 50, 1, 1_000_000), burst: integer('RATE_LIMIT_KEY_BURST', 500, 1, 10_000_000) },
+      perKey: { perSecond: rate('RATE_LIMIT_KEY_PER_SECOND', 50), burst: integer('RATE_LIMIT_KEY_BURST', 500, 1, 10_000_000) },
       perOrganization: {
-        perSecond: integer('RATE_LIMIT_ORG_PER_SECOND', 200, 1, 1_000_000),
+        perSecond: rate('RATE_LIMIT_ORG_PER_SECOND', 200),
         burst: integer('RATE_LIMIT_ORG_BURST', 2000, 1, 10_000_000),
       },
     },

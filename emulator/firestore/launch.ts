@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -60,14 +60,22 @@ export interface FirestoreEmulatorOptions {
   java?: string;
   /** an `.overall_export_metadata` file from `exportData`, loaded before the emulator serves */
   importData?: string;
+  /** starts Java in place of a plain detached spawn (e.g. under a supervisor that stops it when its
+   * parent dies); the process it returns leads its own group and pipes stdout and stderr. It exits
+   * 127 for a command that is not there, as a shell does. */
+  spawn?: (command: string, args: string[]) => ChildProcess;
 }
+
+/** A shell's exit code for a command that is not there. */
+const COMMAND_NOT_FOUND = 127;
 
 /** Starts Google's Firestore emulator straight on Java (the SDK's shell wrapper
  * leaves its Java child behind when killed), in a process group of its own. */
 export async function startFirestoreEmulator(opts: FirestoreEmulatorOptions): Promise<RunningEmulator> {
   const jar = findFirestoreJar();
   const java = opts.java ?? process.env.JAVA ?? 'java';
-  const child = spawn(
+  const start = opts.spawn ?? ((command: string, args: string[]) => spawn(command, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] }));
+  const child = start(
     java,
     [
       '-Duser.language=en',
@@ -79,8 +87,9 @@ export async function startFirestoreEmulator(opts: FirestoreEmulatorOptions): Pr
       `--port=${opts.port}`,
       ...(opts.importData ? [`--import-data=${opts.importData}`] : []),
     ],
-    { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  if (!child.stdout || !child.stderr) throw new Error('the Firestore emulator must be started with its stdout and stderr piped');
+  const { stdout, stderr } = child;
   let output = '';
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
@@ -88,17 +97,14 @@ export async function startFirestoreEmulator(opts: FirestoreEmulatorOptions): Pr
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4000);
   };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
+  stdout.on('data', keep);
+  stderr.on('data', keep);
+  const javaMissing = () => new FirestoreEmulatorMissing(`Java not found (${java}): install Java 17 or newer (Debian: openjdk-17-jre-headless)`);
   const spawnFailed = new Promise<never>((_, reject) => {
-    child.once('error', (err: NodeJS.ErrnoException) =>
-      reject(
-        new FirestoreEmulatorMissing(
-          err.code === 'ENOENT' ? `Java not found (${java}): install Java 17 or newer (Debian: openjdk-17-jre-headless)` : err.message,
-        ),
-      ),
+    child.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'ENOENT' ? javaMissing() : new FirestoreEmulatorMissing(err.message)));
+    child.once('exit', (code) =>
+      reject(opts.spawn && code === COMMAND_NOT_FOUND ? javaMissing() : new Error(`Firestore emulator exited (${code}) before it was ready:\n${output}`)),
     );
-    child.once('exit', (code) => reject(new Error(`Firestore emulator exited (${code}) before it was ready:\n${output}`)));
   });
   const host = `${opts.host}:${opts.port}`;
   try {
@@ -108,10 +114,10 @@ export async function startFirestoreEmulator(opts: FirestoreEmulatorOptions): Pr
     throw err;
   }
   spawnFailed.catch(() => undefined);
-  child.stdout.removeListener('data', keep);
-  child.stderr.removeListener('data', keep);
-  child.stdout.resume();
-  child.stderr.resume();
+  stdout.removeListener('data', keep);
+  stderr.removeListener('data', keep);
+  stdout.resume();
+  stderr.resume();
   return {
     host,
     pid: child.pid as number,

@@ -1,7 +1,33 @@
 import type { EmulatorConfig } from './emulator-state';
 
 const USAGE =
-  'usage: main.js --port P --data DIR [--host 127.0.0.1] [--session-ttl SECONDS] [--cors-origin ORIGIN]... [--on-finalize URL]';
+  'usage: main.js --port P --data DIR [--host 127.0.0.1] [--session-ttl SECONDS] [--cors-origin ORIGIN]... [--on-finalize URL] [--request-log FILE|-] [--signing-credentials FILE]';
+
+/** What `--help` prints. */
+export const HELP = `${USAGE}
+
+The project's Cloud Storage emulator: the JSON API's buckets, objects, uploads
+(media, multipart, resumable), compose, rewrite/copy, and V4-signed reads.
+
+  --port P                   port to listen on (0: any free port)
+  --data DIR                 where buckets, objects and sessions are kept
+  --host ADDRESS             address to listen on (default 127.0.0.1)
+  --session-ttl SECONDS      lifetime of an upload session (default one week)
+  --cors-origin ORIGIN       browser origin allowed on the API (repeatable, or comma-separated; * for any)
+  --on-finalize URL          POST a CloudEvent there for every finalized object
+                             (also STORAGE_EMULATOR_FINALIZE_URL)
+  --request-log FILE         append one line per request to FILE (- for stderr):
+                             time, method, path (no upload ids or query values), status, bytes in/out, ms
+  --signing-credentials FILE service-account JSON key (client_email, private_key) whose public key
+                             verifies V4-signed URLs
+  --help                     print this and exit
+
+On start it prints one JSON line {"event":"listening","url":...} on stdout.`;
+
+/** Whether the command line asks for the help text (wherever the flag stands). */
+export function wantsHelp(argv: string[]): boolean {
+  return argv.includes('--help') || argv.includes('-h');
+}
 
 const WEEK_SECONDS = 7 * 24 * 3600;
 
@@ -38,6 +64,12 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): EmulatorConfi
         break;
       case '--on-finalize':
         config.finalizeUrl = value;
+        break;
+      case '--request-log':
+        config.requestLog = value;
+        break;
+      case '--signing-credentials':
+        config.signingCredentials = value;
         break;
       default:
         throw new Error(`unknown option ${flag}\n${USAGE}`);

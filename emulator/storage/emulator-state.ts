@@ -1,7 +1,9 @@
 import type { BucketStore } from './bucket-store';
 import type { DataLayout } from './data-layout';
 import type { ObjectStore } from './object-store';
+import type { RequestLog } from './request-log';
 import type { SessionStore } from './session-store';
+import type { SigningKey } from './signing-key';
 import type { StoredObject } from './stored-object';
 
 export interface EmulatorConfig {
@@ -13,6 +15,10 @@ export interface EmulatorConfig {
   corsOrigins: string[];
   /** Where to POST a CloudEvent when an object is finalized. */
   finalizeUrl?: string;
+  /** A file to append one line per request to (`-`: stderr). */
+  requestLog?: string;
+  /** A service-account JSON key file whose public key verifies V4-signed URLs. */
+  signingCredentials?: string;
 }
 
 /** Everything a route needs. */
@@ -22,6 +28,9 @@ export interface EmulatorState {
   buckets: BucketStore;
   objects: ObjectStore;
   sessions: SessionStore;
+  requestLog?: RequestLog;
+  /** Verifies V4-signed URLs (from --signing-credentials). */
+  signingKey?: SigningKey;
   /** Called once per newly finalized object; `base` is the URL clients use. */
   finalized(obj: StoredObject, base: string): void;
 }

@@ -4,8 +4,10 @@ import { DataLayout } from './data-layout';
 import type { EmulatorConfig, EmulatorState } from './emulator-state';
 import { postFinalizedEvent } from './finalize-hook';
 import { ObjectStore } from './object-store';
+import { RequestLog } from './request-log';
 import { createStorageServer } from './server';
 import { SessionStore } from './session-store';
+import { loadSigningKey } from './signing-key';
 
 export interface Emulator {
   url: string;
@@ -15,6 +17,7 @@ export interface Emulator {
 
 /** Loads the data dir (buckets, objects, sessions of a previous run) and listens. */
 export async function startEmulator(config: EmulatorConfig): Promise<Emulator> {
+  const signingKey = config.signingCredentials ? await loadSigningKey(config.signingCredentials) : undefined;
   const layout = new DataLayout(config.dataDir);
   await layout.create();
   const buckets = await BucketStore.open(layout);
@@ -30,6 +33,8 @@ export async function startEmulator(config: EmulatorConfig): Promise<Emulator> {
     buckets,
     objects,
     sessions,
+    ...(config.requestLog ? { requestLog: RequestLog.open(config.requestLog) } : {}),
+    ...(signingKey ? { signingKey } : {}),
     finalized: (obj, base) => {
       if (finalizeUrl) postFinalizedEvent(finalizeUrl, obj, base);
     },
@@ -48,7 +53,7 @@ export async function startEmulator(config: EmulatorConfig): Promise<Emulator> {
     close: () =>
       new Promise<void>((resolve) => {
         sessions.close();
-        server.close(() => resolve());
+        server.close(() => resolve(state.requestLog?.close()));
         server.closeAllConnections();
       }),
   };

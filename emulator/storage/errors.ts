@@ -33,6 +33,11 @@ export function sendError(res: ServerResponse, err: GcsError): void {
     res.destroy();
     return;
   }
+  if (err.code === 304) {
+    res.writeHead(304, err.headers);
+    res.end();
+    return;
+  }
   const body = errorBody(err);
   res.writeHead(err.code, {
     ...err.headers,

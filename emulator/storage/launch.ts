@@ -26,6 +26,10 @@ export interface StorageEmulatorOptions {
   corsOrigins?: string[];
   /** Where to POST a CloudEvent for each finalized object. */
   finalizeUrl?: string;
+  /** A file to append one line per request to (`-`: stderr). */
+  requestLog?: string;
+  /** A service-account JSON key file whose public key verifies V4-signed URLs. */
+  signingCredentials?: string;
   /** extra environment for the child */
   env?: NodeJS.ProcessEnv;
 }
@@ -41,6 +45,8 @@ export async function startStorageEmulator(opts: StorageEmulatorOptions): Promis
   if (opts.sessionTtlSeconds !== undefined) args.push('--session-ttl', String(opts.sessionTtlSeconds));
   for (const origin of opts.corsOrigins ?? []) args.push('--cors-origin', origin);
   if (opts.finalizeUrl) args.push('--on-finalize', opts.finalizeUrl);
+  if (opts.requestLog) args.push('--request-log', opts.requestLog);
+  if (opts.signingCredentials) args.push('--signing-credentials', opts.signingCredentials);
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
   track(child);
   let stderrTail = '';

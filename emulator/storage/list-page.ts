@@ -5,6 +5,12 @@ export interface ListQuery {
   delimiter: string;
   maxResults: number;
   pageToken?: string;
+  /** Only names at or after this one (byte order). */
+  startOffset?: string;
+  /** Only names before this one. */
+  endOffset?: string;
+  /** Only names matching this (glob.ts). */
+  matchGlob?: RegExp;
 }
 
 export interface ListPage {
@@ -13,15 +19,21 @@ export interface ListPage {
   nextPageToken?: string;
 }
 
-/** One page of an object listing over `sorted` names: names under `prefix`, with names
- * that hold `delimiter` after the prefix rolled up into `prefixes`. Items and prefixes
+/** One page of an object listing over `sorted` names: names under `prefix` (and
+ * within the offsets and glob), with names that hold `delimiter` after the prefix
+ * rolled up into `prefixes`. Items and prefixes
  * both count toward `maxResults`; the page token is the last entry given out. */
 export function listPage(sorted: readonly string[], query: ListQuery): ListPage {
   const after = query.pageToken === undefined ? undefined : decodeToken(query.pageToken);
   const page: ListPage = { names: [], prefixes: [] };
   let last: string | undefined;
+  const start = query.startOffset === undefined ? undefined : Buffer.from(query.startOffset);
+  const end = query.endOffset === undefined ? undefined : Buffer.from(query.endOffset);
   for (const name of sorted) {
     if (!name.startsWith(query.prefix)) continue;
+    if (start && Buffer.compare(Buffer.from(name), start) < 0) continue;
+    if (end && Buffer.compare(Buffer.from(name), end) >= 0) continue;
+    if (query.matchGlob && !query.matchGlob.test(name)) continue;
     if (after !== undefined && (Buffer.compare(Buffer.from(name), Buffer.from(after.key)) <= 0 || (after.rolledUp && name.startsWith(after.key)))) {
       continue;
     }

@@ -1,15 +1,16 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import { badRequest } from './errors';
 
-const CRLF = Buffer.from('\r\n');
-const HEADERS_END = Buffer.from('\r\n\r\n');
+const LF = 0x0a;
 const METADATA_LIMIT = 1 << 20;
 
 type State = 'preamble' | 'afterDelimiter' | 'headers' | 'metadata' | 'media' | 'epilogue';
 
 /** Reads a `multipart/related` upload body (uploadType=multipart): the first part is
  * the object resource as JSON, kept in `metadata`; the second part's bytes are the
- * stream's output, so the media part streams to disk whatever its size. */
+ * stream's output, so the media part streams to disk whatever its size. Line breaks
+ * are CRLF, or bare LF as gcloud and gsutil (Python's email package) write them: the
+ * line that ends the first boundary decides which, for the whole body. */
 export class MultipartRelated extends Transform {
   metadata: Record<string, unknown> | undefined;
   mediaType: string | undefined;
@@ -17,12 +18,14 @@ export class MultipartRelated extends Transform {
   private parts = 0;
   private buffered: Buffer = Buffer.alloc(0);
   private readonly dashBoundary: Buffer;
-  private readonly delimiter: Buffer;
+  private eol = Buffer.from('\r\n');
+  private headersEnd = Buffer.from('\r\n\r\n');
+  private delimiter: Buffer;
 
   constructor(boundary: string) {
     super();
     this.dashBoundary = Buffer.from(`--${boundary}`);
-    this.delimiter = Buffer.from(`\r\n--${boundary}`);
+    this.delimiter = Buffer.concat([this.eol, this.dashBoundary]);
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
@@ -55,20 +58,22 @@ export class MultipartRelated extends Transform {
             this.state = 'epilogue';
             break;
           }
-          const end = this.buffered.indexOf(CRLF);
+          const end = this.buffered.indexOf(LF);
           if (end < 0) return this.hold(METADATA_LIMIT);
-          this.consume(end + CRLF.length, 'headers');
+          if (this.parts === 0) this.useLineBreak(end > 0 && this.buffered[end - 1] === 0x0d ? '\r\n' : '\n');
+          this.consume(end + 1, 'headers');
           break;
         }
         case 'headers': {
-          const bare = this.buffered.subarray(0, 2).equals(CRLF); // a part without headers
-          const end = bare ? 0 : this.buffered.indexOf(HEADERS_END);
+          if (this.buffered.length < this.eol.length) return;
+          const bare = this.buffered.subarray(0, this.eol.length).equals(this.eol); // a part without headers
+          const end = bare ? 0 : this.buffered.indexOf(this.headersEnd);
           if (end < 0) return this.hold(METADATA_LIMIT);
           const type = contentTypeOf(this.buffered.subarray(0, end).toString('latin1'));
           this.parts += 1;
           if (this.parts > 2) throw badRequest('A multipart upload has exactly two parts');
           if (this.parts === 2) this.mediaType = type;
-          this.consume(bare ? CRLF.length : end + HEADERS_END.length, this.parts === 1 ? 'metadata' : 'media');
+          this.consume(bare ? this.eol.length : end + this.headersEnd.length, this.parts === 1 ? 'metadata' : 'media');
           break;
         }
         case 'metadata': {
@@ -100,6 +105,12 @@ export class MultipartRelated extends Transform {
     }
   }
 
+  private useLineBreak(eol: string): void {
+    this.eol = Buffer.from(eol);
+    this.headersEnd = Buffer.from(eol + eol);
+    this.delimiter = Buffer.concat([this.eol, this.dashBoundary]);
+  }
+
   private consume(bytes: number, next: State): void {
     this.buffered = this.buffered.subarray(bytes);
     this.state = next;
@@ -116,7 +127,7 @@ export class MultipartRelated extends Transform {
 }
 
 function contentTypeOf(headers: string): string | undefined {
-  for (const line of headers.split('\r\n')) {
+  for (const line of headers.split(/\r?\n/)) {
     const colon = line.indexOf(':');
     if (colon > 0 && line.slice(0, colon).trim().toLowerCase() === 'content-type') return line.slice(colon + 1).trim();
   }
@@ -134,8 +145,9 @@ function parseMetadata(bytes: Buffer): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
-/** The boundary of a `multipart/related; boundary=…` Content-Type, if it is one. */
+/** The boundary of a `multipart/related; boundary=…` Content-Type, if it is one: a
+ * token, or quoted in double quotes or (as gcloud and gsutil send it) single quotes. */
 export function relatedBoundary(contentType: string | undefined): string | undefined {
-  const match = /^multipart\/related\s*;(?:.*;)?\s*boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType ?? '');
-  return match ? (match[1] ?? match[2]) : undefined;
+  const match = /^multipart\/related\s*;(?:.*;)?\s*boundary=(?:"([^"]+)"|'([^']+)'|([^;\s]+))/i.exec(contentType ?? '');
+  return match ? (match[1] ?? match[2] ?? match[3]) : undefined;
 }

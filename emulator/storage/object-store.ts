@@ -1,4 +1,5 @@
-import { mkdir, readdir, readFile, rename, rm, unlink } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { link, mkdir, readdir, readFile, rename, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeJsonAtomic } from './atomic-json';
 import type { Digests } from './checksums';
@@ -11,7 +12,9 @@ import type { ObjectInit, StoredObject } from './stored-object';
 export interface NewObject {
   init: ObjectInit;
   size: number;
-  digests: Digests;
+  /** A composite object has no MD5. */
+  digests: Pick<Digests, 'crc32c'> & Partial<Digests>;
+  componentCount?: number;
 }
 
 /** Finalized objects: bytes in a generation-specific data file, metadata JSON renamed
@@ -80,8 +83,9 @@ export class ObjectStore {
         metageneration: '1',
         contentType: fresh.init.contentType || 'application/octet-stream',
         size: fresh.size,
-        md5Hash: fresh.digests.md5Hash,
+        ...(fresh.digests.md5Hash ? { md5Hash: fresh.digests.md5Hash } : {}),
         crc32c: fresh.digests.crc32c,
+        ...(fresh.componentCount ? { componentCount: fresh.componentCount } : {}),
         timeCreated: now,
         updated: now,
       };
@@ -97,6 +101,36 @@ export class ObjectStore {
       if (previous) await this.removeFiles(previous);
       return obj;
     });
+  }
+
+  /** Changes the live object's metadata (not its bytes) if the preconditions hold:
+   * a new metageneration of the same generation. */
+  update(bucket: string, name: string, pre: Preconditions, change: (current: StoredObject) => StoredObject): Promise<StoredObject> {
+    return this.lock.run(`${bucket}/${name}`, async () => {
+      const current = this.get(bucket, name);
+      if (!current) throw notFound(`No such object: ${bucket}/${name}`);
+      checkPreconditions(current, pre);
+      const changed: StoredObject = {
+        ...change(current),
+        bucket,
+        name,
+        generation: current.generation,
+        metageneration: String(Number(current.metageneration) + 1),
+        updated: new Date().toISOString(),
+      };
+      await writeJsonAtomic(this.layout.objectMeta(bucket, name, current.generation), changed);
+      this.index(changed);
+      return changed;
+    });
+  }
+
+  /** A scratch file with the object's bytes, for `commit` to take (a copy). Data files
+   * never change once written, so a hard link is a copy; the caller removes it if it
+   * does not commit it. */
+  async stageCopy(obj: StoredObject): Promise<string> {
+    const staged = join(this.layout.scratch, `${randomBytes(12).toString('hex')}.copy`);
+    await link(this.dataPath(obj), staged);
+    return staged;
   }
 
   /** Deletes the live object if the preconditions hold; false when there is none. */

@@ -1,13 +1,19 @@
 import { allowedOrigin, preflightHeaders } from './cors';
-import { badRequest, GcsError, notFound } from './errors';
+import { badRequest, notFound } from './errors';
 import { sendEmpty } from './http-io';
 import type { RouteContext } from './route-context';
-import { createBucket, deleteBucket, getBucket, listBuckets } from './routes/buckets';
+import { createBucket, deleteBucket, getBucket, getStorageLayout, listBuckets } from './routes/buckets';
+import { composeObject } from './routes/compose';
+import { copyObject } from './routes/copy';
 import { sendMedia } from './routes/media';
 import { deleteObject, findObject, getObject, listObjects } from './routes/objects';
+import { updateObject } from './routes/object-update';
 import { startSession } from './routes/session-start';
 import { onSessionUri } from './routes/session-uri';
+import { signedRead } from './routes/signed-read';
 import { uploadMedia, uploadMultipart } from './routes/simple-upload';
+import { isSignedRequest } from './signed-url';
+import { unimplemented, unimplementedSubresource } from './unimplemented';
 
 type Handler = (ctx: RouteContext, params: string[]) => void | Promise<void>;
 
@@ -16,8 +22,12 @@ type Handler = (ctx: RouteContext, params: string[]) => void | Promise<void>;
 const API = '^(?:/storage/v1)?';
 const BUCKETS = new RegExp(`${API}/b/?$`);
 const BUCKET = new RegExp(`${API}/b/([^/]+)/?$`);
+const LAYOUT = new RegExp(`${API}/b/([^/]+)/storageLayout$`);
 const OBJECTS = new RegExp(`${API}/b/([^/]+)/o/?$`);
 const OBJECT = new RegExp(`${API}/b/([^/]+)/o/(.+)$`);
+const REWRITE = new RegExp(`${API}/b/([^/]+)/o/([^/]+)/rewriteTo/b/([^/]+)/o/([^/]+)$`);
+const COPY = new RegExp(`${API}/b/([^/]+)/o/([^/]+)/copyTo/b/([^/]+)/o/([^/]+)$`);
+const COMPOSE = new RegExp(`${API}/b/([^/]+)/o/([^/]+)/compose$`);
 // gcloud (apitools) starts resumable uploads on the `/resumable/upload/…` alias.
 const UPLOADS = /^(?:\/resumable)?\/upload\/storage\/v1\/b\/([^/]+)\/o\/?$/;
 const DOWNLOAD = /^\/download\/storage\/v1\/b\/([^/]+)\/o\/(.+)$/;
@@ -27,9 +37,16 @@ const ROUTES: Array<[string, RegExp, Handler]> = [
   ['POST', BUCKETS, (ctx) => createBucket(ctx)],
   ['GET', BUCKET, (ctx, [bucket]) => getBucket(ctx, bucket)],
   ['DELETE', BUCKET, (ctx, [bucket]) => deleteBucket(ctx, bucket)],
+  ['GET', LAYOUT, (ctx, [bucket]) => getStorageLayout(ctx, bucket)],
   ['GET', OBJECTS, (ctx, [bucket]) => listObjects(ctx, bucket)],
+  // Before OBJECT, whose name group would take these paths whole.
+  ['POST', REWRITE, (ctx, params) => copyObject(ctx, params, 'rewrite')],
+  ['POST', COPY, (ctx, params) => copyObject(ctx, params, 'copy')],
+  ['POST', COMPOSE, (ctx, [bucket, name]) => composeObject(ctx, bucket, name)],
   ['GET', OBJECT, (ctx, [bucket, name]) => getObject(ctx, bucket, name)],
   ['DELETE', OBJECT, (ctx, [bucket, name]) => deleteObject(ctx, bucket, name)],
+  ['PATCH', OBJECT, (ctx, [bucket, name]) => updateObject(ctx, bucket, name, 'patch')],
+  ['PUT', OBJECT, (ctx, [bucket, name]) => updateObject(ctx, bucket, name, 'replace')],
   ['POST', UPLOADS, (ctx, [bucket]) => startUpload(ctx, bucket)],
   ['GET', DOWNLOAD, (ctx, [bucket, name]) => sendMedia(ctx, findObject(ctx, bucket, name))],
 ];
@@ -37,21 +54,22 @@ const ROUTES: Array<[string, RegExp, Handler]> = [
 /** Sends one request to its handler. `path` is still percent-encoded: object names may
  * hold `/`, so segments are decoded only after matching. */
 export async function dispatch(ctx: RouteContext, method: string, path: string): Promise<void> {
+  // The XML API's path, only as signed URLs use it (a JSON API path carries no signature).
+  if (isSignedRequest(ctx.query) && method !== 'OPTIONS') return signedRead(ctx, path);
   const session = UPLOADS.exec(path);
   if (session && ctx.query.has('upload_id')) return onSessionUri(ctx, decode(session[1]));
   if (method === 'OPTIONS') {
     const origin = allowedOrigin(ctx.req, ctx.state.config.corsOrigins);
     return sendEmpty(ctx.res, 200, origin ? preflightHeaders(origin, ctx.req) : {});
   }
-  let pathKnown = false;
+  const subresource = unimplementedSubresource(method, path);
+  if (subresource) throw subresource;
   for (const [routeMethod, pattern, handler] of ROUTES) {
+    if (routeMethod !== method) continue;
     const match = pattern.exec(path);
-    if (!match) continue;
-    pathKnown = true;
-    if (routeMethod === method) return handler(ctx, match.slice(1).map(decode));
+    if (match) return handler(ctx, match.slice(1).map(decode));
   }
-  if (pathKnown) throw new GcsError(405, 'methodNotAllowed', `${method} is not supported on ${path}`);
-  throw notFound(`No such API: ${method} ${path}`);
+  throw unimplemented(method, path) ?? notFound(`No such API: ${method} ${path}`);
 }
 
 function startUpload(ctx: RouteContext, bucket: string): Promise<void> {

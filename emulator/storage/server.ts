@@ -4,6 +4,7 @@ import type { EmulatorState } from './emulator-state';
 import { GcsError, sendError } from './errors';
 import { warn } from './log';
 import { dispatch } from './router';
+import { sendXmlError, XmlError } from './xml-error';
 
 /** The HTTP server: parses the target, lets the router answer, and turns anything
  * thrown into Cloud Storage's error JSON. */
@@ -19,6 +20,7 @@ async function handle(state: EmulatorState, req: http.IncomingMessage, res: http
   const at = target.indexOf('?');
   const path = at < 0 ? target : target.slice(0, at);
   const query = new URLSearchParams(at < 0 ? '' : target.slice(at + 1));
+  state.requestLog?.watch(req, res, path, query);
   const base = `http://${req.headers.host ?? `${state.config.host}:${state.config.port}`}`;
   try {
     const origin = allowedOrigin(req, state.config.corsOrigins);
@@ -26,6 +28,7 @@ async function handle(state: EmulatorState, req: http.IncomingMessage, res: http
     await dispatch({ state, req, res, query, base }, req.method ?? 'GET', path);
   } catch (err) {
     if (err instanceof GcsError) return sendError(res, err);
+    if (err instanceof XmlError) return sendXmlError(res, err);
     // A client that went away mid-transfer is routine; anything else is a bug worth seeing.
     if (!req.destroyed && !res.destroyed) warn(`${req.method} ${path} failed: ${(err as Error).stack ?? String(err)}`);
     sendError(res, new GcsError(500, 'backendError', 'Internal error in the storage emulator'));

@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
-import { AlignedHasher } from './aligned-hasher';
+import { AlignedHasher, UPLOAD_QUANTUM } from './aligned-hasher';
 import { checksumMismatch, parseGoogHash } from './checksums';
 import { parseContentRange, type ContentRange } from './content-range';
 import type { EmulatorState } from './emulator-state';
@@ -93,6 +93,15 @@ function checkChunk(session: Session, chunk: Chunk, length: number | undefined):
   }
   if (chunk.last === undefined && length !== undefined && total !== undefined && chunk.first + length > total) {
     throw badRequest(`The body of ${length} bytes runs past the object's size of ${total} bytes`);
+  }
+  // Cloud Storage refuses a non-final chunk under 256 KiB outright (and keeps only whole
+  // 256 KiB units of a larger one, which its 308 Range then says).
+  const size = chunk.last === undefined ? undefined : chunk.last - chunk.first + 1;
+  const final = chunk.last !== undefined && total !== undefined && chunk.last === total - 1;
+  if (size !== undefined && size < UPLOAD_QUANTUM && !final) {
+    throw badRequest(
+      `Invalid request. The number of bytes uploaded is required to be equal or greater than ${UPLOAD_QUANTUM}, except for the final request (it's recommended to be the exact multiple of ${UPLOAD_QUANTUM}). The received request contained ${size} bytes, which does not meet this requirement.`,
+    );
   }
 }
 

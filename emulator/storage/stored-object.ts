@@ -18,17 +18,23 @@ export interface StoredObject extends ObjectInit {
   metageneration: string;
   contentType: string;
   size: number;
-  md5Hash: string;
+  /** Absent on composite objects, as in Cloud Storage: only their CRC32C is known. */
+  md5Hash?: string;
   crc32c: string;
+  /** Set on composite objects: how many original uploads they are made of. */
+  componentCount?: number;
   timeCreated: string;
   updated: string;
 }
 
-/** An object name as Cloud Storage accepts it: 1-1024 bytes of UTF-8, no CR or LF. */
+/** An object name as Cloud Storage accepts it (https://cloud.google.com/storage/docs/objects#naming):
+ * 1-1024 bytes of UTF-8, no CR or LF, not `.` or `..`, not under `.well-known/acme-challenge/`. */
 export function objectName(value: unknown, where: string): string {
   if (typeof value !== 'string' || value === '') throw badRequest(`Required: the object name (${where})`, 'required');
   if (Buffer.byteLength(value) > 1024) throw badRequest('The object name is longer than 1024 bytes');
   if (/[\r\n]/.test(value)) throw badRequest('The object name holds a carriage return or line feed');
+  if (value === '.' || value === '..') throw badRequest(`The object name ${JSON.stringify(value)} is not allowed: objects cannot be named . or ..`);
+  if (value.startsWith('.well-known/acme-challenge/')) throw badRequest('Object names cannot start with .well-known/acme-challenge/');
   return value;
 }
 

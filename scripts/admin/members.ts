@@ -6,6 +6,9 @@ import { GrpcStatus, hasGrpcStatus } from './grpc-status';
 import { organizationRef } from './organizations';
 import { checkOrganizationId, checkRole, checkUserId, type Role } from './validate';
 
+// The local stack's seed names the document's role type from here.
+export type { MemberDoc };
+
 function memberRef(db: Firestore, organizationId: string, userId: string) {
   return db.doc(memberPath(organizationId, userId));
 }

@@ -1,7 +1,9 @@
 import { join, relative } from 'node:path';
 import { DEMO } from './demo-seed';
 import type { StackUp } from './bring-up';
+import { AUTOSAVE_INTERVAL_MS } from './firestore-autosave';
 import type { StackConfig } from './stack-config';
+import { storageRequestLog } from './storage-part';
 
 const KEY_NOTE = { reused: 'kept from the last start', restored: 'kept from the last start, re-stored', new: 'created now' };
 
@@ -27,8 +29,8 @@ export function banner(config: StackConfig, up: StackUp, seconds: number): strin
     `  function            ${dev.function_url}  (functions-framework, target "files")`,
     `  finalize function   ${dev.finalize_url}  (target "finalize": the storage emulator's finalized events)`,
     `  sweep function      ${dev.sweep_url}  (target "sweep": ${sweeps(config.sweepIntervalSeconds)})`,
-    `  Firestore emulator  ${dev.firestore_host}  (data kept in ${shown(`${config.localDir}/firestore`)} across restarts${up.imported ? '' : ', starting empty'})`,
-    `  storage emulator    ${dev.storage_url}  (bucket ${dev.bucket}, objects in ${shown(`${config.localDir}/storage`)})`,
+    `  Firestore emulator  ${dev.firestore_host}  (data kept in ${shown(`${config.localDir}/firestore`)}, saved within ~${AUTOSAVE_INTERVAL_MS / 1000} s of each change${up.imported ? '' : ', starting empty'})`,
+    `  storage emulator    ${dev.storage_url}  (bucket ${dev.bucket}, objects in ${shown(`${config.localDir}/storage`)}, requests logged to ${shown(storageRequestLog(config))})`,
     `  demo data           organization ${DEMO.organizationId}, owner ${DEMO.userId}, API key ${KEY_NOTE[up.keyOrigin]}`,
     `  settings            ${shown(up.devFilePath)}`,
     '',
@@ -39,7 +41,7 @@ export function banner(config: StackConfig, up: StackUp, seconds: number): strin
     // npx does not link a package's own bin inside that package, so name the compiled file.
     `  FIRESTORE_EMULATOR_HOST=${dev.firestore_host} GOOGLE_CLOUD_PROJECT=${dev.project_id} node ${shown(join(config.repoRoot, 'dist', 'scripts', 'files-admin.js'))} --help`,
     '',
-    'Ctrl-C stops everything.',
+    'Ctrl-C (or `npm run stop` from another terminal) stops everything.',
     '',
   ].join('\n');
 }

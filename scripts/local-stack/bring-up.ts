@@ -1,14 +1,15 @@
 import { join } from 'node:path';
-import { Firestore } from '@google-cloud/firestore';
 import { findFirestoreJar } from '../../emulator/firestore/launch';
 import { assertPortFree } from './assert-port-free';
-import { DEMO, seedDemo, type DemoKeyOrigin } from './demo-seed';
+import { prepareProject } from './bootstrap';
+import { DEMO, demoTenant, type DemoKeyOrigin } from './demo-seed';
 import { previousApiKey, writeDevFile, type DevFile } from './dev-file';
 import { startFirestorePart } from './firestore-part';
-import { startFunctions, untilListening } from './function-parts';
+import type { Snapshot } from './firestore-snapshot';
+import { checkFunctionConfig } from './function-config';
+import { functionEnv, startFunctions, untilListening } from './function-parts';
 import type { StackConfig } from './stack-config';
 import type { StackParts } from './stack-parts';
-import { ensureBucket } from './storage-bucket';
 import { startStoragePart } from './storage-part';
 import { scheduleSweeps } from './sweep-schedule';
 
@@ -16,27 +17,27 @@ export interface StackUp {
   dev: DevFile;
   devFilePath: string;
   keyOrigin: DemoKeyOrigin;
-  /** the Firestore export the emulator started from, if any */
-  imported: string | undefined;
+  /** the Firestore snapshot the emulator started from, if any */
+  imported: Snapshot | undefined;
 }
 
 /** Brings the stack up part by part, adding each to `parts` as soon as it runs, so a failure
  * (or `abort`) at any step leaves the caller able to stop exactly what was started. */
 export async function bringUp(config: StackConfig, parts: StackParts, abort: AbortSignal): Promise<StackUp> {
+  checkFunctionConfig(functionEnv(config));
   findFirestoreJar();
   await Promise.all([
     assertPortFree('Firestore emulator', config.firestore),
     assertPortFree('storage emulator', config.storage),
-    // functions-framework listens on every interface, so the port must be free on all of them.
-    assertPortFree('files function', config.function, undefined),
-    assertPortFree('finalize function', config.finalize, undefined),
-    assertPortFree('sweep function', config.sweep, undefined),
+    assertPortFree('files function', config.function),
+    assertPortFree('finalize function', config.finalize),
+    assertPortFree('sweep function', config.sweep),
   ]);
   // Nothing local needs Google's metadata server; probing it costs a second and prints a warning
   // (in this process and in the functions, which inherit it).
   process.env.METADATA_SERVER_DETECTION ??= 'none';
   const functions = startFunctions(config, parts);
-  const [{ emulator: firestore, imported }, storage] = await allStarted([
+  const [firestore, storage] = await allStarted([
     startFirestorePart(config, parts),
     // The emulator sends an event as soon as an object completes, even one a client resumes from
     // before a restart, so the function that takes them is listening before the emulator is.
@@ -44,17 +45,18 @@ export async function bringUp(config: StackConfig, parts: StackParts, abort: Abo
   ]);
   abort.throwIfAborted();
 
-  // The Firestore client reads the emulator's address from the environment when it is made.
-  process.env.FIRESTORE_EMULATOR_HOST = firestore.host;
   const devFilePath = join(config.localDir, 'dev.json');
-  const db = new Firestore({ projectId: config.projectId });
   const [seeded] = await Promise.all([
-    seedDemo(db, previousApiKey(devFilePath)).finally(() => db.terminate()),
-    ensureBucket(storage.url, config.projectId, config.bucket),
+    prepareProject(
+      { firestoreHost: firestore.emulator.host, storageUrl: storage.url },
+      { projectId: config.projectId, bucket: config.bucket },
+      demoTenant(previousApiKey(devFilePath)),
+    ),
     untilListening(functions.files),
     untilListening(functions.sweep),
   ]);
   abort.throwIfAborted();
+  firestore.startAutosave();
   if (config.sweepIntervalSeconds > 0) {
     parts.add(scheduleSweeps(functions.sweep.url, config.sweepIntervalSeconds * 1000, (line) => process.stdout.write(`scheduler | ${line}\n`)));
   }
@@ -66,12 +68,12 @@ export async function bringUp(config: StackConfig, parts: StackParts, abort: Abo
     storage_url: storage.url,
     bucket: config.bucket,
     project_id: config.projectId,
-    firestore_host: firestore.host,
+    firestore_host: firestore.emulator.host,
     organization_id: DEMO.organizationId,
     api_key: seeded.apiKey,
   };
   writeDevFile(devFilePath, dev);
-  return { dev, devFilePath, keyOrigin: seeded.origin, imported };
+  return { dev, devFilePath, keyOrigin: seeded.origin, imported: firestore.imported };
 }
 
 /** Like Promise.all, but waits for every start to settle: each registers itself in `parts` when it

@@ -1,42 +1,62 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { FirestoreEmulatorMissing, startFirestoreEmulator, type RunningEmulator } from '../../emulator/firestore/launch';
-import { saveSnapshot, snapshotToImport } from './firestore-snapshot';
+import { Firestore } from '@google-cloud/firestore';
+import { FirestoreEmulatorMissing, type RunningEmulator } from '../../emulator/firestore/launch';
+import { startSupervisedFirestore } from './bootstrap';
+import { startAutosave, type Autosave } from './firestore-autosave';
+import { saveSnapshot, snapshotToImport, type Snapshot } from './firestore-snapshot';
+import { stopGroup } from './process-group';
 import type { StackConfig } from './stack-config';
 import type { StackParts } from './stack-parts';
 
-/** Starts the Firestore emulator from the last saved snapshot, and registers it so that stopping saves a new one. */
-export async function startFirestorePart(
-  config: StackConfig,
-  parts: StackParts,
-): Promise<{ emulator: RunningEmulator; imported: string | undefined }> {
+export interface FirestorePart {
+  emulator: RunningEmulator;
+  /** the snapshot the emulator started from, if any */
+  imported: Snapshot | undefined;
+  /** From now on, a snapshot follows every change within a few seconds (call once the stack is seeded). */
+  startAutosave(): void;
+}
+
+/** Starts the Firestore emulator from the last snapshot, and registers it so that stopping saves a new one. */
+export async function startFirestorePart(config: StackConfig, parts: StackParts): Promise<FirestorePart> {
   const dir = join(config.localDir, 'firestore');
   mkdirSync(dir, { recursive: true });
   const imported = snapshotToImport(dir);
   let emulator: RunningEmulator;
   try {
-    emulator = await startFirestoreEmulator({ ...config.firestore, importData: imported });
+    emulator = await startSupervisedFirestore({ ...config.firestore, importData: imported?.importPath });
   } catch (err) {
     if (!imported || err instanceof FirestoreEmulatorMissing) throw err;
-    throw new Error(`${(err as Error).message}\n(it was loading ${imported}; move ${dir} aside to start empty)`);
+    throw new Error(`${(err as Error).message}\n(it was loading ${imported.importPath}; move ${dir} aside to start empty)`);
   }
   let running = true;
+  const exited = emulator.exited.then(({ code, signal }) => {
+    running = false;
+    return signal ? `was killed by ${signal}` : `exited with code ${code}`;
+  });
+  const say = (err: Error) => process.stderr.write(`npm start: could not save the Firestore data: ${err.message}\n`);
+  let autosave: { db: Firestore; watch: Autosave } | undefined;
   parts.add({
     name: 'Firestore emulator',
     pid: emulator.pid,
-    exited: emulator.exited.then(({ code, signal }) => {
-      running = false;
-      return signal ? `was killed by ${signal}` : `exited with code ${code}`;
-    }),
+    exited,
     holdsData: true,
     stop: async () => {
-      if (running) {
-        await saveSnapshot(emulator, config.projectId, dir).catch((err: Error) =>
-          process.stderr.write(`npm start: could not save the Firestore data: ${err.message}\n`),
-        );
+      if (autosave) {
+        await autosave.watch.stop();
+        await autosave.db.terminate().catch(() => undefined);
       }
-      await emulator.stop();
+      if (running) await saveSnapshot(emulator, config.projectId, dir, 'stop').catch(say);
+      await stopGroup(emulator.pid);
     },
   });
-  return { emulator, imported };
+  return {
+    emulator,
+    imported,
+    startAutosave: () => {
+      // FIRESTORE_EMULATOR_HOST points the client at the emulator (bring-up sets it before seeding).
+      const db = new Firestore({ projectId: config.projectId });
+      autosave = { db, watch: startAutosave(db, () => (running ? saveSnapshot(emulator, config.projectId, dir, 'background') : Promise.resolve()), say) };
+    },
+  };
 }

@@ -20,31 +20,33 @@ export interface StackFunctions {
   sweep: RunningFunction;
 }
 
+/** The environment the functions run with: the developer's, pointed at this stack's emulators. */
+export function functionEnv(config: StackConfig): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    FIRESTORE_EMULATOR_HOST: hostAndPort(config.firestore),
+    STORAGE_EMULATOR_HOST: httpUrl(config.storage),
+    GOOGLE_CLOUD_PROJECT: config.projectId,
+    FILES_BUCKET: config.bucket,
+    NODE_ENV: 'development',
+  };
+}
+
 /** The three functions of functions/index.ts, each under its own functions-framework as on Google Cloud,
  * registered in `parts` as soon as spawned. Their clients reach the emulators only when a request needs
  * them, so they can start first, and the finalize function can be up before storage sends any event. */
 export function startFunctions(config: StackConfig, parts: StackParts): StackFunctions {
-  const common = {
-    source: join(config.repoRoot, 'dist', 'functions', 'index.js'),
-    env: {
-      ...process.env,
-      FIRESTORE_EMULATOR_HOST: hostAndPort(config.firestore),
-      STORAGE_EMULATOR_HOST: httpUrl(config.storage),
-      GOOGLE_CLOUD_PROJECT: config.projectId,
-      FILES_BUCKET: config.bucket,
-      NODE_ENV: 'development',
-    },
-  };
-  const start = (address: ServiceAddress, options: Omit<FunctionServerOptions, 'source' | 'env' | 'port'>): RunningFunction => {
-    const fn = { address, url: httpUrl(address), process: startFunctionServer({ ...common, ...options, port: address.port }) };
+  const common = { source: join(config.repoRoot, 'dist', 'functions', 'index.js'), env: functionEnv(config) };
+  const start = (address: ServiceAddress, options: Omit<FunctionServerOptions, 'source' | 'env' | 'host' | 'port'>): RunningFunction => {
+    const fn = { address, url: httpUrl(address), process: startFunctionServer({ ...common, ...options, host: address.host, port: address.port }) };
     parts.add(fn.process);
     return fn;
   };
   return {
-    files: start(config.function, { name: 'files function', target: 'files', signatureType: 'http' }),
-    finalize: start(config.finalize, { name: 'finalize function', target: 'finalize', signatureType: 'cloudevent' }),
+    files: start(config.function, { name: 'files function', target: 'files' }),
+    finalize: start(config.finalize, { name: 'finalize function', target: 'finalize' }),
     // Its request line each run is noise; the schedule says what a run did.
-    sweep: start(config.sweep, { name: 'sweep function', target: 'sweep', signatureType: 'http', hideInfoLines: true }),
+    sweep: start(config.sweep, { name: 'sweep function', target: 'sweep', hideInfoLines: true }),
   };
 }
 

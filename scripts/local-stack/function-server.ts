@@ -1,27 +1,23 @@
 import { spawn } from 'node:child_process';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import { stopProcessGroup } from '../../emulator/stop-process-group';
 import type { ManagedProcess } from './managed-process';
+import { stopGroup } from './process-group';
 
 export interface FunctionServerOptions {
   /** how the supervisor's messages name it */
   name: string;
   /** the function registered in functions/index.ts; also the prefix of its output lines */
   target: string;
-  signatureType: 'http' | 'cloudevent';
   source: string;
+  host: string;
   port: number;
   env: NodeJS.ProcessEnv;
   /** drop its INFO log lines, keeping its warnings and errors */
   hideInfoLines?: boolean;
 }
 
-/** functions-framework's CLI; its package exports only the library, so go through the directory of that. */
-function frameworkCli(): string {
-  return join(dirname(require.resolve('@google-cloud/functions-framework')), 'main.js');
-}
 
 function forwardLines(from: Readable, to: Writable, prefix: string, keep: (line: string) => boolean = () => true): void {
   createInterface({ input: from }).on('line', (line) => {
@@ -38,13 +34,15 @@ function isInfoLine(line: string): boolean {
   }
 }
 
-/** Runs one target of the compiled functions under the real functions-framework CLI, in a process group of its own. */
+/** Runs one target of the compiled functions under functions-framework (function-host.ts), in a process
+ * group of its own; its stdin is a pipe it watches, so it stops when this process is gone. */
 export function startFunctionServer(opts: FunctionServerOptions): ManagedProcess {
-  const child = spawn(
-    process.execPath,
-    [frameworkCli(), `--target=${opts.target}`, `--signature-type=${opts.signatureType}`, `--source=${opts.source}`, `--port=${opts.port}`],
-    { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: opts.env },
-  );
+  const child = spawn(process.execPath, [join(__dirname, 'function-host.js'), opts.source, opts.target, opts.host, String(opts.port)], {
+    detached: true,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: opts.env,
+  });
+  child.stdin.on('error', () => undefined);
   const prefix = `${opts.target} | `;
   forwardLines(child.stdout, process.stdout, prefix, opts.hideInfoLines ? (line) => !isInfoLine(line) : undefined);
   forwardLines(child.stderr, process.stderr, prefix);
@@ -56,6 +54,8 @@ export function startFunctionServer(opts: FunctionServerOptions): ManagedProcess
     name: opts.name,
     pid: child.pid,
     exited,
-    stop: () => stopProcessGroup(child),
+    stop: async () => {
+      if (child.pid !== undefined) await stopGroup(child.pid);
+    },
   };
 }

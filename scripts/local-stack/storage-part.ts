@@ -1,28 +1,30 @@
 import { join } from 'node:path';
-import { startStorageEmulator, type RunningStorageEmulator } from '../../emulator/storage/launch';
-import { untilUnanswered } from './http-liveness';
+import { startSupervisedStorageEmulator, type SupervisedStorageEmulator } from './bootstrap';
 import type { StackConfig } from './stack-config';
+
+/** One line per request the storage emulator serves (no upload ids), kept across starts. */
+export function storageRequestLog(config: StackConfig): string {
+  return join(config.localDir, 'storage-requests.log');
+}
 import type { StackParts } from './stack-parts';
 
 /** Starts the storage emulator on `.local/storage`, posting a finalized event to `finalizeUrl` for every
- * completed object as Eventarc does, and registers it, watched over HTTP (its launcher keeps the process to itself). */
-export async function startStoragePart(config: StackConfig, parts: StackParts, finalizeUrl: string): Promise<RunningStorageEmulator> {
-  const emulator = await startStorageEmulator({
+ * completed object as Eventarc does, and registers it. Only its exit stops the stack: an emulator that is
+ * slow, or stopped with SIGSTOP under a debugger, is still there. */
+export async function startStoragePart(config: StackConfig, parts: StackParts, finalizeUrl: string): Promise<SupervisedStorageEmulator> {
+  const emulator = await startSupervisedStorageEmulator({
     host: config.storage.host,
     port: config.storage.port,
     dataDir: join(config.localDir, 'storage'),
     finalizeUrl,
+    requestLog: storageRequestLog(config),
   });
-  const liveness = untilUnanswered(emulator.url);
   parts.add({
     name: 'storage emulator',
-    pid: undefined,
-    exited: liveness.down,
+    pid: emulator.pid,
+    exited: emulator.exited,
     holdsData: true,
-    stop: () => {
-      liveness.cancel();
-      return emulator.stop();
-    },
+    stop: () => emulator.stop(),
   });
   return emulator;
 }

@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { findSdkTool, gcloudEnv, runOk, runTool } from './cloud-sdk';
 import { md5, MIB, pattern, sharedEmulatorUrl, storageClient } from './helpers';
 
 // Google's own CLI against the emulator: `gcloud storage` speaks the same resumable protocol.
@@ -13,57 +13,18 @@ const TEST_TIMEOUT_MS = 6 * COMMAND_TIMEOUT_MS;
 let work: string;
 let env: NodeJS.ProcessEnv;
 
-/** gcloud from PATH or the Cloud SDK's standard install paths (where the Firestore emulator also comes from). */
-function findGcloud(): string {
-  const candidates = [
-    ...(process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, 'gcloud')),
-    ...['/usr/lib/google-cloud-sdk', '/usr/share/google-cloud-sdk', '/opt/google-cloud-sdk', join(homedir(), 'google-cloud-sdk')].map((root) => join(root, 'bin', 'gcloud')),
-  ];
-  const found = candidates.find((path) => existsSync(path));
-  if (!found) throw new Error(`gcloud not found (looked at ${candidates.join(', ')}): install the Google Cloud CLI`);
-  return found;
-}
+const gcloud = findSdkTool('gcloud');
 
-const gcloud = findGcloud();
-
-function run(args: string[], input?: Buffer): Promise<{ code: number | null; stdout: Buffer; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(gcloud, args, { env, stdio: ['pipe', 'pipe', 'pipe'], timeout: COMMAND_TIMEOUT_MS, killSignal: 'SIGKILL' });
-    const out: Buffer[] = [];
-    let stderr = '';
-    child.stdout.on('data', (piece: Buffer) => out.push(piece));
-    child.stderr.on('data', (piece: Buffer) => (stderr += piece.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout: Buffer.concat(out), stderr }));
-    child.stdin.end(input);
-  });
-}
-
-async function ok(args: string[], input?: Buffer): Promise<Buffer> {
-  const result = await run(args, input);
-  if (result.code !== 0) throw new Error(`gcloud ${args.join(' ')} exited ${result.code}:\n${result.stderr}`);
-  return result.stdout;
-}
+const run = (args: string[], input?: Buffer) => runTool(gcloud, args, env, COMMAND_TIMEOUT_MS, input);
+const ok = (args: string[], input?: Buffer) => runOk(gcloud, args, env, COMMAND_TIMEOUT_MS, input);
 
 beforeAll(async () => {
   await storageClient(url).createBucket(BUCKET);
   work = mkdtempSync(join(tmpdir(), 'gcloud-emulator-'));
-  const config = join(work, 'config');
-  mkdirSync(config);
-  // The SDK caches "not on GCE" here; without it, a fresh config resolves metadata.google.internal once.
-  writeFileSync(join(config, 'gce'), 'False');
-  writeFileSync(join(work, 'token'), 'emulator-needs-no-real-token');
   env = {
-    PATH: process.env.PATH,
-    HOME: work,
-    CLOUDSDK_CONFIG: config,
-    CLOUDSDK_API_ENDPOINT_OVERRIDES_STORAGE: `${url}/`,
-    CLOUDSDK_AUTH_ACCESS_TOKEN_FILE: join(work, 'token'),
-    CLOUDSDK_CORE_PROJECT: 'emulator-tests',
-    CLOUDSDK_CORE_DISABLE_PROMPTS: '1',
-    CLOUDSDK_CORE_DISABLE_USAGE_REPORTING: 'true',
-    CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK: 'true',
-    // Anything above 1 MiB goes through a resumable session.
+    ...gcloudEnv(work, url),
+    // Anything above 1 MiB goes through a resumable session, in 256 KiB chunks (the
+    // defaults are covered by google-clis.test.ts).
     CLOUDSDK_STORAGE_RESUMABLE_THRESHOLD: String(MIB),
     CLOUDSDK_STORAGE_UPLOAD_CHUNK_SIZE: String(256 * 1024),
   };

@@ -27,6 +27,28 @@ describe('MultipartRelated', () => {
     expect(parsed.media.equals(data)).toBe(true);
   });
 
+  // What gcloud storage and gsutil send (Python's email package): bare LF throughout.
+  const bareLf = Buffer.concat([
+    Buffer.from('--===============53616425==\nContent-Type: application/json\nMIME-Version: 1.0\n\n{"name": "n"}\n'),
+    Buffer.from('--===============53616425==\nContent-Type: text/plain\nMIME-Version: 1.0\nContent-Transfer-Encoding: binary\n\n'),
+    data,
+    Buffer.from('\n--===============53616425==--\n'),
+  ]);
+
+  it.each([1, 5, 4096, bareLf.length])('reads a body with bare LF line breaks whatever the read size (%d)', async (pieceSize) => {
+    const parsed = await parse(bareLf, '===============53616425==', pieceSize);
+    expect(parsed.metadata).toEqual({ name: 'n' });
+    expect(parsed.mediaType).toBe('text/plain');
+    expect(parsed.media.equals(data)).toBe(true);
+  });
+
+  it('keeps a CR at the end of media sent with bare LF, and bare LFs inside CRLF media', async () => {
+    const lf = await parse(Buffer.from('--b\n\n{}\n--b\n\nend\r\n--b--'), 'b', 2);
+    expect(lf.media.toString()).toBe('end\r');
+    const crlf = await parse(Buffer.from('--b\r\n\r\n{}\r\n--b\r\n\r\nx\n--b\ny\r\n--b--'), 'b', 2);
+    expect(crlf.media.toString()).toBe('x\n--b\ny');
+  });
+
   it('keeps media bytes that look like the start of a boundary', async () => {
     const tricky = Buffer.from('a\r\n--se\r\nx--sep\r\n--s');
     const withTricky = Buffer.concat([Buffer.from('--sep\r\n\r\n{}\r\n--sep\r\n\r\n'), tricky, Buffer.from('\r\n--sep--')]);
@@ -45,6 +67,7 @@ describe('MultipartRelated', () => {
   it('reads the boundary from the Content-Type', () => {
     expect(relatedBoundary('multipart/related; boundary=abc')).toBe('abc');
     expect(relatedBoundary('Multipart/Related; charset=x; boundary="a b"')).toBe('a b');
+    expect(relatedBoundary("multipart/related; boundary='===============5361642500552735275=='")).toBe('===============5361642500552735275==');
     expect(relatedBoundary('multipart/form-data; boundary=abc')).toBeUndefined();
     expect(relatedBoundary(undefined)).toBeUndefined();
   });

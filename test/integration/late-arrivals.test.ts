@@ -45,7 +45,8 @@ beforeAll(async () => {
       FILES_BUCKET: bucket,
       // Warm lookups stay cached, so a request gets past auth with Firestore frozen.
       AUTH_CACHE_TTL_SECONDS: '600',
-      BACKEND_TIMEOUT_MS: '1500',
+      // Long enough for a cold first request on a busy machine; a frozen backend waits it out.
+      BACKEND_TIMEOUT_MS: '3000',
     },
     ['files', 'sweep'],
   );

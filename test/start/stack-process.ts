@@ -2,7 +2,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 
 const START = join(__dirname, '..', '..', 'dist', 'scripts', 'start.js');
-const READY_LINE = 'Ctrl-C stops everything.';
+const READY_LINE = 'stops everything.';
 
 /** `node dist/scripts/start.js` (built by `npm test`) as a child of the test, with its output kept. */
 export class StackProcess {

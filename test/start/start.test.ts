@@ -60,11 +60,11 @@ async function keyDocument(firestoreHost: string, apiKey: string): Promise<Respo
 
 function expectParts(children: ProcessInfo[]): void {
   const commands = children.map((c) => c.args).join('\n');
-  expect(commands).toMatch(/java .*cloud-firestore-emulator/);
-  expect(commands).toMatch(/storage\/main\.js .*--on-finalize http:\/\/127\.0\.0\.1:\d+/);
-  expect(commands).toMatch(/functions-framework\/build\/src\/main\.js --target=files /);
-  expect(commands).toMatch(/functions-framework\/build\/src\/main\.js --target=finalize --signature-type=cloudevent /);
-  expect(commands).toMatch(/functions-framework\/build\/src\/main\.js --target=sweep /);
+  expect(commands).toMatch(/supervise\.js java .*cloud-firestore-emulator/);
+  expect(commands).toMatch(/supervise\.js \S+ \S+storage\/main\.js .*--on-finalize http:\/\/127\.0\.0\.1:\d+/);
+  expect(commands).toMatch(/function-host\.js \S+functions\/index\.js files 127\.0\.0\.1 \d+/);
+  expect(commands).toMatch(/function-host\.js \S+functions\/index\.js finalize 127\.0\.0\.1 \d+/);
+  expect(commands).toMatch(/function-host\.js \S+functions\/index\.js sweep 127\.0\.0\.1 \d+/);
 }
 
 /** Up, answering and seeded; then SIGINT stops every child and exits 0. Returns dev.json. */
@@ -129,7 +129,7 @@ describe('npm start', () => {
     const swept = await fetch(dev.sweep_url, { method: 'POST' });
     expect(swept.status).toBe(200);
     expect(swept.headers.get('content-type')).toMatch(/^application\/json/);
-    expect(await swept.json()).toEqual({ expired: expect.any(Number), completed: expect.any(Number), has_more: false });
+    expect(await swept.json()).toEqual({ expired: expect.any(Number), completed: expect.any(Number), abandoned: expect.any(Number), cleaned: expect.any(Number), has_more: false });
 
     // The scheduled sweep finds an upload past its expiry, expires it, and says so in one line.
     const abandoned = await requestUpload(dev, 'abandoned.bin', 10, 'application/octet-stream');
@@ -155,14 +155,18 @@ describe('npm start', () => {
   });
 
   it.each([
-    ['files', 'files function'],
-    ['sweep', 'sweep function'],
-  ])('stops everything, exiting 1, when a child dies (the %s function)', async (target, name) => {
+    ['files function', / files 127\.0\.0\.1 /],
+    ['sweep function', / sweep 127\.0\.0\.1 /],
+    // The emulator itself, not its supervisor: the supervisor passes its death on.
+    ['storage emulator', /^\S+ \S+storage\/main\.js /],
+    // Java's supervisor, not Java: the stack stops the group, so Java goes too.
+    ['Firestore emulator', /supervise\.js java /],
+  ])('stops everything, exiting 1, when a child dies (the %s)', async (name, command) => {
     const stack = startStack(await stackEnv());
     await stack.ready();
     const children = descendants(stack.pid);
     expectParts(children);
-    const fn = children.find((c) => c.args.includes(`--target=${target} `)) as ProcessInfo;
+    const fn = children.find((c) => command.test(c.args)) as ProcessInfo;
     process.kill(fn.pid, 'SIGKILL');
     expect(await stack.exitWithin(30_000)).toEqual({ code: 1, signal: null });
     expect(stack.stderr).toContain(`npm start: the ${name} was killed by SIGKILL; stopping the rest`);
@@ -180,6 +184,22 @@ describe('npm start', () => {
     } finally {
       blocker.close();
     }
+  });
+
+  it('says once what is wrong with a setting of the functions, and starts nothing', async () => {
+    const stack = startStack(await stackEnv({ MAX_FILE_SIZE: 'lots' }));
+    expect(await stack.exitWithin(30_000)).toEqual({ code: 1, signal: null });
+    // One line that names the variable and its bound; no stack trace, nothing said twice.
+    expect(stack.stderr).toMatch(/^npm start: MAX_FILE_SIZE="lots": must be [^\n]+\n$/);
+    expect(descendants(stack.pid)).toEqual([]);
+  });
+
+  it('lists every problem of the functions\' settings, each once', async () => {
+    const stack = startStack(await stackEnv({ MAX_FILE_SIZE: 'lots', CHUNK_SIZE_RECOMMENDED: '1000000' }));
+    expect(await stack.exitWithin(30_000)).toEqual({ code: 1, signal: null });
+    const lines = stack.stderr.split('\n');
+    expect(lines[0]).toBe("npm start: the functions' configuration has 2 problems:");
+    expect(lines.slice(1).sort()).toEqual(['', expect.stringMatching(/^  CHUNK_SIZE_RECOMMENDED=1000000: /), expect.stringMatching(/^  MAX_FILE_SIZE="lots": /)]);
   });
 
   it.each([

@@ -1,28 +1,21 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startFirestoreEmulator } from '../../emulator/firestore/launch';
-import { freePort } from '../../emulator/free-port';
-import { startStorageEmulator } from '../../emulator/storage/launch';
+import { startEmulators, type Emulators } from '../../scripts/local-stack/bootstrap';
 
-/** Starts both emulators once for the run; workers inherit the env vars set here. */
+/** Starts both emulators once for the run, on free ports, the way `npm start` does; workers inherit the
+ * env vars set here. Each test file seeds a project and bucket of its own (test/support/stack.ts). */
 export default async function globalSetup(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'files-api-test-storage-'));
-  const [firestore, storage] = await Promise.all([
-    freePort().then((port) => startFirestoreEmulator({ host: '127.0.0.1', port })),
-    startStorageEmulator({ dataDir }),
-  ]);
-  process.env.FIRESTORE_EMULATOR_HOST = firestore.host;
-  process.env.STORAGE_EMULATOR_HOST = storage.url;
+  const emulators = await startEmulators({ storageDataDir: dataDir });
+  Object.assign(process.env, emulators.env);
   process.env.TEST_STORAGE_DATA_DIR = dataDir;
   // No cloud here: the auth library need not probe for a metadata server.
   process.env.METADATA_SERVER_DETECTION = 'none';
-  globalThis.__FILES_API_EMULATORS__ = { firestore, storage, dataDir };
+  globalThis.__FILES_API_EMULATORS__ = { emulators, dataDir };
 }
 
 declare global {
   // eslint-disable-next-line no-var
-  var __FILES_API_EMULATORS__:
-    | { firestore: { stop(): Promise<void> }; storage: { stop(): Promise<void> }; dataDir: string }
-    | undefined;
+  var __FILES_API_EMULATORS__: { emulators: Emulators; dataDir: string } | undefined;
 }

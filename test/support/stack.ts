@@ -2,10 +2,8 @@ import { Firestore } from '@google-cloud/firestore';
 import { Storage } from '@google-cloud/storage';
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
-import { createApiKey } from '../../scripts/admin/api-keys';
-import { AlreadyExistsError } from '../../scripts/admin/errors';
-import { addMember } from '../../scripts/admin/members';
-import { createOrganization } from '../../scripts/admin/organizations';
+import { seedTenant } from '../../scripts/local-stack/bootstrap';
+import { ensureBucket } from '../../scripts/local-stack/storage-bucket';
 import { startFilesApi, type RunningApi, type Target } from './files-api-server';
 
 export interface Stack {
@@ -37,15 +35,10 @@ export function emulatorHosts(): { firestore: string; storage: string } {
   return { firestore, storage };
 }
 
+/** The organization (made if missing), `principalId` a member of it, and a new key of theirs. */
 export async function seedMember(db: Firestore, organizationId: string, principalId: string) {
-  await createOrganization(db, organizationId, `Organization ${organizationId}`).catch(ignoreExisting);
-  await addMember(db, organizationId, principalId, 'member').catch(ignoreExisting);
-  const key = await createApiKey(db, principalId);
-  return { apiKey: key.api_key, keyId: key.key_id };
-}
-
-function ignoreExisting(error: unknown) {
-  if (!(error instanceof AlreadyExistsError)) throw error;
+  const { apiKey, keyId } = await seedTenant(db, { organizationId, organizationName: `Organization ${organizationId}`, principalId, role: 'member' });
+  return { apiKey, keyId };
 }
 
 /** Emulators from the global setup, the function served by functions-framework, one seeded member. */
@@ -54,9 +47,7 @@ export async function startStack(testFile: string, env: Record<string, string> =
   const { projectId, bucket } = isolatedNames(testFile);
   const db = new Firestore({ projectId });
   const storage = new Storage({ apiEndpoint: hosts.storage, projectId });
-  await storage.createBucket(bucket).catch((error: { code?: number }) => {
-    if (error.code !== 409) throw error;
-  });
+  await ensureBucket(hosts.storage, projectId, bucket);
   const organizationId = 'org_123';
   const principalId = 'usr_alice';
   const { apiKey, keyId } = await seedMember(db, organizationId, principalId);

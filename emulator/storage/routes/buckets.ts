@@ -28,3 +28,15 @@ export async function deleteBucket(ctx: RouteContext, name: string): Promise<voi
   await ctx.state.objects.removeBucket(name);
   sendEmpty(ctx.res, 204);
 }
+
+/** GET …/b/{bucket}/storageLayout: a flat namespace (gcloud storage mv asks before moving). */
+export function getStorageLayout(ctx: RouteContext, name: string): void {
+  requireBucket(ctx, name);
+  sendJson(ctx.res, 200, {
+    kind: 'storage#storageLayout',
+    bucket: name,
+    location: 'US',
+    locationType: 'multi-region',
+    hierarchicalNamespace: { enabled: false },
+  });
+}

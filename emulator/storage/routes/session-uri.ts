@@ -31,8 +31,14 @@ export async function onSessionUri(ctx: RouteContext, bucket: string): Promise<v
       } else if (answer.kind === 'complete') {
         sendJson(ctx.res, 200, objectResource(answer.object, ctx.base));
       } else {
-        ctx.res.statusMessage = 'Resume Incomplete';
-        sendEmpty(ctx.res, 308, answer.persisted > 0 ? { Range: `bytes=0-${answer.persisted - 1}` } : {});
+        const range: Record<string, string> = answer.persisted > 0 ? { Range: `bytes=0-${answer.persisted - 1}` } : {};
+        // Go clients ask for "resume incomplete" as a 200 that says 308 in a header.
+        if (ctx.req.headers['x-guploader-no-308'] === 'yes') {
+          sendEmpty(ctx.res, 200, { ...range, 'X-Http-Status-Code-Override': '308' });
+        } else {
+          ctx.res.statusMessage = 'Resume Incomplete';
+          sendEmpty(ctx.res, 308, range);
+        }
       }
     }
   }
