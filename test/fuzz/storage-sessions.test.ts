@@ -115,6 +115,8 @@ function expectChunk(m: Model, first: number, len: number, totalForm: 'star' | '
   if (first > m.persisted) return { status: 400 };
   const last = first + len - 1;
   if (total !== undefined && last >= total) return { status: 400 };
+  // As Cloud Storage does: a chunk that does not end the object must be at least 256 KiB.
+  if (len < Q && !(total !== undefined && last === total - 1)) return { status: 400 };
   const end = Math.max(m.persisted, first + len);
   const declared = m.pinned ? undefined : (m.declared ?? stated);
   if (total !== undefined && end === total) return { status: 200, next: { persisted: end, complete: true, declared } };
