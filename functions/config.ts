@@ -18,6 +18,8 @@ export interface Config {
   /** Quotas of an organization whose document sets none. */
   defaultMaxOpenSessions: number;
   defaultMaxStoredBytes: number;
+  /** Per-instance token buckets (see domain/token-buckets.ts): requests a second, and the burst. */
+  rateLimits: { perKey: { perSecond: number; burst: number }; perOrganization: { perSecond: number; burst: number } };
 }
 
 /** The spec's ceiling for one file (5 GiB); a deployment may set a lower one. */
@@ -39,6 +41,17 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     const value = Number(raw);
     if (!/^\d+$/.test(raw.trim()) || value < min || value > max) {
       problems.push(`${name}=${JSON.stringify(raw)}: must be a whole number from ${min} to ${max}${rule}`);
+      return fallback;
+    }
+    return value;
+  };
+
+  const rate = (name: string, fallback: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!/^\d+(\.\d+)?$/.test(raw.trim()) || value < 0.001 || value > 1_000_000) {
+      problems.push(`${name}=${JSON.stringify(raw)}: must be a number of requests a second from 0.001 to 1000000`);
       return fallback;
     }
     return value;
@@ -72,6 +85,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     downloadUrlTtlSeconds: integer('DOWNLOAD_URL_TTL_SECONDS', 15 * 60, 1, ONE_WEEK, ' (a signed URL lives one week at most)'),
     defaultMaxOpenSessions: integer('DEFAULT_MAX_OPEN_SESSIONS', 1000, 1, 1_000_000),
     defaultMaxStoredBytes: integer('DEFAULT_MAX_STORED_BYTES', 1024 ** 4, 1, Number.MAX_SAFE_INTEGER),
+    rateLimits: {
+      perKey: { perSecond: rate('RATE_LIMIT_KEY_PER_SECOND', 50), burst: integer('RATE_LIMIT_KEY_BURST', 500, 1, 10_000_000) },
+      perOrganization: {
+        perSecond: rate('RATE_LIMIT_ORG_PER_SECOND', 200),
+        burst: integer('RATE_LIMIT_ORG_BURST', 2000, 1, 10_000_000),
+      },
+    },
   };
   if (problems.length) throw new ConfigError(problems);
   return config;

@@ -1,7 +1,6 @@
-import { Firestore } from '@google-cloud/firestore';
 import * as functions from '@google-cloud/functions-framework';
-import type { CloudEvent } from '@google-cloud/functions-framework';
 import { Storage } from '@google-cloud/storage';
+import { createFirestore } from './adapters/firestore-client';
 import { FirestoreDirectory } from './adapters/firestore-directory';
 import { FirestoreFileRecords } from './adapters/firestore-file-records';
 import { FirestoreQuotas } from './adapters/firestore-quotas';
@@ -12,9 +11,9 @@ import { sessionGraceMs } from './domain/session-grace';
 import { ConfigError, loadConfig, type Config } from './config';
 import { installBodyLayer } from './http/body-layer';
 import { createFilesApi } from './http/files-api';
-import { logBackgroundError, logEvent } from './http/request-log';
+import { logBackgroundError } from './http/request-log';
 import { createSweepEndpoint } from './jobs/sweep-trigger';
-import { onObjectFinalized, type FinalizedObject } from './events/finalize';
+import { createFinalizeTrigger } from './events/finalize-trigger';
 
 function configOrExplain(): Config {
   try {
@@ -30,7 +29,7 @@ installBodyLayer({ maxBodyBytes: config.maxBodyBytes, projectId: config.projectI
 
 // One client of each per instance, reused by every request. FIRESTORE_EMULATOR_HOST
 // and STORAGE_EMULATOR_HOST point them at local emulators.
-const firestore = new Firestore({ projectId: config.projectId, ignoreUndefinedProperties: true });
+const firestore = createFirestore(config.projectId, config.backendTimeoutMs);
 const storage = new Storage({ projectId: config.projectId });
 
 const records = new FirestoreFileRecords(firestore, config.backendTimeoutMs);
@@ -56,11 +55,7 @@ functions.http(
 );
 
 // Eventarc's google.cloud.storage.object.v1.finalized on the uploads bucket.
-functions.cloudEvent<FinalizedObject>('finalize', async (event: CloudEvent<FinalizedObject>) => {
-  const object = event.data ?? {};
-  const outcome = await onObjectFinalized({ bucket: config.bucket, records, objects }, object);
-  logEvent('INFO', `finalize ${outcome}`, undefined, { event_id: event.id, object: object.name });
-});
+functions.http('finalize', createFinalizeTrigger({ bucket: config.bucket, records, objects }, config.projectId));
 
 // Cloud Scheduler, every few minutes.
 functions.http(

@@ -44,7 +44,7 @@ async function main(): Promise<number> {
     };
     for (const signal of STOP_SIGNALS) process.on(signal, () => stop(signal, signal === 'SIGINT'));
     // npm killed with SIGKILL passes nothing on; the launcher is re-parented, which this sees.
-    onParentGone(() => stop('the process that started npm start is gone', false), { watchStdin: false });
+    onParentGone(() => stop('the process that started the stack is gone', false), { watchStdin: false });
   });
 
   let config: StackConfig | undefined;

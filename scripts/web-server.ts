@@ -50,7 +50,8 @@ export function serveWebPage(options: WebPageOptions): Promise<RunningWebPage> {
     "form-action 'none'",
   ].join('; ');
 
-  const server: Server = createServer((req, res) => {
+  // A client that sends its request slowly does not keep a socket for minutes.
+  const server: Server = createServer({ headersTimeout: 10_000, requestTimeout: 30_000 }, (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const file = files.get(path === '/' ? '/index.html' : path);
     res.setHeader('X-Content-Type-Options', 'nosniff');

@@ -18,7 +18,7 @@ export function sendEmpty(res: ServerResponse, status: number, headers: Record<s
 
 const JSON_BODY_LIMIT = 1 << 20;
 
-/** A small JSON object body (metadata); an empty body is `{}`. */
+/** A small JSON object body (metadata); an empty body or `null` is `{}`. */
 export async function readJsonObject(req: IncomingMessage): Promise<Record<string, unknown>> {
   const pieces: Buffer[] = [];
   let size = 0;
@@ -35,7 +35,9 @@ export async function readJsonObject(req: IncomingMessage): Promise<Record<strin
   } catch {
     throw badRequest('Parse Error: the request body is not valid JSON', 'parseError');
   }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw badRequest('The request body must be a JSON object');
+  // Go clients send `null` for a call without a resource (rclone's rewrite).
+  if (parsed === null) return {};
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) throw badRequest('The request body must be a JSON object');
   return parsed as Record<string, unknown>;
 }
 

@@ -9,10 +9,10 @@ import { sendMedia } from './routes/media';
 import { deleteObject, findObject, getObject, listObjects } from './routes/objects';
 import { updateObject } from './routes/object-update';
 import { startSession } from './routes/session-start';
-import { signedRead } from './routes/signed-read';
-import { isSignedRequest } from './signed-url';
 import { onSessionUri } from './routes/session-uri';
+import { signedRead } from './routes/signed-read';
 import { uploadMedia, uploadMultipart } from './routes/simple-upload';
+import { isSignedRequest } from './signed-url';
 import { unimplemented, unimplementedSubresource } from './unimplemented';
 
 type Handler = (ctx: RouteContext, params: string[]) => void | Promise<void>;

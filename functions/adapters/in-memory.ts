@@ -125,7 +125,10 @@ export class MemoryBackends implements Directory, FileRecords, UploadSessions, O
 
   findExpired(now: string, limit: number) {
     return this.call('findExpired', () =>
-      [...this.files.values()].filter((r) => r.status === 'uploading' && r.expires_at <= now).slice(0, limit),
+      [...this.files.values()]
+        .filter((r) => r.status === 'uploading' && r.expires_at <= now)
+        .sort((a, b) => a.expires_at.localeCompare(b.expires_at))
+        .slice(0, limit),
     );
   }
 

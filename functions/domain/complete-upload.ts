@@ -32,8 +32,7 @@ export async function completeUpload(deps: CompletionDeps, record: FileRecord): 
   if (mismatch) {
     const result = await deps.records.transition(org, record.id, 'uploading', {
       status: 'failed',
-      failure_reason: 'the stored object contradicts the record',
-      verification_failure: mismatch,
+      failure: { reason: 'the stored object contradicts what was declared', ...mismatch },
       leftovers: true,
     });
     if (!result) return { kind: 'conflict', record };
@@ -54,6 +53,7 @@ export async function completeUpload(deps: CompletionDeps, record: FileRecord): 
 
 function settled(record: FileRecord): Completion {
   if (record.status === 'uploaded') return { kind: 'uploaded', record, changed: false };
-  if (record.status === 'failed' && record.verification_failure) return { kind: 'failed', record, mismatch: record.verification_failure };
+  const failure = record.failure;
+  if (record.status === 'failed' && failure?.field) return { kind: 'failed', record, mismatch: { field: failure.field, expected: failure.expected, actual: failure.actual } };
   return { kind: 'conflict', record };
 }

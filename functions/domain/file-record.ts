@@ -1,13 +1,38 @@
 import type { FileObject } from '../generated/schema-types';
-import type { Mismatch } from './verify-upload';
 
-/** `organizations/{org}/files/{file_id}`: the File object, plus what only the server may see. */
-export interface FileRecord extends FileObject {
+/** Why a file failed: for a verification failure, the fact of the stored object (`actual`) that contradicted the declaration (`expected`). */
+export interface FileFailure {
+  reason: string;
+  field: string | null;
+  expected: unknown;
+  actual: unknown;
+}
+
+/**
+ * `organizations/{org}/files/{file_id}`. Its own type, not the File object's:
+ * a field added here reaches clients only if toFileObject names it.
+ */
+export interface FileRecord {
+  id: string;
+  object: 'file';
+  organization_id: string;
+  original_filename: string;
+  file_size: number;
+  mime_type: string;
+  storage_path: string;
+  status: FileObject['status'];
+  crc32c: string | null;
+  md5_hash: string | null;
+  uploaded_by: string;
+  uploaded_by_api_key_id: string;
+  created_at: string;
+  uploaded_at: string | null;
+  /** When the session dies (the sweeper's cue); clients see it only while the file is uploading. */
+  expires_at: string;
+  /** Set when the file fails. */
+  failure?: FileFailure;
   /** The resumable session URI: a capability, never returned after creation, never logged. */
   session_uri: string | null;
-  failure_reason?: string;
-  /** What the object contradicted, when verification failed. */
-  verification_failure?: Mismatch;
   /**
    * Set by every move out of `uploading`/`uploaded` except completion: the
    * session (if any) and the object may still exist, and the sweeper removes
@@ -16,8 +41,34 @@ export interface FileRecord extends FileObject {
   leftovers?: boolean;
 }
 
-/** The File object a client may see: the record without its private fields. */
+/** The File object a client may see, field by field (an allow-list). */
 export function toFileObject(record: FileRecord): FileObject {
-  const { session_uri: _uri, failure_reason: _reason, verification_failure: _failure, leftovers: _leftovers, ...file } = record;
-  return file;
+  return {
+    id: record.id,
+    object: 'file',
+    organization_id: record.organization_id,
+    original_filename: record.original_filename,
+    file_size: record.file_size,
+    mime_type: record.mime_type,
+    storage_path: record.storage_path,
+    status: record.status,
+    crc32c: record.crc32c,
+    md5_hash: record.md5_hash,
+    uploaded_by: record.uploaded_by,
+    uploaded_by_api_key_id: record.uploaded_by_api_key_id,
+    created_at: record.created_at,
+    uploaded_at: record.uploaded_at,
+    expires_at: record.status === 'uploading' ? record.expires_at : null,
+    failure: record.status === 'failed' ? publicFailure(record.failure) : null,
+  };
+}
+
+function publicFailure(failure: FileFailure | undefined): NonNullable<FileObject['failure']> {
+  if (!failure) return { reason: 'the upload failed', field: null, expected: null, actual: null };
+  return { reason: failure.reason, field: failure.field, expected: failure.expected ?? null, actual: failure.actual ?? null };
+}
+
+/** The failure of a refused or abandoned upload: nothing of the object to report. */
+export function failedBecause(reason: string): FileFailure {
+  return { reason, field: null, expected: null, actual: null };
 }

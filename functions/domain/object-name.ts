@@ -40,7 +40,9 @@ function truncateToBytes(text: string, maxBytes: number): string {
   return out;
 }
 
-const GCS_PATH = /^files\/([^/]+)\/(file_[A-Za-z0-9]+)\/[^/]+$/;
+// The organization segment by the organization-id rule, so `..`, `__x__` and
+// other names no organization can have never reach a backend.
+const GCS_PATH = /^files\/([A-Za-z0-9][A-Za-z0-9_-]{0,127})\/(file_[A-Za-z0-9]+)\/[^/]+$/;
 
 /** The organization and file a `gcs_path` was issued for, if it has the shape of one. */
 export function parseGcsPath(path: string): { organizationId: string; fileId: string } | undefined {

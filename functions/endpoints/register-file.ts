@@ -7,7 +7,7 @@ import { malformedTextField } from '../domain/well-formed-text';
 import type { FileRecords, ObjectStore } from '../domain/ports';
 import type { FileObject, RegisterRequest } from '../generated/schema-types';
 import { validateRegisterRequest } from '../generated/validators';
-import { ApiError, fileNotFound, invalidJson, stateConflict, verificationFailed } from '../errors/api-error';
+import { ApiError, fileNotFound, invalidJson, registrationMismatch, stateConflict, verificationFailed } from '../errors/api-error';
 import { malformedText, validationError } from '../errors/validation-error';
 
 export interface RegisterDeps {
@@ -39,7 +39,7 @@ export async function registerFile(
     ['file_size', record.file_size, request.file_size],
     ['mime_type', record.mime_type, request.mime_type],
   ];
-  for (const [field, expected, actual] of declared) if (expected !== actual) throw verificationFailed({ field, expected, actual });
+  for (const [field, expected, actual] of declared) if (expected !== actual) throw registrationMismatch({ field, expected, actual });
 
   const outcome = await completeUpload(deps, record);
   switch (outcome.kind) {

@@ -52,8 +52,17 @@ export const fileNotFound = (fileId?: string) =>
 export const stateConflict = (status: string, action: string) =>
   new ApiError(409, 'FILE_STATE_CONFLICT', `A file that is ${status} cannot be ${action}`, { status });
 
+/** The stored object contradicts the declaration: the file is now failed, its object deleted. `expected` declared, `actual` stored. */
 export const verificationFailed = (mismatch: { field: string; expected: unknown; actual: unknown }) =>
-  new ApiError(422, 'UPLOAD_VERIFICATION_FAILED', `The upload does not match what was declared: ${mismatch.field}`, {
+  new ApiError(422, 'UPLOAD_VERIFICATION_FAILED', `The stored object does not match what was declared: ${mismatch.field}; the file is now failed`, {
+    field: mismatch.field,
+    expected: mismatch.expected,
+    actual: mismatch.actual,
+  });
+
+/** The register body contradicts the record; nothing changed. `expected` the record's, `actual` the body's. */
+export const registrationMismatch = (mismatch: { field: string; expected: unknown; actual: unknown }) =>
+  new ApiError(422, 'REGISTRATION_MISMATCH', `The request does not match the upload on record: ${mismatch.field}; nothing changed`, {
     field: mismatch.field,
     expected: mismatch.expected,
     actual: mismatch.actual,

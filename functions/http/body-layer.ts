@@ -14,8 +14,9 @@ interface ExpressApplication {
 }
 
 const INSTALLED = Symbol.for('files-api.body-layer');
-// Paths the framework answers itself with an empty 404 before any function runs.
-const FRAMEWORK_SWALLOWED = new Set(['/favicon.ico', '/robots.txt']);
+// Paths the framework answers itself with an empty 404 before any function
+// runs: express mounts them as prefixes, matched in any case.
+const FRAMEWORK_SWALLOWED = /^\/(favicon\.ico|robots\.txt)(\/|$)/i;
 
 export interface BodyRequest extends IncomingMessage {
   rawBody?: Buffer;
@@ -44,7 +45,9 @@ export function installBodyLayer(options: { maxBodyBytes: number; projectId?: st
       if (error instanceof ApiError && error.status === 413) res.setHeader('Connection', 'close');
       sendError(req, res, ctx, error);
     };
-    if (FRAMEWORK_SWALLOWED.has((req.url ?? '/').split('?')[0])) return fail(notFound());
+    const path = (req.url ?? '/').split('?')[0];
+    // A path that cannot be decoded names no route (express would call it a 400).
+    if (FRAMEWORK_SWALLOWED.test(path) || !decodable(path)) return fail(notFound());
     readBody(req, options.maxBodyBytes)
       .then((raw) => {
         attachBody(req as BodyRequest, raw);
@@ -67,8 +70,18 @@ function attachBody(req: BodyRequest, raw: Buffer): void {
   if (isCloudEvent && raw.length > 0 && isJsonMediaType(type)) req.body = parseJson(raw, type);
 }
 
+function decodable(path: string): boolean {
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Errors raised inside the framework's own layers, by their body-parser/http-errors shape. */
 function fromFramework(err: unknown, limit: number): ApiError {
+  if (err instanceof URIError) return notFound();
   const { status, type } = (err ?? {}) as { status?: number; type?: string };
   if (type === 'entity.too.large') return payloadTooLarge(limit);
   if (type === 'entity.parse.failed') return invalidJson('Request body is not valid JSON');

@@ -25,9 +25,6 @@ export interface EndpointCall {
 export type Endpoint<H extends HandlerName> = (call: EndpointCall) => Promise<HandlerAnswers[H] & { fileId?: string }>;
 export type Endpoints = { [H in HandlerName]?: Endpoint<H> };
 
-// A browser origin as it sends one; anything else is not passed to storage.
-const ORIGIN = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/;
-
 /**
  * The endpoint of each handler the contract (schemas/api.contract.json) names.
  * An operation whose handler has no entry here is not served: the router
@@ -37,14 +34,13 @@ export function endpoints(deps: FilesApiDeps): Endpoints {
   const background = { onBackgroundError: logBackgroundError };
   return {
     'upload-url': async ({ req, organizationId, caller }) => {
-      const origin = header(req, 'origin');
       const body = await createUploadUrl(
         { config: deps.config, records: deps.records, sessions: deps.sessions, quotas: deps.quotas, now: deps.now, ...background },
         {
           organizationId,
           caller,
           body: jsonBodyOf(req),
-          origin: origin && ORIGIN.test(origin) ? origin : undefined,
+          origin: header(req, 'origin'),
           idempotencyKey: header(req, 'idempotency-key'),
         },
       );

@@ -7,6 +7,7 @@ import type { BodyRequest } from './body-layer';
 import { applyCors } from './cors';
 import { endpoints, type Endpoint, type Endpoints } from './dispatch';
 import { publicError } from './public-error';
+import { RateLimiter } from './rate-limit';
 import { requestContext } from './request-context';
 import { sendError, sendJson, sendNoContent } from './respond';
 import { createRouter } from './router';
@@ -30,6 +31,7 @@ export function servedOperations(byHandler: Endpoints): readonly Operation[] {
 /** The files API as one HTTP handler: route, authenticate, authorize, then the operation's endpoint. */
 export function createFilesApi(deps: FilesApiDeps): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const auth = new Authenticator(deps.directory, deps.config.authCacheTtlMs, deps.now);
+  const limiter = new RateLimiter(deps.config.rateLimits, deps.now);
   const byHandler = endpoints(deps);
   const router = createRouter(servedOperations(byHandler));
 
@@ -43,6 +45,7 @@ export function createFilesApi(deps: FilesApiDeps): (req: IncomingMessage, res: 
       ctx.fileId = params.file_id;
       const caller = await auth.authenticate(req.headers);
       await auth.authorize(caller, organizationId);
+      limiter.check(caller, organizationId);
       const endpoint = byHandler[operation.handler] as Endpoint<HandlerName>;
       const answer = await endpoint({ req: req as BodyRequest, params, organizationId, caller });
       ctx.fileId = answer.fileId ?? ctx.fileId;

@@ -10,8 +10,8 @@ export interface RouteMatch {
 
 interface CompiledPath {
   template: string;
-  pattern: RegExp;
-  names: PathParameter[];
+  /** the template's segments: a literal, or the name of the parameter it holds */
+  segments: ({ literal: string } | { param: PathParameter })[];
   byMethod: Map<string, Operation>;
   allow: string[];
 }
@@ -25,9 +25,10 @@ export interface Router {
 
 /**
  * A router for `operations` (the contract's table, less those without a
- * handler), compiled once: one regular expression per path template. Behind
- * API Gateway or a platform URL the path may carry a prefix, so each pattern
- * anchors at the end only. Literal segments win over parameters
+ * handler), compiled once into each path template's segments; a request is
+ * one split of its path and a comparison of segments, no regular expression.
+ * Behind API Gateway or a platform URL the path may carry a prefix, so a
+ * template matches the end of the path. Literal segments win over parameters
  * (`…/files/upload-url` before `…/files/{file_id}`).
  */
 export function createRouter(operations: readonly Operation[]): Router {
@@ -48,13 +49,14 @@ export function createRouter(operations: readonly Operation[]): Router {
     route(method, url) {
       const query = url.indexOf('?');
       const path = query === -1 ? url : url.slice(0, query);
+      const segments = path.split('/');
+      // One trailing slash is accepted.
+      if (segments.length > 1 && segments[segments.length - 1] === '') segments.pop();
       for (const candidate of ordered) {
-        const m = candidate.pattern.exec(path);
-        if (!m) continue;
+        const params = matchEnd(candidate, segments);
+        if (!params) continue;
         const operation = candidate.byMethod.get(method);
         if (!operation) throw methodNotAllowed(candidate.allow);
-        const params: PathParameters = {};
-        candidate.names.forEach((name, i) => (params[name] = decode(m[i + 1])));
         return { operation, params };
       }
       throw notFound();
@@ -63,17 +65,35 @@ export function createRouter(operations: readonly Operation[]): Router {
 }
 
 function compile(template: string): CompiledPath {
-  const names: PathParameter[] = [];
-  const source = template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{([a-z_]+)\}/g, (_, name: PathParameter) => {
-    names.push(name);
-    return '([^/]+)';
-  });
-  return { template, pattern: new RegExp(`${source}/?$`), names, byMethod: new Map(), allow: [] };
+  const segments = template
+    .split('/')
+    .slice(1)
+    .map((s) => (s.startsWith('{') ? { param: s.slice(1, -1) as PathParameter } : { literal: s }));
+  return { template, segments, byMethod: new Map(), allow: [] };
+}
+
+/** The path parameters if the path ends with the template's segments (each parameter non-empty), else null. */
+function matchEnd(candidate: CompiledPath, segments: string[]): PathParameters | null {
+  const offset = segments.length - candidate.segments.length;
+  // segments[0] is the empty string before the path's leading slash.
+  if (offset < 1) return null;
+  for (let i = 0; i < candidate.segments.length; i++) {
+    const want = candidate.segments[i];
+    const got = segments[offset + i];
+    if ('literal' in want ? got !== want.literal : got === '') return null;
+  }
+  const params: PathParameters = {};
+  for (let i = 0; i < candidate.segments.length; i++) {
+    const want = candidate.segments[i];
+    if ('param' in want) params[want.param] = decode(segments[offset + i]);
+  }
+  return params;
 }
 
 const literalSegments = (template: string) => template.split('/').filter((s) => s && !s.startsWith('{')).length;
 
 function decode(segment: string): string {
+  if (!segment.includes('%')) return segment;
   try {
     return decodeURIComponent(segment);
   } catch {

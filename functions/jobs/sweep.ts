@@ -1,5 +1,5 @@
 import { completeUpload, type CompletionDeps } from '../domain/complete-upload';
-import type { FileRecord } from '../domain/file-record';
+import { failedBecause, type FileRecord } from '../domain/file-record';
 import { isoSeconds } from '../domain/iso-time';
 import type { UploadSessions } from '../domain/ports';
 
@@ -75,7 +75,7 @@ async function expire(deps: SweepDeps, record: FileRecord): Promise<Outcome> {
 async function abandon(deps: SweepDeps, record: FileRecord): Promise<Outcome> {
   const result = await deps.records.transition(record.organization_id, record.id, 'uploading', {
     status: 'failed',
-    failure_reason: 'no upload session was recorded',
+    failure: failedBecause('no upload session was recorded'),
     leftovers: true,
   });
   return result?.changed ? 'abandoned' : 'skipped';

@@ -1,7 +1,7 @@
 // The API Gateway document: OpenAPI 2.0 as Google API Gateway takes it, from
 // the route table. No `security`/`securityDefinitions`: the function checks the
 // API's own keys, and a gateway security entry would demand a Google API key.
-const { errorsByStatus, localSchema, titleOf } = require('./load');
+const { answerHeaders, errorsByStatus, localSchema, titleOf } = require('./load');
 const { errorSchema } = require('./openapi');
 
 const REF = '#/definitions/';
@@ -69,9 +69,7 @@ function operation(contract, schemas, op) {
   }
   for (const [status, codes] of errorsByStatus(contract, op)) {
     const headers = { ...requestId };
-    if (codes.includes('SERVICE_UNAVAILABLE') || codes.includes('IDEMPOTENCY_KEY_REUSED')) {
-      headers['Retry-After'] = swagger2Header(contract.responseHeaders['Retry-After']);
-    }
+    for (const name of answerHeaders(contract, codes)) headers[name] = swagger2Header(contract.responseHeaders[name]);
     responses[status] = {
       description: codes.map((code) => `${code}: ${contract.errors[code].description}`).join(' '),
       headers,
@@ -96,6 +94,8 @@ const swagger2Header = (header) => ({ description: header.description, ...swagge
 function swagger2Schema(schema) {
   if (Array.isArray(schema)) return schema.map(swagger2Schema);
   if (schema === null || typeof schema !== 'object') return schema;
+  const nullable = nullableOneOf(schema);
+  if (nullable) return nullable;
   const out = {};
   for (const [key, value] of Object.entries(schema)) {
     if (UNSUPPORTED.includes(key)) throw new Error(`Swagger 2.0 has no ${key}: say it another way in schemas/`);
@@ -110,6 +110,16 @@ function swagger2Schema(schema) {
     } else out[key] = swagger2Schema(value);
   }
   return out;
+}
+
+/** `oneOf: [{type: null}, S]` is S with x-nullable: the one union 2.0 can say. */
+function nullableOneOf(schema) {
+  const branches = schema.oneOf ?? schema.anyOf;
+  if (!branches || branches.length !== 2) return undefined;
+  const others = branches.filter((b) => !(b.type === 'null' && Object.keys(b).length === 1));
+  if (others.length !== 1) return undefined;
+  const { oneOf: _one, anyOf: _any, ...rest } = schema;
+  return { ...swagger2Schema({ ...others[0], ...rest }), 'x-nullable': true };
 }
 
 module.exports = { gatewayDocument };

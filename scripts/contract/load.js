@@ -31,6 +31,9 @@ function contractProblems(contract, schemas) {
   const codes = Object.keys(contract.errors);
   for (const code of envelopeCodes) if (!contract.errors[code]) problems.push(`error code ${code} (error-envelope.schema.json) is not in "errors"`);
   for (const code of codes) if (!envelopeCodes.includes(code)) problems.push(`error code ${code} is not in error-envelope.schema.json`);
+  for (const [code, e] of Object.entries(contract.errors)) {
+    for (const name of e.headers ?? []) if (!contract.responseHeaders[name]) problems.push(`error code ${code}: unknown response header ${name}`);
+  }
   const known = (code, where) => contract.errors[code] || problems.push(`${where}: unknown error code ${code}`);
   for (const code of [...contract.commonErrors, ...contract.routingErrors]) known(code, 'commonErrors/routingErrors');
 
@@ -85,6 +88,11 @@ function errorsByStatus(contract, op) {
   return new Map([...byStatus].sort(([a], [b]) => Number(a) - Number(b)));
 }
 
+/** The response headers some of `codes` carry (Retry-After), once each. */
+function answerHeaders(contract, codes) {
+  return [...new Set(codes.flatMap((code) => contract.errors[code].headers ?? []))];
+}
+
 /** The schema named by its file, referenced as `${prefix}${title}`: `$ref`s between files become local. */
 function localSchema(schema, schemas, prefix) {
   const walk = (node) => {
@@ -108,4 +116,4 @@ function localSchema(schema, schemas, prefix) {
 
 const titleOf = (schemas, file) => schemas.get(file).title;
 
-module.exports = { ROOT, loadContract, contractProblems, pathParameters, errorsByStatus, localSchema, titleOf };
+module.exports = { ROOT, loadContract, contractProblems, pathParameters, errorsByStatus, answerHeaders, localSchema, titleOf };

@@ -1,5 +1,5 @@
 // The OpenAPI 3.1 document for clients (docs/openapi.json), from the route table.
-const { errorsByStatus, localSchema, titleOf } = require('./load');
+const { answerHeaders, errorsByStatus, localSchema, titleOf } = require('./load');
 
 const REF = '#/components/schemas/';
 const JSON_TYPE = 'application/json';
@@ -69,9 +69,7 @@ function operation(contract, schemas, op) {
   }
   for (const [status, codes] of errorsByStatus(contract, op)) {
     const headers = { 'X-Request-Id': { $ref: '#/components/headers/X-Request-Id' } };
-    if (codes.includes('SERVICE_UNAVAILABLE') || codes.includes('IDEMPOTENCY_KEY_REUSED')) {
-      headers['Retry-After'] = { $ref: '#/components/headers/Retry-After' };
-    }
+    for (const name of answerHeaders(contract, codes)) headers[name] = { $ref: `#/components/headers/${name}` };
     out.responses[status] = {
       description: codes.map((code) => `\`${code}\`: ${contract.errors[code].description}`).join('\n\n'),
       headers,

@@ -26,7 +26,8 @@ function apiReference({ contract, schemas }) {
     '- **Bodies** are JSON objects (`Content-Type: application/json`), at most 64 KiB; a field the schema does not know is refused.',
     '  Answers are JSON with `Cache-Control: no-store`.',
     '- **Times** are UTC, whole seconds, `Z` (`2025-12-29T15:30:00Z`).',
-    '- **Routing.** A path that is not listed here answers `404 NOT_FOUND`; a listed path with another method answers',
+    '- **Routing.** A path that is not listed here, or whose segments are not valid percent-encoding, answers `404 NOT_FOUND`',
+    '  (so do `/favicon.ico` and `/robots.txt` and anything below them); a listed path with another method answers',
     '  `405 METHOD_NOT_ALLOWED` with an `Allow` header. (Behind API Gateway, an unlisted path is refused by the gateway itself.)',
     '',
     '### Uploading a file',
@@ -50,7 +51,7 @@ function apiReference({ contract, schemas }) {
     '| header | when | meaning |',
     '|---|---|---|',
     `| \`X-Request-Id\` | every answer | ${contract.responseHeaders['X-Request-Id'].description} |`,
-    `| \`Retry-After\` | 503, and 409 \`IDEMPOTENCY_KEY_REUSED\` while the first request is in progress | ${contract.responseHeaders['Retry-After'].description} |`,
+    `| \`Retry-After\` | ${withHeader(contract, 'Retry-After')} | ${contract.responseHeaders['Retry-After'].description} |`,
     '| `Allow` | 405 | The methods the path has. |',
     '',
     '## Operations',
@@ -104,10 +105,38 @@ function example(op) {
     curl.push(`  -d '${JSON.stringify(op.examples.request)}'`);
   }
   const lines = ['```sh', ...curl, '```'];
+  if (op.examples?.request) lines.push('', ...clientExamples(op, path));
   for (const [status, body] of Object.entries(op.examples?.responses ?? {})) {
     lines.push('', `${status}:`, '', '```json', JSON.stringify(body, null, 2), '```');
   }
   return lines;
+}
+
+/** The same call from Python (requests) and JavaScript (fetch), as the seed's own examples make it. */
+function clientExamples(op, path) {
+  const pythonBody = JSON.stringify(op.examples.request, null, 4);
+  return [
+    '```python',
+    'import os',
+    'import requests',
+    '',
+    `response = requests.${op.method.toLowerCase()}(`,
+    `    f"{os.environ['BASE_URL']}${path}",`,
+    '    headers={"X-API-Key": os.environ["API_KEY"]},',
+    `    json=${pythonBody.replace(/\n/g, '\n    ')},`,
+    ')',
+    'print(response.status_code, response.json())',
+    '```',
+    '',
+    '```javascript',
+    `const response = await fetch(\`\${process.env.BASE_URL}${path}\`, {`,
+    `  method: '${op.method}',`,
+    "  headers: { 'X-API-Key': process.env.API_KEY, 'Content-Type': 'application/json' },",
+    `  body: JSON.stringify(${JSON.stringify(op.examples.request, null, 2).replace(/\n/g, '\n  ')}),`,
+    '});',
+    'console.log(response.status, await response.json());',
+    '```',
+  ];
 }
 
 function objectSection(schemas, schema) {
@@ -132,6 +161,7 @@ function describe(s) {
 function typeOf(s, schemas) {
   if (s.$ref) return `[\`${schemas.get(s.$ref).title}\`](#${anchor(schemas.get(s.$ref).title)})`;
   if (s.type === 'array') return `array of ${typeOf(s.items, schemas)}`;
+  if (s.oneOf) return s.oneOf.map((branch) => typeOf(branch, schemas)).join(' or ');
   const types = [s.type].flat().filter(Boolean);
   return types.join(' or ') || 'any';
 }
@@ -174,6 +204,12 @@ function errorSection(contract, schemas) {
     '',
   ];
 }
+
+const withHeader = (contract, name) =>
+  Object.entries(contract.errors)
+    .filter(([, e]) => (e.headers ?? []).includes(name))
+    .map(([code, e]) => `${e.status} \`${code}\``)
+    .join(', ');
 
 /** GitHub's heading anchor: lower case, spaces to dashes, punctuation dropped. */
 const anchor = (heading) => heading.toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-');

@@ -12,8 +12,10 @@ export interface StorageEmulatorOptions {
   dataDir: string;
   /** where to POST a CloudEvent for each finalized object */
   finalizeUrl?: string;
-  /** extra command-line flags, e.g. `--request-log FILE` */
-  extraArgs?: string[];
+  /** a file to append one line per request to */
+  requestLog?: string;
+  /** a service-account key file whose public key verifies V4-signed URLs */
+  signingCredentials?: string;
 }
 
 export interface SupervisedStorageEmulator {
@@ -31,7 +33,8 @@ export interface SupervisedStorageEmulator {
 export async function startSupervisedStorageEmulator(opts: StorageEmulatorOptions): Promise<SupervisedStorageEmulator> {
   const args = [await storageEmulatorScript(), '--host', opts.host, '--port', String(opts.port), '--data', opts.dataDir];
   if (opts.finalizeUrl) args.push('--on-finalize', opts.finalizeUrl);
-  args.push(...(opts.extraArgs ?? []));
+  if (opts.requestLog) args.push('--request-log', opts.requestLog);
+  if (opts.signingCredentials) args.push('--signing-credentials', opts.signingCredentials);
   const child = spawnSupervised(process.execPath, args);
   const pid = child.pid as number;
   let stderrTail = '';

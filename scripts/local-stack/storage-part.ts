@@ -2,6 +2,11 @@ import { join } from 'node:path';
 import { startSupervisedStorageEmulator, type SupervisedStorageEmulator } from './bootstrap';
 import type { StackConfig } from './stack-config';
 import { localSigningKey } from './web-part';
+
+/** One line per request the storage emulator serves (no upload ids), kept across starts. */
+export function storageRequestLog(config: StackConfig): string {
+  return join(config.localDir, 'storage-requests.log');
+}
 import type { StackParts } from './stack-parts';
 
 /** Starts the storage emulator on `.local/storage`, posting a finalized event to `finalizeUrl` for every
@@ -13,7 +18,8 @@ export async function startStoragePart(config: StackConfig, parts: StackParts, f
     port: config.storage.port,
     dataDir: join(config.localDir, 'storage'),
     finalizeUrl,
-    extraArgs: ['--signing-credentials', localSigningKey(config)],
+    requestLog: storageRequestLog(config),
+    signingCredentials: localSigningKey(config),
   });
   parts.add({
     name: 'storage emulator',

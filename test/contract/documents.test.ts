@@ -65,6 +65,7 @@ describe('the documents generated from the contract', () => {
     // Swagger 2.0 has no const and no type lists: nullable fields say x-nullable.
     expect(doc.definitions.FileObject.properties.object).toEqual({ type: 'string', enum: ['file'] });
     expect(doc.definitions.FileObject.properties.uploaded_at).toEqual({ type: 'string', 'x-nullable': true });
+    expect(doc.definitions.FileObject.properties.failure).toMatchObject({ type: 'object', required: ['reason', 'field', 'expected', 'actual'], 'x-nullable': true });
   });
 
   it('the CLI writes that document, and refuses bad usage', async () => {

@@ -10,7 +10,7 @@ const envelope = (status: number, code: string) => ({
 const file = {
   id: 'file_abc', object: 'file', organization_id: 'org_1', original_filename: 'a.bin', file_size: 1, mime_type: 'application/octet-stream',
   storage_path: 'files/org_1/file_abc/a.bin', status: 'uploading', crc32c: null, md5_hash: null, uploaded_by: 'usr_1',
-  uploaded_by_api_key_id: 'key_1', created_at: '2026-01-01T00:00:00Z', uploaded_at: null, expires_at: '2026-01-08T00:00:00Z',
+  uploaded_by_api_key_id: 'key_1', created_at: '2026-01-01T00:00:00Z', uploaded_at: null, expires_at: '2026-01-08T00:00:00Z', failure: null,
 };
 const answer = (over: Partial<Answer>): Answer => ({ method: 'GET', url: '/v1/organizations/org_1/files/file_abc', status: 200, headers: HEADERS, body: json(file), ...over });
 
@@ -33,7 +33,8 @@ describe('the answer checker the integration tests run every answer through', ()
 
   it('refuses a status the operation does not declare, and a code its status does not have', () => {
     expect(check(answer({ status: 201 }))[0]).toMatch(/declares no 201/);
-    expect(check(answer({ status: 404, body: json(envelope(404, 'NOT_FOUND')) }))[0]).toMatch(/code/);
+    expect(check(answer({ status: 404, body: json(envelope(404, 'UPLOAD_INCOMPLETE')) }))[0]).toMatch(/code/);
+    expect(check(answer({ status: 404, body: json({ ...envelope(404, 'NOT_FOUND'), extra: 1 }) }))[0]).toMatch(/additional/);
     expect(check(answer({ status: 409, body: json(envelope(409, 'FILE_STATE_CONFLICT')) }))[0]).toMatch(/declares no 409/);
     expect(check(answer({ status: 400, body: json(envelope(403, 'INVALID_JSON')) }))).not.toEqual([]);
   });

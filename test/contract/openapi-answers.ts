@@ -62,6 +62,12 @@ export function createAnswerChecker(): (answer: Answer) => string[] {
       }
     };
     if (!header(answer.headers, 'x-request-id')) problems.push('no X-Request-Id header');
+    const routingNotFound = answer.status === 404 && (json() as { error?: { code?: string } } | undefined)?.error?.code === 'NOT_FOUND';
+    if (routingNotFound) {
+      // Any path may be a route that is not there: reserved by the framework, or not valid percent-encoding.
+      if (!envelope(json())) problems.push(ajv.errorsText(envelope.errors));
+      return problems.map((p) => `${answer.method} ${path} -> 404: ${p}`);
+    }
     const matched = matchers.find((m) => m.pattern.test(path));
     const operation = matched?.methods[answer.method.toLowerCase()];
     if (!matched || !operation) {

@@ -108,12 +108,25 @@ describe('main.js', () => {
     [['--port', '0'], '--data'],
     [['--port', '0', '--data', '/tmp/x', '--session-ttl', '-1'], '--session-ttl'],
     [['--port', '0', '--data', '/tmp/x', '--verbose', 'yes'], 'unknown option'],
+    [['--port', '0', '--data', '/tmp/x', '--request-log'], '--request-log needs a value'],
   ])('exits 2 with usage for bad arguments %j', async (args, complaint) => {
     const { exited, output } = await run(args);
     expect(await exited).toBe(2);
     expect(output().stdout).toBe('');
     expect(output().stderr).toContain(complaint);
     expect(output().stderr).toContain('usage:');
+  });
+
+  it('exits 1 with the reason when the request log or signing key cannot be read', async () => {
+    for (const [flag, path, reason] of [
+      ['--request-log', join(dataDir, 'no-such-dir', 'requests.log'), 'ENOENT'],
+      ['--signing-credentials', join(dataDir, 'no-such-key.json'), '--signing-credentials'],
+    ]) {
+      const { exited, output } = await run(['--port', '0', '--data', dataDir, flag, path]);
+      expect(await exited).toBe(1);
+      expect(output().stdout).toBe('');
+      expect(output().stderr).toContain(reason);
+    }
   });
 
   it('exits 1 with the reason when the port is taken', async () => {

@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { GetSignedUrlConfig, Storage } from '@google-cloud/storage';
+import { Storage, type GetSignedUrlConfig } from '@google-cloud/storage';
 import type { RunningStorageEmulator } from '../../emulator/storage/launch';
 import { ownEmulator, pattern, storageClient } from './helpers';
 
@@ -21,7 +21,11 @@ function serviceAccount(email: string): { client_email: string; private_key: str
   return { client_email: email, private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
 }
 
+// All made up front: generating a key blocks the event loop long enough for an idle
+// keep-alive connection to be closed under the client.
 const account = serviceAccount('files-api@emulator-tests.iam.gserviceaccount.com');
+const sameEmailOtherKey = serviceAccount(account.client_email);
+const otherAccount = serviceAccount('someone@else.iam.gserviceaccount.com');
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'signed-urls-'));
@@ -64,6 +68,21 @@ describe('V4-signed read URLs', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/x-test');
     expect(Buffer.from(await res.arrayBuffer()).equals(data)).toBe(true);
+  });
+
+  it('also verify for a client configured by STORAGE_EMULATOR_HOST alone (as the function is)', async () => {
+    const shared = process.env.STORAGE_EMULATOR_HOST;
+    process.env.STORAGE_EMULATOR_HOST = emulator.url;
+    try {
+      const fromEnv = new Storage({ projectId: 'emulator-tests', credentials: account });
+      const url = await signedUrl({}, fromEnv);
+      expect(new URL(url).origin).toBe(emulator.url);
+      const res = await fetch(url);
+      expect(res.status).toBe(200);
+      expect(Buffer.from(await res.arrayBuffer()).equals(data)).toBe(true);
+    } finally {
+      process.env.STORAGE_EMULATOR_HOST = shared;
+    }
   });
 
   it('serve a Range (206) and HEAD', async () => {
@@ -119,10 +138,10 @@ describe('V4-signed read URLs', () => {
   });
 
   it('refuse a URL signed with another key or for another account with 403', async () => {
-    const otherKey = storageClient(emulator.url, { credentials: serviceAccount(account.client_email) });
+    const otherKey = storageClient(emulator.url, { credentials: sameEmailOtherKey });
     await expectXmlError(await fetch(await signedUrl({}, otherKey)), 403, 'SignatureDoesNotMatch');
-    const otherAccount = storageClient(emulator.url, { credentials: serviceAccount('someone@else.iam.gserviceaccount.com') });
-    await expectXmlError(await fetch(await signedUrl({}, otherAccount)), 403, 'AccessDenied');
+    const someoneElse = storageClient(emulator.url, { credentials: otherAccount });
+    await expectXmlError(await fetch(await signedUrl({}, someoneElse)), 403, 'AccessDenied');
   });
 
   it('answer 404 NoSuchKey for a signed URL of a missing object', async () => {

@@ -46,7 +46,8 @@ function startApi() {
     FILES_BUCKET: bucket,
     // Warm lookups stay cached, so a request can get past auth with Firestore gone.
     AUTH_CACHE_TTL_SECONDS: '600',
-    BACKEND_TIMEOUT_MS: '1500',
+    // Long enough for a cold first request on a busy machine; a frozen backend waits it out.
+    BACKEND_TIMEOUT_MS: '3000',
   });
 }
 

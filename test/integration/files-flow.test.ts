@@ -115,8 +115,11 @@ describe('upload-url → chunked upload → register → get/list → delete', (
     await uploadInChunks(session, small);
     const wrong = await api('POST', '/files', { ...registration(session, 'a.txt', small, 'text/plain'), file_size: 6 });
     expect(wrong.status).toBe(422);
-    expect(wrong.json.error).toMatchObject({ code: 'UPLOAD_VERIFICATION_FAILED', details: { field: 'file_size', expected: 5, actual: 6 } });
-    expect((await api('GET', `/files/${session.file_id}`)).json.status).toBe('uploading');
+    // The body, not the bytes, is wrong: nothing changed. expected = the record's, actual = the body's.
+    expect(wrong.json.error).toMatchObject({ code: 'REGISTRATION_MISMATCH', details: { field: 'file_size', expected: 5, actual: 6 } });
+    const file = (await api('GET', `/files/${session.file_id}`)).json;
+    expect(file).toMatchObject({ status: 'uploading', failure: null });
+    expect(file.expires_at).toMatch(/Z$/);
     expect((await api('POST', '/files', registration(session, 'a.txt', small, 'text/plain'))).status).toBe(201);
   });
 
@@ -125,8 +128,15 @@ describe('upload-url → chunked upload → register → get/list → delete', (
     await uploadInChunks(session, PNG);
     const answer = await api('POST', '/files', registration(session, 'report.pdf', PNG, 'application/pdf'));
     expect(answer.status).toBe(422);
+    // The bytes are wrong: the file failed. expected = declared, actual = stored.
+    expect(answer.json.error.code).toBe('UPLOAD_VERIFICATION_FAILED');
     expect(answer.json.error.details).toEqual({ field: 'content', expected: 'application/pdf', actual: 'image/png' });
-    expect((await api('GET', `/files/${session.file_id}`)).json.status).toBe('failed');
+    const failed = (await api('GET', `/files/${session.file_id}`)).json;
+    expect(validateFile(failed)).toBe(true);
+    expect(failed).toMatchObject({ status: 'failed', expires_at: null, failure: { field: 'content', expected: 'application/pdf', actual: 'image/png' } });
+    expect(failed.failure.reason).toEqual(expect.any(String));
+    expect(Object.keys(failed)).not.toContain('session_uri');
+    expect(Object.keys(failed)).not.toContain('leftovers');
     const [exists] = await stack.storage.bucket(stack.bucket).file(session.gcs_path).exists();
     expect(exists).toBe(false);
     const repeat = await api('POST', '/files', registration(session, 'report.pdf', PNG, 'application/pdf'));
@@ -138,7 +148,7 @@ describe('upload-url → chunked upload → register → get/list → delete', (
     const session = await startUpload('c.bin', bytes4, 'application/octet-stream');
     await sessionRecorded(session.file_id);
     expect((await api('DELETE', `/files/${session.file_id}`)).status).toBe(204);
-    expect((await api('GET', `/files/${session.file_id}`)).json.status).toBe('cancelled');
+    expect((await api('GET', `/files/${session.file_id}`)).json).toMatchObject({ status: 'cancelled', expires_at: null, failure: null });
     expect((await fetch(session.upload_url, { method: 'PUT', body: bytes4 })).status).toBe(404);
     const register = await api('POST', '/files', registration(session, 'c.bin', bytes4, 'application/octet-stream'));
     expect([register.status, register.json.error.code]).toEqual([409, 'FILE_STATE_CONFLICT']);

@@ -7,6 +7,7 @@ import { startStorageEmulator, type RunningStorageEmulator } from '../../emulato
 import { startFilesApi, type RunningApi } from '../support/files-api-server';
 import { emulatorHosts, isolatedNames, seedMember } from '../support/stack';
 import { Firestore } from '@google-cloud/firestore';
+import { validateErrorEnvelope } from '../../functions/generated/validators';
 
 // A storage emulator of this file's own, delivering finalize events to the
 // function as Eventarc does on Google Cloud.
@@ -88,6 +89,63 @@ describe('the finalize event', () => {
     await statusBecomes(session.file_id, 'failed');
     const [exists] = await new Storage({ projectId }).bucket(bucket).file(session.gcs_path).exists();
     expect(exists).toBe(false);
+  });
+});
+
+describe('the finalize function, given bad events', () => {
+  const post = (headers: Record<string, string>, body: string) => fetch(`${api.urls.finalize}/`, { method: 'POST', headers, body });
+  const binary = (extra: Record<string, string> = {}) => ({
+    'content-type': 'application/json',
+    'ce-specversion': '1.0',
+    'ce-type': 'google.cloud.storage.object.v1.finalized',
+    'ce-source': `//storage.googleapis.com/projects/_/buckets/${bucket}`,
+    'ce-id': 'evt-1',
+    ...extra,
+  });
+
+  it('answers 400 in the envelope at once, with nothing of its internals, and no stack trace on stderr', async () => {
+    const stderr = jest.spyOn(process.stderr, 'write');
+    try {
+      const cases: [Record<string, string>, string, string][] = [
+        [binary(), '{"name":123}', 'bucket'],
+        [binary(), `{"bucket":"${bucket}","name":123}`, 'name'],
+        [binary(), '{"bucket":"b","name":"files/x"}x', 'INVALID_JSON'],
+        [binary(), '[1,2]', 'data'],
+        [binary({ 'ce-type': 'google.cloud.storage.object.v1.deleted' }), `{"bucket":"${bucket}","name":"a"}`, 'type'],
+        [binary(), `{"bucket":"${bucket}","name":"a","generation":{"x":1}}`, 'generation'],
+        [binary(), `{"bucket":"${bucket}","name":"a\\ud800"}`, 'name'],
+        [{ 'content-type': 'application/json' }, `{"bucket":"${bucket}","name":"a"}`, 'INVALID_JSON'],
+        [{ 'content-type': 'text/plain' }, 'hello', 'INVALID_JSON'],
+      ];
+      for (const [headers, body, expected] of cases) {
+        const response = await post(headers, body);
+        const text = await response.text();
+        expect([response.status, body]).toEqual([400, body]);
+        const answer = JSON.parse(text) as { error: { code: string; details: { field?: string } } };
+        expect(validateErrorEnvelope(answer)).toBe(true);
+        expect(expected === 'INVALID_JSON' ? answer.error.code : answer.error.details.field).toBe(expected);
+        expect(text).not.toMatch(/is not a function|TypeError|at .*\.js|node_modules/);
+      }
+      expect((await fetch(`${api.urls.finalize}/`)).status).toBe(405);
+      expect(stderr.mock.calls.map((c) => String(c[0])).join('')).not.toMatch(/TypeError|\n\s+at /);
+    } finally {
+      stderr.mockRestore();
+    }
+  });
+
+  it('ignores object names no organization can have, without a backend call', async () => {
+    for (const name of ['files/../file_abc/a.bin', 'files/__x__/file_abc/a.bin', 'files/./file_abc/a', 'files/org_1/file_abc/../../x']) {
+      const response = await post(binary(), JSON.stringify({ bucket, name }));
+      expect([name, response.status]).toEqual([name, 204]);
+    }
+  });
+
+  it('takes the structured mode too', async () => {
+    const response = await post(
+      { 'content-type': 'application/cloudevents+json' },
+      JSON.stringify({ specversion: '1.0', type: 'google.cloud.storage.object.v1.finalized', source: 'x', id: 'evt-2', data: { bucket: 'another-bucket', name: 'files/a' } }),
+    );
+    expect(response.status).toBe(204);
   });
 });
 

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { startFirestoreEmulator, type RunningEmulator } from '../../emulator/firestore/launch';
 import { freePort } from '../../emulator/free-port';
 import { startStorageEmulator, type RunningStorageEmulator } from '../../emulator/storage/launch';
+import { createFirestore } from '../../functions/adapters/firestore-client';
 import { FirestoreFileRecords } from '../../functions/adapters/firestore-file-records';
 import type { FileRecord } from '../../functions/domain/file-record';
 import { startFilesApi, type RunningApi } from '../support/files-api-server';
@@ -44,7 +45,8 @@ beforeAll(async () => {
       FILES_BUCKET: bucket,
       // Warm lookups stay cached, so a request gets past auth with Firestore frozen.
       AUTH_CACHE_TTL_SECONDS: '600',
-      BACKEND_TIMEOUT_MS: '1500',
+      // Long enough for a cold first request on a busy machine; a frozen backend waits it out.
+      BACKEND_TIMEOUT_MS: '3000',
     },
     ['files', 'sweep'],
   );
@@ -150,6 +152,24 @@ describe('what lands after the caller got 503 is undone', () => {
     const { counted, truth } = await usageAndTruth();
     expect(counted).toEqual(truth);
   });
+
+  it('Firestore frozen: a write of the client the function uses fails once at the deadline, it is not retried for minutes', async () => {
+    const client = createFirestore(projectId, 1500);
+    try {
+      await client.doc('organizations/org_1').get(); // the channel is up before the freeze
+      freeze(firestore.pid);
+      // Without the bound a commit waits 60 s an attempt and is retried for up
+      // to 600 s: both outlive this test's timeout.
+      const batch = client.batch();
+      batch.create(client.doc('organizations/org_1/probe/b'), { at: 1 });
+      const outcomes = await Promise.allSettled([client.doc('organizations/org_1/probe/p').set({ at: 1 }), batch.commit()]);
+      expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
+      for (const o of outcomes) expect((o as PromiseRejectedResult).reason).toMatchObject({ code: 4 }); // DEADLINE_EXCEEDED
+    } finally {
+      thaw(firestore.pid);
+      await client.terminate();
+    }
+  }, 30_000);
 
   it('the sweeper fails an `uploading` record that never got a session, past the grace, releasing its quota', async () => {
     const adapter = new FirestoreFileRecords(db, 5000);

@@ -150,9 +150,25 @@ describe('every documented error of upload-url, in the envelope, through functio
   });
 
   it('404 NOT_FOUND for unknown routes, and the paths the framework would swallow', async () => {
-    for (const path of ['/', '/v1/organizations/org_123/folders', '/favicon.ico', '/robots.txt']) {
-      const answer = await call({ method: 'GET', path });
-      expect([answer.status, answer.body.error.code]).toEqual([404, 'NOT_FOUND']);
+    const paths = [
+      '/',
+      '/v1/organizations/org_123/folders',
+      '/favicon.ico',
+      '/robots.txt',
+      '/favicon.ico/',
+      '/FAVICON.ICO',
+      '/Robots.TXT?x=1',
+      '/robots.txt/x',
+      '/favicon.ico/v1/organizations/org_123/files',
+      '/v1/organizations/%E0%A4%A/files',
+      '/v1/organizations/org_123/files/%',
+      '/v1/organizations/org_123/files/%ZZ',
+    ];
+    for (const path of paths) {
+      for (const method of ['GET', 'POST']) {
+        const answer = await call({ method, path, body: method === 'POST' ? json(valid) : undefined });
+        expect([path, method, answer.status, answer.body.error.code]).toEqual([path, method, 404, 'NOT_FOUND']);
+      }
     }
   });
 

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from '../../emulator/free-port';
+import { requestUpload, type Dev } from './demo-api';
 import { StackProcess } from './stack-process';
 import { isLoopback, killTagged, listeningAddresses, newTag, taggedProcesses, untilNoneLeft } from './tagged-processes';
 
@@ -18,7 +19,7 @@ const tag = newTag();
 let localDir: string;
 let env: NodeJS.ProcessEnv;
 let stack: StackProcess;
-let dev: { function_url: string; storage_url: string; bucket: string };
+let dev: Dev & { storage_url: string; bucket: string };
 
 beforeAll(async () => {
   localDir = mkdtempSync(join(tmpdir(), 'files-api-running-'));
@@ -79,6 +80,18 @@ describe('a running npm start', () => {
     }
     expect((await fetch(`${dev.storage_url}/storage/v1/b/${dev.bucket}`)).status).toBe(200);
     expect(stack.stderr).not.toContain('stopping the rest');
+  });
+
+  it('logs every storage request, without upload ids, to the file the banner names', async () => {
+    const log = join(localDir, 'storage-requests.log');
+    expect(stack.stdout).toContain(`requests logged to ${log})`);
+    const upload = await requestUpload(dev, 'logged.bin', 5, 'application/octet-stream');
+    expect((await fetch(upload.upload_url, { method: 'PUT', body: 'hello' })).status).toBe(200);
+    const uploadId = new URL(upload.upload_url).searchParams.get('upload_id') as string;
+    const put = () => readFileSync(log, 'utf8').split('\n').find((line) => line.includes(` PUT /upload/storage/v1/b/${dev.bucket}/o`));
+    for (let i = 0; i < 50 && !put(); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(put()).toMatch(/ 200 /);
+    expect(readFileSync(log, 'utf8')).not.toContain(uploadId);
   });
 
   it('refuses a second start from the same checkout, naming the one running', async () => {

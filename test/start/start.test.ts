@@ -130,7 +130,7 @@ describe('npm start', () => {
     const swept = await fetch(dev.sweep_url, { method: 'POST' });
     expect(swept.status).toBe(200);
     expect(swept.headers.get('content-type')).toMatch(/^application\/json/);
-    expect(await swept.json()).toEqual({ expired: expect.any(Number), completed: expect.any(Number), has_more: false });
+    expect(await swept.json()).toEqual({ expired: expect.any(Number), completed: expect.any(Number), abandoned: expect.any(Number), cleaned: expect.any(Number), has_more: false });
 
     // The scheduled sweep finds an upload past its expiry, expires it, and says so in one line.
     const abandoned = await requestUpload(dev, 'abandoned.bin', 10, 'application/octet-stream');

@@ -117,7 +117,7 @@ describe('unclean stops of npm start', () => {
     expect(stack.stdout).not.toContain('The last stop was unclean');
     process.kill(stack.npmPid, 'SIGKILL');
     await expectNothingLeft(stack);
-    expect(stack.stdout).toContain('the process that started npm start is gone: stopping the local stack');
+    expect(stack.stdout).toContain('the process that started the stack is gone: stopping the local stack');
   });
 
   it('and the start after all of them has every record; Ctrl-C (SIGINT to the group, which npm passes on again) saves before it stops', async () => {

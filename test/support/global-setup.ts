@@ -11,7 +11,7 @@ export default async function globalSetup(): Promise<void> {
   // The functions sign download URLs with it (application-default credentials); storage verifies them with it.
   const signingKey = ensureSigningKey(join(dataDir, 'signing-key.json'), 'files-api-test').path;
   process.env.GOOGLE_APPLICATION_CREDENTIALS = signingKey;
-  const emulators = await startEmulators({ storageDataDir: dataDir, storage: { extraArgs: ['--signing-credentials', signingKey] } });
+  const emulators = await startEmulators({ storageDataDir: dataDir, storage: { signingCredentials: signingKey } });
   Object.assign(process.env, emulators.env);
   process.env.TEST_STORAGE_DATA_DIR = dataDir;
   // No cloud here: the auth library need not probe for a metadata server.

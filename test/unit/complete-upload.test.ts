@@ -93,6 +93,14 @@ describe('onObjectFinalized', () => {
     }
   });
 
+  it('refuses organization segments no organization can have without a backend call', async () => {
+    const { backends, deps } = setup();
+    for (const name of ['files/../file_A/a.pdf', 'files/__x__/file_A/a.pdf', 'files/_/file_A/a.pdf', 'files/org_1/../file_A/a.pdf']) {
+      expect(await onObjectFinalized({ ...deps, bucket: 'bkt' }, { ...event, name })).toBe('ignored: not an upload path');
+    }
+    expect(backends.calls).toEqual([]);
+  });
+
   it('ignores other buckets and paths it never issued', async () => {
     const { deps } = setup();
     expect(await onObjectFinalized({ ...deps, bucket: 'bkt' }, { ...event, bucket: 'other' })).toBe('ignored: another bucket');

@@ -2,7 +2,7 @@ import type { UploadUrlResponse } from '../../generated/schema-types';
 import type { UploadUrlDeps, UploadUrlInput } from './deps';
 import { idempotently } from './idempotent-replay';
 import { startUpload } from './start-upload';
-import { checkIdempotencyKey, validUploadUrlRequest } from './validate-request';
+import { checkIdempotencyKey, validOrigin, validUploadUrlRequest } from './validate-request';
 
 /**
  * POST …/files/upload-url: validate, then start the upload (one round trip),
@@ -11,6 +11,7 @@ import { checkIdempotencyKey, validUploadUrlRequest } from './validate-request';
 export async function createUploadUrl(deps: UploadUrlDeps, input: UploadUrlInput): Promise<UploadUrlResponse> {
   const request = validUploadUrlRequest(input.body, deps.config.maxFileSize);
   checkIdempotencyKey(input.idempotencyKey);
-  if (input.idempotencyKey === undefined) return startUpload(deps, input, request);
-  return idempotently(deps, input, request, input.idempotencyKey);
+  const checked = { ...input, origin: validOrigin(input.origin) };
+  if (checked.idempotencyKey === undefined) return startUpload(deps, checked, request);
+  return idempotently(deps, checked, request, checked.idempotencyKey);
 }

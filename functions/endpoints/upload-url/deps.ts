@@ -16,6 +16,7 @@ export interface UploadUrlInput {
   organizationId: string;
   caller: Caller;
   body: unknown;
+  /** The `Origin` header as received: checked here, not by the caller. */
   origin?: string;
   idempotencyKey?: string;
 }

@@ -1,5 +1,5 @@
 import { BackendUnavailable } from '../../domain/backend-unavailable';
-import type { FileRecord } from '../../domain/file-record';
+import { failedBecause, type FileRecord } from '../../domain/file-record';
 import type { UploadUrlDeps } from './deps';
 
 /**
@@ -17,7 +17,7 @@ export function undoRefused(
   reason: string,
 ): Promise<void> {
   const failRecord = () =>
-    report(deps, 'mark record failed', deps.records.transition(record.organization_id, record.id, 'uploading', { status: 'failed', failure_reason: reason, leftovers: true }));
+    report(deps, 'mark record failed', deps.records.transition(record.organization_id, record.id, 'uploading', { status: 'failed', failure: failedBecause(reason), leftovers: true }));
   const cancel = (uri: unknown) => (typeof uri === 'string' && uri ? report(deps, 'cancel orphaned session', deps.sessions.cancelSession(uri)) : undefined);
 
   const now: Promise<unknown>[] = [];

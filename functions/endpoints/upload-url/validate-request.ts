@@ -1,5 +1,6 @@
 import { isValidIdempotencyKey } from '../../domain/idempotency';
 import { normalizeMimeType } from '../../domain/mime-type';
+import { parseOrigin } from '../../domain/origin';
 import { malformedTextField } from '../../domain/well-formed-text';
 import { ApiError, invalidJson } from '../../errors/api-error';
 import { fileTooLarge, malformedText, validationError } from '../../errors/validation-error';
@@ -24,4 +25,16 @@ export function checkIdempotencyKey(key: string | undefined): void {
       field: 'Idempotency-Key',
     });
   }
+}
+
+/** The session's origin (see origin.ts); an invalid Origin header is a 400, never passed to storage. */
+export function validOrigin(header: string | undefined): string | undefined {
+  const origin = parseOrigin(header);
+  if (origin === 'invalid') {
+    throw new ApiError(400, 'INVALID_FIELD_VALUE', 'Origin must be scheme://host[:port], as browsers send it', {
+      field: 'Origin',
+      value: (header ?? '').slice(0, 100),
+    });
+  }
+  return origin === 'none' ? undefined : origin;
 }

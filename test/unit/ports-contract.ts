@@ -1,0 +1,165 @@
+import type { FileRecord } from '../../functions/domain/file-record';
+import { IdempotencyKeyTaken, type FileRecords, type IdempotencyClaim, type Quotas } from '../../functions/domain/ports';
+
+export interface PortsUnderTest {
+  records: FileRecords;
+  quotas: Quotas;
+}
+
+let counter = 0;
+/** An organization of this test's own: the collection-group queries span every organization. */
+const freshOrg = () => `org_contract_${process.pid}_${Date.now()}_${counter++}`;
+
+function record(org: string, id: string, change: Partial<FileRecord> = {}): FileRecord {
+  return {
+    id,
+    object: 'file',
+    organization_id: org,
+    original_filename: `${id}.bin`,
+    file_size: 100,
+    mime_type: 'application/octet-stream',
+    storage_path: `files/${org}/${id}/${id}.bin`,
+    status: 'uploading',
+    crc32c: null,
+    md5_hash: null,
+    uploaded_by: 'usr_1',
+    uploaded_by_api_key_id: 'key_1',
+    created_at: '2026-01-01T00:00:00Z',
+    uploaded_at: null,
+    expires_at: '2026-01-08T00:00:00Z',
+    session_uri: null,
+    ...change,
+  };
+}
+
+const claim = (fileId: string, keyHash = 'k'.repeat(64)): IdempotencyClaim => ({
+  keyHash,
+  fingerprint: 'f'.repeat(64),
+  fileId,
+  createdAt: '2026-01-01T00:00:00Z',
+  expiresAt: '2026-01-02T00:00:00Z',
+});
+
+/**
+ * What every implementation of the record and quota ports must do, run
+ * against the Firestore adapter (on the emulator) and the in-memory one, so
+ * the fast tests' double cannot drift from what users meet.
+ */
+export function portsContract(name: string, ports: () => PortsUnderTest): void {
+  describe(`${name}: the FileRecords and Quotas contract`, () => {
+    const own = (org: string, found: FileRecord[]) => found.filter((r) => r.organization_id === org).map((r) => r.id);
+
+    it('creates an uploading record with its usage, and reads it back as written', async () => {
+      const { records, quotas } = ports();
+      const org = freshOrg();
+      const written = record(org, 'file_a', { crc32c: 'AAAAAA==' });
+      const stamp = await records.createUploading(written);
+      expect(await records.find(org, 'file_a')).toEqual(written);
+      expect(await records.find(org, 'file_missing')).toBeNull();
+      const usage = await quotas.usage(org);
+      expect(usage.usage).toEqual({ openSessions: 1, storedBytes: 100 });
+      expect(usage.readAt >= stamp).toBe(true);
+    });
+
+    it('claims an Idempotency-Key with the record, atomically: a second claim fails and writes nothing', async () => {
+      const { records, quotas } = ports();
+      const org = freshOrg();
+      await records.createUploading(record(org, 'file_a'), claim('file_a'));
+      await expect(records.createUploading(record(org, 'file_b'), claim('file_b'))).rejects.toBeInstanceOf(IdempotencyKeyTaken);
+      expect(await records.find(org, 'file_b')).toBeNull();
+      expect((await quotas.usage(org)).usage.openSessions).toBe(1);
+      expect(await records.findClaim(org, claim('file_a').keyHash)).toEqual(claim('file_a'));
+      expect(await records.releaseClaim(org, claim('file_b'))).toBe(false);
+      expect(await records.releaseClaim(org, claim('file_a'))).toBe(true);
+      expect(await records.findClaim(org, claim('file_a').keyHash)).toBeNull();
+    });
+
+    it('attaches the session URI', async () => {
+      const { records } = ports();
+      const org = freshOrg();
+      await records.createUploading(record(org, 'file_a'));
+      await records.attachSession(org, 'file_a', 'http://storage.invalid/s');
+      expect((await records.find(org, 'file_a'))?.session_uri).toBe('http://storage.invalid/s');
+    });
+
+    it('transitions only from the named state, with its usage delta, and says whether it made the change', async () => {
+      const { records, quotas } = ports();
+      const org = freshOrg();
+      await records.createUploading(record(org, 'file_a'));
+      expect(await records.transition(org, 'file_missing', 'uploading', { status: 'failed' })).toBeNull();
+      const refused = await records.transition(org, 'file_a', 'uploaded', { status: 'deleted' });
+      expect(refused).toEqual({ record: record(org, 'file_a'), changed: false });
+      const done = await records.transition(org, 'file_a', 'uploading', { status: 'uploaded', uploaded_at: '2026-01-01T00:01:00Z' });
+      expect(done).toEqual({ record: record(org, 'file_a', { status: 'uploaded', uploaded_at: '2026-01-01T00:01:00Z' }), changed: true });
+      expect((await quotas.usage(org)).usage).toEqual({ openSessions: 0, storedBytes: 100 });
+      expect((await records.transition(org, 'file_a', 'uploading', { status: 'failed' }))?.changed).toBe(false);
+      await records.transition(org, 'file_a', 'uploaded', { status: 'deleted', leftovers: true });
+      expect((await quotas.usage(org)).usage).toEqual({ openSessions: 0, storedBytes: 0 });
+      // A change without a status moves no usage.
+      await records.transition(org, 'file_a', 'deleted', { leftovers: false });
+      expect((await quotas.usage(org)).usage).toEqual({ openSessions: 0, storedBytes: 0 });
+    });
+
+    it('lists newest first (ties by id, descending), with the total, a status filter, and never a deleted file unless asked', async () => {
+      const { records } = ports();
+      const org = freshOrg();
+      const made = [
+        record(org, 'file_a', { created_at: '2026-01-01T00:00:01Z' }),
+        record(org, 'file_b', { created_at: '2026-01-01T00:00:03Z' }),
+        record(org, 'file_c', { created_at: '2026-01-01T00:00:03Z' }),
+        record(org, 'file_d', { created_at: '2026-01-01T00:00:02Z' }),
+        record(org, 'file_e', { created_at: '2026-01-01T00:00:04Z' }),
+      ];
+      for (const r of made) await records.createUploading(r);
+      await records.transition(org, 'file_e', 'uploading', { status: 'cancelled' });
+      await records.transition(org, 'file_e', 'cancelled', { status: 'deleted' });
+      await records.transition(org, 'file_d', 'uploading', { status: 'uploaded' });
+      const all = await records.list(org, { offset: 0, limit: 10 });
+      expect([all.records.map((r) => r.id), all.total]).toEqual([['file_c', 'file_b', 'file_d', 'file_a'], 4]);
+      const page = await records.list(org, { offset: 1, limit: 2 });
+      expect([page.records.map((r) => r.id), page.total]).toEqual([['file_b', 'file_d'], 4]);
+      const uploading = await records.list(org, { status: 'uploading', offset: 0, limit: 10 });
+      expect([uploading.records.map((r) => r.id), uploading.total]).toEqual([['file_c', 'file_b', 'file_a'], 3]);
+      const deleted = await records.list(org, { status: 'deleted', offset: 0, limit: 10 });
+      expect([deleted.records.map((r) => r.id), deleted.total]).toEqual([['file_e'], 1]);
+    });
+
+    it('finds expired uploads, soonest expired first, up to the limit', async () => {
+      const { records } = ports();
+      const org = freshOrg();
+      await records.createUploading(record(org, 'file_late', { expires_at: '2000-01-03T00:00:00Z' }));
+      await records.createUploading(record(org, 'file_early', { expires_at: '2000-01-01T00:00:00Z' }));
+      await records.createUploading(record(org, 'file_mid', { expires_at: '2000-01-02T00:00:00Z' }));
+      await records.createUploading(record(org, 'file_future', { expires_at: '2999-01-01T00:00:00Z' }));
+      await records.createUploading(record(org, 'file_done', { expires_at: '2000-01-01T00:00:00Z' }));
+      await records.transition(org, 'file_done', 'uploading', { status: 'uploaded' });
+      const found = own(org, await records.findExpired('2026-01-01T00:00:00Z', 1000));
+      expect(found).toEqual(['file_early', 'file_mid', 'file_late']);
+      // Nothing else in this project has expired, so the limit keeps the soonest.
+      expect(own(org, await records.findExpired('2026-01-01T00:00:00Z', 2))).toEqual(['file_early', 'file_mid']);
+      expect(await records.findExpired('1999-01-01T00:00:00Z', 1000)).toEqual([]);
+    });
+
+    it('finds uploads that never got a session, created at or before the cutoff, oldest first', async () => {
+      const { records } = ports();
+      const org = freshOrg();
+      await records.createUploading(record(org, 'file_new', { created_at: '2001-01-01T00:10:00Z' }));
+      await records.createUploading(record(org, 'file_old', { created_at: '2001-01-01T00:00:00Z' }));
+      await records.createUploading(record(org, 'file_edge', { created_at: '2001-01-01T00:05:00Z' }));
+      await records.createUploading(record(org, 'file_held', { created_at: '2001-01-01T00:00:00Z' }));
+      await records.attachSession(org, 'file_held', 'http://storage.invalid/s');
+      expect(own(org, await records.findSessionless('2001-01-01T00:05:00Z', 1000))).toEqual(['file_old', 'file_edge']);
+    });
+
+    it('finds records marked with leftovers, and only those', async () => {
+      const { records } = ports();
+      const org = freshOrg();
+      await records.createUploading(record(org, 'file_a'));
+      await records.createUploading(record(org, 'file_b'));
+      await records.transition(org, 'file_a', 'uploading', { status: 'cancelled', leftovers: true });
+      expect(own(org, await records.findLeftovers(1000))).toEqual(['file_a']);
+      await records.transition(org, 'file_a', 'cancelled', { leftovers: false, session_uri: null });
+      expect(own(org, await records.findLeftovers(1000))).toEqual([]);
+    });
+  });
+}
