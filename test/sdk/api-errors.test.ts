@@ -50,6 +50,7 @@ describe('API errors surface as FilesApiError', () => {
 
   it('404 FILE_NOT_FOUND', async () => {
     expect(await apiError(client.getFile('file_doesnotexist'))).toMatchObject({ code: 'FILE_NOT_FOUND', status: 404 });
+    expect(await apiError(client.getDownloadUrl('file_doesnotexist'))).toMatchObject({ code: 'FILE_NOT_FOUND', status: 404 });
   });
 
   it('400 INVALID_FIELD_VALUE and FILE_TOO_LARGE, before a byte is read', async () => {
