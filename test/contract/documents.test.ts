@@ -13,7 +13,7 @@ import { openApiDocument } from '../../scripts/contract/openapi';
 const run = promisify(execFile);
 const loaded = loadContract();
 const BACKEND = 'https://europe-west1-demo-proj.cloudfunctions.net/files';
-type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Doc = Record<string, any>;  
 const copy = (value: unknown): Doc => JSON.parse(JSON.stringify(value));
 
 describe('the documents generated from the contract', () => {

@@ -200,7 +200,7 @@ describe('npm start', () => {
     expect(await stack.exitWithin(30_000)).toEqual({ code: 1, signal: null });
     const lines = stack.stderr.split('\n');
     expect(lines[0]).toBe("npm start: the functions' configuration has 2 problems:");
-    expect(lines.slice(1).sort()).toEqual(['', expect.stringMatching(/^  CHUNK_SIZE_RECOMMENDED=1000000: /), expect.stringMatching(/^  MAX_FILE_SIZE="lots": /)]);
+    expect(lines.slice(1).sort()).toEqual(['', expect.stringMatching(/^ {2}CHUNK_SIZE_RECOMMENDED=1000000: /), expect.stringMatching(/^ {2}MAX_FILE_SIZE="lots": /)]);
   });
 
   it.each([

@@ -20,6 +20,5 @@ export default async function globalSetup(): Promise<void> {
 }
 
 declare global {
-  // eslint-disable-next-line no-var
   var __FILES_API_EMULATORS__: { emulators: Emulators; dataDir: string } | undefined;
 }
