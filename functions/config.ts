@@ -1,3 +1,5 @@
+import { isSerializedOrigin } from './http/cors';
+
 /** Everything the function reads from its environment, checked once at start. */
 export interface Config {
   projectId?: string;
@@ -9,6 +11,10 @@ export interface Config {
   backendTimeoutMs: number;
   maxBodyBytes: number;
   idempotencyTtlSeconds: number;
+  /** Browser origins the API answers CORS for (exact, as browsers send them); none by default. */
+  corsAllowedOrigins: ReadonlySet<string>;
+  /** How long a download URL works. */
+  downloadUrlTtlSeconds: number;
   /** Quotas of an organization whose document sets none. */
   defaultMaxOpenSessions: number;
   defaultMaxStoredBytes: number;
@@ -59,6 +65,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   if (chunkSizeRecommended % GCS_CHUNK_MULTIPLE !== 0) {
     problems.push(`CHUNK_SIZE_RECOMMENDED=${chunkSizeRecommended}: must be a multiple of 262144 (256 KiB), as Cloud Storage requires of chunks`);
   }
+  const corsAllowedOrigins = (env.CORS_ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  for (const origin of corsAllowedOrigins.filter((o) => !isSerializedOrigin(o))) {
+    problems.push(`CORS_ALLOWED_ORIGINS: ${JSON.stringify(origin)} is not an origin as browsers send it (http(s)://host[:port], lower case, no path or trailing slash)`);
+  }
   const config: Config = {
     projectId: env.GOOGLE_CLOUD_PROJECT || env.GCLOUD_PROJECT || undefined,
     bucket,
@@ -70,6 +80,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     backendTimeoutMs: integer('BACKEND_TIMEOUT_MS', 10_000, 100, 120_000),
     maxBodyBytes: integer('MAX_REQUEST_BODY_BYTES', 64 * 1024, 1024, 1024 * 1024),
     idempotencyTtlSeconds: integer('IDEMPOTENCY_TTL_SECONDS', 24 * 3600, 60, 7 * 24 * 3600),
+    corsAllowedOrigins: new Set(corsAllowedOrigins),
+    // A V4 signed URL lives at most a week.
+    downloadUrlTtlSeconds: integer('DOWNLOAD_URL_TTL_SECONDS', 15 * 60, 1, ONE_WEEK, ' (a signed URL lives one week at most)'),
     defaultMaxOpenSessions: integer('DEFAULT_MAX_OPEN_SESSIONS', 1000, 1, 1_000_000),
     defaultMaxStoredBytes: integer('DEFAULT_MAX_STORED_BYTES', 1024 ** 4, 1, Number.MAX_SAFE_INTEGER),
     rateLimits: {

@@ -4,6 +4,7 @@ import { createFirestore } from './adapters/firestore-client';
 import { FirestoreDirectory } from './adapters/firestore-directory';
 import { FirestoreFileRecords } from './adapters/firestore-file-records';
 import { FirestoreQuotas } from './adapters/firestore-quotas';
+import { GcsDownloadSigner } from './adapters/gcs-download-signer';
 import { GcsObjects } from './adapters/gcs-objects';
 import { GcsUploadSessions } from './adapters/gcs-upload-sessions';
 import { sessionGraceMs } from './domain/session-grace';
@@ -42,7 +43,15 @@ const quotas = new FirestoreQuotas(
 
 functions.http(
   'files',
-  createFilesApi({ config, directory: new FirestoreDirectory(firestore, config.backendTimeoutMs), records, sessions, objects, quotas }),
+  createFilesApi({
+    config,
+    directory: new FirestoreDirectory(firestore, config.backendTimeoutMs),
+    records,
+    sessions,
+    objects,
+    quotas,
+    signer: new GcsDownloadSigner(storage.bucket(config.bucket), config.backendTimeoutMs),
+  }),
 );
 
 // Eventarc's google.cloud.storage.object.v1.finalized on the uploads bucket.

@@ -4,6 +4,8 @@ import type { FileRecord } from '../domain/file-record';
 import {
   IdempotencyKeyTaken,
   type Directory,
+  type DownloadRequest,
+  type DownloadSigner,
   type FileRecords,
   type FileStatus,
   type IdempotencyClaim,
@@ -19,7 +21,7 @@ import {
  * everything users meet is tested against the emulators. `latencyMs` delays
  * every call, to model a backend round trip.
  */
-export class MemoryBackends implements Directory, FileRecords, UploadSessions, ObjectStore, Quotas {
+export class MemoryBackends implements Directory, FileRecords, UploadSessions, ObjectStore, Quotas, DownloadSigner {
   readonly keys = new Map<string, ApiKeyDoc>();
   readonly members = new Set<string>();
   readonly files = new Map<string, FileRecord>();
@@ -162,6 +164,14 @@ export class MemoryBackends implements Directory, FileRecords, UploadSessions, O
     return this.call('remove', () => {
       const stored = this.objects.get(objectName);
       if (stored && (generation === undefined || stored.object.generation === generation)) this.objects.delete(objectName);
+    });
+  }
+
+  /** Not a real signature: a URL that says what was asked for. */
+  signDownloadUrl(request: DownloadRequest) {
+    return this.call('signDownloadUrl', () => {
+      const query = new URLSearchParams({ expires: request.expiresAt.toISOString(), ...(request.responseDisposition ? { disposition: request.responseDisposition } : {}) });
+      return `https://storage.memory.invalid/${encodeURI(request.objectName)}?${query}`;
     });
   }
 

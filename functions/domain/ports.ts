@@ -105,6 +105,21 @@ export interface UploadSessions {
   cancelSession(sessionUri: string): Promise<void>;
 }
 
+export interface DownloadRequest {
+  objectName: string;
+  /** whole seconds: the URL is valid from `accessibleAt` until `expiresAt` */
+  accessibleAt: Date;
+  expiresAt: Date;
+  /** a Content-Disposition value storage answers with */
+  responseDisposition?: string;
+}
+
+/** What the handlers need to hand out reads of an object. */
+export interface DownloadSigner {
+  /** A V4 signed URL for GET (and HEAD) of the object; signing costs a round trip to IAM in production. */
+  signDownloadUrl(request: DownloadRequest): Promise<string>;
+}
+
 export class IdempotencyKeyTaken extends Error {
   constructor() {
     super('idempotency key already claimed');

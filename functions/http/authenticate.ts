@@ -1,12 +1,10 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { apiKeyHash, isWellFormedApiKey, type ApiKeyDoc } from '../domain/api-key';
 import type { Directory } from '../domain/ports';
+import { isOrganizationId } from '../domain/tenancy';
 import { TtlCache } from '../domain/ttl-cache';
 import type { Caller } from '../domain/caller';
 import { accessDenied, ApiError } from '../errors/api-error';
-
-// Ids that can name a Firestore document and appear in object paths unescaped.
-const ORGANIZATION_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 
 /**
  * X-API-Key -> principal -> membership. Keys are looked up by their SHA-256, so
@@ -46,7 +44,7 @@ export class Authenticator {
 
   /** A missing organization and a non-member are the same answer. */
   async authorize(caller: Caller, organizationId: string): Promise<void> {
-    if (!ORGANIZATION_ID.test(organizationId)) throw accessDenied(organizationId);
+    if (!isOrganizationId(organizationId)) throw accessDenied(organizationId);
     const member = await this.members.get(
       `${organizationId}/${caller.principalId}`,
       () => this.directory.isMember(organizationId, caller.principalId),

@@ -1,21 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../config';
-import type { Directory, FileRecords, ObjectStore, Quotas, UploadSessions } from '../domain/ports';
-import { deleteFile } from '../endpoints/delete-file';
-import { getFile } from '../endpoints/get-file';
-import { listFiles } from '../endpoints/list-files';
-import { registerFile } from '../endpoints/register-file';
-import { createUploadUrl } from '../endpoints/upload-url/create-upload-url';
-import type { UploadUrlDeps } from '../endpoints/upload-url/deps';
+import type { Directory, DownloadSigner, FileRecords, ObjectStore, Quotas, UploadSessions } from '../domain/ports';
+import { OPERATIONS, type HandlerName, type Operation } from '../generated/operations';
 import { Authenticator } from './authenticate';
 import type { BodyRequest } from './body-layer';
-import { requestContext } from './request-context';
-import { jsonBodyOf } from './request-body';
+import { applyCors } from './cors';
+import { endpoints, type Endpoint, type Endpoints } from './dispatch';
 import { publicError } from './public-error';
 import { RateLimiter } from './rate-limit';
-import { logBackgroundError } from './request-log';
+import { requestContext } from './request-context';
 import { sendError, sendJson, sendNoContent } from './respond';
-import { route, type RouteName } from './router';
+import { createRouter } from './router';
 
 export interface FilesApiDeps {
   config: Config;
@@ -24,64 +19,40 @@ export interface FilesApiDeps {
   sessions: UploadSessions;
   objects: ObjectStore;
   quotas: Quotas;
+  signer: DownloadSigner;
   now?: () => number;
 }
 
-const IMPLEMENTED: ReadonlySet<RouteName> = new Set(['upload-url', 'files', 'file']);
+/** The contract's operations that have an endpoint: the ones the API serves. */
+export function servedOperations(byHandler: Endpoints): readonly Operation[] {
+  return OPERATIONS.filter((op) => byHandler[op.handler] !== undefined);
+}
 
-/** The files API as one HTTP handler: route, authenticate, authorize, then the endpoint's handler. */
+/** The files API as one HTTP handler: route, authenticate, authorize, then the operation's endpoint. */
 export function createFilesApi(deps: FilesApiDeps): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const auth = new Authenticator(deps.directory, deps.config.authCacheTtlMs, deps.now);
   const limiter = new RateLimiter(deps.config.rateLimits, deps.now);
-  const uploadDeps: UploadUrlDeps = {
-    config: deps.config,
-    records: deps.records,
-    sessions: deps.sessions,
-    quotas: deps.quotas,
-    now: deps.now,
-    onBackgroundError: logBackgroundError,
-  };
+  const byHandler = endpoints(deps);
+  const router = createRouter(servedOperations(byHandler));
 
   return async (req, res) => {
     const ctx = requestContext(req, deps.config.projectId);
+    if (applyCors(req, res, deps.config.corsAllowedOrigins)) return sendNoContent(req, res, ctx);
     try {
-      const match = route(req.method ?? 'GET', req.url ?? '/', IMPLEMENTED);
-      ctx.organizationId = match.organizationId;
+      const { operation, params } = router.route(req.method ?? 'GET', req.url ?? '/');
+      const organizationId = params.organization_id as string;
+      ctx.organizationId = organizationId;
+      ctx.fileId = params.file_id;
       const caller = await auth.authenticate(req.headers);
-      await auth.authorize(caller, match.organizationId);
-      limiter.check(caller, match.organizationId);
-      const organizationId = match.organizationId;
-      if (match.name === 'upload-url') {
-        const result = await createUploadUrl(uploadDeps, {
-          organizationId,
-          caller,
-          body: jsonBodyOf(req as BodyRequest),
-          origin: header(req, 'origin'),
-          idempotencyKey: header(req, 'idempotency-key'),
-        });
-        ctx.fileId = result.file_id;
-        sendJson(req, res, ctx, 200, result);
-      } else if (match.name === 'files' && req.method === 'POST') {
-        const { status, file } = await registerFile(deps, { organizationId, body: jsonBodyOf(req as BodyRequest) });
-        ctx.fileId = file.id;
-        sendJson(req, res, ctx, status, file);
-      } else if (match.name === 'files') {
-        sendJson(req, res, ctx, 200, await listFiles(deps.records, organizationId, req.url ?? '/'));
-      } else if (req.method === 'DELETE') {
-        ctx.fileId = match.fileId;
-        await deleteFile(deps, organizationId, match.fileId as string);
-        sendNoContent(req, res, ctx);
-      } else {
-        ctx.fileId = match.fileId;
-        sendJson(req, res, ctx, 200, await getFile(deps.records, organizationId, match.fileId as string));
-      }
+      await auth.authorize(caller, organizationId);
+      limiter.check(caller, organizationId);
+      const endpoint = byHandler[operation.handler] as Endpoint<HandlerName>;
+      const answer = await endpoint({ req: req as BodyRequest, params, organizationId, caller });
+      ctx.fileId = answer.fileId ?? ctx.fileId;
+      if (answer.body === undefined) sendNoContent(req, res, ctx);
+      else sendJson(req, res, ctx, answer.status, answer.body);
     } catch (error) {
       sendError(req, res, ctx, publicError(error));
     }
   };
-}
-
-function header(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }

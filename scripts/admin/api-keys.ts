@@ -1,5 +1,7 @@
 import type { Firestore } from '@google-cloud/firestore';
-import { apiKeyHash, newApiKey, newKeyId, type ApiKeyDoc, type ApiKeyStatus } from '../../functions/domain/api-key';
+import { apiKeyHash, newApiKey, newKeyId } from '../../functions/domain/api-key';
+import { isoSeconds } from '../../functions/domain/iso-time';
+import { API_KEYS, apiKeyPath, type ApiKeyDoc, type ApiKeyStatus } from '../../functions/domain/tenancy';
 import { AlreadyExistsError, NotFoundError, RefusedError } from './errors';
 import { GrpcStatus, hasGrpcStatus } from './grpc-status';
 import { checkKeyId, checkUserId } from './validate';
@@ -22,7 +24,7 @@ const STATUS_AFTER: Record<KeyAction, ApiKeyStatus> = {
 };
 
 function apiKeys(db: Firestore) {
-  return db.collection('api_keys');
+  return db.collection(API_KEYS);
 }
 
 function newKeyDoc(apiKey: string, principalId: string, expiresAt: string | null): ApiKeyDoc {
@@ -30,13 +32,13 @@ function newKeyDoc(apiKey: string, principalId: string, expiresAt: string | null
     key_id: newKeyId(),
     principal_id: principalId,
     status: 'active',
-    expires_at: expiresAt,
-    created_at: new Date().toISOString(),
+    expires_at: expiresAt === null ? null : isoSeconds(Date.parse(expiresAt)),
+    created_at: isoSeconds(Date.now()),
     last4: apiKey.slice(-4),
   };
 }
 
-/** Mints a key for `principalId` and stores only its hash. `expiresAt` must already be ISO-8601 UTC. */
+/** Mints a key for `principalId` and stores only its hash. `expiresAt` is ISO-8601, stored in whole seconds. */
 export async function createApiKey(
   db: Firestore,
   principalId: string,
@@ -45,7 +47,7 @@ export async function createApiKey(
   checkUserId(principalId);
   const apiKey = newApiKey();
   const doc = newKeyDoc(apiKey, principalId, opts.expiresAt ?? null);
-  await apiKeys(db).doc(apiKeyHash(apiKey)).create(doc);
+  await db.doc(apiKeyPath(apiKeyHash(apiKey))).create(doc);
   return { key_id: doc.key_id, api_key: apiKey, principal_id: principalId };
 }
 
@@ -92,10 +94,11 @@ export async function setKeyStatus(
 /** A principal's keys, oldest first, without anything that would let one use them. */
 export async function listKeys(db: Firestore, principalId: string): Promise<KeySummary[]> {
   checkUserId(principalId);
-  // Sorted here rather than with orderBy, which would need a composite index next to the where.
+  // Sorted here rather than with orderBy, which would need a composite index next to the where; by the
+  // documents' own creation times, which tell apart keys that created_at (whole seconds) does not.
   const snap = await apiKeys(db).where('principal_id', '==', principalId).get();
-  return snap.docs
+  return [...snap.docs]
+    .sort((a, b) => a.createTime.valueOf().localeCompare(b.createTime.valueOf()))
     .map((d) => d.data() as ApiKeyDoc)
-    .map(({ key_id, status, expires_at, created_at, last4 }) => ({ key_id, status, expires_at, created_at, last4 }))
-    .sort((a, b) => a.created_at.localeCompare(b.created_at) || a.key_id.localeCompare(b.key_id));
+    .map(({ key_id, status, expires_at, created_at, last4 }) => ({ key_id, status, expires_at, created_at, last4 }));
 }

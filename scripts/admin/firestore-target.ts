@@ -1,6 +1,6 @@
 import { acceptsConnection } from '../accepts-connection';
 import type { Firestore } from '@google-cloud/firestore';
-import { AdminError } from './errors';
+import { AdminError, UsageError } from './errors';
 import { GrpcStatus, hasGrpcStatus } from './grpc-status';
 
 /** Which Firestore the CLI talks to: the emulator FIRESTORE_EMULATOR_HOST names, or the real one. */
@@ -13,7 +13,7 @@ const PROBE_TIMEOUT_MS = 3000;
 
 export function resolveTarget(env: NodeJS.ProcessEnv, projectFlag: string | undefined): FirestoreTarget {
   return {
-    projectId: projectFlag ?? env.GOOGLE_CLOUD_PROJECT ?? env.GCLOUD_PROJECT,
+    projectId: projectFlag ?? (env.GOOGLE_CLOUD_PROJECT || env.GCLOUD_PROJECT || undefined),
     emulatorHost: env.FIRESTORE_EMULATOR_HOST || undefined,
   };
 }
@@ -21,12 +21,17 @@ export function resolveTarget(env: NodeJS.ProcessEnv, projectFlag: string | unde
 function where(target: FirestoreTarget): string {
   return target.emulatorHost
     ? `${target.emulatorHost} (FIRESTORE_EMULATOR_HOST)`
-    : `firestore.googleapis.com (project ${target.projectId ?? 'from application-default credentials'})`;
+    : `firestore.googleapis.com (project ${target.projectId})`;
 }
 
 /** Opens a client after making sure an emulator answers at all: the client itself
  * would retry a refused connection for most of a minute before saying so. */
 export async function openFirestore(target: FirestoreTarget): Promise<Firestore> {
+  if (!target.emulatorHost && !target.projectId) {
+    throw new UsageError(
+      'no Firestore to use: set FIRESTORE_EMULATOR_HOST=host:port for an emulator (npm start prints it), or GOOGLE_CLOUD_PROJECT=P (or --project P) for Google Cloud',
+    );
+  }
   if (target.emulatorHost) {
     if (!(await accepts(target.emulatorHost))) {
       throw new AdminError(`Firestore unreachable: no emulator answers at ${where(target)}`, 1);

@@ -7,7 +7,7 @@ const COMMON_OPTION_HELP: [string, string][] = [
 ];
 
 const FOOTER = [
-  'Firestore: the emulator at $FIRESTORE_EMULATOR_HOST when set, else Google Cloud with application-default credentials.',
+  'Firestore: the emulator at $FIRESTORE_EMULATOR_HOST when set, else project --project or $GOOGLE_CLOUD_PROJECT on Google Cloud, with application-default credentials.',
   'Exit codes: 0 done, 1 other failure, 2 bad usage, 3 not found, 4 already exists.',
 ].join('\n');
 

@@ -1,16 +1,16 @@
-import type { Firestore } from '@google-cloud/firestore';
+import { FieldPath, type Firestore } from '@google-cloud/firestore';
+import { isoSeconds } from '../../functions/domain/iso-time';
+import { memberPath, membersPath, type MemberDoc } from '../../functions/domain/tenancy';
 import { AlreadyExistsError, NotFoundError } from './errors';
 import { GrpcStatus, hasGrpcStatus } from './grpc-status';
 import { organizationRef } from './organizations';
 import { checkOrganizationId, checkRole, checkUserId, type Role } from './validate';
 
-export interface MemberDoc {
-  role: Role;
-  created_at: string;
-}
+// The local stack's seed names the document's role type from here.
+export type { MemberDoc };
 
 function memberRef(db: Firestore, organizationId: string, userId: string) {
-  return organizationRef(db, organizationId).collection('members').doc(userId);
+  return db.doc(memberPath(organizationId, userId));
 }
 
 async function assertOrganizationExists(db: Firestore, organizationId: string): Promise<void> {
@@ -23,7 +23,7 @@ async function assertOrganizationExists(db: Firestore, organizationId: string): 
 export async function addMember(db: Firestore, organizationId: string, userId: string, role: Role = 'member'): Promise<MemberDoc> {
   checkOrganizationId(organizationId);
   checkUserId(userId);
-  const doc: MemberDoc = { role: checkRole(role), created_at: new Date().toISOString() };
+  const doc: MemberDoc = { role: checkRole(role), created_at: isoSeconds(Date.now()) };
   await assertOrganizationExists(db, organizationId);
   try {
     await memberRef(db, organizationId, userId).create(doc);
@@ -47,4 +47,15 @@ export async function removeMember(db: Firestore, organizationId: string, userId
     await assertOrganizationExists(db, organizationId);
     throw new NotFoundError(`${userId} is not a member of ${organizationId}`);
   }
+}
+
+export interface MemberSummary extends MemberDoc {
+  user_id: string;
+}
+
+/** An organization's members, by user id. */
+export async function listMembers(db: Firestore, organizationId: string): Promise<MemberSummary[]> {
+  checkOrganizationId(organizationId);
+  const [snap] = await Promise.all([db.collection(membersPath(organizationId)).orderBy(FieldPath.documentId()).get(), assertOrganizationExists(db, organizationId)]);
+  return snap.docs.map((d) => ({ user_id: d.id, ...(d.data() as MemberDoc) }));
 }

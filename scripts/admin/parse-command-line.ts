@@ -31,14 +31,17 @@ export function parseCommandLine(argv: string[]): CommandLine {
     if (help) return { kind: 'help', text: groupHelp(group) };
     throw new UsageError(`missing ${group} command; expected one of ${inGroup.map((c) => c.name).join(', ')}`);
   }
-  const command = inGroup.find((c) => c.name === name);
+  // A name may be several words ("limits set"): the longest that the positionals spell wins.
+  const command = inGroup
+    .filter((c) => c.name.split(' ').every((word, i) => loose.positionals[1 + i] === word))
+    .sort((a, b) => b.name.length - a.name.length)[0];
   if (!command) {
     throw new UsageError(`unknown command "${group} ${name}"; expected one of ${inGroup.map((c) => c.name).join(', ')}`);
   }
   if (help) return { kind: 'help', text: commandHelp(command) };
 
   const strict = strictParse(argv, command);
-  const positionals = strict.positionals.slice(2);
+  const positionals = strict.positionals.slice(1 + command.name.split(' ').length);
   const missing = command.args[positionals.length];
   if (missing) throw new UsageError(`missing <${missing.name}>; usage: ${usageLine(command)}`);
   if (positionals.length > command.args.length) {

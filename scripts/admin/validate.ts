@@ -1,15 +1,14 @@
+import { isoSeconds } from '../../functions/domain/iso-time';
+import { ROLES, TENANT_ID_PATTERN, TENANT_ID_RULE, type Role } from '../../functions/domain/tenancy';
 import { UsageError } from './errors';
 
-/** Organization and user ids: what fits a Firestore document id, a URL path segment and a shell word alike. */
-const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
 /** `newKeyId()` makes `key_` + 16 base64url characters; allow some room. */
 const KEY_ID_PATTERN = /^key_[A-Za-z0-9_-]{1,64}$/;
 /** A full timestamp with an explicit zone, so a key never expires at a local time the admin did not mean. */
 const TIMESTAMP_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 const MAX_NAME_LENGTH = 200;
 
-export const ROLES = ['owner', 'admin', 'member'] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Role };
 
 export function checkOrganizationId(value: string): string {
   return checkId('organization id', value);
@@ -20,8 +19,8 @@ export function checkUserId(value: string): string {
 }
 
 function checkId(what: string, value: string): string {
-  if (!ID_PATTERN.test(value)) {
-    throw new UsageError(`invalid ${what} ${JSON.stringify(value)}: expected 1-63 letters, digits, '_' or '-', starting with a letter or digit`);
+  if (!TENANT_ID_PATTERN.test(value)) {
+    throw new UsageError(`invalid ${what} ${JSON.stringify(value)}: expected ${TENANT_ID_RULE}`);
   }
   return value;
 }
@@ -45,12 +44,12 @@ export function checkOrganizationName(value: string): string {
   return name;
 }
 
-/** An expiry in the future, normalized to ISO-8601 UTC. */
+/** An expiry in the future, as the API writes times: ISO-8601 UTC in whole seconds (a fraction is dropped, so it never expires late). */
 export function checkExpiresAt(value: string, now: Date = new Date()): string {
   const at = new Date(value);
   if (!TIMESTAMP_PATTERN.test(value) || Number.isNaN(at.getTime())) {
     throw new UsageError(`invalid --expires-at ${JSON.stringify(value)}: expected an ISO-8601 timestamp with a zone, e.g. 2030-01-31T00:00:00Z`);
   }
   if (at.getTime() <= now.getTime()) throw new UsageError(`--expires-at ${value} is not in the future`);
-  return at.toISOString();
+  return isoSeconds(at.getTime());
 }

@@ -12,6 +12,7 @@ import type { StackConfig } from './stack-config';
 import type { StackParts } from './stack-parts';
 import { startStoragePart } from './storage-part';
 import { scheduleSweeps } from './sweep-schedule';
+import { startWebPart, webAddress } from './web-part';
 
 export interface StackUp {
   dev: DevFile;
@@ -19,6 +20,8 @@ export interface StackUp {
   keyOrigin: DemoKeyOrigin;
   /** the Firestore snapshot the emulator started from, if any */
   imported: Snapshot | undefined;
+  /** the browser uploader's page */
+  webUrl: string;
 }
 
 /** Brings the stack up part by part, adding each to `parts` as soon as it runs, so a failure
@@ -32,6 +35,7 @@ export async function bringUp(config: StackConfig, parts: StackParts, abort: Abo
     assertPortFree('files function', config.function),
     assertPortFree('finalize function', config.finalize),
     assertPortFree('sweep function', config.sweep),
+    assertPortFree('browser uploader', webAddress()),
   ]);
   // Nothing local needs Google's metadata server; probing it costs a second and prints a warning
   // (in this process and in the functions, which inherit it).
@@ -73,7 +77,7 @@ export async function bringUp(config: StackConfig, parts: StackParts, abort: Abo
     api_key: seeded.apiKey,
   };
   writeDevFile(devFilePath, dev);
-  return { dev, devFilePath, keyOrigin: seeded.origin, imported: firestore.imported };
+  return { dev, devFilePath, keyOrigin: seeded.origin, imported: firestore.imported, webUrl: await startWebPart(config, parts, dev) };
 }
 
 /** Like Promise.all, but waits for every start to settle: each registers itself in `parts` when it

@@ -5,6 +5,7 @@ import { hostAndPort, httpUrl } from './service-url';
 import type { ServiceAddress, StackConfig } from './stack-config';
 import type { StackParts } from './stack-parts';
 import { waitForPort } from './wait-for-port';
+import { webFunctionEnv } from './web-part';
 
 const READY_TIMEOUT_MS = 30_000;
 
@@ -29,6 +30,7 @@ export function functionEnv(config: StackConfig): NodeJS.ProcessEnv {
     GOOGLE_CLOUD_PROJECT: config.projectId,
     FILES_BUCKET: config.bucket,
     NODE_ENV: 'development',
+    ...webFunctionEnv(config),
   };
 }
 

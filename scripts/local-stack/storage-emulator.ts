@@ -14,6 +14,8 @@ export interface StorageEmulatorOptions {
   finalizeUrl?: string;
   /** a file to append one line per request to */
   requestLog?: string;
+  /** a service-account key file whose public key verifies V4-signed URLs */
+  signingCredentials?: string;
 }
 
 export interface SupervisedStorageEmulator {
@@ -32,6 +34,7 @@ export async function startSupervisedStorageEmulator(opts: StorageEmulatorOption
   const args = [await storageEmulatorScript(), '--host', opts.host, '--port', String(opts.port), '--data', opts.dataDir];
   if (opts.finalizeUrl) args.push('--on-finalize', opts.finalizeUrl);
   if (opts.requestLog) args.push('--request-log', opts.requestLog);
+  if (opts.signingCredentials) args.push('--signing-credentials', opts.signingCredentials);
   const child = spawnSupervised(process.execPath, args);
   const pid = child.pid as number;
   let stderrTail = '';

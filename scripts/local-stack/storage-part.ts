@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { startSupervisedStorageEmulator, type SupervisedStorageEmulator } from './bootstrap';
 import type { StackConfig } from './stack-config';
+import { localSigningKey } from './web-part';
 
 /** One line per request the storage emulator serves (no upload ids), kept across starts. */
 export function storageRequestLog(config: StackConfig): string {
@@ -18,6 +19,7 @@ export async function startStoragePart(config: StackConfig, parts: StackParts, f
     dataDir: join(config.localDir, 'storage'),
     finalizeUrl,
     requestLog: storageRequestLog(config),
+    signingCredentials: localSigningKey(config),
   });
   parts.add({
     name: 'storage emulator',

@@ -18,7 +18,7 @@ describe('files-admin help', () => {
   it('lists every command at the top level', async () => {
     const result = await admin('--help');
     expect(result.code).toBe(0);
-    for (const command of ['org create', 'member add', 'member remove', 'key create', 'key pause', 'key resume', 'key revoke', 'key list']) {
+    for (const command of ['org create', 'org list', 'org show', 'org limits set', 'member add', 'member remove', 'member list', 'key create', 'key pause', 'key resume', 'key revoke', 'key list']) {
       expect(result.stdout).toContain(command);
     }
   });
@@ -42,7 +42,14 @@ const USAGE_ERRORS: [string[], RegExp][] = [
   [['org', 'create', 'a', 'b'], /unexpected argument "b"/],
   [['org', 'create', 'has space'], /invalid organization id "has space"/],
   [['org', 'create', '-leading-dash'], /Unknown option|invalid organization id/],
-  [['org', 'create', 'x'.repeat(64)], /invalid organization id/],
+  [['org', 'create', 'x'.repeat(129)], /invalid organization id "x+": expected 1-128 letters/],
+  [['org', 'limits'], /unknown command "org limits"; expected one of .*limits set/],
+  [['org', 'limits', 'set'], /missing <organization_id>/],
+  [['org', 'limits', 'set', 'org_x'], /nothing to set/],
+  [['org', 'limits', 'set', 'org_x', '--max-open-sessions', '0'], /invalid --max-open-sessions "0"/],
+  [['org', 'limits', 'set', 'org_x', '--max-stored-bytes', '1e9'], /invalid --max-stored-bytes "1e9"/],
+  [['org', 'show'], /missing <organization_id>/],
+  [['member', 'list'], /missing <organization_id>/],
   [['org', 'create', 'ok', '--name'], /--name <value>' argument missing/],
   [['member', 'add', 'org_x'], /missing <user_id>/],
   [['member', 'add', 'org_x', 'usr/x'], /invalid user id "usr\/x"/],
@@ -55,10 +62,15 @@ const USAGE_ERRORS: [string[], RegExp][] = [
 ];
 
 describe('files-admin usage errors exit 2', () => {
-  // These touch no Firestore and are independent: run them all at once, assert one by one.
-  let results: CliResult[];
+  // These touch no Firestore and are independent: run four at a time (not all at once, which a busy
+  // two-core machine takes longer than a command's timeout to start), assert one by one.
+  const results: CliResult[] = [];
   beforeAll(async () => {
-    results = await Promise.all(USAGE_ERRORS.map(([args]) => admin(...args)));
+    let next = 0;
+    const worker = async () => {
+      for (let i = next++; i < USAGE_ERRORS.length; i = next++) results[i] = await admin(...USAGE_ERRORS[i][0]);
+    };
+    await Promise.all([worker(), worker(), worker(), worker()]);
   });
 
   it.each(USAGE_ERRORS.map(([args, pattern], i) => [args, pattern, i] as const))('%j', (_args, pattern, i) => {
@@ -119,7 +131,7 @@ describe('files-admin keys', () => {
     expect(result.stdout).toMatch(/^key_id: +key_\S+\nprincipal_id: +usr_text\napi_key: +ak_\S{43}\n$/);
     expect(result.stderr).toContain('shown only this once');
     const listed = JSON.parse((await admin('key', 'list', 'usr_text', '--json')).stdout);
-    expect(listed).toEqual([expect.objectContaining({ expires_at: '2099-06-01T10:00:00.000Z', status: 'active' })]);
+    expect(listed).toEqual([expect.objectContaining({ expires_at: '2099-06-01T10:00:00Z', status: 'active' })]);
   });
 
   it('lists keys without ever printing them', async () => {
@@ -157,7 +169,43 @@ describe('files-admin keys', () => {
   });
 });
 
+describe('files-admin inspects and limits organizations', () => {
+  it('lists organizations and members, shows one with its quotas and usage, and sets its limits', async () => {
+    await admin('org', 'create', 'org_ops', '--name', 'Ops');
+    await admin('member', 'add', 'org_ops', 'usr_ops1', '--role', 'owner');
+    await admin('member', 'add', 'org_ops', 'usr_ops2');
+    const listed = JSON.parse((await admin('org', 'list', '--json')).stdout);
+    expect(listed).toContainEqual({ organization_id: 'org_ops', name: 'Ops', created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/) });
+    expect((await admin('org', 'list')).stdout).toMatch(/^ORGANIZATION_ID +NAME +CREATED_AT\n(.*\n)*org_ops +Ops +\S+Z\n/);
+
+    const members = JSON.parse((await admin('member', 'list', 'org_ops', '--json')).stdout);
+    expect(members.map((m: { user_id: string; role: string }) => [m.user_id, m.role])).toEqual([['usr_ops1', 'owner'], ['usr_ops2', 'member']]);
+    expect((await admin('member', 'list', 'org_ops')).stdout.split('\n')[0]).toMatch(/^USER_ID +ROLE +CREATED_AT$/);
+    expectFailure(await admin('member', 'list', 'org_nowhere'), 3, /organization org_nowhere does not exist/);
+
+    const before = await admin('org', 'show', 'org_ops');
+    expect(before.stdout).toContain('members:            2\n');
+    expect(before.stdout).toContain('open_sessions:      0 of default\n');
+    expect(before.stderr).toContain('DEFAULT_MAX_OPEN_SESSIONS');
+
+    expect(await admin('org', 'limits', 'set', 'org_ops', '--max-open-sessions', '5')).toMatchObject({
+      code: 0,
+      stdout: 'org_ops: max_open_sessions 5, max_stored_bytes default\n',
+    });
+    expect((await admin('org', 'limits', 'set', 'org_ops', '--max-stored-bytes', '1000000')).stdout).toBe('org_ops: max_open_sessions 5, max_stored_bytes 1000000\n');
+    const shown = JSON.parse((await admin('org', 'show', 'org_ops', '--json')).stdout);
+    expect(shown).toMatchObject({ organization_id: 'org_ops', members: 2, limits: { max_open_sessions: 5, max_stored_bytes: 1000000 }, usage: { open_sessions: 0, stored_bytes: 0 } });
+    expectFailure(await admin('org', 'limits', 'set', 'org_nowhere', '--max-open-sessions', '5'), 3, /organization org_nowhere does not exist/);
+    expectFailure(await admin('org', 'show', 'org_nowhere'), 3, /organization org_nowhere does not exist/);
+  });
+});
+
 describe('files-admin without Firestore', () => {
+  it('says what to set when it has neither an emulator nor a project, and exits 2', async () => {
+    const result = await runFilesAdmin(['org', 'list'], { FIRESTORE_EMULATOR_HOST: '', GOOGLE_CLOUD_PROJECT: '', GCLOUD_PROJECT: '' });
+    expectFailure(result, 2, /set FIRESTORE_EMULATOR_HOST=host:port .* or GOOGLE_CLOUD_PROJECT=P \(or --project P\)/);
+  });
+
   it('says Firestore is unreachable, naming the host, and exits 1', async () => {
     const host = `127.0.0.1:${await freePort()}`;
     const result = await runFilesAdmin(['org', 'create', 'org_offline'], { ...env, FIRESTORE_EMULATOR_HOST: host });

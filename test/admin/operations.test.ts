@@ -4,8 +4,10 @@ import { createApiKey, findApiKey, listKeys, restoreApiKey, setKeyStatus } from 
 import { AlreadyExistsError, NotFoundError, RefusedError, UsageError } from '../../scripts/admin/errors';
 import { addMember, removeMember } from '../../scripts/admin/members';
 import { createOrganization } from '../../scripts/admin/organizations';
+import { Authenticator } from '../../functions/http/authenticate';
+import { FirestoreDirectory } from '../../functions/adapters/firestore-directory';
 
-const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 
 let db: Firestore;
 
@@ -35,9 +37,11 @@ describe('createApiKey', () => {
     expect(JSON.stringify(doc)).not.toContain(created.api_key.slice(3));
   });
 
-  it('keeps the expiry it is given', async () => {
-    const created = await createApiKey(db, 'usr_expiring', { expiresAt: '2099-01-01T00:00:00.000Z' });
-    expect((await findApiKey(db, created.api_key))?.expires_at).toBe('2099-01-01T00:00:00.000Z');
+  it('keeps the expiry it is given, in whole seconds as the API writes times', async () => {
+    const created = await createApiKey(db, 'usr_expiring', { expiresAt: '2099-01-01T00:00:00Z' });
+    expect((await findApiKey(db, created.api_key))?.expires_at).toBe('2099-01-01T00:00:00Z');
+    const fractional = await createApiKey(db, 'usr_expiring', { expiresAt: '2099-01-01T00:00:00.750Z' });
+    expect((await findApiKey(db, fractional.api_key))?.expires_at).toBe('2099-01-01T00:00:00Z');
   });
 
   it('refuses a malformed principal id', async () => {
@@ -80,12 +84,12 @@ describe('setKeyStatus', () => {
 describe('listKeys', () => {
   it("lists one principal's keys, oldest first, with no secret in them", async () => {
     const a = await createApiKey(db, 'usr_lister');
-    const b = await createApiKey(db, 'usr_lister', { expiresAt: '2098-05-05T05:05:05.000Z' });
+    const b = await createApiKey(db, 'usr_lister', { expiresAt: '2098-05-05T05:05:05Z' });
     await createApiKey(db, 'usr_someone_else');
     const keys = await listKeys(db, 'usr_lister');
     expect(keys).toEqual([
       { key_id: a.key_id, status: 'active', expires_at: null, created_at: expect.stringMatching(ISO_UTC), last4: a.api_key.slice(-4) },
-      { key_id: b.key_id, status: 'active', expires_at: '2098-05-05T05:05:05.000Z', created_at: expect.stringMatching(ISO_UTC), last4: b.api_key.slice(-4) },
+      { key_id: b.key_id, status: 'active', expires_at: '2098-05-05T05:05:05Z', created_at: expect.stringMatching(ISO_UTC), last4: b.api_key.slice(-4) },
     ]);
     expect(await listKeys(db, 'usr_without_keys')).toEqual([]);
   });
@@ -103,6 +107,7 @@ describe('createOrganization', () => {
 
   it('refuses malformed ids and names', async () => {
     await expect(createOrganization(db, 'org/ops')).rejects.toBeInstanceOf(UsageError);
+    await expect(createOrganization(db, 'o'.repeat(129))).rejects.toBeInstanceOf(UsageError);
     await expect(createOrganization(db, 'org_bad_name', 'a\nb')).rejects.toBeInstanceOf(UsageError);
   });
 });
@@ -134,5 +139,19 @@ describe('addMember and removeMember', () => {
     await addMember(db, 'org_team', 'usr_leaving');
     await removeMember(db, 'org_team', 'usr_leaving');
     expect((await db.doc('organizations/org_team/members/usr_leaving').get()).exists).toBe(false);
+  });
+});
+
+describe('one tenancy model for files-admin and the function', () => {
+  it('an organization and member files-admin creates with the longest id are the ones the function authorizes', async () => {
+    const organizationId = `org_${'x'.repeat(124)}`;
+    expect(organizationId).toHaveLength(128);
+    await createOrganization(db, organizationId);
+    await addMember(db, organizationId, 'usr_longest');
+    const key = await createApiKey(db, 'usr_longest');
+    const auth = new Authenticator(new FirestoreDirectory(db, 5000), 0);
+    const caller = await auth.authenticate({ 'x-api-key': key.api_key });
+    await expect(auth.authorize(caller, organizationId)).resolves.toBeUndefined();
+    await expect(auth.authorize(caller, `${organizationId}x`)).rejects.toMatchObject({ status: 403 });
   });
 });

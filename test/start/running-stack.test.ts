@@ -32,6 +32,7 @@ beforeAll(async () => {
     FUNCTION_PORT: String(await freePort()),
     FINALIZE_PORT: String(await freePort()),
     SWEEP_PORT: String(await freePort()),
+    WEB_PORT: String(await freePort()),
     GOOGLE_CLOUD_PROJECT: 'test-running',
     FILES_BUCKET: 'test-running-uploads',
   };

@@ -34,6 +34,7 @@ async function stackEnv(extra: NodeJS.ProcessEnv = {}): Promise<NodeJS.ProcessEn
     FUNCTION_PORT: String(await freePort()),
     FINALIZE_PORT: String(await freePort()),
     SWEEP_PORT: String(await freePort()),
+    WEB_PORT: String(await freePort()),
     GOOGLE_CLOUD_PROJECT: PROJECT,
     FILES_BUCKET: BUCKET,
     ...extra,

@@ -31,6 +31,7 @@ beforeAll(async () => {
     FUNCTION_PORT: String(await freePort()),
     FINALIZE_PORT: String(await freePort()),
     SWEEP_PORT: String(await freePort()),
+    WEB_PORT: String(await freePort()),
     GOOGLE_CLOUD_PROJECT: 'test-unclean',
     FILES_BUCKET: 'test-unclean-uploads',
     SWEEP_INTERVAL_SECONDS: '0',

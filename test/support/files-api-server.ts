@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createAnswerChecker } from '../contract/openapi-answers';
 
 export type Target = 'files' | 'finalize' | 'sweep';
 
@@ -33,6 +34,7 @@ export async function startFilesApi(env: Record<string, string>, targets: Target
   const urls: Partial<Record<Target, string>> = {};
   for (const target of targets) {
     const server = servers[target] as Server;
+    if (target === 'files') checkAnswersOf(server);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     urls[target] = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   }
@@ -49,4 +51,50 @@ export async function startFilesApi(env: Record<string, string>, targets: Target
       await closeBackends();
     },
   };
+}
+
+// Every answer the `files` function gives a test is checked against the OpenAPI
+// document generated from the contract; a mismatch fails the test that was
+// running (or, outside a test, its file), so no integration test has to ask.
+const violations: string[] = [];
+let checked = 0;
+let checkAnswer: ReturnType<typeof createAnswerChecker> | undefined;
+
+function failOnViolations(): void {
+  if (violations.length === 0) return;
+  const found = violations.splice(0);
+  throw new Error(`answers that break the contract (schemas/api.contract.json):\n  ${found.join('\n  ')}`);
+}
+afterEach(failOnViolations);
+afterAll(failOnViolations);
+
+/** How many answers of this test file were checked against the contract. */
+export const answersChecked = (): number => checked;
+
+type Chunk = string | Uint8Array;
+
+/** Wraps the server's request handler so each answer's status, headers and body are checked once it is sent. */
+function checkAnswersOf(server: Server): void {
+  checkAnswer ??= createAnswerChecker();
+  const check = checkAnswer;
+  const handlers = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    const keep = (chunk: unknown) => {
+      if (typeof chunk === 'string' || chunk instanceof Uint8Array) chunks.push(Buffer.from(chunk as Chunk));
+    };
+    const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+    const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+    res.write = ((chunk: unknown, ...rest: unknown[]) => (keep(chunk), write(chunk, ...rest))) as ServerResponse['write'];
+    res.end = ((chunk?: unknown, ...rest: unknown[]) => (keep(chunk), end(chunk, ...rest))) as ServerResponse['end'];
+    res.on('finish', () => {
+      // CORS preflights are answered before any operation and are not one.
+      if (req.method === 'OPTIONS') return;
+      const answer = { method: req.method ?? 'GET', url: req.url ?? '/', status: res.statusCode, headers: res.getHeaders(), body: Buffer.concat(chunks) };
+      checked += 1;
+      violations.push(...check(answer));
+    });
+    for (const handler of handlers) handler.call(server, req, res);
+  });
 }

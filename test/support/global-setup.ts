@@ -2,12 +2,16 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulators, type Emulators } from '../../scripts/local-stack/bootstrap';
+import { ensureSigningKey } from '../../scripts/signing-key';
 
 /** Starts both emulators once for the run, on free ports, the way `npm start` does; workers inherit the
  * env vars set here. Each test file seeds a project and bucket of its own (test/support/stack.ts). */
 export default async function globalSetup(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'files-api-test-storage-'));
-  const emulators = await startEmulators({ storageDataDir: dataDir });
+  // The functions sign download URLs with it (application-default credentials); storage verifies them with it.
+  const signingKey = ensureSigningKey(join(dataDir, 'signing-key.json'), 'files-api-test').path;
+  process.env.GOOGLE_APPLICATION_CREDENTIALS = signingKey;
+  const emulators = await startEmulators({ storageDataDir: dataDir, storage: { signingCredentials: signingKey } });
   Object.assign(process.env, emulators.env);
   process.env.TEST_STORAGE_DATA_DIR = dataDir;
   // No cloud here: the auth library need not probe for a metadata server.

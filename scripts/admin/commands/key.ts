@@ -1,6 +1,7 @@
 import { createApiKey, listKeys, setKeyStatus, type KeyAction, type KeySummary } from '../api-keys';
 import { checkExpiresAt, checkKeyId, checkUserId } from '../validate';
 import { stringValue, type Command } from './command';
+import { table } from './table';
 
 const USER_ARG = { name: 'user_id', check: checkUserId };
 const JSON_OPTION = { json: { type: 'boolean' } } as const;
@@ -21,12 +22,10 @@ function statusCommand(action: KeyAction, summary: string): Command {
 }
 
 function keyTable(keys: KeySummary[]): string {
-  const rows = [
+  return table([
     ['KEY_ID', 'STATUS', 'EXPIRES_AT', 'CREATED_AT', 'LAST4'],
     ...keys.map((k) => [k.key_id, k.status, k.expires_at ?? '-', k.created_at, k.last4]),
-  ];
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+  ]);
 }
 
 export const keyCommands: Command[] = [

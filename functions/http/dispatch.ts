@@ -1,0 +1,77 @@
+import type { IncomingMessage } from 'node:http';
+import type { Caller } from '../domain/caller';
+import { deleteFile } from '../endpoints/delete-file';
+import { createDownloadUrl } from '../endpoints/download-url';
+import { getFile } from '../endpoints/get-file';
+import { listFiles } from '../endpoints/list-files';
+import { registerFile } from '../endpoints/register-file';
+import { createUploadUrl } from '../endpoints/upload-url/create-upload-url';
+import type { HandlerAnswers, HandlerName } from '../generated/operations';
+import type { BodyRequest } from './body-layer';
+import type { FilesApiDeps } from './files-api';
+import { jsonBodyOf } from './request-body';
+import { logBackgroundError } from './request-log';
+import type { PathParameters } from './router';
+
+/** One authorized call of an operation, as its endpoint receives it. */
+export interface EndpointCall {
+  req: BodyRequest;
+  params: PathParameters;
+  organizationId: string;
+  caller: Caller;
+}
+
+/** An endpoint answers one of the successes the contract declares for it; `fileId` names the file in the request log. */
+export type Endpoint<H extends HandlerName> = (call: EndpointCall) => Promise<HandlerAnswers[H] & { fileId?: string }>;
+export type Endpoints = { [H in HandlerName]?: Endpoint<H> };
+
+/**
+ * The endpoint of each handler the contract (schemas/api.contract.json) names.
+ * An operation whose handler has no entry here is not served: the router
+ * answers it 404, as if it were not in the table.
+ */
+export function endpoints(deps: FilesApiDeps): Endpoints {
+  const background = { onBackgroundError: logBackgroundError };
+  return {
+    'upload-url': async ({ req, organizationId, caller }) => {
+      const body = await createUploadUrl(
+        { config: deps.config, records: deps.records, sessions: deps.sessions, quotas: deps.quotas, now: deps.now, ...background },
+        {
+          organizationId,
+          caller,
+          body: jsonBodyOf(req),
+          origin: header(req, 'origin'),
+          idempotencyKey: header(req, 'idempotency-key'),
+        },
+      );
+      return { status: 200, body, fileId: body.file_id };
+    },
+    'register-file': async ({ req, organizationId }) => {
+      const { status, file } = await registerFile(deps, { organizationId, body: jsonBodyOf(req) });
+      return { status, body: file, fileId: file.id };
+    },
+    'list-files': async ({ req, organizationId }) => ({ status: 200, body: await listFiles(deps.records, organizationId, req.url ?? '/') }),
+    'get-file': async ({ params, organizationId }) => ({
+      status: 200,
+      body: await getFile(deps.records, organizationId, params.file_id as string),
+    }),
+    'delete-file': async ({ params, organizationId }) => {
+      await deleteFile(deps, organizationId, params.file_id as string);
+      return { status: 204 };
+    },
+    'download-url': async ({ req, params, organizationId }) => ({
+      status: 200,
+      body: await createDownloadUrl(
+        { records: deps.records, signer: deps.signer, downloadUrlTtlSeconds: deps.config.downloadUrlTtlSeconds, now: deps.now },
+        organizationId,
+        params.file_id as string,
+        req.url ?? '/',
+      ),
+    }),
+  };
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}

@@ -1,0 +1,33 @@
+import { basename, resolve } from 'node:path';
+import { clientFor, type CliConfig } from './config';
+import { EXIT } from './exit-codes';
+import { progressView } from './progress-view';
+
+export interface DownloadFlags {
+  output?: string;
+  force?: boolean;
+  json?: boolean;
+}
+
+/** Downloads a file to --output (default: its original filename here), verified against its CRC32C. */
+export async function downloadCommand(fileId: string, flags: DownloadFlags, config: CliConfig, signal: AbortSignal): Promise<number> {
+  const client = clientFor(config);
+  const file = await client.getFile(fileId, { signal });
+  const output = resolve(flags.output ?? safeName(file.original_filename));
+  const view = progressView();
+  const line = view.start(basename(output), file.file_size);
+  try {
+    await client.downloadFile(fileId, output, { signal, overwrite: flags.force === true, onProgress: line.update });
+  } finally {
+    line.stop();
+    view.stop();
+  }
+  process.stdout.write(flags.json ? JSON.stringify({ ...file, path: output }) + '\n' : `${output}\n`);
+  return EXIT.OK;
+}
+
+/** The original filename as a name in this directory: never a path, never hidden by a leading dot trick. */
+function safeName(filename: string): string {
+  const name = basename(filename.replace(/\\/g, '/')).replace(/[\u0000-\u001f]/g, '_');
+  return name === '' || name === '.' || name === '..' ? 'download' : name;
+}

@@ -1,0 +1,98 @@
+#!/usr/bin/env node
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { resolveConfig, type GlobalFlags } from './config';
+import { downloadCommand } from './download-command';
+import { describe, exitCodeFor, EXIT } from './exit-codes';
+import { getCommand, listCommand, removeCommand } from './file-commands';
+import { uploadCommand } from './upload-command';
+
+const STATUSES = ['uploading', 'uploaded', 'failed', 'cancelled', 'expired', 'deleted'];
+
+function positiveInteger(value: string): number {
+  const number = Number(value);
+  if (!Number.isSafeInteger(number) || number <= 0) throw new InvalidArgumentError('must be a positive integer');
+  return number;
+}
+
+/** Ctrl-C (and SIGTERM) abort the work in hand, which keeps its resume state; a second one exits at once. */
+function interruption(): AbortSignal {
+  const controller = new AbortController();
+  const onSignal = () => {
+    if (controller.signal.aborted) process.exit(EXIT.INTERRUPTED);
+    controller.abort(new DOMException('interrupted', 'AbortError'));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return controller.signal;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const signal = interruption();
+  let outcome: Promise<number> = Promise.resolve(EXIT.OK);
+  const program = new Command('files')
+    .description('Upload, download, list and delete files of the Files API.')
+    .option('--api-url <url>', 'the API base URL (default: FILES_API_URL)')
+    .option('--api-key <key>', 'the API key (default: FILES_API_KEY; prefer it: flags show in process lists)')
+    .option('--org <organization_id>', 'the organization (default: FILES_ORG)')
+    .exitOverride()
+    .showHelpAfterError();
+  const run = (work: (config: ReturnType<typeof resolveConfig>) => Promise<number>) => (command: Command) => {
+    outcome = Promise.resolve().then(() => work(resolveConfig(command.optsWithGlobals<GlobalFlags>())));
+  };
+
+  program
+    .command('upload')
+    .description('upload files, with progress; an interrupted upload resumes when run again')
+    .argument('<path...>', 'files to upload')
+    .option('--json', 'print each File object as one JSON line')
+    .option('--no-checksum', 'do not pin a CRC32C (skips reading the file once before sending)')
+    .option('--mime-type <type>', 'the type to declare (default: from the extension)')
+    .option('--chunk-size <bytes>', "bytes per request, a multiple of 256 KiB (default: the API's recommendation)", positiveInteger)
+    .action((paths: string[], _flags, command: Command) => run((config) => uploadCommand(paths, command.opts(), config, signal))(command));
+
+  program
+    .command('download')
+    .description('download a file, verified against its checksum; resumes a download cut short')
+    .argument('<file_id>')
+    .option('-o, --output <path>', 'where to write it (default: its original filename, here)')
+    .option('-f, --force', 'replace an existing file')
+    .option('--json', 'print the File object and the path as one JSON line')
+    .action((fileId: string, _flags, command: Command) => run((config) => downloadCommand(fileId, command.opts(), config, signal))(command));
+
+  program
+    .command('ls')
+    .description('list files, newest first')
+    .addOption(new Option('--status <status>', 'only files in this state').choices(STATUSES))
+    .option('--limit <n>', 'files per page (1-100)', positiveInteger)
+    .option('--all', 'every page, not only the first')
+    .option('--json', 'one JSON line per file')
+    .action((_flags, command: Command) => run((config) => listCommand(command.opts(), config, signal))(command));
+
+  program
+    .command('get')
+    .description('print one File object')
+    .argument('<file_id>')
+    .action((fileId: string, _flags, command: Command) => run((config) => getCommand(fileId, config, signal))(command));
+
+  program
+    .command('rm')
+    .description('delete a file, or cancel its upload')
+    .argument('<file_id>')
+    .action((fileId: string, _flags, command: Command) => run((config) => removeCommand(fileId, config, signal))(command));
+
+  try {
+    await program.parseAsync(argv);
+    return await outcome;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help' ? EXIT.OK : EXIT.USAGE;
+    }
+    const code = exitCodeFor(error);
+    process.stderr.write(code === EXIT.INTERRUPTED ? 'interrupted\n' : `files: ${describe(error)}\n`);
+    return code;
+  }
+}
+
+main(process.argv).then((code) => {
+  process.exitCode = code;
+});

@@ -1,0 +1,205 @@
+import { callApi, type ApiRequest, type TransportOptions } from './api-transport.js';
+import { blobSource, isByteSource, type ByteSource } from './byte-source.js';
+import { crc32cOf, type Crc32cHasher } from './crc32c.js';
+import { downloadInto, type ByteSink } from './fetch-download.js';
+import { mimeTypeFor } from './mime-type.js';
+import type { Progress } from './progress.js';
+import { retryPolicy, type RetryOptions } from './retry.js';
+import { sendBytes } from './send-bytes.js';
+import { OPERATIONS, type OperationId } from './generated/operations.js';
+import type { DownloadUrl, FileList, FileObject, FileStatus, UploadSession, UploadUrlRequest, UploadUrlResponse } from './types.js';
+
+export interface FilesClientOptions {
+  /** the API's base URL, e.g. https://api.example.com (the /v1/organizations/… paths go below it) */
+  baseUrl: string;
+  apiKey: string;
+  organizationId: string;
+  retry?: RetryOptions;
+  /** deadline of one request (an API call, a chunk, a stalled download read); default 120000 */
+  requestTimeoutMs?: number;
+  /** a fetch to use instead of the global one */
+  fetch?: typeof fetch;
+}
+
+export interface UploadOptions {
+  /** the name to register; default: the file's own name */
+  filename?: string;
+  /** default: the Blob's type, else from the extension, else application/octet-stream */
+  mimeType?: string;
+  /**
+   * Pin a CRC32C into the session so storage refuses bytes that differ:
+   * `true` computes it first (seekable sources; the default), a string is one you have, `false` skips it.
+   */
+  crc32c?: boolean | string;
+  /** bytes per request, a multiple of 256 KiB; default: the session's chunk_size_recommended */
+  chunkSize?: number;
+  /** default: a random UUID, so retries of upload-url within this call are safe */
+  idempotencyKey?: string;
+  signal?: AbortSignal;
+  onProgress?: (progress: Progress) => void;
+  /** called once the session exists and before bytes are sent: store it to resume later */
+  onSession?: (session: UploadSession) => void | Promise<void>;
+  /** go on with a session started earlier instead of starting one */
+  session?: UploadSession;
+}
+
+export interface DownloadOptions {
+  signal?: AbortSignal;
+  onProgress?: (progress: Progress) => void;
+}
+
+export interface ListOptions {
+  status?: FileStatus;
+  /** files per page, 1–100 (default 50) */
+  limit?: number;
+  /** the first page to read (default 1) */
+  page?: number;
+  signal?: AbortSignal;
+}
+
+/** What uploadFile takes everywhere; the Node entry adds paths and Readables. */
+export type UploadSource = Blob | ByteSource;
+
+/** The Files API of one organization, as one API key sees it. */
+export class FilesClient {
+  protected transport: TransportOptions;
+  readonly organizationId: string;
+
+  constructor(options: FilesClientOptions) {
+    if (!options.baseUrl || !options.apiKey || !options.organizationId) {
+      throw new TypeError('FilesClient needs baseUrl, apiKey and organizationId');
+    }
+    this.organizationId = options.organizationId;
+    const fetchFn = options.fetch ?? globalThis.fetch.bind(globalThis);
+    this.transport = {
+      baseUrl: options.baseUrl,
+      apiKey: options.apiKey,
+      fetch: fetchFn,
+      sessionFetch: fetchFn,
+      retry: retryPolicy(options.retry),
+      timeoutMs: options.requestTimeoutMs ?? 120_000,
+    };
+  }
+
+  getFile(fileId: string, options: { signal?: AbortSignal } = {}): Promise<FileObject> {
+    return this.call('getFile', { file_id: fileId }, { signal: options.signal });
+  }
+
+  /** Deletes a file, or cancels an upload in progress. Harmless to repeat. */
+  async deleteFile(fileId: string, options: { signal?: AbortSignal } = {}): Promise<void> {
+    await this.call('deleteFile', { file_id: fileId }, { signal: options.signal });
+  }
+
+  /** One page at a time, newest first, until the last page. */
+  async *listFiles(options: ListOptions = {}): AsyncGenerator<FileList, void, undefined> {
+    for (let page = options.page ?? 1; ; page++) {
+      const answer: FileList = await this.call('listFiles', {}, { query: { page, limit: options.limit, status: options.status }, signal: options.signal });
+      yield answer;
+      if (!answer.has_more || answer.files.length === 0) return;
+    }
+  }
+
+  getDownloadUrl(fileId: string, options: { disposition?: 'attachment'; signal?: AbortSignal } = {}): Promise<DownloadUrl> {
+    return this.call('getDownloadUrl', { file_id: fileId }, { query: { disposition: options.disposition }, signal: options.signal });
+  }
+
+  /** upload-url: a resumable session for the file described. */
+  async createUploadSession(request: UploadUrlRequest, options: { idempotencyKey?: string; signal?: AbortSignal } = {}): Promise<UploadSession> {
+    const answer: UploadUrlResponse = await this.call('createUploadUrl', {}, {
+      body: request,
+      headers: { 'Idempotency-Key': options.idempotencyKey ?? globalThis.crypto.randomUUID() },
+      signal: options.signal,
+    });
+    return { ...answer, filename: request.filename, mime_type: request.mime_type, file_size: request.file_size, ...(request.crc32c ? { crc32c: request.crc32c } : {}) };
+  }
+
+  /** register: storage is checked against the declaration, and the file becomes uploaded. */
+  registerUpload(session: UploadSession, options: { signal?: AbortSignal } = {}): Promise<FileObject> {
+    return this.call('registerFile', {}, {
+      body: { filename: session.filename, gcs_path: session.gcs_path, file_size: session.file_size, mime_type: session.mime_type, file_id: session.file_id },
+      signal: options.signal,
+    });
+  }
+
+  /**
+   * Uploads a file the whole way: upload-url (with an Idempotency-Key and,
+   * by default, a CRC32C computed first), the bytes in chunks with retries
+   * and resume, then register. Resolves with the registered File object.
+   */
+  async uploadFile(source: UploadSource, options: UploadOptions = {}): Promise<FileObject> {
+    const bytes = await this.openSource(source);
+    try {
+      let session = options.session;
+      if (session && session.file_size !== bytes.size) {
+        throw new TypeError(`the session is for ${session.file_size} bytes, the source has ${bytes.size}`);
+      }
+      const resumed = session !== undefined;
+      if (!session) {
+        const filename = options.filename ?? bytes.name;
+        if (!filename) throw new TypeError('uploadFile needs a filename for a source that has none');
+        const crc32c = options.crc32c === false ? undefined : typeof options.crc32c === 'string' ? options.crc32c : bytes.seekable ? await crc32cOf(bytes, options.signal) : undefined;
+        session = await this.createUploadSession(
+          { filename, file_size: bytes.size, mime_type: options.mimeType ?? bytes.type ?? mimeTypeFor(filename), ...(crc32c ? { crc32c } : {}) },
+          { idempotencyKey: options.idempotencyKey, signal: options.signal },
+        );
+      }
+      await options.onSession?.(session);
+      await sendBytes({ ...this.transport, fetch: this.transport.sessionFetch }, session.upload_url, bytes, {
+        chunkSize: options.chunkSize ?? session.chunk_size_recommended,
+        startAt: resumed ? undefined : 0,
+        signal: options.signal,
+        onProgress: options.onProgress,
+      });
+      return await this.registerUpload(session, { signal: options.signal });
+    } finally {
+      await bytes.close?.();
+    }
+  }
+
+  /** Goes on with a stored session: asks it what it has and sends only the rest. */
+  resumeUpload(source: UploadSource, session: UploadSession, options: Omit<UploadOptions, 'session'> = {}): Promise<FileObject> {
+    return this.uploadFile(source, { ...options, session });
+  }
+
+  /** Downloads an uploaded file into a WritableStream; resolves with its File object once the bytes are verified. */
+  async downloadFile(fileId: string, destination: WritableStream<Uint8Array>, options: DownloadOptions = {}): Promise<FileObject> {
+    const writer = destination.getWriter();
+    try {
+      const file = await this.downloadToSink(fileId, { write: (bytes) => writer.write(bytes) }, 0, options);
+      await writer.close();
+      return file;
+    } catch (error) {
+      await writer.abort(error).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  protected async downloadToSink(fileId: string, sink: ByteSink, startAt: number, options: DownloadOptions & { hasher?: Crc32cHasher }, known?: FileObject): Promise<FileObject> {
+    const file = known ?? (await this.getFile(fileId, { signal: options.signal }));
+    await downloadInto(this.transport, sink, {
+      url: async () => (await this.getDownloadUrl(fileId, { signal: options.signal })).download_url,
+      size: file.file_size,
+      crc32c: file.crc32c,
+      startAt,
+      hasher: options.hasher,
+      signal: options.signal,
+      onProgress: options.onProgress,
+    });
+    return file;
+  }
+
+  /** Turns what the caller passed into bytes to read; the Node entry widens it. */
+  protected async openSource(source: UploadSource): Promise<ByteSource> {
+    if (isByteSource(source)) return source;
+    if (typeof Blob !== 'undefined' && source instanceof Blob) return blobSource(source);
+    throw new TypeError('uploadFile takes a Blob, a File or a ByteSource here (paths and streams need Node)');
+  }
+
+  /** One operation of the route table, its path parameters filled in. */
+  protected call<T>(operation: OperationId, params: Record<string, string>, request: Omit<ApiRequest, 'method' | 'path'>): Promise<T> {
+    const { method, path } = OPERATIONS[operation];
+    const values: Record<string, string> = { organization_id: this.organizationId, ...params };
+    const filled = path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(values[name]));
+    return callApi<T>(this.transport, { ...request, method, path: filled });
+  }
+}

@@ -1,0 +1,8 @@
+export { FilesClient, type DownloadOptions, type FilesClientOptions, type ListOptions, type UploadOptions, type UploadSource } from './client.js';
+export { blobSource, streamSource, type ByteSource } from './byte-source.js';
+export { crc32cHasher, type Crc32cHasher } from './crc32c.js';
+export { FilesApiError, StorageError, type ErrorCode, type StorageErrorCode } from './errors.js';
+export { mimeTypeFor } from './mime-type.js';
+export type { Progress } from './progress.js';
+export type { RetryOptions } from './retry.js';
+export type { DownloadUrl, FileList, FileObject, FileStatus, UploadSession, UploadUrlRequest, UploadUrlResponse } from './types.js';

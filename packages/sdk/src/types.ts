@@ -1,0 +1,21 @@
+import type { DownloadUrlResponse, FileObject, UploadUrlResponse } from './generated/contract.js';
+
+export type { FileList, FileObject, RegisterRequest, UploadUrlRequest, UploadUrlResponse } from './generated/contract.js';
+
+export type FileStatus = FileObject['status'];
+
+/** Answer of GET …/files/{file_id}/download-url. */
+export type DownloadUrl = DownloadUrlResponse;
+
+/**
+ * An upload session and what it was started for: everything needed to go on
+ * with it later (after a crash, in another process, after a page reload).
+ * `upload_url` is a capability: store it as a secret.
+ */
+export interface UploadSession extends UploadUrlResponse {
+  filename: string;
+  mime_type: string;
+  file_size: number;
+  crc32c?: string;
+}
+

@@ -1,0 +1,22 @@
+// Checks the route table (schemas/api.contract.json) against itself and the
+// schemas, and writes what the function compiles: functions/generated/operations.ts.
+// With --docs it also writes the committed documents for clients: docs/openapi.json
+// and docs/API.md (test/contract checks they are up to date).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import load from './contract/load.js';
+import operations from './contract/operations-ts.js';
+import documents from './contract/documents.js';
+
+const loaded = load.loadContract();
+const generated = join(load.ROOT, 'functions', 'generated');
+mkdirSync(generated, { recursive: true });
+writeFileSync(join(generated, 'operations.ts'), operations.operationsModule(loaded));
+
+if (process.argv.includes('--docs')) {
+  for (const [file, text] of Object.entries(documents.committedDocuments(loaded))) {
+    mkdirSync(join(load.ROOT, file, '..'), { recursive: true });
+    writeFileSync(join(load.ROOT, file), text);
+    console.log(`wrote ${file}`);
+  }
+}

@@ -1,0 +1,36 @@
+import type { DeployOptions } from './options';
+
+export const FUNCTIONS = ['files', 'finalize', 'sweep'] as const;
+export type FunctionName = (typeof FUNCTIONS)[number];
+
+/** The service accounts the deployment creates: one per function, and one per caller of a function. */
+export const ACCOUNTS = {
+  files: 'files-api-files',
+  finalize: 'files-api-finalize',
+  sweep: 'files-api-sweep',
+  /** Eventarc delivers the bucket's finalized events to `finalize` as this account */
+  events: 'files-api-events',
+  /** Cloud Scheduler calls `sweep` with an OIDC token of this account */
+  scheduler: 'files-api-scheduler',
+  /** API Gateway calls `files` as this account */
+  gateway: 'files-api-gateway',
+  /** Cloud Build builds the three functions as this account, not the default compute account */
+  build: 'files-api-build',
+} as const;
+export type Account = keyof typeof ACCOUNTS;
+
+export const API_ID = 'files-api';
+export const GATEWAY_ID = 'files-api';
+export const SWEEP_JOB = 'files-api-sweep';
+export const SWEEP_SCHEDULE = '*/5 * * * *';
+/** The `files` function's timeout, and so the gateway's deadline for it. */
+export const FILES_TIMEOUT_SECONDS = 60;
+
+export function accountEmail(options: DeployOptions, account: Account): string {
+  return `${ACCOUNTS[account]}@${options.project}.iam.gserviceaccount.com`;
+}
+
+/** A 2nd-gen function's cloudfunctions.net URL, fixed by its region, project and name before it exists. */
+export function functionUrl(options: DeployOptions, name: FunctionName): string {
+  return `https://${options.region}-${options.project}.cloudfunctions.net/${name}`;
+}

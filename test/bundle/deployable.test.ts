@@ -1,0 +1,99 @@
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Firestore } from '@google-cloud/firestore';
+import { Storage } from '@google-cloud/storage';
+import { freePort } from '../../emulator/free-port';
+import { waitForPort } from '../../scripts/local-stack/wait-for-port';
+import { validateUploadUrlResponse } from '../../functions/generated/validators';
+import { runSeedExample } from '../support/run-example';
+import { emulatorHosts, isolatedNames, seedMember } from '../support/stack';
+
+// What Cloud Functions gets: `npm run bundle`'s output alone, with only the
+// dependencies its own package.json lists installed beside it, served by the
+// functions-framework those put there, on the Node running this test (CI runs
+// the suite on Node 24 too, the deploy runtime).
+const run = promisify(execFile);
+const root = join(__dirname, '..', '..');
+const bundleDir = join(root, 'dist', 'bundle-test');
+const SETUP_TIMEOUT_MS = 240_000;
+
+let app: string;
+let server: ChildProcess | undefined;
+let serverOutput = '';
+let baseUrl: string;
+let apiKey: string;
+
+beforeAll(async () => {
+  await run(process.execPath, [join(root, 'scripts', 'bundle.mjs'), '--outdir', bundleDir], { cwd: root });
+  // Outside the repository, so nothing can resolve from the project's own node_modules.
+  app = mkdtempSync(join(tmpdir(), 'files-api-deployable-'));
+  cpSync(bundleDir, app, { recursive: true });
+  // As Cloud Build installs it; --prefer-offline takes what the npm cache has already.
+  await run('npm', ['install', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], {
+    cwd: app,
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
+
+  const hosts = emulatorHosts();
+  const { projectId, bucket } = isolatedNames(__filename);
+  const db = new Firestore({ projectId });
+  await new Storage({ apiEndpoint: hosts.storage, projectId }).createBucket(bucket).catch((error: { code?: number }) => {
+    if (error.code !== 409) throw error;
+  });
+  ({ apiKey } = await seedMember(db, 'org_123', 'usr_bundle'));
+  await db.terminate();
+
+  const port = await freePort();
+  baseUrl = `http://127.0.0.1:${port}`;
+  const main = join(app, 'node_modules', '@google-cloud', 'functions-framework', 'build', 'src', 'main.js');
+  server = spawn(process.execPath, [main, '--target=files', `--port=${port}`], {
+    cwd: app,
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: 'production',
+      FIRESTORE_EMULATOR_HOST: hosts.firestore,
+      STORAGE_EMULATOR_HOST: hosts.storage,
+      METADATA_SERVER_DETECTION: 'none',
+      GOOGLE_CLOUD_PROJECT: projectId,
+      FILES_BUCKET: bucket,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  server.stdout?.on('data', (d) => (serverOutput += d));
+  server.stderr?.on('data', (d) => (serverOutput += d));
+  const exited = new Promise<never>((_, reject) =>
+    server?.once('exit', (code) => reject(new Error(`functions-framework exited ${code}:\n${serverOutput}`))),
+  );
+  await Promise.race([waitForPort('127.0.0.1', port, 60_000), exited]);
+}, SETUP_TIMEOUT_MS);
+
+afterAll(async () => {
+  if (server && server.exitCode === null) {
+    const gone = new Promise((resolve) => server?.once('exit', resolve));
+    server.kill('SIGTERM');
+    await gone;
+  }
+  if (app) rmSync(app, { recursive: true, force: true });
+  rmSync(bundleDir, { recursive: true, force: true });
+});
+
+it('installs only what its package.json lists: the framework, not the client libraries it bundled', () => {
+  const listed = Object.keys(JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')).dependencies);
+  expect(listed).toEqual(['@google-cloud/functions-framework']);
+  expect(existsSync(join(app, 'node_modules', '@google-cloud', 'functions-framework'))).toBe(true);
+  for (const bundled of ['@google-cloud/firestore', '@google-cloud/storage', 'magic-bytes.js']) {
+    expect(existsSync(join(app, 'node_modules', bundled))).toBe(false);
+  }
+});
+
+it("answers the seed's cURL request from the bundle", async () => {
+  const answer = await runSeedExample('seed-curl.sh', baseUrl, apiKey);
+  expect(answer.code).toBe(0);
+  const session = JSON.parse(answer.stdout);
+  expect(validateUploadUrlResponse(session)).toBe(true);
+  expect(session.gcs_path).toBe(`files/org_123/${session.file_id}/large_video.mp4`);
+  expect(session.upload_url.startsWith(`${process.env.STORAGE_EMULATOR_HOST}/upload/storage/v1/b/`)).toBe(true);
+});

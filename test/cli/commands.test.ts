@@ -1,0 +1,62 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startStack, type Stack } from '../support/stack';
+import { runCli } from './run-cli';
+
+// ls, get, rm and the documented exit codes.
+let stack: Stack;
+let scratch: string;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  stack = await startStack(__filename);
+  scratch = mkdtempSync(join(tmpdir(), 'cli-commands-'));
+  env = { FILES_API_URL: stack.api.url, FILES_API_KEY: stack.apiKey, FILES_ORG: stack.organizationId, FILES_STATE_DIR: join(scratch, 'state') };
+});
+afterAll(async () => {
+  await stack.close();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+async function files(args: string[], extraEnv: Record<string, string> = {}) {
+  const run = runCli(args, { ...env, ...extraEnv });
+  const { code } = await run.exit;
+  return { code, stdout: run.stdout(), stderr: run.stderr() };
+}
+
+it('uploads, lists, gets and removes a file', async () => {
+  writeFileSync(join(scratch, 'notes.txt'), 'hello, files\n');
+  const upload = await files(['upload', join(scratch, 'notes.txt'), '--json']);
+  expect(upload.code).toBe(0);
+  const file = JSON.parse(upload.stdout);
+
+  const list = await files(['ls', '--json', '--status', 'uploaded']);
+  expect(list.code).toBe(0);
+  expect(list.stdout.trim().split('\n').map((line) => JSON.parse(line).id)).toContain(file.id);
+  const table = await files(['ls']);
+  expect(table.stdout).toMatch(new RegExp(`^${file.id}  uploaded .* notes\\.txt$`, 'm'));
+
+  const got = await files(['get', file.id]);
+  expect([got.code, JSON.parse(got.stdout)]).toEqual([0, file]);
+
+  expect((await files(['rm', file.id])).code).toBe(0);
+  const gone = await files(['get', file.id]);
+  expect(gone.code).toBe(3);
+  expect(gone.stderr).toMatch(/^files: FILE_NOT_FOUND \(404\): .* \[trace \S+\]$/m);
+});
+
+it('exit codes: 2 usage and configuration, 3 missing local file, 4 access, 5 refused', async () => {
+  expect((await files(['upload'])).code).toBe(2);
+  expect((await files(['frobnicate'])).code).toBe(2);
+  const unconfigured = await files(['ls'], { FILES_API_URL: '', FILES_API_KEY: '', FILES_ORG: '' });
+  expect([unconfigured.code, unconfigured.stderr.trim()]).toEqual([2, 'files: missing configuration: --api-url or FILES_API_URL, --api-key or FILES_API_KEY, --org or FILES_ORG']);
+  expect((await files(['upload', join(scratch, 'no-such-file')])).code).toBe(3);
+  expect((await files(['ls'], { FILES_API_KEY: 'ak_wrong' })).code).toBe(4);
+  expect((await files(['ls', '--org', 'org_elsewhere'])).code).toBe(4);
+  writeFileSync(join(scratch, 'bad.bin'), 'x');
+  const refused = await files(['upload', join(scratch, 'bad.bin'), '--mime-type', 'not a type']);
+  expect(refused.code).toBe(5);
+  expect(refused.stderr).toMatch(/bad\.bin: INVALID_FIELD_VALUE \(400\)/);
+  expect((await files(['--help'])).code).toBe(0);
+});
