@@ -28,4 +28,35 @@ describe('--cors-origin', () => {
       await own.cleanup();
     }
   });
+
+  it('allows the headers upload and download clients send, and no others a preflight asks for', async () => {
+    const allowed = 'https://app.example.test';
+    const own = await ownEmulator({ corsOrigins: [allowed] });
+    try {
+      const url = `${own.emulator.url}/upload/storage/v1/b/cors-headers/o?uploadType=resumable&name=a.bin`;
+      const preflight = (headers: string) =>
+        fetch(url, { method: 'OPTIONS', headers: { Origin: allowed, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': headers } });
+      const allowList = async (headers: string) => {
+        const res = await preflight(headers);
+        expect(res.status).toBe(200);
+        return (res.headers.get('access-control-allow-headers') as string).split(',').map((name) => name.trim().toLowerCase());
+      };
+
+      const clientHeaders = [
+        'content-range', 'content-type', 'range', 'x-goog-hash', 'x-upload-content-type', 'x-upload-content-length',
+        'x-goog-resumable', 'x-goog-content-length-range', 'x-goog-api-client', 'x-goog-meta-owner',
+      ];
+      // Asked for in any letter case, as browsers lower-case them and other clients may not.
+      const asked = await allowList('Content-Range,X-GOOG-RESUMABLE,x-Upload-Content-Type');
+      for (const header of ['content-range', 'x-goog-resumable', 'x-upload-content-type']) expect(asked).toContain(header);
+      const all = await allowList(clientHeaders.join(','));
+      for (const header of clientHeaders) expect(all).toContain(header);
+
+      const strangers = await allowList('content-type, x-evil, authorization, x-goog-meta-');
+      expect(strangers).toContain('content-type');
+      for (const header of ['x-evil', 'authorization', 'x-goog-meta-']) expect(strangers).not.toContain(header);
+    } finally {
+      await own.cleanup();
+    }
+  });
 });

@@ -87,7 +87,14 @@ describe('the finalize event', () => {
     const session = await uploadUrl('photo.pdf', png.length, 'application/pdf');
     await fetch(session.upload_url, { method: 'PUT', body: png });
     await statusBecomes(session.file_id, 'failed');
-    const [exists] = await new Storage({ projectId }).bucket(bucket).file(session.gcs_path).exists();
+    // The record turns `failed` before the object is deleted (so it can never turn `uploaded`):
+    // wait for the deletion that follows, bounded.
+    const file = new Storage({ projectId }).bucket(bucket).file(session.gcs_path);
+    let exists = true;
+    for (let i = 0; i < 100 && exists; i++) {
+      [exists] = await file.exists();
+      if (exists) await new Promise((r) => setTimeout(r, 50));
+    }
     expect(exists).toBe(false);
   });
 });
