@@ -1,5 +1,6 @@
 import { errorFacts } from '../../functions/http/error-facts';
 import { BackendUnavailable } from '../../functions/domain/backend-unavailable';
+import { withDeadline } from '../../functions/adapters/deadline';
 
 describe('errorFacts: what a log line keeps of a backend error', () => {
   it("keeps class, code, syscall, errno and the backend's host, never the URL's path, query or message", () => {
@@ -23,5 +24,22 @@ describe('errorFacts: what a log line keeps of a backend error', () => {
       status: 503,
       host: 'storage.googleapis.com',
     });
+  });
+});
+
+describe('withDeadline', () => {
+  it('maps gRPC CANCELLED, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, UNAVAILABLE and socket errors to an outage', async () => {
+    for (const code of [1, 4, 8, 14, 'ECONNREFUSED', 'ECONNRESET']) {
+      await expect(withDeadline('firestore', 1000, () => Promise.reject(Object.assign(new Error('x'), { code })))).rejects.toBeInstanceOf(BackendUnavailable);
+    }
+    await expect(withDeadline('firestore', 1000, () => Promise.reject(Object.assign(new Error('x'), { code: 3 })))).rejects.not.toBeInstanceOf(BackendUnavailable);
+  });
+
+  it('answers at the deadline whatever the call does: a call that never settles, or one that throws at once', async () => {
+    await expect(withDeadline('firestore', 20, () => new Promise(() => undefined))).rejects.toBeInstanceOf(BackendUnavailable);
+    const throwsAtOnce = (() => {
+      throw Object.assign(new Error('x'), { code: 14 });
+    }) as () => Promise<never>;
+    await expect(withDeadline('firestore', 20, throwsAtOnce)).rejects.toBeInstanceOf(BackendUnavailable);
   });
 });
