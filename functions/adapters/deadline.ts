@@ -8,8 +8,9 @@ import { BackendUnavailable } from '../domain/backend-unavailable';
  */
 export function withDeadline<T>(backend: 'firestore' | 'storage', ms: number, call: () => Promise<T>): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const running = call();
-    const timer = setTimeout(() => reject(new BackendUnavailable(backend, new Error(`no answer within ${ms} ms`), running)), ms);
+    // A call that throws before returning its promise is classified like one that rejects.
+    const running = Promise.resolve().then(call);
+    const timer = setTimeout(() => reject(new BackendUnavailable(backend, Object.assign(new Error(`no answer within ${ms} ms`), { code: 'DEADLINE' }), running)), ms);
     running.then(
       (value) => {
         clearTimeout(timer);
@@ -23,8 +24,10 @@ export function withDeadline<T>(backend: 'firestore' | 'storage', ms: number, ca
   });
 }
 
-// gRPC UNAVAILABLE / DEADLINE_EXCEEDED / RESOURCE_EXHAUSTED, HTTP 429/5xx, and socket errors.
-const GRPC_UNAVAILABLE = new Set([4, 8, 14]);
+// gRPC CANCELLED / DEADLINE_EXCEEDED / RESOURCE_EXHAUSTED / UNAVAILABLE, HTTP 429/5xx, and socket errors.
+// CANCELLED is what grpc-js answers when the client gives up a streamed read
+// at its per-attempt deadline, or its channel drops while the backend is down.
+const GRPC_UNAVAILABLE = new Set([1, 4, 8, 14]);
 const SOCKET_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
 
 function isUnavailable(error: unknown): boolean {

@@ -29,7 +29,7 @@ export function createFinalizeTrigger(deps: CompletionDeps & { bucket: string },
       logEvent('INFO', `finalize ${outcome}`, undefined, { event_id: event.id, trace_id: ctx.traceId });
       sendNoContent(req, res, ctx);
     } catch (error) {
-      sendError(req, res, ctx, publicError(error));
+      sendError(req, res, ctx, publicError(error, ctx.traceId));
     }
   };
 }

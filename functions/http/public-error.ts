@@ -4,9 +4,13 @@ import { logEvent } from './request-log';
 
 const RETRY_AFTER_SECONDS = 5;
 
-/** What the client may be told of a failure: a backend outage is a 503 to retry (its cause goes to the log). */
-export function publicError(error: unknown): unknown {
+/**
+ * What the client may be told of a failure: a backend outage is a 503 to
+ * retry. The log gets which backend, the cause's allow-listed facts and, when
+ * given, the request's trace id.
+ */
+export function publicError(error: unknown, traceId?: string): unknown {
   if (!(error instanceof BackendUnavailable)) return error;
-  logEvent('WARNING', `${error.backend} unavailable`, error.cause);
+  logEvent('WARNING', `${error.backend} unavailable`, error.cause, traceId ? { trace_id: traceId } : {});
   return serviceUnavailable(RETRY_AFTER_SECONDS);
 }

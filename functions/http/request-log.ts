@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { errorFacts } from './error-facts';
 import { redact } from './redact';
 
 export interface RequestOutcome {
@@ -53,10 +54,14 @@ function describe(error: unknown): string {
   return redact(text).slice(0, 4000);
 }
 
-/** A line for work that is not a request's answer (compensation, background writes). */
+/**
+ * A line for work that is not a request's answer (outages, compensation,
+ * background writes). Of an error it carries only its allow-listed facts:
+ * these lines come from backend clients whose messages embed request data.
+ */
 export function logEvent(severity: 'INFO' | 'WARNING' | 'ERROR', message: string, error?: unknown, fields: Record<string, unknown> = {}): void {
   const entry: Record<string, unknown> = { severity, message, ...fields };
-  if (error !== undefined) entry.error = describe(error);
+  if (error !== undefined) entry.error = errorFacts(error);
   process.stdout.write(JSON.stringify(entry) + '\n');
 }
 

@@ -13,7 +13,7 @@ export function createSweepEndpoint(deps: SweepDeps, projectId?: string) {
       if (req.method !== 'POST') throw methodNotAllowed(['POST']);
       sendJson(req, res, ctx, 200, await sweepExpired(deps));
     } catch (error) {
-      sendError(req, res, ctx, publicError(error));
+      sendError(req, res, ctx, publicError(error, ctx.traceId));
     }
   };
 }
