@@ -52,7 +52,7 @@ export function createFilesApi(deps: FilesApiDeps): (req: IncomingMessage, res: 
       if (answer.body === undefined) sendNoContent(req, res, ctx);
       else sendJson(req, res, ctx, answer.status, answer.body);
     } catch (error) {
-      sendError(req, res, ctx, publicError(error));
+      sendError(req, res, ctx, publicError(error, ctx.traceId));
     }
   };
 }
