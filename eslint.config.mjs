@@ -5,7 +5,18 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'coverage/', '.local/', '.cache/', 'functions/generated/', '**/node_modules/', 'packages/*/dist/', 'packages/*/src/generated/'] },
+  {
+    ignores: [
+      'dist/',
+      'coverage/',
+      '.local/',
+      '.cache/',
+      'functions/generated/',
+      '**/node_modules/',
+      'packages/*/dist/',
+      'packages/*/src/generated/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -53,7 +53,12 @@ async function main(): Promise<void> {
   const rounds = flag('rounds', 3);
   const work = mkdtempSync(join(tmpdir(), 'bench-cli-gcloud-'));
   const stack = await startEmulatorStack();
-  const fn = spawnFunction({ source: join(ROOT, 'dist', 'functions', 'index.js'), target: 'files', port: await freePort(), env: stack.functionEnv });
+  const fn = spawnFunction({
+    source: join(ROOT, 'dist', 'functions', 'index.js'),
+    target: 'files',
+    port: await freePort(),
+    env: stack.functionEnv,
+  });
   try {
     await untilServing(fn);
     const path = join(work, 'big.bin');
@@ -80,14 +85,24 @@ async function main(): Promise<void> {
       // it send one resumable stream, as `files upload` does.
       CLOUDSDK_STORAGE_PARALLEL_COMPOSITE_UPLOAD_ENABLED: 'False',
     };
-    const cliEnv = { ...base, FILES_API_URL: fn.url, FILES_API_KEY: stack.apiKey, FILES_ORG: stack.organizationId, FILES_STATE_DIR: join(work, 'state') };
+    const cliEnv = {
+      ...base,
+      FILES_API_URL: fn.url,
+      FILES_API_KEY: stack.apiKey,
+      FILES_ORG: stack.organizationId,
+      FILES_STATE_DIR: join(work, 'state'),
+    };
 
     console.log(`cli vs gcloud: ${machineLine()}`);
     console.log(`${mib} MiB of random bytes, ${rounds} rounds, alternating; each figure is one whole command`);
     const ratios: number[] = [];
     const peaks: number[] = [];
     for (let round = 1; round <= rounds; round++) {
-      const gcloud = await measure('gcloud', ['storage', 'cp', path, `gs://${stack.functionEnv.FILES_BUCKET}/gcloud-${round}.bin`], gcloudEnv);
+      const gcloud = await measure(
+        'gcloud',
+        ['storage', 'cp', path, `gs://${stack.functionEnv.FILES_BUCKET}/gcloud-${round}.bin`],
+        gcloudEnv,
+      );
       const cli = await measure(process.execPath, [CLI, 'upload', path, '--json'], cliEnv);
       const ratio = gcloud.seconds / cli.seconds;
       ratios.push(ratio);
@@ -101,7 +116,9 @@ async function main(): Promise<void> {
     const sorted = [...ratios].sort((a, b) => a - b);
     const middle = sorted.length / 2;
     const median = sorted.length % 2 ? sorted[Math.floor(middle)] : (sorted[middle - 1] + sorted[middle]) / 2;
-    console.log(`throughput ratio files/gcloud: median ${median.toFixed(2)} (range ${sorted[0].toFixed(2)}-${sorted[sorted.length - 1].toFixed(2)}); CLI peak RSS max ${Math.max(...peaks).toFixed(1)} MiB`);
+    console.log(
+      `throughput ratio files/gcloud: median ${median.toFixed(2)} (range ${sorted[0].toFixed(2)}-${sorted[sorted.length - 1].toFixed(2)}); CLI peak RSS max ${Math.max(...peaks).toFixed(1)} MiB`,
+    );
     console.log(`after: ${machineLine()}`);
   } finally {
     await fn.stop();

@@ -106,7 +106,9 @@ async function main(): Promise<void> {
       console.log(`  ${v.name.padEnd(12)} ${summary(rs, bare, v.name === 'bare')}`);
       const quiet = rs.filter(isQuiet);
       if (quiet.length > 0 && quietBare.length > 0) {
-        console.log(`  ${''.padEnd(12)} quiet runs only (${quiet.length}, bare ${quietBare.length}): ${summary(quiet, quietBare, v.name === 'bare')}`);
+        console.log(
+          `  ${''.padEnd(12)} quiet runs only (${quiet.length}, bare ${quietBare.length}): ${summary(quiet, quietBare, v.name === 'bare')}`,
+        );
       }
       const runsLine = rs.map((r) => `${r.firstOkMs.toFixed(0)} [${r.otherCores.toFixed(2)}]`).join(' ');
       console.log(`  ${''.padEnd(12)} first 200 [cores other work used meanwhile], every run: ${runsLine}`);
@@ -124,7 +126,9 @@ function summary(rs: ColdStart[], bare: ColdStart[], isBare: boolean): string {
   const cpu = median(rs.map((r) => r.cpuSeconds));
   const ratio = firstOk / median(bare.map((r) => r.firstOkMs));
   const cpuRatio = cpu / median(bare.map((r) => r.cpuSeconds));
-  const verdict = isBare ? '' : `; ${round(ratio, 2)}× bare (goal ≤ ${GOAL}: ${ratio <= GOAL ? 'met' : 'MISSED'}), CPU ${round(cpuRatio, 2)}× bare`;
+  const verdict = isBare
+    ? ''
+    : `; ${round(ratio, 2)}× bare (goal ≤ ${GOAL}: ${ratio <= GOAL ? 'met' : 'MISSED'}), CPU ${round(cpuRatio, 2)}× bare`;
   return `listening ${median(rs.map((r) => r.listeningMs)).toFixed(0)} ms, first 200 ${firstOk.toFixed(0)} ms, CPU ${(cpu * 1000).toFixed(0)} ms${verdict}`;
 }
 

@@ -44,7 +44,12 @@ async function main(): Promise<void> {
     target: 'files',
     port: await freePort(),
     // AUTH_CACHE_TTL_SECONDS keeps its default (30 s): the whole run takes a few seconds.
-    env: { FILES_BUCKET: 'bench-bucket', GOOGLE_CLOUD_PROJECT: 'bench-project', BENCH_API_KEY: apiKey, BENCH_LATENCY_MS: String(latencyMs) },
+    env: {
+      FILES_BUCKET: 'bench-bucket',
+      GOOGLE_CLOUD_PROJECT: 'bench-project',
+      BENCH_API_KEY: apiKey,
+      BENCH_LATENCY_MS: String(latencyMs),
+    },
   });
   try {
     await untilServing(fn);

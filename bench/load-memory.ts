@@ -50,10 +50,28 @@ async function main(): Promise<void> {
   const backends = new MemoryBackends();
   backends.defaultLimits = { maxOpenSessions: Number.MAX_SAFE_INTEGER, maxStoredBytes: Number.MAX_SAFE_INTEGER };
   const apiKey = newApiKey();
-  backends.addKey(apiKey, { key_id: 'key_load', principal_id: 'usr_load', status: 'active', expires_at: null, created_at: new Date().toISOString(), last4: apiKey.slice(-4) });
+  backends.addKey(apiKey, {
+    key_id: 'key_load',
+    principal_id: 'usr_load',
+    status: 'active',
+    expires_at: null,
+    created_at: new Date().toISOString(),
+    last4: apiKey.slice(-4),
+  });
   backends.addMember('org_load', 'usr_load');
   installBodyLayer({ maxBodyBytes: config.maxBodyBytes, projectId: config.projectId });
-  functions.http('files', createFilesApi({ config, directory: backends, records: backends, sessions: backends, objects: backends, quotas: backends, signer: backends }));
+  functions.http(
+    'files',
+    createFilesApi({
+      config,
+      directory: backends,
+      records: backends,
+      sessions: backends,
+      objects: backends,
+      quotas: backends,
+      signer: backends,
+    }),
+  );
   const server = getTestServer('files');
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
@@ -71,10 +89,27 @@ async function main(): Promise<void> {
       r.end(body);
     });
   const mix = [
-    () => send('POST', `${base}/upload-url`, json, JSON.stringify({ filename: 'a.bin', file_size: 1000, mime_type: 'application/octet-stream' })),
+    () =>
+      send(
+        'POST',
+        `${base}/upload-url`,
+        json,
+        JSON.stringify({ filename: 'a.bin', file_size: 1000, mime_type: 'application/octet-stream' }),
+      ),
     () => send('GET', `${base}?limit=10`, { 'x-api-key': apiKey }),
     () => send('GET', `${base}/file_${'x'.repeat(24)}`, { 'x-api-key': apiKey }),
-    () => send('POST', base, json, JSON.stringify({ filename: 'a.bin', gcs_path: 'files/org_load/file_abc/a.bin', file_size: 1000, mime_type: 'application/octet-stream' })),
+    () =>
+      send(
+        'POST',
+        base,
+        json,
+        JSON.stringify({
+          filename: 'a.bin',
+          gcs_path: 'files/org_load/file_abc/a.bin',
+          file_size: 1000,
+          mime_type: 'application/octet-stream',
+        }),
+      ),
     () => send('POST', `${base}/upload-url`, json, '{"filename":'),
     () => send('GET', base, { 'x-api-key': `ak_${'Z'.repeat(43)}` }),
     () => send('GET', '/v1/organizations/org_other/files', { 'x-api-key': apiKey }),
@@ -114,7 +149,9 @@ async function main(): Promise<void> {
   console.log(`heap after GC every ${perSample} requests (MiB): ${heap.map(mib).join(' ')}`);
   const settled = heap.slice(2);
   const growth = Math.min(...settled.slice(-3)) - Math.min(...settled.slice(0, 3));
-  console.log(`growth from sample 3 to the end: ${mib(growth)} MiB = ${(growth / (sent - 3 * perSample)).toFixed(1)} B/request; rss ${mib(process.memoryUsage().rss)} MiB`);
+  console.log(
+    `growth from sample 3 to the end: ${mib(growth)} MiB = ${(growth / (sent - 3 * perSample)).toFixed(1)} B/request; rss ${mib(process.memoryUsage().rss)} MiB`,
+  );
   console.log(`after: ${machineLine()}`);
   agent.destroy();
   server.closeAllConnections();

@@ -93,7 +93,12 @@ async function main(): Promise<void> {
       const client = process.cpuUsage(clientBefore);
       const serverCores = (fn.cpuSeconds() - serverBefore) / result.seconds;
       const clientCores = (client.user + client.system) / 1e6 / result.seconds;
-      return { rps: result.ok / result.seconds, serverCores, clientCores, otherCores: Math.max(0, machineCores - serverCores - clientCores) };
+      return {
+        rps: result.ok / result.seconds,
+        serverCores,
+        clientCores,
+        otherCores: Math.max(0, machineCores - serverCores - clientCores),
+      };
     };
 
     // Both servers JIT-optimised and their sockets open before anything counts.
@@ -111,7 +116,8 @@ async function main(): Promise<void> {
       bareRuns.push(b);
       ratios.push(a.rps / b.rps);
       cpuRatios.push(a.rps / a.serverCores / (b.rps / b.serverCores));
-      const cores = (r: Run) => `server ${r.serverCores.toFixed(2)}, client ${r.clientCores.toFixed(2)}, others ${r.otherCores.toFixed(2)} cores`;
+      const cores = (r: Run) =>
+        `server ${r.serverCores.toFixed(2)}, client ${r.clientCores.toFixed(2)}, others ${r.otherCores.toFixed(2)} cores`;
       console.log(
         `pair ${pair}: files ${a.rps.toFixed(0)} req/s (${cores(a)}), bare ${b.rps.toFixed(0)} req/s (${cores(b)}), ratio ${(a.rps / b.rps).toFixed(3)}`,
       );

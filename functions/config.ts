@@ -63,11 +63,18 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   }
   const chunkSizeRecommended = integer('CHUNK_SIZE_RECOMMENDED', 5242880, GCS_CHUNK_MULTIPLE, 1 << 30);
   if (chunkSizeRecommended % GCS_CHUNK_MULTIPLE !== 0) {
-    problems.push(`CHUNK_SIZE_RECOMMENDED=${chunkSizeRecommended}: must be a multiple of 262144 (256 KiB), as Cloud Storage requires of chunks`);
+    problems.push(
+      `CHUNK_SIZE_RECOMMENDED=${chunkSizeRecommended}: must be a multiple of 262144 (256 KiB), as Cloud Storage requires of chunks`,
+    );
   }
-  const corsAllowedOrigins = (env.CORS_ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  const corsAllowedOrigins = (env.CORS_ALLOWED_ORIGINS ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
   for (const origin of corsAllowedOrigins.filter((o) => !isSerializedOrigin(o))) {
-    problems.push(`CORS_ALLOWED_ORIGINS: ${JSON.stringify(origin)} is not an origin as browsers send it (http(s)://host[:port], lower case, no path or trailing slash)`);
+    problems.push(
+      `CORS_ALLOWED_ORIGINS: ${JSON.stringify(origin)} is not an origin as browsers send it (http(s)://host[:port], lower case, no path or trailing slash)`,
+    );
   }
   const config: Config = {
     projectId: env.GOOGLE_CLOUD_PROJECT || env.GCLOUD_PROJECT || undefined,

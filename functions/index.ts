@@ -61,7 +61,15 @@ functions.http('finalize', createFinalizeTrigger({ bucket: config.bucket, record
 functions.http(
   'sweep',
   createSweepEndpoint(
-    { records, objects, sessions, batchSize: 100, budgetMs: 30_000, sessionGraceMs: sessionGraceMs(config.backendTimeoutMs), onBackgroundError: logBackgroundError },
+    {
+      records,
+      objects,
+      sessions,
+      batchSize: 100,
+      budgetMs: 30_000,
+      sessionGraceMs: sessionGraceMs(config.backendTimeoutMs),
+      onBackgroundError: logBackgroundError,
+    },
     config.projectId,
   ),
 );

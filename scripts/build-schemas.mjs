@@ -18,8 +18,7 @@ const schemas = readdirSync(schemaDir)
   .map((f) => ({ file: f, schema: JSON.parse(readFileSync(join(schemaDir, f), 'utf8')) }));
 
 // Export names: upload-url-request.schema.json -> validateUploadUrlRequest
-const exportName = (file) =>
-  'validate' + file.replace('.schema.json', '').replace(/(^|-)([a-z])/g, (_, __, c) => c.toUpperCase());
+const exportName = (file) => 'validate' + file.replace('.schema.json', '').replace(/(^|-)([a-z])/g, (_, __, c) => c.toUpperCase());
 
 const ajv = new Ajv({ strict: true, allErrors: false, useDefaults: true, code: { source: true, esm: false } });
 for (const { schema } of schemas) ajv.addSchema(schema);

@@ -8,7 +8,8 @@ import { parseArgs } from 'node:util';
 import contract from './contract/load.js';
 import gateway from './contract/gateway.js';
 
-const USAGE = 'usage: node scripts/gateway-openapi.mjs --backend <https-url> [--deadline <seconds>] [--jwt-audience <url>] --out <file.yaml>';
+const USAGE =
+  'usage: node scripts/gateway-openapi.mjs --backend <https-url> [--deadline <seconds>] [--jwt-audience <url>] --out <file.yaml>';
 
 function options() {
   try {

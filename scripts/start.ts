@@ -78,7 +78,9 @@ function claimCheckout(localDir: string, startedAt: Date) {
   mkdirSync(localDir, { recursive: true });
   const last = readRunRecord(localDir);
   if (last && isRunning(last)) {
-    throw new AlreadyRunning(`a local stack from this checkout is already running (pid ${last.pid}, since ${last.started_at}): \`npm run stop\` stops it`);
+    throw new AlreadyRunning(
+      `a local stack from this checkout is already running (pid ${last.pid}, since ${last.started_at}): \`npm run stop\` stops it`,
+    );
   }
   writeRunRecord(localDir, { pid: process.pid, started_at: startedAt.toISOString() });
   return last;

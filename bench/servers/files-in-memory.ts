@@ -29,4 +29,15 @@ backends.addKey(apiKey, {
 backends.addMember(BENCH_ORGANIZATION_ID, BENCH_PRINCIPAL_ID);
 
 installBodyLayer({ maxBodyBytes: config.maxBodyBytes, projectId: config.projectId });
-functions.http('files', createFilesApi({ config, directory: backends, records: backends, sessions: backends, objects: backends, quotas: backends, signer: backends }));
+functions.http(
+  'files',
+  createFilesApi({
+    config,
+    directory: backends,
+    records: backends,
+    sessions: backends,
+    objects: backends,
+    quotas: backends,
+    signer: backends,
+  }),
+);

@@ -74,20 +74,18 @@ const COMMAND_NOT_FOUND = 127;
 export async function startFirestoreEmulator(opts: FirestoreEmulatorOptions): Promise<RunningEmulator> {
   const jar = findFirestoreJar();
   const java = opts.java ?? process.env.JAVA ?? 'java';
-  const start = opts.spawn ?? ((command: string, args: string[]) => spawn(command, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] }));
-  const child = start(
-    java,
-    [
-      '-Duser.language=en',
-      '-cp',
-      jar,
-      'com.google.cloud.datastore.emulator.firestore.CloudFirestore',
-      'start',
-      `--host=${opts.host}`,
-      `--port=${opts.port}`,
-      ...(opts.importData ? [`--import-data=${opts.importData}`] : []),
-    ],
-  );
+  const start =
+    opts.spawn ?? ((command: string, args: string[]) => spawn(command, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] }));
+  const child = start(java, [
+    '-Duser.language=en',
+    '-cp',
+    jar,
+    'com.google.cloud.datastore.emulator.firestore.CloudFirestore',
+    'start',
+    `--host=${opts.host}`,
+    `--port=${opts.port}`,
+    ...(opts.importData ? [`--import-data=${opts.importData}`] : []),
+  ]);
   if (!child.stdout || !child.stderr) throw new Error('the Firestore emulator must be started with its stdout and stderr piped');
   const { stdout, stderr } = child;
   let output = '';
@@ -99,11 +97,18 @@ export async function startFirestoreEmulator(opts: FirestoreEmulatorOptions): Pr
   };
   stdout.on('data', keep);
   stderr.on('data', keep);
-  const javaMissing = () => new FirestoreEmulatorMissing(`Java not found (${java}): install Java 17 or newer (Debian: openjdk-17-jre-headless)`);
+  const javaMissing = () =>
+    new FirestoreEmulatorMissing(`Java not found (${java}): install Java 17 or newer (Debian: openjdk-17-jre-headless)`);
   const spawnFailed = new Promise<never>((_, reject) => {
-    child.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'ENOENT' ? javaMissing() : new FirestoreEmulatorMissing(err.message)));
+    child.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'ENOENT' ? javaMissing() : new FirestoreEmulatorMissing(err.message)),
+    );
     child.once('exit', (code) =>
-      reject(opts.spawn && code === COMMAND_NOT_FOUND ? javaMissing() : new Error(`Firestore emulator exited (${code}) before it was ready:\n${output}`)),
+      reject(
+        opts.spawn && code === COMMAND_NOT_FOUND
+          ? javaMissing()
+          : new Error(`Firestore emulator exited (${code}) before it was ready:\n${output}`),
+      ),
     );
   });
   const host = `${opts.host}:${opts.port}`;

@@ -32,7 +32,12 @@ export function parseByteRange(header: string | undefined, size: number): ByteSp
 }
 
 function unsatisfiable(header: string, size: number): GcsError {
-  return new GcsError(416, 'requestedRangeNotSatisfiable', `The requested range ${header} cannot be satisfied for an object of ${size} bytes`, {
-    'Content-Range': `bytes */${size}`,
-  });
+  return new GcsError(
+    416,
+    'requestedRangeNotSatisfiable',
+    `The requested range ${header} cannot be satisfied for an object of ${size} bytes`,
+    {
+      'Content-Range': `bytes */${size}`,
+    },
+  );
 }

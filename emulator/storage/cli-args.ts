@@ -75,7 +75,8 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): EmulatorConfi
         throw new Error(`unknown option ${flag}\n${USAGE}`);
     }
   }
-  if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65535) throw new Error(`--port needs a port number (0: any free port)\n${USAGE}`);
+  if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65535)
+    throw new Error(`--port needs a port number (0: any free port)\n${USAGE}`);
   if (!config.dataDir) throw new Error(`--data needs a directory\n${USAGE}`);
   if (!(config.sessionTtlSeconds > 0)) throw new Error(`--session-ttl needs a positive number of seconds\n${USAGE}`);
   return config;

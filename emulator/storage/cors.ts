@@ -7,10 +7,21 @@ const METHODS = 'GET, PUT, POST, DELETE, OPTIONS';
 // (JSON and XML APIs). A preflight is answered with this list, not with what it asked for,
 // so a browser refuses a request carrying any other header.
 const ALLOWED_HEADERS = [
-  'Content-Range', 'Content-Type', 'Content-Length', 'Content-MD5', 'Range',
-  'X-Upload-Content-Type', 'X-Upload-Content-Length',
-  'X-Goog-Hash', 'X-Goog-Resumable', 'X-Goog-Content-Length-Range', 'X-Goog-Content-SHA256',
-  'X-Goog-Api-Client', 'X-Goog-User-Project', 'X-Goog-If-Generation-Match', 'X-Goog-If-Metageneration-Match',
+  'Content-Range',
+  'Content-Type',
+  'Content-Length',
+  'Content-MD5',
+  'Range',
+  'X-Upload-Content-Type',
+  'X-Upload-Content-Length',
+  'X-Goog-Hash',
+  'X-Goog-Resumable',
+  'X-Goog-Content-Length-Range',
+  'X-Goog-Content-SHA256',
+  'X-Goog-Api-Client',
+  'X-Goog-User-Project',
+  'X-Goog-If-Generation-Match',
+  'X-Goog-If-Metageneration-Match',
 ];
 const ALLOWED = new Set(ALLOWED_HEADERS.map((name) => name.toLowerCase()));
 // Custom metadata travels as x-goog-meta-<key> on the XML API; any key is allowed.

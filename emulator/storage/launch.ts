@@ -41,7 +41,15 @@ let exitHookInstalled = false;
 
 /** Starts the emulator as a child process and resolves once it listens. */
 export async function startStorageEmulator(opts: StorageEmulatorOptions): Promise<RunningStorageEmulator> {
-  const args = [await storageEmulatorScript(), '--port', String(opts.port ?? 0), '--data', opts.dataDir, '--host', opts.host ?? '127.0.0.1'];
+  const args = [
+    await storageEmulatorScript(),
+    '--port',
+    String(opts.port ?? 0),
+    '--data',
+    opts.dataDir,
+    '--host',
+    opts.host ?? '127.0.0.1',
+  ];
   if (opts.sessionTtlSeconds !== undefined) args.push('--session-ttl', String(opts.sessionTtlSeconds));
   for (const origin of opts.corsOrigins ?? []) args.push('--cors-origin', origin);
   if (opts.finalizeUrl) args.push('--on-finalize', opts.finalizeUrl);
@@ -73,7 +81,10 @@ export async function startStorageEmulator(opts: StorageEmulatorOptions): Promis
 function listeningUrl(child: ChildProcess, stderr: () => string): Promise<string> {
   return new Promise((resolvePromise, reject) => {
     const lines = createInterface({ input: child.stdout! });
-    const timer = setTimeout(() => fail(new Error(`storage emulator did not start within ${START_TIMEOUT_MS} ms:\n${stderr()}`)), START_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => fail(new Error(`storage emulator did not start within ${START_TIMEOUT_MS} ms:\n${stderr()}`)),
+      START_TIMEOUT_MS,
+    );
     const onExit = (code: number | null) => fail(new Error(`storage emulator exited (${code}) before listening:\n${stderr()}`));
     function fail(err: Error) {
       clearTimeout(timer);

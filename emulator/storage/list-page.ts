@@ -34,7 +34,10 @@ export function listPage(sorted: readonly string[], query: ListQuery): ListPage 
     if (start && Buffer.compare(Buffer.from(name), start) < 0) continue;
     if (end && Buffer.compare(Buffer.from(name), end) >= 0) continue;
     if (query.matchGlob && !query.matchGlob.test(name)) continue;
-    if (after !== undefined && (Buffer.compare(Buffer.from(name), Buffer.from(after.key)) <= 0 || (after.rolledUp && name.startsWith(after.key)))) {
+    if (
+      after !== undefined &&
+      (Buffer.compare(Buffer.from(name), Buffer.from(after.key)) <= 0 || (after.rolledUp && name.startsWith(after.key)))
+    ) {
       continue;
     }
     const cut = query.delimiter ? name.indexOf(query.delimiter, query.prefix.length) : -1;

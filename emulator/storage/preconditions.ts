@@ -44,6 +44,7 @@ function failed(current: StoredObject | undefined, pre: Preconditions): boolean 
   if (pre.ifGenerationMatch !== undefined && pre.ifGenerationMatch !== generation) return true;
   if (pre.ifGenerationNotMatch !== undefined && pre.ifGenerationNotMatch === generation) return true;
   if (pre.ifMetagenerationMatch !== undefined && pre.ifMetagenerationMatch !== current?.metageneration) return true;
-  if (pre.ifMetagenerationNotMatch !== undefined && current !== undefined && pre.ifMetagenerationNotMatch === current.metageneration) return true;
+  if (pre.ifMetagenerationNotMatch !== undefined && current !== undefined && pre.ifMetagenerationNotMatch === current.metageneration)
+    return true;
   return false;
 }

@@ -14,10 +14,7 @@ import type { StoredObject } from './stored-object';
 
 /** What a PUT on a session URI leads to: 308 with the persisted range, 200 with the
  * object, or nothing to answer (the client went away). Refusals are thrown GcsErrors. */
-export type SessionAnswer =
-  | { kind: 'incomplete'; persisted: number }
-  | { kind: 'complete'; object: StoredObject }
-  | { kind: 'gone' };
+export type SessionAnswer = { kind: 'incomplete'; persisted: number } | { kind: 'complete'; object: StoredObject } | { kind: 'gone' };
 
 /** The request as the protocol reads it. `first`/`last`/`total` as in Content-Range;
  * `endsWithBody`: the body's end is the object's end (no Content-Range, or `a-*\/*`). */
@@ -198,14 +195,21 @@ async function finalize(
   const { record } = session;
   const digests = (await session.checksums()).digests();
   const mismatch =
-    checksumMismatch(record.expected, digests) ?? checksumMismatch(parseGoogHash(typeof googHash === 'string' ? googHash : undefined), digests);
+    checksumMismatch(record.expected, digests) ??
+    checksumMismatch(parseGoogHash(typeof googHash === 'string' ? googHash : undefined), digests);
   if (mismatch) {
     state.sessions.remove(session);
     throw badRequest(`Provided ${mismatch} does not match the uploaded data; the object was not created`);
   }
   let object: StoredObject;
   try {
-    object = await state.objects.commit(record.bucket, record.name, session.partPath, { init: record.init, size: session.persisted, digests }, record.preconditions);
+    object = await state.objects.commit(
+      record.bucket,
+      record.name,
+      session.partPath,
+      { init: record.init, size: session.persisted, digests },
+      record.preconditions,
+    );
   } catch (err) {
     state.sessions.remove(session);
     throw err;

@@ -33,7 +33,8 @@ export function objectName(value: unknown, where: string): string {
   if (typeof value !== 'string' || value === '') throw badRequest(`Required: the object name (${where})`, 'required');
   if (Buffer.byteLength(value) > 1024) throw badRequest('The object name is longer than 1024 bytes');
   if (/[\r\n]/.test(value)) throw badRequest('The object name holds a carriage return or line feed');
-  if (value === '.' || value === '..') throw badRequest(`The object name ${JSON.stringify(value)} is not allowed: objects cannot be named . or ..`);
+  if (value === '.' || value === '..')
+    throw badRequest(`The object name ${JSON.stringify(value)} is not allowed: objects cannot be named . or ..`);
   if (value.startsWith('.well-known/acme-challenge/')) throw badRequest('Object names cannot start with .well-known/acme-challenge/');
   return value;
 }

@@ -20,7 +20,12 @@ export function sendXmlError(res: ServerResponse, err: XmlError): void {
     res.destroy();
     return;
   }
-  const elements = [['Code', err.code], ['Message', err.message], ...(err.details ? [['Details', err.details]] : []), ...Object.entries(err.extra)];
+  const elements = [
+    ['Code', err.code],
+    ['Message', err.message],
+    ...(err.details ? [['Details', err.details]] : []),
+    ...Object.entries(err.extra),
+  ];
   const body = `<?xml version='1.0' encoding='UTF-8'?><Error>${elements.map(([name, text]) => `<${name}>${escapeXml(text)}</${name}>`).join('')}</Error>`;
   res.writeHead(err.status, { 'Content-Type': 'application/xml; charset=UTF-8', 'Content-Length': Buffer.byteLength(body) });
   res.end(res.req.method === 'HEAD' ? undefined : body);

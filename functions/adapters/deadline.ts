@@ -10,7 +10,10 @@ export function withDeadline<T>(backend: 'firestore' | 'storage', ms: number, ca
   return new Promise<T>((resolve, reject) => {
     // A call that throws before returning its promise is classified like one that rejects.
     const running = Promise.resolve().then(call);
-    const timer = setTimeout(() => reject(new BackendUnavailable(backend, Object.assign(new Error(`no answer within ${ms} ms`), { code: 'DEADLINE' }), running)), ms);
+    const timer = setTimeout(
+      () => reject(new BackendUnavailable(backend, Object.assign(new Error(`no answer within ${ms} ms`), { code: 'DEADLINE' }), running)),
+      ms,
+    );
     running.then(
       (value) => {
         clearTimeout(timer);

@@ -22,7 +22,9 @@ export function createFirestore(projectId: string | undefined, backendTimeoutMs:
     'grpc.service_config': JSON.stringify(serviceConfig),
     clientConfig: {
       interfaces: {
-        'google.firestore.v1.Firestore': { methods: Object.fromEntries(STREAMED.map((name) => [name, { timeout_millis: backendTimeoutMs }])) },
+        'google.firestore.v1.Firestore': {
+          methods: Object.fromEntries(STREAMED.map((name) => [name, { timeout_millis: backendTimeoutMs }])),
+        },
       },
     },
   });

@@ -14,7 +14,10 @@ export class FirestoreQuotas implements Quotas {
 
   usage(organizationId: string) {
     return withDeadline('firestore', this.timeoutMs, async () => {
-      const [org, shards] = await Promise.all([this.db.doc(`organizations/${organizationId}`).get(), usageShards(this.db, organizationId).get()]);
+      const [org, shards] = await Promise.all([
+        this.db.doc(`organizations/${organizationId}`).get(),
+        usageShards(this.db, organizationId).get(),
+      ]);
       const set = (org.get('limits') ?? {}) as { max_open_sessions?: number; max_stored_bytes?: number };
       let openSessions = 0;
       let storedBytes = 0;

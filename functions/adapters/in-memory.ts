@@ -170,7 +170,10 @@ export class MemoryBackends implements Directory, FileRecords, UploadSessions, O
   /** Not a real signature: a URL that says what was asked for. */
   signDownloadUrl(request: DownloadRequest) {
     return this.call('signDownloadUrl', () => {
-      const query = new URLSearchParams({ expires: request.expiresAt.toISOString(), ...(request.responseDisposition ? { disposition: request.responseDisposition } : {}) });
+      const query = new URLSearchParams({
+        expires: request.expiresAt.toISOString(),
+        ...(request.responseDisposition ? { disposition: request.responseDisposition } : {}),
+      });
       return `https://storage.memory.invalid/${encodeURI(request.objectName)}?${query}`;
     });
   }

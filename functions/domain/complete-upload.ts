@@ -54,6 +54,7 @@ export async function completeUpload(deps: CompletionDeps, record: FileRecord): 
 function settled(record: FileRecord): Completion {
   if (record.status === 'uploaded') return { kind: 'uploaded', record, changed: false };
   const failure = record.failure;
-  if (record.status === 'failed' && failure?.field) return { kind: 'failed', record, mismatch: { field: failure.field, expected: failure.expected, actual: failure.actual } };
+  if (record.status === 'failed' && failure?.field)
+    return { kind: 'failed', record, mismatch: { field: failure.field, expected: failure.expected, actual: failure.actual } };
   return { kind: 'conflict', record };
 }

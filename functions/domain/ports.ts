@@ -46,7 +46,10 @@ export interface FileRecords {
     change: Partial<FileRecord>,
   ): Promise<{ record: FileRecord; changed: boolean } | null>;
   /** One page, newest first, of the visible records (or those in `status`), and how many there are. */
-  list(organizationId: string, query: { status?: FileStatus; offset: number; limit: number }): Promise<{ records: FileRecord[]; total: number }>;
+  list(
+    organizationId: string,
+    query: { status?: FileStatus; offset: number; limit: number },
+  ): Promise<{ records: FileRecord[]; total: number }>;
   /** `uploading` records of any organization whose session is past `expires_at`. */
   findExpired(now: string, limit: number): Promise<FileRecord[]>;
   /** Records of any organization whose session or object may outlive them (`leftovers`). */

@@ -21,12 +21,12 @@ export class TtlCache<V> {
     if (hit) this.entries.delete(key);
     const pending = this.loading.get(key);
     if (pending) return pending;
-    const promise = load().then(
-      (value) => {
+    const promise = load()
+      .then((value) => {
         if (keep(value)) this.remember(key, value);
         return value;
-      },
-    ).finally(() => this.loading.delete(key));
+      })
+      .finally(() => this.loading.delete(key));
     this.loading.set(key, promise);
     return promise;
   }

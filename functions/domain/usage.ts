@@ -32,7 +32,9 @@ export function exceededQuota(
   limits: Limits,
   fileSize: number,
 ): { quota: 'open_sessions' | 'stored_bytes'; limit: number; used: number } | undefined {
-  if (usage.openSessions + 1 > limits.maxOpenSessions) return { quota: 'open_sessions', limit: limits.maxOpenSessions, used: usage.openSessions };
-  if (usage.storedBytes + fileSize > limits.maxStoredBytes) return { quota: 'stored_bytes', limit: limits.maxStoredBytes, used: usage.storedBytes };
+  if (usage.openSessions + 1 > limits.maxOpenSessions)
+    return { quota: 'open_sessions', limit: limits.maxOpenSessions, used: usage.openSessions };
+  if (usage.storedBytes + fileSize > limits.maxStoredBytes)
+    return { quota: 'stored_bytes', limit: limits.maxStoredBytes, used: usage.storedBytes };
   return undefined;
 }

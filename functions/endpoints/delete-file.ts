@@ -20,7 +20,8 @@ export async function deleteFile(deps: DeleteDeps, organizationId: string, fileI
   if (!record) throw fileNotFound(fileId);
   while (record.status !== 'deleted') {
     const from: FileRecord = record;
-    const next: Partial<FileRecord> = from.status === 'uploading' ? { status: 'cancelled', leftovers: true } : { status: 'deleted', leftovers: true };
+    const next: Partial<FileRecord> =
+      from.status === 'uploading' ? { status: 'cancelled', leftovers: true } : { status: 'deleted', leftovers: true };
     const result = await deps.records.transition(organizationId, fileId, from.status, next);
     if (!result) throw fileNotFound(fileId);
     // The record as the transition found it: its session URI is the one to cancel,
@@ -30,5 +31,8 @@ export async function deleteFile(deps: DeleteDeps, organizationId: string, fileI
     // It moved under us (completed, expired, deleted): decide again from where it is.
   }
   // Awaited: once the answer is 204 the session takes no more bytes.
-  await Promise.all([record.session_uri ? deps.sessions.cancelSession(record.session_uri) : undefined, deps.objects.remove(record.storage_path)]);
+  await Promise.all([
+    record.session_uri ? deps.sessions.cancelSession(record.session_uri) : undefined,
+    deps.objects.remove(record.storage_path),
+  ]);
 }

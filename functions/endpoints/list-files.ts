@@ -28,7 +28,10 @@ function wholeNumber(params: URLSearchParams, field: string, fallback: number, m
   if (raw === null || raw === '') return fallback;
   const value = Number(raw);
   if (!/^\d+$/.test(raw) || value < min || value > max) {
-    throw new ApiError(400, 'INVALID_FIELD_VALUE', `${field} must be a whole number from ${min} to ${max}`, { field, value: raw.slice(0, 50) });
+    throw new ApiError(400, 'INVALID_FIELD_VALUE', `${field} must be a whole number from ${min} to ${max}`, {
+      field,
+      value: raw.slice(0, 50),
+    });
   }
   return value;
 }

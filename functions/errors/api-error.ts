@@ -54,11 +54,16 @@ export const stateConflict = (status: string, action: string) =>
 
 /** The stored object contradicts the declaration: the file is now failed, its object deleted. `expected` declared, `actual` stored. */
 export const verificationFailed = (mismatch: { field: string; expected: unknown; actual: unknown }) =>
-  new ApiError(422, 'UPLOAD_VERIFICATION_FAILED', `The stored object does not match what was declared: ${mismatch.field}; the file is now failed`, {
-    field: mismatch.field,
-    expected: mismatch.expected,
-    actual: mismatch.actual,
-  });
+  new ApiError(
+    422,
+    'UPLOAD_VERIFICATION_FAILED',
+    `The stored object does not match what was declared: ${mismatch.field}; the file is now failed`,
+    {
+      field: mismatch.field,
+      expected: mismatch.expected,
+      actual: mismatch.actual,
+    },
+  );
 
 /** The register body contradicts the record; nothing changed. `expected` the record's, `actual` the body's. */
 export const registrationMismatch = (mismatch: { field: string; expected: unknown; actual: unknown }) =>

@@ -28,7 +28,8 @@ export function parseFinalizedEvent(headers: IncomingHttpHeaders, body: unknown)
   const type = attribute('type');
   if (type !== FINALIZED_TYPE) throw invalid('type', `The event type must be ${FINALIZED_TYPE}`);
   const id = attribute('id');
-  if (typeof id !== 'string' || id.length === 0 || id.length > 256) throw invalid('id', 'The event id must be a string of 1-256 characters');
+  if (typeof id !== 'string' || id.length === 0 || id.length > 256)
+    throw invalid('id', 'The event id must be a string of 1-256 characters');
   if (!isObject(data)) throw invalid('data', 'The event data must be the object resource, a JSON object');
   const { bucket, name, generation } = data;
   if (typeof bucket !== 'string' || bucket.length === 0 || bucket.length > 222) throw invalid('bucket', 'bucket must be a bucket name');

@@ -31,7 +31,11 @@ export class Authenticator {
     if (!key) throw new ApiError(401, 'AUTHENTICATION_REQUIRED', 'An API key is required (X-API-Key header)');
     if (!isWellFormedApiKey(key)) throw invalidKey();
     const hash = apiKeyHash(key);
-    const doc = await this.keys.get(hash, () => this.directory.findApiKey(hash), (found) => found !== null);
+    const doc = await this.keys.get(
+      hash,
+      () => this.directory.findApiKey(hash),
+      (found) => found !== null,
+    );
     if (!doc) throw invalidKey();
     if (doc.status === 'deactivated') throw new ApiError(401, 'API_KEY_DEACTIVATED', 'This API key has been deactivated');
     if (doc.status === 'paused') throw new ApiError(401, 'API_KEY_PAUSED', 'This API key is paused');

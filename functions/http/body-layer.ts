@@ -51,7 +51,9 @@ export function installBodyLayer(options: { maxBodyBytes: number; projectId?: st
     readBody(req, options.maxBodyBytes)
       .then((raw) => {
         attachBody(req as BodyRequest, raw);
-        frameworkHandle.call(this, req, res, (err?: unknown) => fail(err === undefined ? notFound() : fromFramework(err, options.maxBodyBytes)));
+        frameworkHandle.call(this, req, res, (err?: unknown) =>
+          fail(err === undefined ? notFound() : fromFramework(err, options.maxBodyBytes)),
+        );
       })
       .catch(fail);
   };

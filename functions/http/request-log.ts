@@ -59,7 +59,12 @@ function describe(error: unknown): string {
  * background writes). Of an error it carries only its allow-listed facts:
  * these lines come from backend clients whose messages embed request data.
  */
-export function logEvent(severity: 'INFO' | 'WARNING' | 'ERROR', message: string, error?: unknown, fields: Record<string, unknown> = {}): void {
+export function logEvent(
+  severity: 'INFO' | 'WARNING' | 'ERROR',
+  message: string,
+  error?: unknown,
+  fields: Record<string, unknown> = {},
+): void {
   const entry: Record<string, unknown> = { severity, message, ...fields };
   if (error !== undefined) entry.error = errorFacts(error);
   process.stdout.write(JSON.stringify(entry) + '\n');

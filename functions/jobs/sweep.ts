@@ -88,7 +88,10 @@ async function abandon(deps: SweepDeps, record: FileRecord): Promise<Outcome> {
  */
 async function cleanUp(deps: SweepDeps, record: FileRecord): Promise<Outcome> {
   try {
-    await Promise.all([record.session_uri ? deps.sessions.cancelSession(record.session_uri) : undefined, deps.objects.remove(record.storage_path)]);
+    await Promise.all([
+      record.session_uri ? deps.sessions.cancelSession(record.session_uri) : undefined,
+      deps.objects.remove(record.storage_path),
+    ]);
   } catch (error) {
     deps.onBackgroundError?.('remove leftovers', error);
     return 'skipped';

@@ -39,11 +39,7 @@ function newKeyDoc(apiKey: string, principalId: string, expiresAt: string | null
 }
 
 /** Mints a key for `principalId` and stores only its hash. `expiresAt` is ISO-8601, stored in whole seconds. */
-export async function createApiKey(
-  db: Firestore,
-  principalId: string,
-  opts: { expiresAt?: string | null } = {},
-): Promise<CreatedApiKey> {
+export async function createApiKey(db: Firestore, principalId: string, opts: { expiresAt?: string | null } = {}): Promise<CreatedApiKey> {
   checkUserId(principalId);
   const apiKey = newApiKey();
   const doc = newKeyDoc(apiKey, principalId, opts.expiresAt ?? null);

@@ -56,6 +56,9 @@ export interface MemberSummary extends MemberDoc {
 /** An organization's members, by user id. */
 export async function listMembers(db: Firestore, organizationId: string): Promise<MemberSummary[]> {
   checkOrganizationId(organizationId);
-  const [snap] = await Promise.all([db.collection(membersPath(organizationId)).orderBy(FieldPath.documentId()).get(), assertOrganizationExists(db, organizationId)]);
+  const [snap] = await Promise.all([
+    db.collection(membersPath(organizationId)).orderBy(FieldPath.documentId()).get(),
+    assertOrganizationExists(db, organizationId),
+  ]);
   return snap.docs.map((d) => ({ user_id: d.id, ...(d.data() as MemberDoc) }));
 }

@@ -1,7 +1,13 @@
 import { FieldPath, type Firestore } from '@google-cloud/firestore';
 import { usageShards } from '../../functions/adapters/usage-shards';
 import { isoSeconds } from '../../functions/domain/iso-time';
-import { membersPath, ORGANIZATIONS, organizationPath, type OrganizationDoc, type OrganizationLimits } from '../../functions/domain/tenancy';
+import {
+  membersPath,
+  ORGANIZATIONS,
+  organizationPath,
+  type OrganizationDoc,
+  type OrganizationLimits,
+} from '../../functions/domain/tenancy';
 import { AlreadyExistsError, NotFoundError, UsageError } from './errors';
 import { GrpcStatus, hasGrpcStatus } from './grpc-status';
 import { checkOrganizationId, checkOrganizationName } from './validate';
@@ -67,7 +73,11 @@ export async function showOrganization(db: Firestore, organizationId: string): P
 export const NOTHING_TO_SET = 'nothing to set: give --max-open-sessions N and/or --max-stored-bytes N';
 
 /** Sets the organization's own quotas; those not given keep their value. */
-export async function setOrganizationLimits(db: Firestore, organizationId: string, limits: OrganizationLimits): Promise<OrganizationLimits> {
+export async function setOrganizationLimits(
+  db: Firestore,
+  organizationId: string,
+  limits: OrganizationLimits,
+): Promise<OrganizationLimits> {
   checkOrganizationId(organizationId);
   const fields = Object.entries(limits).filter(([, value]) => value !== undefined);
   if (fields.length === 0) throw new UsageError(NOTHING_TO_SET);

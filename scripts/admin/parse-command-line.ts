@@ -13,8 +13,7 @@ const COMMON_OPTIONS: OptionsConfig = {
 const ALL_OPTIONS: OptionsConfig = Object.assign({}, COMMON_OPTIONS, ...COMMANDS.map((c) => c.options));
 
 export type CommandLine =
-  | { kind: 'help'; text: string }
-  | { kind: 'run'; command: Command; input: CommandInput; project: string | undefined };
+  { kind: 'help'; text: string } | { kind: 'run'; command: Command; input: CommandInput; project: string | undefined };
 
 /** Finds the command in `argv`, then parses `argv` strictly against that command's own options. */
 export function parseCommandLine(argv: string[]): CommandLine {

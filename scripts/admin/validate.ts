@@ -48,7 +48,9 @@ export function checkOrganizationName(value: string): string {
 export function checkExpiresAt(value: string, now: Date = new Date()): string {
   const at = new Date(value);
   if (!TIMESTAMP_PATTERN.test(value) || Number.isNaN(at.getTime())) {
-    throw new UsageError(`invalid --expires-at ${JSON.stringify(value)}: expected an ISO-8601 timestamp with a zone, e.g. 2030-01-31T00:00:00Z`);
+    throw new UsageError(
+      `invalid --expires-at ${JSON.stringify(value)}: expected an ISO-8601 timestamp with a zone, e.g. 2030-01-31T00:00:00Z`,
+    );
   }
   if (at.getTime() <= now.getTime()) throw new UsageError(`--expires-at ${value} is not in the future`);
   return isoSeconds(at.getTime());

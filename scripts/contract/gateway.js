@@ -6,7 +6,19 @@ const { errorSchema } = require('./openapi');
 
 const REF = '#/definitions/';
 // JSON Schema keywords Swagger 2.0's schema object has no equivalent for.
-const UNSUPPORTED = ['oneOf', 'anyOf', 'not', 'if', 'then', 'else', 'propertyNames', 'contains', 'patternProperties', '$defs', 'dependencies'];
+const UNSUPPORTED = [
+  'oneOf',
+  'anyOf',
+  'not',
+  'if',
+  'then',
+  'else',
+  'propertyNames',
+  'contains',
+  'patternProperties',
+  '$defs',
+  'dependencies',
+];
 
 /**
  * @param {{contract: any, schemas: Map<string, any>}} loaded
@@ -26,7 +38,9 @@ function gatewayDocument({ contract, schemas }, { backend, deadline = 60, jwtAud
   // the function, which answers CORS for the origins it is configured with.
   for (const [path, methods] of Object.entries(paths)) {
     methods.options = {
-      operationId: `preflight_${Object.values(methods).map((m) => m.operationId).join('_')}`,
+      operationId: `preflight_${Object.values(methods)
+        .map((m) => m.operationId)
+        .join('_')}`,
       summary: 'CORS preflight',
       description: 'Passed to the function, which answers it for the origins it is configured with.',
       parameters: pathParameters(contract, path),

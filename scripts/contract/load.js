@@ -29,10 +29,12 @@ function contractProblems(contract, schemas) {
   const envelope = schemas.get('error-envelope.schema.json');
   const envelopeCodes = envelope?.properties?.error?.properties?.code?.enum ?? [];
   const codes = Object.keys(contract.errors);
-  for (const code of envelopeCodes) if (!contract.errors[code]) problems.push(`error code ${code} (error-envelope.schema.json) is not in "errors"`);
+  for (const code of envelopeCodes)
+    if (!contract.errors[code]) problems.push(`error code ${code} (error-envelope.schema.json) is not in "errors"`);
   for (const code of codes) if (!envelopeCodes.includes(code)) problems.push(`error code ${code} is not in error-envelope.schema.json`);
   for (const [code, e] of Object.entries(contract.errors)) {
-    for (const name of e.headers ?? []) if (!contract.responseHeaders[name]) problems.push(`error code ${code}: unknown response header ${name}`);
+    for (const name of e.headers ?? [])
+      if (!contract.responseHeaders[name]) problems.push(`error code ${code}: unknown response header ${name}`);
   }
   const known = (code, where) => contract.errors[code] || problems.push(`${where}: unknown error code ${code}`);
   for (const code of [...contract.commonErrors, ...contract.routingErrors]) known(code, 'commonErrors/routingErrors');

@@ -60,7 +60,10 @@ function operation(contract, schemas, op) {
   }
   out.responses = {};
   for (const [status, response] of Object.entries(op.responses)) {
-    out.responses[status] = { description: response.description, headers: { 'X-Request-Id': { $ref: '#/components/headers/X-Request-Id' } } };
+    out.responses[status] = {
+      description: response.description,
+      headers: { 'X-Request-Id': { $ref: '#/components/headers/X-Request-Id' } },
+    };
     if (response.schema) {
       out.responses[status].content = {
         [JSON_TYPE]: withExample({ schema: { $ref: REF + titleOf(schemas, response.schema) } }, op.examples?.responses?.[status]),

@@ -4,7 +4,9 @@ const { errorsByStatus, titleOf } = require('./load');
 const SAMPLE_PATH_VALUES = { organization_id: 'org_123', file_id: 'file_abc123xyz789' };
 
 function apiReference({ contract, schemas }) {
-  const responseSchemas = [...new Set(contract.operations.flatMap((op) => Object.values(op.responses).map((r) => r.schema)).filter(Boolean))];
+  const responseSchemas = [
+    ...new Set(contract.operations.flatMap((op) => Object.values(op.responses).map((r) => r.schema)).filter(Boolean)),
+  ];
   const lines = [
     `# ${contract.info.title} reference`,
     '',
@@ -18,7 +20,7 @@ function apiReference({ contract, schemas }) {
     '## Conventions',
     '',
     '- **Paths.** Every operation lives under `/v1/organizations/{organization_id}/files`. The function answers these paths at its own URL,',
-    '  under `npm start`, and behind API Gateway, which appends the request path to the function\'s address; whatever prefix comes before',
+    "  under `npm start`, and behind API Gateway, which appends the request path to the function's address; whatever prefix comes before",
     '  `/v1/organizations/…` is ignored. A trailing `/` is accepted.',
     '- **Authentication.** Every request carries `X-API-Key`. A key belongs to a principal, which may act on an organization only as its',
     '  member; a caller who is not a member, and an organization that does not exist, get the same `403 ORGANIZATION_ACCESS_DENIED`, so no',
@@ -32,7 +34,7 @@ function apiReference({ contract, schemas }) {
     '',
     '### Uploading a file',
     '',
-    '1. `POST …/files/upload-url` with the file\'s name, size and type: the answer\'s `upload_url` is a Cloud Storage resumable session.',
+    "1. `POST …/files/upload-url` with the file's name, size and type: the answer's `upload_url` is a Cloud Storage resumable session.",
     '2. Send the bytes to `upload_url` (no API key: the URL is the capability), e.g. `curl -X PUT -H "Content-Type: video/mp4" --upload-file large_video.mp4 "$UPLOAD_URL"`,',
     '   or in chunks with `Content-Range`; storage refuses bytes that do not match the declared size, type or checksums.',
     '3. `POST …/files` with the `gcs_path` to register the file, or let the finalize event do it; `GET …/files/{file_id}` shows its state.',
@@ -42,7 +44,9 @@ function apiReference({ contract, schemas }) {
     '| header | used by | meaning |',
     '|---|---|---|',
     ...Object.entries(contract.headers).map(([name, header]) => {
-      const users = contract.operations.filter((op) => name in op.headers).map((op) => `\`${op.id}\`${op.headers[name] ? '' : ' (optional)'}`);
+      const users = contract.operations
+        .filter((op) => name in op.headers)
+        .map((op) => `\`${op.id}\`${op.headers[name] ? '' : ' (optional)'}`);
       return `| \`${name}\` | ${users.length === contract.operations.length ? 'every operation' : users.join(', ')} | ${header.description} |`;
     }),
     '',
@@ -59,7 +63,8 @@ function apiReference({ contract, schemas }) {
     '| operation | method and path | success |',
     '|---|---|---|',
     ...contract.operations.map(
-      (op) => `| [${op.summary}](#${anchor(op.summary)}) (\`${op.id}\`) | \`${op.method} ${op.path}\` | ${Object.keys(op.responses).join(', ')} |`,
+      (op) =>
+        `| [${op.summary}](#${anchor(op.summary)}) (\`${op.id}\`) | \`${op.method} ${op.path}\` | ${Object.keys(op.responses).join(', ')} |`,
     ),
     '',
   ];
@@ -67,7 +72,12 @@ function apiReference({ contract, schemas }) {
   lines.push('## Objects', '');
   for (const file of responseSchemas) lines.push(...objectSection(schemas, schemas.get(file)));
   lines.push(...errorSection(contract, schemas));
-  return lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
+  return (
+    lines
+      .join('\n')
+      .replace(/\n{3,}/g, '\n\n')
+      .trimEnd() + '\n'
+  );
 }
 
 function operationSection(contract, schemas, op) {
@@ -76,7 +86,9 @@ function operationSection(contract, schemas, op) {
   if (params.length > 0) {
     lines.push('| parameter | in | type | required | meaning |', '|---|---|---|---|---|');
     for (const [name, p] of params) {
-      lines.push(`| \`${name}\` | ${p.in} | ${typeOf(p.schema, schemas)} | ${p.in === 'path' ? 'yes' : 'no'} | ${describe({ ...p.schema, description: p.description })} |`);
+      lines.push(
+        `| \`${name}\` | ${p.in} | ${typeOf(p.schema, schemas)} | ${p.in === 'path' ? 'yes' : 'no'} | ${describe({ ...p.schema, description: p.description })} |`,
+      );
     }
     lines.push('');
   }
@@ -88,7 +100,9 @@ function operationSection(contract, schemas, op) {
   }
   lines.push('| status | answer |', '|---|---|');
   for (const [status, r] of Object.entries(op.responses)) {
-    lines.push(`| ${status} | ${r.description}${r.schema ? ` [\`${titleOf(schemas, r.schema)}\`](#${anchor(titleOf(schemas, r.schema))})` : ''} |`);
+    lines.push(
+      `| ${status} | ${r.description}${r.schema ? ` [\`${titleOf(schemas, r.schema)}\`](#${anchor(titleOf(schemas, r.schema))})` : ''} |`,
+    );
   }
   for (const [status, codes] of errorsByStatus(contract, op)) {
     lines.push(`| ${status} | ${codes.map((c) => `\`${c}\``).join(', ')} |`);
@@ -196,7 +210,7 @@ function errorSection(contract, schemas) {
     ...fieldTable(errorFields, schemas).map((row) => row.replace(/\| one of `INVALID_JSON`.*? \|$/, '| the table below |')),
     '',
     '`type` is `client_error` for 4xx and `server_error` for 5xx. `trace_id` comes from `X-Cloud-Trace-Context` or `traceparent` when the',
-    'request has one, else it is generated; it is also the `X-Request-Id` header and the trace of the request\'s log line.',
+    "request has one, else it is generated; it is also the `X-Request-Id` header and the trace of the request's log line.",
     '',
     '| status | code | when |',
     '|---|---|---|',
@@ -212,6 +226,10 @@ const withHeader = (contract, name) =>
     .join(', ');
 
 /** GitHub's heading anchor: lower case, spaces to dashes, punctuation dropped. */
-const anchor = (heading) => heading.toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-');
+const anchor = (heading) =>
+  heading
+    .toLowerCase()
+    .replace(/[^a-z0-9 -]/g, '')
+    .replace(/ /g, '-');
 
 module.exports = { apiReference };

@@ -46,7 +46,9 @@ export function readFirestoreIndexes(root: string): { composite: CompositeIndex[
     collectionGroup: index.collectionGroup,
     queryScope: index.queryScope === 'COLLECTION_GROUP' ? ('collection-group' as const) : ('collection' as const),
     fieldConfigs: index.fields.map((f) =>
-      f.arrayConfig ? `field-path=${f.fieldPath},array-config=contains` : `field-path=${f.fieldPath},order=${(f.order ?? 'ASCENDING').toLowerCase()}`,
+      f.arrayConfig
+        ? `field-path=${f.fieldPath},array-config=contains`
+        : `field-path=${f.fieldPath},order=${(f.order ?? 'ASCENDING').toLowerCase()}`,
     ),
   }));
   const fields = (file.fieldOverrides ?? []).map((o): FieldOverride => {
@@ -60,7 +62,12 @@ export function readFirestoreIndexes(root: string): { composite: CompositeIndex[
       };
     }
     if (o.ttl) body.ttlConfig = {};
-    return { collectionGroup: o.collectionGroup, field: o.fieldPath, updateMask: [...(o.indexes ? ['indexConfig'] : []), ...(o.ttl ? ['ttlConfig'] : [])], body };
+    return {
+      collectionGroup: o.collectionGroup,
+      field: o.fieldPath,
+      updateMask: [...(o.indexes ? ['indexConfig'] : []), ...(o.ttl ? ['ttlConfig'] : [])],
+      body,
+    };
   });
   return { composite, fields };
 }

@@ -41,7 +41,8 @@ export function parseDeployOptions(argv: string[]): DeployOptions {
     throw new DeployUsageError(`${(err as Error).message.split('. ')[0]}\n${USAGE}`);
   }
   const { project, region } = values;
-  if (!project || !PROJECT.test(project)) throw new DeployUsageError(`--project must be a Google Cloud project id (6-30 of a-z 0-9 -)\n${USAGE}`);
+  if (!project || !PROJECT.test(project))
+    throw new DeployUsageError(`--project must be a Google Cloud project id (6-30 of a-z 0-9 -)\n${USAGE}`);
   if (!region || !REGION.test(region)) throw new DeployUsageError(`--region must be a Google Cloud region, e.g. europe-west1\n${USAGE}`);
   if (values.public && values['gateway-only']) throw new DeployUsageError(`--public and --gateway-only exclude each other\n${USAGE}`);
   const bucket = values.bucket ?? `${project}-files`;

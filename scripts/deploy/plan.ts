@@ -1,6 +1,17 @@
 import { dirname } from 'node:path';
 import { readFirestoreIndexes } from './firestore-setup';
-import { accountEmail, ACCOUNTS, API_ID, FILES_TIMEOUT_SECONDS, functionUrl, GATEWAY_ID, SWEEP_JOB, SWEEP_SCHEDULE, type Account, type FunctionName } from './names';
+import {
+  accountEmail,
+  ACCOUNTS,
+  API_ID,
+  FILES_TIMEOUT_SECONDS,
+  functionUrl,
+  GATEWAY_ID,
+  SWEEP_JOB,
+  SWEEP_SCHEDULE,
+  type Account,
+  type FunctionName,
+} from './names';
 import type { DeployOptions } from './options';
 import { quote, render, type Command, type Word } from './shell';
 
@@ -44,7 +55,10 @@ export const PRELUDE = [
   'ok_if() { local pattern=$1 out; shift; if out=$("$@" 2>&1); then printf \'%s\\n\' "$out"; elif grep -qiE "$pattern" <<<"$out"; then echo "(unchanged: $pattern)"; else printf \'%s\\n\' "$out" >&2; return 1; fi; }',
 ];
 
-const STORAGE_AGENT: Word = { expand: 'serviceAccount:$storage_agent', example: 'serviceAccount:service-123456789012@gs-project-accounts.iam.gserviceaccount.com' };
+const STORAGE_AGENT: Word = {
+  expand: 'serviceAccount:$storage_agent',
+  example: 'serviceAccount:service-123456789012@gs-project-accounts.iam.gserviceaccount.com',
+};
 const CONFIG_ID: Word = { expand: '$config', example: 'files-api-0123456789ab' };
 const GATEWAY_CONFIG: Word = { expand: '--api-config=$config', example: '--api-config=files-api-0123456789ab' };
 const ACCESS_TOKEN: Command = ['gcloud', 'auth', 'print-access-token'];
@@ -56,7 +70,12 @@ export function deployPlan(options: DeployOptions, root: string): Step[] {
   const sa = (account: Account) => `serviceAccount:${accountEmail(options, account)}`;
   const step = (title: string, lines: string[], commands: Command[]): Step => ({ title, lines, commands });
   const run = (title: string, ...commands: Command[]) => step(title, commands.map(render), commands);
-  const withRetry = (title: string, ...commands: Command[]) => step(title, commands.map((c) => `retry ${render(c)}`), commands);
+  const withRetry = (title: string, ...commands: Command[]) =>
+    step(
+      title,
+      commands.map((c) => `retry ${render(c)}`),
+      commands,
+    );
   const ensure = (title: string, describe: Command, create: Command, update?: Command) =>
     step(
       title,
@@ -65,29 +84,66 @@ export function deployPlan(options: DeployOptions, root: string): Step[] {
         : [`${render(describe)} >/dev/null 2>&1 || ${render(create)}`],
       update ? [describe, create, update] : [describe, create],
     );
-  const merge = (title: string, parts: Step[]) => step(title, parts.flatMap((p) => p.lines), parts.flatMap((p) => p.commands));
+  const merge = (title: string, parts: Step[]) =>
+    step(
+      title,
+      parts.flatMap((p) => p.lines),
+      parts.flatMap((p) => p.commands),
+    );
   const serviceInvoker = (service: FunctionName, member: string): Command =>
     gcloud('run', 'services', 'add-iam-policy-binding', service, `--region=${region}`, `--member=${member}`, '--role=roles/run.invoker');
   const projectRole = (member: Word, role: string): Command =>
-    gcloud('projects', 'add-iam-policy-binding', project, typeof member === 'string' ? `--member=${member}` : { ...member, expand: `--member=${member.expand}`, example: `--member=${member.example}` }, `--role=${role}`, '--condition=None');
+    gcloud(
+      'projects',
+      'add-iam-policy-binding',
+      project,
+      typeof member === 'string'
+        ? `--member=${member}`
+        : { ...member, expand: `--member=${member.expand}`, example: `--member=${member.example}` },
+      `--role=${role}`,
+      '--condition=None',
+    );
   const bucketRole = (account: Account, role: string): Command =>
     gcloud('storage', 'buckets', 'add-iam-policy-binding', `gs://${bucket}`, `--member=${sa(account)}`, `--role=${role}`);
 
   const env = `--set-env-vars=FILES_BUCKET=${bucket},GOOGLE_CLOUD_PROJECT=${project}`;
   const deployFunction = (name: FunctionName, ...flags: string[]): Command =>
     gcloud(
-      'functions', 'deploy', name, '--gen2', `--region=${region}`, `--runtime=${RUNTIME}`, `--source=${SOURCE_DIR}`, `--entry-point=${name}`,
+      'functions',
+      'deploy',
+      name,
+      '--gen2',
+      `--region=${region}`,
+      `--runtime=${RUNTIME}`,
+      `--source=${SOURCE_DIR}`,
+      `--entry-point=${name}`,
       `--service-account=${accountEmail(options, name)}`,
       `--build-service-account=projects/${project}/serviceAccounts/${accountEmail(options, 'build')}`,
-      env, ...flags,
+      env,
+      ...flags,
     );
   const { composite, fields } = readFirestoreIndexes(root);
   const sweepUrl = functionUrl(options, 'sweep');
   const schedulerFlags = [
-    `--location=${region}`, `--schedule=${SWEEP_SCHEDULE}`, '--time-zone=Etc/UTC', `--uri=${sweepUrl}`, '--http-method=POST',
-    `--oidc-service-account-email=${accountEmail(options, 'scheduler')}`, `--oidc-token-audience=${sweepUrl}`, '--attempt-deadline=180s',
+    `--location=${region}`,
+    `--schedule=${SWEEP_SCHEDULE}`,
+    '--time-zone=Etc/UTC',
+    `--uri=${sweepUrl}`,
+    '--http-method=POST',
+    `--oidc-service-account-email=${accountEmail(options, 'scheduler')}`,
+    `--oidc-token-audience=${sweepUrl}`,
+    '--attempt-deadline=180s',
   ];
-  const gatewayDocument = ['node', 'scripts/gateway-openapi.mjs', '--backend', functionUrl(options, 'files'), '--deadline', String(FILES_TIMEOUT_SECONDS), '--out', GATEWAY_DOCUMENT];
+  const gatewayDocument = [
+    'node',
+    'scripts/gateway-openapi.mjs',
+    '--backend',
+    functionUrl(options, 'files'),
+    '--deadline',
+    String(FILES_TIMEOUT_SECONDS),
+    '--out',
+    GATEWAY_DOCUMENT,
+  ];
   const rulesApi = `https://firebaserules.googleapis.com/v1/projects/${project}`;
   // Calls of Google APIs gcloud has no command for, as the signed-in user, billed to the project.
   const apiHeaders = `-H "Authorization: Bearer $(${render(ACCESS_TOKEN)})" -H 'X-Goog-User-Project: ${project}' -H 'Content-Type: application/json'`;
@@ -96,7 +152,11 @@ export function deployPlan(options: DeployOptions, root: string): Step[] {
 
   return [
     run('APIs the deployment uses', gcloud('services', 'enable', ...APIS)),
-    step('the bundle and the API Gateway document (local)', ['npm run bundle --silent', `mkdir -p ${dirname(GATEWAY_DOCUMENT)}`, render(gatewayDocument)], []),
+    step(
+      'the bundle and the API Gateway document (local)',
+      ['npm run bundle --silent', `mkdir -p ${dirname(GATEWAY_DOCUMENT)}`, render(gatewayDocument)],
+      [],
+    ),
     merge(
       'service accounts: one per function, one per caller of a function, one for builds',
       (Object.keys(ACCOUNTS) as Account[]).map((account) =>
@@ -110,11 +170,28 @@ export function deployPlan(options: DeployOptions, root: string): Step[] {
     ensure(
       `bucket gs://${bucket}`,
       gcloud('storage', 'buckets', 'describe', `gs://${bucket}`),
-      gcloud('storage', 'buckets', 'create', `gs://${bucket}`, `--location=${region}`, '--uniform-bucket-level-access', '--public-access-prevention'),
+      gcloud(
+        'storage',
+        'buckets',
+        'create',
+        `gs://${bucket}`,
+        `--location=${region}`,
+        '--uniform-bucket-level-access',
+        '--public-access-prevention',
+      ),
     ),
     run(
       `bucket gs://${bucket}: access, CORS and lifecycle`,
-      gcloud('storage', 'buckets', 'update', `gs://${bucket}`, '--uniform-bucket-level-access', '--public-access-prevention', `--cors-file=${BUCKET_CORS_FILE}`, `--lifecycle-file=${BUCKET_LIFECYCLE_FILE}`),
+      gcloud(
+        'storage',
+        'buckets',
+        'update',
+        `gs://${bucket}`,
+        '--uniform-bucket-level-access',
+        '--public-access-prevention',
+        `--cors-file=${BUCKET_CORS_FILE}`,
+        `--lifecycle-file=${BUCKET_LIFECYCLE_FILE}`,
+      ),
     ),
     withRetry(
       'bucket roles: the three functions read, write and delete objects',
@@ -129,9 +206,23 @@ export function deployPlan(options: DeployOptions, root: string): Step[] {
     ),
     (() => {
       const commands = composite.map((index) =>
-        gcloud('firestore', 'indexes', 'composite', 'create', `--collection-group=${index.collectionGroup}`, `--query-scope=${index.queryScope}`, ...index.fieldConfigs.map((f) => `--field-config=${f}`), '--database=(default)', '--async'),
+        gcloud(
+          'firestore',
+          'indexes',
+          'composite',
+          'create',
+          `--collection-group=${index.collectionGroup}`,
+          `--query-scope=${index.queryScope}`,
+          ...index.fieldConfigs.map((f) => `--field-config=${f}`),
+          '--database=(default)',
+          '--async',
+        ),
       );
-      return step('Firestore composite indexes (firestore.indexes.json)', commands.map((c) => `ok_if 'already exists' ${render(c)}`), commands);
+      return step(
+        'Firestore composite indexes (firestore.indexes.json)',
+        commands.map((c) => `ok_if 'already exists' ${render(c)}`),
+        commands,
+      );
     })(),
     step(
       'Firestore single-field indexes and TTL policies (firestore.indexes.json), through the Firestore Admin API',
@@ -165,27 +256,72 @@ export function deployPlan(options: DeployOptions, root: string): Step[] {
     (() => {
       const agent = gcloud('storage', 'service-agent');
       const bind = projectRole(STORAGE_AGENT, 'roles/pubsub.publisher');
-      return step('Cloud Storage service agent publishes the bucket\'s events (Eventarc)', [`storage_agent=$(${render(agent)})`, `retry ${render(bind)}`], [agent, bind]);
+      return step(
+        "Cloud Storage service agent publishes the bucket's events (Eventarc)",
+        [`storage_agent=$(${render(agent)})`, `retry ${render(bind)}`],
+        [agent, bind],
+      );
     })(),
     withRetry(
       'files signs download URLs as itself (IAM signBlob)',
-      gcloud('iam', 'service-accounts', 'add-iam-policy-binding', accountEmail(options, 'files'), `--member=${sa('files')}`, '--role=roles/iam.serviceAccountTokenCreator'),
+      gcloud(
+        'iam',
+        'service-accounts',
+        'add-iam-policy-binding',
+        accountEmail(options, 'files'),
+        `--member=${sa('files')}`,
+        '--role=roles/iam.serviceAccountTokenCreator',
+      ),
     ),
     run(
       'function files (HTTP)',
-      deployFunction('files', '--trigger-http', options.access === 'public' ? '--allow-unauthenticated' : '--no-allow-unauthenticated', '--memory=512Mi', '--cpu=1', '--concurrency=80', `--timeout=${FILES_TIMEOUT_SECONDS}s`),
+      deployFunction(
+        'files',
+        '--trigger-http',
+        options.access === 'public' ? '--allow-unauthenticated' : '--no-allow-unauthenticated',
+        '--memory=512Mi',
+        '--cpu=1',
+        '--concurrency=80',
+        `--timeout=${FILES_TIMEOUT_SECONDS}s`,
+      ),
     ),
     run(
-      'function finalize (Eventarc: the bucket\'s finalized objects)',
-      deployFunction('finalize', '--trigger-event-filters=type=google.cloud.storage.object.v1.finalized', `--trigger-event-filters=bucket=${bucket}`, `--trigger-location=${region}`, `--trigger-service-account=${accountEmail(options, 'events')}`, '--retry', '--no-allow-unauthenticated', '--memory=512Mi', '--timeout=120s'),
+      "function finalize (Eventarc: the bucket's finalized objects)",
+      deployFunction(
+        'finalize',
+        '--trigger-event-filters=type=google.cloud.storage.object.v1.finalized',
+        `--trigger-event-filters=bucket=${bucket}`,
+        `--trigger-location=${region}`,
+        `--trigger-service-account=${accountEmail(options, 'events')}`,
+        '--retry',
+        '--no-allow-unauthenticated',
+        '--memory=512Mi',
+        '--timeout=120s',
+      ),
     ),
-    run('function sweep (HTTP, not public)', deployFunction('sweep', '--trigger-http', '--no-allow-unauthenticated', '--memory=256Mi', '--timeout=120s')),
+    run(
+      'function sweep (HTTP, not public)',
+      deployFunction('sweep', '--trigger-http', '--no-allow-unauthenticated', '--memory=256Mi', '--timeout=120s'),
+    ),
     (() => {
-      const commands = [serviceInvoker('files', sa('gateway')), serviceInvoker('finalize', sa('events')), serviceInvoker('sweep', sa('scheduler'))];
+      const commands = [
+        serviceInvoker('files', sa('gateway')),
+        serviceInvoker('finalize', sa('events')),
+        serviceInvoker('sweep', sa('scheduler')),
+      ];
       const lines = commands.map((c) => `retry ${render(c)}`);
-      const everyone = options.access === 'public'
-        ? serviceInvoker('files', 'allUsers')
-        : gcloud('run', 'services', 'remove-iam-policy-binding', 'files', `--region=${region}`, '--member=allUsers', '--role=roles/run.invoker');
+      const everyone =
+        options.access === 'public'
+          ? serviceInvoker('files', 'allUsers')
+          : gcloud(
+              'run',
+              'services',
+              'remove-iam-policy-binding',
+              'files',
+              `--region=${region}`,
+              '--member=allUsers',
+              '--role=roles/run.invoker',
+            );
       lines.push(options.access === 'public' ? render(everyone) : `ok_if 'not found' ${render(everyone)}`);
       return step(`who may invoke which function (${options.access})`, lines, [...commands, everyone]);
     })(),
@@ -195,12 +331,24 @@ export function deployPlan(options: DeployOptions, root: string): Step[] {
       gcloud('scheduler', 'jobs', 'create', 'http', SWEEP_JOB, ...schedulerFlags),
       gcloud('scheduler', 'jobs', 'update', 'http', SWEEP_JOB, ...schedulerFlags),
     ),
-    ensure(`API Gateway API ${API_ID}`, gcloud('api-gateway', 'apis', 'describe', API_ID), gcloud('api-gateway', 'apis', 'create', API_ID, '--display-name=files API')),
+    ensure(
+      `API Gateway API ${API_ID}`,
+      gcloud('api-gateway', 'apis', 'describe', API_ID),
+      gcloud('api-gateway', 'apis', 'create', API_ID, '--display-name=files API'),
+    ),
     (() => {
       const describe = gcloud('api-gateway', 'api-configs', 'describe', CONFIG_ID, `--api=${API_ID}`);
-      const create = gcloud('api-gateway', 'api-configs', 'create', CONFIG_ID, `--api=${API_ID}`, `--openapi-spec=${GATEWAY_DOCUMENT}`, `--backend-auth-service-account=${accountEmail(options, 'gateway')}`);
+      const create = gcloud(
+        'api-gateway',
+        'api-configs',
+        'create',
+        CONFIG_ID,
+        `--api=${API_ID}`,
+        `--openapi-spec=${GATEWAY_DOCUMENT}`,
+        `--backend-auth-service-account=${accountEmail(options, 'gateway')}`,
+      );
       return step(
-        'API Gateway config: named after its document\'s hash, so a changed document makes a new one',
+        "API Gateway config: named after its document's hash, so a changed document makes a new one",
         [`config=${API_ID}-$(sha256sum ${GATEWAY_DOCUMENT} | cut -c1-12)`, `${render(describe)} >/dev/null 2>&1 || ${render(create)}`],
         [describe, create],
       );
@@ -231,6 +379,10 @@ export function deployScript(options: DeployOptions, root: string): string {
     '# Written by `npm run deploy`; run it from the repository root, signed in with `gcloud auth login`.',
     ...PRELUDE,
   ];
-  const body = steps.flatMap((s, i) => ['', `echo ${JSON.stringify(`== ${i + 1}/${steps.length} ${s.title}`).replace(/\$/g, '\\$')}`, ...s.lines]);
+  const body = steps.flatMap((s, i) => [
+    '',
+    `echo ${JSON.stringify(`== ${i + 1}/${steps.length} ${s.title}`).replace(/\$/g, '\\$')}`,
+    ...s.lines,
+  ]);
   return [...header, ...body, ''].join('\n');
 }

@@ -45,7 +45,11 @@ export interface Emulators {
 }
 
 /** Both emulators at once, on loopback; free ports unless given. */
-export async function startEmulators(opts: { storageDataDir: string; firestorePort?: number; storage?: Partial<StorageEmulatorOptions> }): Promise<Emulators> {
+export async function startEmulators(opts: {
+  storageDataDir: string;
+  firestorePort?: number;
+  storage?: Partial<StorageEmulatorOptions>;
+}): Promise<Emulators> {
   const [firestore, storage] = await Promise.allSettled([
     startSupervisedFirestore({ host: '127.0.0.1', port: opts.firestorePort ?? 0 }),
     startSupervisedStorageEmulator({ host: '127.0.0.1', port: 0, ...opts.storage, dataDir: opts.storageDataDir }),
@@ -97,7 +101,8 @@ export async function seedTenant(db: Firestore, spec: TenantSpec): Promise<Seede
   const previous = spec.previousKey;
   if (previous && isWellFormedApiKey(previous)) {
     const stored = await findApiKey(db, previous);
-    if (stored?.principal_id === spec.principalId && stored.status !== 'deactivated') return { apiKey: previous, keyId: stored.key_id, origin: 'reused' };
+    if (stored?.principal_id === spec.principalId && stored.status !== 'deactivated')
+      return { apiKey: previous, keyId: stored.key_id, origin: 'reused' };
     if (!stored) {
       const restored = await restoreApiKey(db, previous, spec.principalId);
       return { apiKey: previous, keyId: restored.key_id, origin: 'restored' };

@@ -62,7 +62,9 @@ export async function bringUp(config: StackConfig, parts: StackParts, abort: Abo
   abort.throwIfAborted();
   firestore.startAutosave();
   if (config.sweepIntervalSeconds > 0) {
-    parts.add(scheduleSweeps(functions.sweep.url, config.sweepIntervalSeconds * 1000, (line) => process.stdout.write(`scheduler | ${line}\n`)));
+    parts.add(
+      scheduleSweeps(functions.sweep.url, config.sweepIntervalSeconds * 1000, (line) => process.stdout.write(`scheduler | ${line}\n`)),
+    );
   }
 
   const dev: DevFile = {

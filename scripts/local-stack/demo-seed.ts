@@ -12,7 +12,13 @@ export type DemoKeyOrigin = KeyOrigin;
 
 /** The demo organization and its owner; the key of the last start (from dev.json) keeps working unless someone revoked it. */
 export function demoTenant(previousKey: string | undefined): TenantSpec {
-  return { organizationId: DEMO.organizationId, organizationName: DEMO.organizationName, principalId: DEMO.userId, role: 'owner', previousKey };
+  return {
+    organizationId: DEMO.organizationId,
+    organizationName: DEMO.organizationName,
+    principalId: DEMO.userId,
+    role: 'owner',
+    previousKey,
+  };
 }
 
 /** The demo organization, its owner and an API key, made idempotently. */

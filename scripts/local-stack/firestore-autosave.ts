@@ -18,7 +18,12 @@ export interface Autosave {
  * (the functions, files-admin, a test) are seen. The first answer of each listener counts as a change,
  * so the state the stack starts with is saved too.
  */
-export function startAutosave(db: Firestore, save: () => Promise<void>, onError: (err: Error) => void, intervalMs = AUTOSAVE_INTERVAL_MS): Autosave {
+export function startAutosave(
+  db: Firestore,
+  save: () => Promise<void>,
+  onError: (err: Error) => void,
+  intervalMs = AUTOSAVE_INTERVAL_MS,
+): Autosave {
   let dirty = false;
   let timer: NodeJS.Timeout | undefined;
   let saving: Promise<void> | undefined;

@@ -56,7 +56,10 @@ export async function startFirestorePart(config: StackConfig, parts: StackParts)
     startAutosave: () => {
       // FIRESTORE_EMULATOR_HOST points the client at the emulator (bring-up sets it before seeding).
       const db = new Firestore({ projectId: config.projectId });
-      autosave = { db, watch: startAutosave(db, () => (running ? saveSnapshot(emulator, config.projectId, dir, 'background') : Promise.resolve()), say) };
+      autosave = {
+        db,
+        watch: startAutosave(db, () => (running ? saveSnapshot(emulator, config.projectId, dir, 'background') : Promise.resolve()), say),
+      };
     },
   };
 }

@@ -28,7 +28,11 @@ function complete(dir: string): Snapshot | undefined {
     // A snapshot of an older version says nothing about itself; it still loads.
   }
   const savedAt = about.saved_at ? new Date(about.saved_at) : undefined;
-  return { importPath: join(dir, metadata), savedAt: savedAt && !Number.isNaN(savedAt.getTime()) ? savedAt : undefined, reason: about.reason };
+  return {
+    importPath: join(dir, metadata),
+    savedAt: savedAt && !Number.isNaN(savedAt.getTime()) ? savedAt : undefined,
+    reason: about.reason,
+  };
 }
 
 /** The export to load at start: the current snapshot, or the one before it if a stop came mid-swap. */

@@ -9,7 +9,9 @@ export function checkFunctionConfig(env: NodeJS.ProcessEnv): void {
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     throw new StartupError(
-      err.problems.length === 1 ? err.problems[0] : `the functions' configuration has ${err.problems.length} problems:\n${err.problems.map((p) => `  ${p}`).join('\n')}`,
+      err.problems.length === 1
+        ? err.problems[0]
+        : `the functions' configuration has ${err.problems.length} problems:\n${err.problems.map((p) => `  ${p}`).join('\n')}`,
     );
   }
 }

@@ -25,7 +25,8 @@ let closeBackends: () => Promise<void> = async () => undefined;
 let app: http.RequestListener;
 try {
   ({ closeBackends } = require(source) as { closeBackends: () => Promise<void> });
-  const { getTestServer } = require('@google-cloud/functions-framework/testing') as typeof import('@google-cloud/functions-framework/testing');
+  const { getTestServer } =
+    require('@google-cloud/functions-framework/testing') as typeof import('@google-cloud/functions-framework/testing');
   // The framework's server for this target, for its request handler: the same express app as its CLI's.
   app = getTestServer(target).listeners('request')[0] as http.RequestListener;
 } catch (err) {

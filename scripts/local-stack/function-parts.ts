@@ -40,7 +40,11 @@ export function functionEnv(config: StackConfig): NodeJS.ProcessEnv {
 export function startFunctions(config: StackConfig, parts: StackParts): StackFunctions {
   const common = { source: join(config.repoRoot, 'dist', 'functions', 'index.js'), env: functionEnv(config) };
   const start = (address: ServiceAddress, options: Omit<FunctionServerOptions, 'source' | 'env' | 'host' | 'port'>): RunningFunction => {
-    const fn = { address, url: httpUrl(address), process: startFunctionServer({ ...common, ...options, host: address.host, port: address.port }) };
+    const fn = {
+      address,
+      url: httpUrl(address),
+      process: startFunctionServer({ ...common, ...options, host: address.host, port: address.port }),
+    };
     parts.add(fn.process);
     return fn;
   };

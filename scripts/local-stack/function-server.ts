@@ -18,7 +18,6 @@ export interface FunctionServerOptions {
   hideInfoLines?: boolean;
 }
 
-
 function forwardLines(from: Readable, to: Writable, prefix: string, keep: (line: string) => boolean = () => true): void {
   createInterface({ input: from }).on('line', (line) => {
     if (keep(line)) to.write(`${prefix}${line}\n`);

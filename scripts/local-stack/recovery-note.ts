@@ -14,7 +14,9 @@ function age(ms: number): string {
 export function recoveryNote(unclean: RunRecord, imported: Snapshot | undefined, now = new Date()): string {
   const head = `The last stop was unclean: the stack started at ${unclean.started_at} (pid ${unclean.pid}) did not get to stop cleanly.`;
   if (!imported) return `${head}\nNo Firestore snapshot had been saved, so Firestore starts empty; stored objects are kept.`;
-  const when = imported.savedAt ? `saved at ${imported.savedAt.toISOString()}, ${age(now.getTime() - imported.savedAt.getTime())} ago` : 'of unknown age';
+  const when = imported.savedAt
+    ? `saved at ${imported.savedAt.toISOString()}, ${age(now.getTime() - imported.savedAt.getTime())} ago`
+    : 'of unknown age';
   return (
     `${head}\nFirestore data recovered from the last snapshot (${when}); ` +
     `changes made less than ~${AUTOSAVE_INTERVAL_MS / 1000} s before that stop may be missing. Stored objects are kept.`

@@ -26,7 +26,9 @@ export function readRunRecord(localDir: string): RunRecord | undefined {
 export function isRunning(record: RunRecord): boolean {
   if (!existsSync('/proc/self')) return signalable(record.pid);
   try {
-    return readFileSync(`/proc/${record.pid}/cmdline`, 'utf8').split('\0').some((arg) => arg.endsWith('start.js'));
+    return readFileSync(`/proc/${record.pid}/cmdline`, 'utf8')
+      .split('\0')
+      .some((arg) => arg.endsWith('start.js'));
   } catch {
     return false;
   }

@@ -57,7 +57,10 @@ export async function startSupervisedStorageEmulator(opts: StorageEmulatorOption
 function listeningUrl(stdout: NodeJS.ReadableStream, exited: Promise<string>, stderr: () => string): Promise<string> {
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: stdout });
-    const timer = setTimeout(() => fail(new Error(`the storage emulator did not start within ${START_TIMEOUT_MS} ms:\n${stderr()}`)), START_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => fail(new Error(`the storage emulator did not start within ${START_TIMEOUT_MS} ms:\n${stderr()}`)),
+      START_TIMEOUT_MS,
+    );
     let settled = false;
     function fail(err: Error) {
       if (settled) return;

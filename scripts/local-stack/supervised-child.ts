@@ -9,7 +9,9 @@ export const COMMAND_NOT_FOUND = 127;
 
 /** supervise.js beside this file; from the TypeScript sources (Jest), the compiled one `npm test` builds. */
 function superviseScript(): string {
-  const script = __filename.endsWith('.js') ? join(__dirname, 'supervise.js') : join(__dirname, '..', '..', 'dist', 'scripts', 'local-stack', 'supervise.js');
+  const script = __filename.endsWith('.js')
+    ? join(__dirname, 'supervise.js')
+    : join(__dirname, '..', '..', 'dist', 'scripts', 'local-stack', 'supervise.js');
   if (!existsSync(script)) throw new StartupError(`${script} is missing: run \`npm run build\` first`);
   return script;
 }

@@ -13,7 +13,8 @@ const DEFAULT_WEB_PORT = 8090;
 export function webAddress(env: NodeJS.ProcessEnv = process.env): ServiceAddress {
   const raw = env.WEB_PORT;
   const port = raw === undefined || raw === '' ? DEFAULT_WEB_PORT : Number(raw);
-  if (!/^\d+$/.test(String(port)) || port < 1 || port > 65535) throw new StartupError(`WEB_PORT=${JSON.stringify(raw)}: must be a port number from 1 to 65535`);
+  if (!/^\d+$/.test(String(port)) || port < 1 || port > 65535)
+    throw new StartupError(`WEB_PORT=${JSON.stringify(raw)}: must be a port number from 1 to 65535`);
   return { host: '127.0.0.1', port, portEnv: 'WEB_PORT' };
 }
 

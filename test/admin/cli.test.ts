@@ -18,7 +18,20 @@ describe('files-admin help', () => {
   it('lists every command at the top level', async () => {
     const result = await admin('--help');
     expect(result.code).toBe(0);
-    for (const command of ['org create', 'org list', 'org show', 'org limits set', 'member add', 'member remove', 'member list', 'key create', 'key pause', 'key resume', 'key revoke', 'key list']) {
+    for (const command of [
+      'org create',
+      'org list',
+      'org show',
+      'org limits set',
+      'member add',
+      'member remove',
+      'member list',
+      'key create',
+      'key pause',
+      'key resume',
+      'key revoke',
+      'key list',
+    ]) {
       expect(result.stdout).toContain(command);
     }
   });
@@ -175,11 +188,18 @@ describe('files-admin inspects and limits organizations', () => {
     await admin('member', 'add', 'org_ops', 'usr_ops1', '--role', 'owner');
     await admin('member', 'add', 'org_ops', 'usr_ops2');
     const listed = JSON.parse((await admin('org', 'list', '--json')).stdout);
-    expect(listed).toContainEqual({ organization_id: 'org_ops', name: 'Ops', created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/) });
+    expect(listed).toContainEqual({
+      organization_id: 'org_ops',
+      name: 'Ops',
+      created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+    });
     expect((await admin('org', 'list')).stdout).toMatch(/^ORGANIZATION_ID +NAME +CREATED_AT\n(.*\n)*org_ops +Ops +\S+Z\n/);
 
     const members = JSON.parse((await admin('member', 'list', 'org_ops', '--json')).stdout);
-    expect(members.map((m: { user_id: string; role: string }) => [m.user_id, m.role])).toEqual([['usr_ops1', 'owner'], ['usr_ops2', 'member']]);
+    expect(members.map((m: { user_id: string; role: string }) => [m.user_id, m.role])).toEqual([
+      ['usr_ops1', 'owner'],
+      ['usr_ops2', 'member'],
+    ]);
     expect((await admin('member', 'list', 'org_ops')).stdout.split('\n')[0]).toMatch(/^USER_ID +ROLE +CREATED_AT$/);
     expectFailure(await admin('member', 'list', 'org_nowhere'), 3, /organization org_nowhere does not exist/);
 
@@ -192,10 +212,21 @@ describe('files-admin inspects and limits organizations', () => {
       code: 0,
       stdout: 'org_ops: max_open_sessions 5, max_stored_bytes default\n',
     });
-    expect((await admin('org', 'limits', 'set', 'org_ops', '--max-stored-bytes', '1000000')).stdout).toBe('org_ops: max_open_sessions 5, max_stored_bytes 1000000\n');
+    expect((await admin('org', 'limits', 'set', 'org_ops', '--max-stored-bytes', '1000000')).stdout).toBe(
+      'org_ops: max_open_sessions 5, max_stored_bytes 1000000\n',
+    );
     const shown = JSON.parse((await admin('org', 'show', 'org_ops', '--json')).stdout);
-    expect(shown).toMatchObject({ organization_id: 'org_ops', members: 2, limits: { max_open_sessions: 5, max_stored_bytes: 1000000 }, usage: { open_sessions: 0, stored_bytes: 0 } });
-    expectFailure(await admin('org', 'limits', 'set', 'org_nowhere', '--max-open-sessions', '5'), 3, /organization org_nowhere does not exist/);
+    expect(shown).toMatchObject({
+      organization_id: 'org_ops',
+      members: 2,
+      limits: { max_open_sessions: 5, max_stored_bytes: 1000000 },
+      usage: { open_sessions: 0, stored_bytes: 0 },
+    });
+    expectFailure(
+      await admin('org', 'limits', 'set', 'org_nowhere', '--max-open-sessions', '5'),
+      3,
+      /organization org_nowhere does not exist/,
+    );
     expectFailure(await admin('org', 'show', 'org_nowhere'), 3, /organization org_nowhere does not exist/);
   });
 });

@@ -89,7 +89,13 @@ describe('listKeys', () => {
     const keys = await listKeys(db, 'usr_lister');
     expect(keys).toEqual([
       { key_id: a.key_id, status: 'active', expires_at: null, created_at: expect.stringMatching(ISO_UTC), last4: a.api_key.slice(-4) },
-      { key_id: b.key_id, status: 'active', expires_at: '2098-05-05T05:05:05Z', created_at: expect.stringMatching(ISO_UTC), last4: b.api_key.slice(-4) },
+      {
+        key_id: b.key_id,
+        status: 'active',
+        expires_at: '2098-05-05T05:05:05Z',
+        created_at: expect.stringMatching(ISO_UTC),
+        last4: b.api_key.slice(-4),
+      },
     ]);
     expect(await listKeys(db, 'usr_without_keys')).toEqual([]);
   });

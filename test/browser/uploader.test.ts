@@ -106,7 +106,9 @@ describe('the browser uploader, in Chromium', () => {
     expect(firstSent % CHUNK).toBe(0);
 
     // The stored object is the file: its CRC32C, and the record's.
-    const record = (await (await fetch(`${stack.api.url}/v1/organizations/${stack.organizationId}/files/${fileId}`, { headers: { 'X-API-Key': stack.apiKey } })).json()) as { storage_path: string };
+    const record = (await (
+      await fetch(`${stack.api.url}/v1/organizations/${stack.organizationId}/files/${fileId}`, { headers: { 'X-API-Key': stack.apiKey } })
+    ).json()) as { storage_path: string };
     expect(record).toMatchObject({ status: 'uploaded', original_filename: filename, file_size: bytes.length, crc32c: crc32cBase64(bytes) });
     const [metadata] = await stack.storage.bucket(stack.bucket).file(record.storage_path).getMetadata();
     expect(metadata.crc32c).toBe(crc32cBase64(bytes));
@@ -157,7 +159,9 @@ describe('the browser uploader, in Chromium', () => {
     expect(puts[3]).toBe(`bytes */${bytes.length}`);
     expect(puts.slice(3).filter((range) => range.startsWith('bytes 0-'))).toEqual([]);
     const fileId = await item.getAttribute('data-file-id');
-    const record = (await (await fetch(`${stack.api.url}/v1/organizations/${stack.organizationId}/files/${fileId}`, { headers: { 'X-API-Key': stack.apiKey } })).json()) as object;
+    const record = (await (
+      await fetch(`${stack.api.url}/v1/organizations/${stack.organizationId}/files/${fileId}`, { headers: { 'X-API-Key': stack.apiKey } })
+    ).json()) as object;
     expect(record).toMatchObject({ status: 'uploaded', file_size: bytes.length, crc32c: crc32cBase64(bytes) });
   }, 120_000);
 });

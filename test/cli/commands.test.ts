@@ -12,7 +12,12 @@ let env: Record<string, string>;
 beforeAll(async () => {
   stack = await startStack(__filename);
   scratch = mkdtempSync(join(tmpdir(), 'cli-commands-'));
-  env = { FILES_API_URL: stack.api.url, FILES_API_KEY: stack.apiKey, FILES_ORG: stack.organizationId, FILES_STATE_DIR: join(scratch, 'state') };
+  env = {
+    FILES_API_URL: stack.api.url,
+    FILES_API_KEY: stack.apiKey,
+    FILES_ORG: stack.organizationId,
+    FILES_STATE_DIR: join(scratch, 'state'),
+  };
 });
 afterAll(async () => {
   await stack.close();
@@ -33,7 +38,12 @@ it('uploads, lists, gets and removes a file', async () => {
 
   const list = await files(['ls', '--json', '--status', 'uploaded']);
   expect(list.code).toBe(0);
-  expect(list.stdout.trim().split('\n').map((line) => JSON.parse(line).id)).toContain(file.id);
+  expect(
+    list.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line).id),
+  ).toContain(file.id);
   const table = await files(['ls']);
   expect(table.stdout).toMatch(new RegExp(`^${file.id}  uploaded .* notes\\.txt$`, 'm'));
 
@@ -50,7 +60,10 @@ it('exit codes: 2 usage and configuration, 3 missing local file, 4 access, 5 ref
   expect((await files(['upload'])).code).toBe(2);
   expect((await files(['frobnicate'])).code).toBe(2);
   const unconfigured = await files(['ls'], { FILES_API_URL: '', FILES_API_KEY: '', FILES_ORG: '' });
-  expect([unconfigured.code, unconfigured.stderr.trim()]).toEqual([2, 'files: missing configuration: --api-url or FILES_API_URL, --api-key or FILES_API_KEY, --org or FILES_ORG']);
+  expect([unconfigured.code, unconfigured.stderr.trim()]).toEqual([
+    2,
+    'files: missing configuration: --api-url or FILES_API_URL, --api-key or FILES_API_KEY, --org or FILES_ORG',
+  ]);
   expect((await files(['upload', join(scratch, 'no-such-file')])).code).toBe(3);
   expect((await files(['ls'], { FILES_API_KEY: 'ak_wrong' })).code).toBe(4);
   expect((await files(['ls', '--org', 'org_elsewhere'])).code).toBe(4);

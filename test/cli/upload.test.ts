@@ -18,7 +18,13 @@ beforeAll(async () => {
   stack = await startStack(__filename, { STORAGE_EMULATOR_HOST: proxy.url });
   scratch = mkdtempSync(join(tmpdir(), 'cli-upload-'));
   stateDir = join(scratch, 'state');
-  env = { FILES_API_URL: stack.api.url, FILES_API_KEY: stack.apiKey, FILES_ORG: stack.organizationId, FILES_STATE_DIR: stateDir, FILES_RETRY_BASE_MS: '20' };
+  env = {
+    FILES_API_URL: stack.api.url,
+    FILES_API_KEY: stack.apiKey,
+    FILES_ORG: stack.organizationId,
+    FILES_STATE_DIR: stateDir,
+    FILES_RETRY_BASE_MS: '20',
+  };
 });
 afterAll(async () => {
   await stack.close();
@@ -34,7 +40,11 @@ it('prints plain progress lines when not on a terminal, and one JSON File line p
   const two = randomFile(join(scratch, 'two.txt'), 1000);
   const run = runCli(['upload', join(scratch, 'one.bin'), join(scratch, 'two.txt'), '--json', '--chunk-size', String(MIB)], env);
   expect(await run.exit).toEqual({ code: 0, signal: null });
-  const files = run.stdout().trim().split('\n').map((line) => JSON.parse(line));
+  const files = run
+    .stdout()
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
   expect(files).toMatchObject([
     { status: 'uploaded', original_filename: 'one.bin', file_size: one.length, crc32c: crc32cBase64(one) },
     { status: 'uploaded', original_filename: 'two.txt', mime_type: 'text/plain', crc32c: crc32cBase64(two) },

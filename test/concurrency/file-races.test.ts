@@ -43,7 +43,12 @@ const register = (f: File) =>
   fetch(filesUrl(), {
     method: 'POST',
     headers: headers(),
-    body: JSON.stringify({ filename: f.gcsPath.split('/').pop(), gcs_path: f.gcsPath, file_size: f.bytes.length, mime_type: 'application/octet-stream' }),
+    body: JSON.stringify({
+      filename: f.gcsPath.split('/').pop(),
+      gcs_path: f.gcsPath,
+      file_size: f.bytes.length,
+      mime_type: 'application/octet-stream',
+    }),
   });
 const remove = (f: File) => fetch(`${filesUrl()}/${f.id}`, { method: 'DELETE', headers: { 'X-API-Key': stack.apiKey } });
 const finalizeEvent = (f: File, n: number) =>
@@ -84,7 +89,8 @@ function answerProblems(f: File, final: string, a: Answers): string[] {
   // 503 is an honest answer from a backend too slow for its deadline (the machine is shared): it promises nothing either way.
   if (all.some((s) => s >= 500 && s !== 503)) problems.push('a 5xx other than 503');
   if (a.register.filter((s) => s === 201).length > 1) problems.push('two registers both completed it');
-  if (a.register.some((s) => s === 200 || s === 201) && !['uploaded', 'deleted'].includes(final)) problems.push(`a register succeeded, yet it is ${final}`);
+  if (a.register.some((s) => s === 200 || s === 201) && !['uploaded', 'deleted'].includes(final))
+    problems.push(`a register succeeded, yet it is ${final}`);
   if (!f.stored && a.register.some((s) => s < 300)) problems.push('registered without its bytes');
   if (a.delete.some((s) => s === 204) && !['cancelled', 'deleted'].includes(final)) problems.push(`a delete succeeded, yet it is ${final}`);
   if (a.delete.some((s) => s !== 204 && s !== 404 && s !== 503)) problems.push(`delete answered ${a.delete}`);
@@ -123,7 +129,8 @@ async function race(round: string, expired: boolean): Promise<Record<string, num
     const final = (await stack.db.doc(`organizations/${stack.organizationId}/files/${f.id}`).get()).get('status') as string;
     finals[final] = (finals[final] ?? 0) + 1;
     if (!legalFinal(f, expired).includes(final)) problems.push(`${round} file ${i} (${f.stored ? 'stored' : 'no bytes'}) ended ${final}`);
-    for (const p of answerProblems(f, final, answers[i])) problems.push(`${round} file ${i} (${final}): ${p} ${JSON.stringify(answers[i])}`);
+    for (const p of answerProblems(f, final, answers[i]))
+      problems.push(`${round} file ${i} (${final}): ${p} ${JSON.stringify(answers[i])}`);
   }
   expect(problems).toEqual([]);
   return finals;
@@ -138,7 +145,13 @@ describe('racing calls on the same files', () => {
     await new Promise((r) => setTimeout(r, sessionGraceMs(BACKEND_TIMEOUT_MS)));
     await sweepToCompletion();
     const dataDir = process.env.TEST_STORAGE_DATA_DIR as string;
-    const audit = await auditState({ db: stack.db, storage: stack.storage, bucket: stack.bucket, dataDir, graceMs: sessionGraceMs(BACKEND_TIMEOUT_MS) });
+    const audit = await auditState({
+      db: stack.db,
+      storage: stack.storage,
+      bucket: stack.bucket,
+      dataDir,
+      graceMs: sessionGraceMs(BACKEND_TIMEOUT_MS),
+    });
     expect(audit.problems).toEqual([]);
   });
 });

@@ -13,7 +13,7 @@ import { openApiDocument } from '../../scripts/contract/openapi';
 const run = promisify(execFile);
 const loaded = loadContract();
 const BACKEND = 'https://europe-west1-demo-proj.cloudfunctions.net/files';
-type Doc = Record<string, any>;  
+type Doc = Record<string, any>;
 const copy = (value: unknown): Doc => JSON.parse(JSON.stringify(value));
 
 describe('the documents generated from the contract', () => {
@@ -65,7 +65,11 @@ describe('the documents generated from the contract', () => {
     // Swagger 2.0 has no const and no type lists: nullable fields say x-nullable.
     expect(doc.definitions.FileObject.properties.object).toEqual({ type: 'string', enum: ['file'] });
     expect(doc.definitions.FileObject.properties.uploaded_at).toEqual({ type: 'string', 'x-nullable': true });
-    expect(doc.definitions.FileObject.properties.failure).toMatchObject({ type: 'object', required: ['reason', 'field', 'expected', 'actual'], 'x-nullable': true });
+    expect(doc.definitions.FileObject.properties.failure).toMatchObject({
+      type: 'object',
+      required: ['reason', 'field', 'expected', 'actual'],
+      'x-nullable': true,
+    });
   });
 
   it('the CLI writes that document, and refuses bad usage', async () => {
@@ -74,7 +78,12 @@ describe('the documents generated from the contract', () => {
       const out = join(dir, 'gateway.yaml');
       await run(process.execPath, ['scripts/gateway-openapi.mjs', '--backend', BACKEND, '--deadline', '30', '--out', out], { cwd: ROOT });
       expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual(copy(gatewayDocument(loaded, { backend: BACKEND, deadline: 30 })));
-      for (const args of [['--out', out], ['--backend', 'http://insecure.example', '--out', out], ['--backend', BACKEND, '--deadline', 'soon', '--out', out], ['--what']]) {
+      for (const args of [
+        ['--out', out],
+        ['--backend', 'http://insecure.example', '--out', out],
+        ['--backend', BACKEND, '--deadline', 'soon', '--out', out],
+        ['--what'],
+      ]) {
         await expect(run(process.execPath, ['scripts/gateway-openapi.mjs', ...args], { cwd: ROOT })).rejects.toMatchObject({ code: 2 });
       }
     } finally {
@@ -82,7 +91,7 @@ describe('the documents generated from the contract', () => {
     }
   });
 
-  it('the table\'s examples are valid requests and answers of their operations', () => {
+  it("the table's examples are valid requests and answers of their operations", () => {
     const doc = copy(openApiDocument(loaded));
     const ajv = new Ajv2020({ strict: false });
     ajv.addSchema(doc, 'openapi.json');

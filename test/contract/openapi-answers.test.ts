@@ -5,14 +5,42 @@ const json = (value: unknown) => Buffer.from(JSON.stringify(value));
 const HEADERS = { 'content-type': 'application/json; charset=utf-8', 'x-request-id': 't-1' };
 const envelope = (status: number, code: string) => ({
   success: false,
-  error: { code, message: 'm', type: status >= 500 ? 'server_error' : 'client_error', status, details: {}, trace_id: 't-1', timestamp: '2026-01-01T00:00:00Z' },
+  error: {
+    code,
+    message: 'm',
+    type: status >= 500 ? 'server_error' : 'client_error',
+    status,
+    details: {},
+    trace_id: 't-1',
+    timestamp: '2026-01-01T00:00:00Z',
+  },
 });
 const file = {
-  id: 'file_abc', object: 'file', organization_id: 'org_1', original_filename: 'a.bin', file_size: 1, mime_type: 'application/octet-stream',
-  storage_path: 'files/org_1/file_abc/a.bin', status: 'uploading', crc32c: null, md5_hash: null, uploaded_by: 'usr_1',
-  uploaded_by_api_key_id: 'key_1', created_at: '2026-01-01T00:00:00Z', uploaded_at: null, expires_at: '2026-01-08T00:00:00Z', failure: null,
+  id: 'file_abc',
+  object: 'file',
+  organization_id: 'org_1',
+  original_filename: 'a.bin',
+  file_size: 1,
+  mime_type: 'application/octet-stream',
+  storage_path: 'files/org_1/file_abc/a.bin',
+  status: 'uploading',
+  crc32c: null,
+  md5_hash: null,
+  uploaded_by: 'usr_1',
+  uploaded_by_api_key_id: 'key_1',
+  created_at: '2026-01-01T00:00:00Z',
+  uploaded_at: null,
+  expires_at: '2026-01-08T00:00:00Z',
+  failure: null,
 };
-const answer = (over: Partial<Answer>): Answer => ({ method: 'GET', url: '/v1/organizations/org_1/files/file_abc', status: 200, headers: HEADERS, body: json(file), ...over });
+const answer = (over: Partial<Answer>): Answer => ({
+  method: 'GET',
+  url: '/v1/organizations/org_1/files/file_abc',
+  status: 200,
+  headers: HEADERS,
+  body: json(file),
+  ...over,
+});
 
 describe('the answer checker the integration tests run every answer through', () => {
   it('accepts answers the contract declares', () => {
@@ -20,8 +48,24 @@ describe('the answer checker the integration tests run every answer through', ()
     expect(check(answer({ status: 404, body: json(envelope(404, 'FILE_NOT_FOUND')) }))).toEqual([]);
     expect(check(answer({ method: 'DELETE', status: 204, headers: { 'x-request-id': 't' }, body: Buffer.alloc(0) }))).toEqual([]);
     expect(check(answer({ url: '/nowhere', status: 404, body: json(envelope(404, 'NOT_FOUND')) }))).toEqual([]);
-    expect(check(answer({ method: 'PUT', status: 405, headers: { ...HEADERS, allow: 'GET, DELETE' }, body: json(envelope(405, 'METHOD_NOT_ALLOWED')) }))).toEqual([]);
-    expect(check(answer({ url: '/v1/organizations/org_1/files?page=2', body: json({ files: [file], total: 1, page: 2, limit: 50, has_more: false }) }))).toEqual([]);
+    expect(
+      check(
+        answer({
+          method: 'PUT',
+          status: 405,
+          headers: { ...HEADERS, allow: 'GET, DELETE' },
+          body: json(envelope(405, 'METHOD_NOT_ALLOWED')),
+        }),
+      ),
+    ).toEqual([]);
+    expect(
+      check(
+        answer({
+          url: '/v1/organizations/org_1/files?page=2',
+          body: json({ files: [file], total: 1, page: 2, limit: 50, has_more: false }),
+        }),
+      ),
+    ).toEqual([]);
   });
 
   it('refuses a body that breaks the schema of its operation and status', () => {

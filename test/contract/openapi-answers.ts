@@ -29,7 +29,10 @@ const pointer = (...parts: string[]) => `${DOC_ID}#/${parts.map((p) => p.replace
  * a routing mistake shows up here too. Returns what is wrong, or nothing.
  */
 export function createAnswerChecker(): (answer: Answer) => string[] {
-  const doc = openApiDocument(loadContract()) as unknown as { paths: Record<string, PathMatcher['methods']>; components: { schemas: object } };
+  const doc = openApiDocument(loadContract()) as unknown as {
+    paths: Record<string, PathMatcher['methods']>;
+    components: { schemas: object };
+  };
   const ajv = new Ajv2020({ strict: false, allErrors: true });
   ajv.addSchema(doc, DOC_ID);
   const validators = new Map<string, ValidateFunction>();
@@ -75,7 +78,9 @@ export function createAnswerChecker(): (answer: Answer) => string[] {
       const expected = matched ? { status: 405, code: 'METHOD_NOT_ALLOWED' } : { status: 404, code: 'NOT_FOUND' };
       const body = json() as { error?: { code?: string } } | undefined;
       if (answer.status !== expected.status || body?.error?.code !== expected.code) {
-        problems.push(`a path the contract ${matched ? 'has, with a method it has not,' : 'does not have'} must answer ${expected.status} ${expected.code}`);
+        problems.push(
+          `a path the contract ${matched ? 'has, with a method it has not,' : 'does not have'} must answer ${expected.status} ${expected.code}`,
+        );
       } else if (!envelope(body)) problems.push(ajv.errorsText(envelope.errors));
       if (matched && !header(answer.headers, 'allow')) problems.push('405 without an Allow header');
       return problems.map((p) => `${answer.method} ${path} -> ${answer.status}: ${p}`);
@@ -87,10 +92,23 @@ export function createAnswerChecker(): (answer: Answer) => string[] {
       if (answer.body.length > 0) problems.push('a body where the contract declares none');
       return problems.map((p) => `${where}: ${p}`);
     }
-    if (!String(header(answer.headers, 'content-type') ?? '').startsWith('application/json')) problems.push('Content-Type is not application/json');
+    if (!String(header(answer.headers, 'content-type') ?? '').startsWith('application/json'))
+      problems.push('Content-Type is not application/json');
     const body = json();
-    const validate = validator(pointer('paths', matched.template, answer.method.toLowerCase(), 'responses', String(answer.status), 'content', 'application/json', 'schema'));
-    if (body !== undefined && !validate(body)) problems.push(`${ajv.errorsText(validate.errors)}; body ${answer.body.toString('utf8').slice(0, 500)}`);
+    const validate = validator(
+      pointer(
+        'paths',
+        matched.template,
+        answer.method.toLowerCase(),
+        'responses',
+        String(answer.status),
+        'content',
+        'application/json',
+        'schema',
+      ),
+    );
+    if (body !== undefined && !validate(body))
+      problems.push(`${ajv.errorsText(validate.errors)}; body ${answer.body.toString('utf8').slice(0, 500)}`);
     return problems.map((p) => `${where}: ${p}`);
   };
 }

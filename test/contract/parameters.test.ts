@@ -29,7 +29,10 @@ interface Schema {
 function values(schema: Schema): { good: string[]; bad: string[] } {
   if (schema.enum) return { good: schema.enum, bad: ['bogus', schema.enum[0].toUpperCase()] };
   if (schema.type === 'integer') {
-    return { good: [String(schema.minimum), String(schema.maximum)], bad: [String((schema.minimum as number) - 1), String((schema.maximum as number) + 1), '1.5', 'ten'] };
+    return {
+      good: [String(schema.minimum), String(schema.maximum)],
+      bad: [String((schema.minimum as number) - 1), String((schema.maximum as number) + 1), '1.5', 'ten'],
+    };
   }
   if (schema.maxLength) return { good: ['k'.repeat(schema.maxLength)], bad: ['k'.repeat(schema.maxLength + 1), 'has space', 'tab\there'] };
   throw new Error(`no sample values for ${JSON.stringify(schema)}`);
@@ -40,7 +43,12 @@ const queryCases: [string, TableOperation, string, { good: string[]; bad: string
   .flatMap((op) =>
     op.parameters
       .filter((name) => contract.parameters[name].in === 'query')
-      .map((name): [string, TableOperation, string, { good: string[]; bad: string[] }] => [`${op.id} ?${name}`, op, name, values(contract.parameters[name].schema)]),
+      .map((name): [string, TableOperation, string, { good: string[]; bad: string[] }] => [
+        `${op.id} ?${name}`,
+        op,
+        name,
+        values(contract.parameters[name].schema),
+      ]),
   );
 
 describe('query parameters and headers behave as the contract says', () => {
@@ -84,6 +92,7 @@ describe('query parameters and headers behave as the contract says', () => {
       const answer = await send('POST', path, { 'Idempotency-Key': value }, op.examples?.request);
       expect({ value, ...answer }).toEqual({ value, status: 400, code: 'INVALID_FIELD_VALUE', field: 'Idempotency-Key' });
     }
-    for (const value of good) expect(await send('POST', path, { 'Idempotency-Key': value }, op.examples?.request)).toMatchObject({ status: 200 });
+    for (const value of good)
+      expect(await send('POST', path, { 'Idempotency-Key': value }, op.examples?.request)).toMatchObject({ status: 200 });
   });
 });

@@ -15,7 +15,11 @@ function examplesOf(summary: string): Record<string, string> {
 
 function run(language: string, code: string, env: Record<string, string>): Promise<{ code: number | null; out: string }> {
   const [command, args] =
-    language === 'sh' ? ['bash', ['-c', code]] : language === 'python' ? ['python3', ['-c', code]] : [process.execPath, ['--input-type=module', '-e', code]];
+    language === 'sh'
+      ? ['bash', ['-c', code]]
+      : language === 'python'
+        ? ['python3', ['-c', code]]
+        : [process.execPath, ['--input-type=module', '-e', code]];
   return new Promise((resolve, reject) => {
     // Asynchronous on purpose: the function answering it runs in this process.
     const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -24,7 +24,9 @@ describe('the router built from the contract', () => {
       operation: expect.objectContaining({ id: 'getFile' }),
       params: { organization_id: 'org_1', file_id: 'file_9' },
     });
-    expect(router.route('GET', '/v1/organizations/org_1/files/file_9/download-url?disposition=attachment').operation.id).toBe('getDownloadUrl');
+    expect(router.route('GET', '/v1/organizations/org_1/files/file_9/download-url?disposition=attachment').operation.id).toBe(
+      'getDownloadUrl',
+    );
     expect(router.route('GET', '/v1/organizations/org_1/files?page=2').operation.id).toBe('listFiles');
     expect(router.route('POST', '/v1/organizations/org_1/files').operation.id).toBe('registerFile');
     expect(router.route('DELETE', '/v1/organizations/org_1/files/file_9').operation.id).toBe('deleteFile');
@@ -34,7 +36,7 @@ describe('the router built from the contract', () => {
     expect(router.route('GET', '/v1/organizations/org%5F1/files/file_9').params).toEqual({ organization_id: 'org_1', file_id: 'file_9' });
   });
 
-  it('answers 405 with the path\'s methods in Allow', () => {
+  it("answers 405 with the path's methods in Allow", () => {
     const error = failure(() => router.route('GET', '/v1/organizations/o/files/upload-url'));
     expect(error.status).toBe(405);
     expect(error.headers.Allow).toBe('POST');
@@ -49,6 +51,8 @@ describe('the router built from the contract', () => {
     expect(failure(() => router.route('POST', '/v1/organizations/%E0%A4%A/files/upload-url')).code).toBe('NOT_FOUND');
     const uploadsOnly = createRouter(OPERATIONS.filter((op) => op.id === 'createUploadUrl'));
     expect(failure(() => uploadsOnly.route('GET', '/v1/organizations/o/files')).code).toBe('NOT_FOUND');
-    expect(uploadsOnly.routes).toEqual([{ method: 'POST', path: '/v1/organizations/{organization_id}/files/upload-url', operationId: 'createUploadUrl' }]);
+    expect(uploadsOnly.routes).toEqual([
+      { method: 'POST', path: '/v1/organizations/{organization_id}/files/upload-url', operationId: 'createUploadUrl' },
+    ]);
   });
 });

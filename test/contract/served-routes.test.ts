@@ -32,7 +32,8 @@ const documents = {
 describe.each(Object.entries(documents))('the %s document and the routes the function serves', (_, routes) => {
   it('every served route is documented, under its operation id', () => {
     const byKey = new Map(routes.map((r) => [key(r), r.operationId]));
-    for (const route of served) expect({ route: key(route), operationId: byKey.get(key(route)) }).toEqual({ route: key(route), operationId: route.operationId });
+    for (const route of served)
+      expect({ route: key(route), operationId: byKey.get(key(route)) }).toEqual({ route: key(route), operationId: route.operationId });
   });
 
   it('nothing is documented that is not served', () => {
@@ -66,12 +67,21 @@ describe('each route, probed on the function served by functions-framework', () 
     for (const path of new Set(served.map((r) => r.path))) {
       const methods = served.filter((r) => r.path === path).map((r) => r.method);
       const answer = await call('PUT', samplePath(path), stack.apiKey);
-      expect({ path, status: answer.status, allow: answer.allow?.split(', ').sort() }).toEqual({ path, status: 405, allow: methods.sort() });
+      expect({ path, status: answer.status, allow: answer.allow?.split(', ').sort() }).toEqual({
+        path,
+        status: 405,
+        allow: methods.sort(),
+      });
     }
   });
 
   it('anything else is 404', async () => {
-    for (const path of ['/', '/v1/organizations/org_123', '/v1/organizations/org_123/folders', '/v1/organizations/org_123/files/file_1/parts']) {
+    for (const path of [
+      '/',
+      '/v1/organizations/org_123',
+      '/v1/organizations/org_123/folders',
+      '/v1/organizations/org_123/files/file_1/parts',
+    ]) {
       expect(await call('GET', path, stack.apiKey)).toMatchObject({ status: 404, code: 'NOT_FOUND' });
     }
   });

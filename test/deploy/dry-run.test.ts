@@ -56,11 +56,17 @@ describe('npm run deploy -- --dry-run', () => {
     const [files, finalize, sweep] = deploys;
     expect(files).toContain(' --trigger-http ');
     expect(files).toContain(' --allow-unauthenticated ');
-    expect(finalize).toContain(' --trigger-event-filters=type=google.cloud.storage.object.v1.finalized --trigger-event-filters=bucket=demo-proj-files ');
+    expect(finalize).toContain(
+      ' --trigger-event-filters=type=google.cloud.storage.object.v1.finalized --trigger-event-filters=bucket=demo-proj-files ',
+    );
     expect(finalize).toContain(` --trigger-service-account=${email('events')} `);
     expect(sweep).toContain(' --trigger-http ');
     expect(sweep).toContain(' --no-allow-unauthenticated ');
-    for (const [line, account] of [[files, 'files'], [finalize, 'finalize'], [sweep, 'sweep']] as const) {
+    for (const [line, account] of [
+      [files, 'files'],
+      [finalize, 'finalize'],
+      [sweep, 'sweep'],
+    ] as const) {
       expect(line).toContain(` --service-account=${email(account)} `);
     }
   });
@@ -77,8 +83,12 @@ describe('npm run deploy -- --dry-run', () => {
   });
 
   it('makes the bucket private and tidy: uniform access, no public access, CORS, a lifecycle', () => {
-    expect(script).toContain('gcloud storage buckets create gs://demo-proj-files --location=europe-west1 --uniform-bucket-level-access --public-access-prevention ');
-    expect(script).toContain(`gcloud storage buckets update gs://demo-proj-files --uniform-bucket-level-access --public-access-prevention --cors-file=${BUCKET_CORS_FILE} --lifecycle-file=${BUCKET_LIFECYCLE_FILE} `);
+    expect(script).toContain(
+      'gcloud storage buckets create gs://demo-proj-files --location=europe-west1 --uniform-bucket-level-access --public-access-prevention ',
+    );
+    expect(script).toContain(
+      `gcloud storage buckets update gs://demo-proj-files --uniform-bucket-level-access --public-access-prevention --cors-file=${BUCKET_CORS_FILE} --lifecycle-file=${BUCKET_LIFECYCLE_FILE} `,
+    );
     const cors = JSON.parse(readFileSync(join(root, BUCKET_CORS_FILE), 'utf8'));
     expect(cors[0].method).toEqual(expect.arrayContaining(['PUT', 'GET', 'OPTIONS']));
     expect(cors[0].responseHeader).toEqual(expect.arrayContaining(['Content-Range', 'Range', 'X-Goog-Resumable']));
@@ -96,12 +106,16 @@ describe('npm run deploy -- --dry-run', () => {
       expect(creates[i]).toContain(`--collection-group=${index.collectionGroup} `);
       expect(creates[i]).toContain(fields);
     });
-    const patches = script.split('\n').filter((l) => l.startsWith('curl -sSf -o /dev/null -X PATCH ') && l.includes('firestore.googleapis.com'));
+    const patches = script
+      .split('\n')
+      .filter((l) => l.startsWith('curl -sSf -o /dev/null -X PATCH ') && l.includes('firestore.googleapis.com'));
     expect(patches).toHaveLength(indexes.fieldOverrides.length);
     const ttl = patches.find((l) => l.includes('/collectionGroups/idempotency_keys/fields/expire_at?updateMask=indexConfig,ttlConfig'));
     expect(ttl).toContain(`-d '{"indexConfig":{"indexes":[]},"ttlConfig":{}}'`);
     for (const override of indexes.fieldOverrides) {
-      expect(patches.some((l) => l.includes(`/databases/(default)/collectionGroups/${override.collectionGroup}/fields/${override.fieldPath}?`))).toBe(true);
+      expect(
+        patches.some((l) => l.includes(`/databases/(default)/collectionGroups/${override.collectionGroup}/fields/${override.fieldPath}?`)),
+      ).toBe(true);
     }
     expect(script).toContain('readFileSync("firestore.rules"');
     expect(script).toContain('https://firebaserules.googleapis.com/v1/projects/demo-proj/releases/cloud.firestore');
@@ -110,21 +124,34 @@ describe('npm run deploy -- --dry-run', () => {
   it("runs the contract's generator as printed, and its document sends every path to files", async () => {
     const line = script.split('\n').find((l) => l.startsWith('node scripts/gateway-openapi.mjs ')) as string;
     const out = join(mkdtempSync(join(tmpdir(), 'gateway-doc-')), 'files-api.yaml');
-    const argv = line.split(' ').slice(1).map((word) => (word === 'dist/gateway/files-api.yaml' ? out : word));
+    const argv = line
+      .split(' ')
+      .slice(1)
+      .map((word) => (word === 'dist/gateway/files-api.yaml' ? out : word));
     await run(process.execPath, argv, { cwd: root });
     const document = JSON.parse(readFileSync(out, 'utf8'));
     rmSync(join(out, '..'), { recursive: true, force: true });
-    expect(document['x-google-backend']).toEqual({ address: functionUrl(options(), 'files'), path_translation: 'APPEND_PATH_TO_ADDRESS', deadline: 60 });
+    expect(document['x-google-backend']).toEqual({
+      address: functionUrl(options(), 'files'),
+      path_translation: 'APPEND_PATH_TO_ADDRESS',
+      deadline: 60,
+    });
     expect(Object.keys(document.paths).length).toBeGreaterThan(3);
     expect(document.security).toBeUndefined();
   });
 
   it('puts API Gateway in front of files, with a config made from the generated document', () => {
-    expect(script).toContain('node scripts/gateway-openapi.mjs --backend https://europe-west1-demo-proj.cloudfunctions.net/files --deadline 60 --out dist/gateway/files-api.yaml');
+    expect(script).toContain(
+      'node scripts/gateway-openapi.mjs --backend https://europe-west1-demo-proj.cloudfunctions.net/files --deadline 60 --out dist/gateway/files-api.yaml',
+    );
     expect(script).toContain('gcloud api-gateway apis create files-api ');
     expect(script).toContain(`--openapi-spec=dist/gateway/files-api.yaml --backend-auth-service-account=${email('gateway')} `);
-    expect(script).toContain('gcloud api-gateway gateways create files-api --api=files-api "--api-config=$config" --location=europe-west1 ');
-    expect(script).toContain('gcloud api-gateway gateways update files-api --api=files-api "--api-config=$config" --location=europe-west1 ');
+    expect(script).toContain(
+      'gcloud api-gateway gateways create files-api --api=files-api "--api-config=$config" --location=europe-west1 ',
+    );
+    expect(script).toContain(
+      'gcloud api-gateway gateways update files-api --api=files-api "--api-config=$config" --location=europe-west1 ',
+    );
   });
 
   it('grants exactly the least-privilege roles, each on the narrowest resource; owner and editor nowhere', () => {
@@ -169,13 +196,19 @@ describe('npm run deploy -- --dry-run', () => {
   });
 
   it('refuses bad usage with exit 2, before anything', async () => {
-    for (const args of [['--region', 'europe-west1'], [...ARGS, '--public', '--gateway-only'], [...ARGS, '--bucket', 'Bad_Bucket'], [...ARGS, '--regoin', 'x']]) {
+    for (const args of [
+      ['--region', 'europe-west1'],
+      [...ARGS, '--public', '--gateway-only'],
+      [...ARGS, '--bucket', 'Bad_Bucket'],
+      [...ARGS, '--regoin', 'x'],
+    ]) {
       await expect(run(process.execPath, [main, ...args, '--dry-run'])).rejects.toMatchObject({ code: 2 });
     }
   });
 
   it('names only local files that exist', () => {
-    for (const file of [BUCKET_CORS_FILE, BUCKET_LIFECYCLE_FILE, 'firestore.rules', 'firestore.indexes.json']) expect(existsSync(join(root, file))).toBe(true);
+    for (const file of [BUCKET_CORS_FILE, BUCKET_LIFECYCLE_FILE, 'firestore.rules', 'firestore.indexes.json'])
+      expect(existsSync(join(root, file))).toBe(true);
   });
 });
 
@@ -189,7 +222,13 @@ describe('every gcloud command it prints, parsed by the installed gcloud offline
     const unique = new Map<string, string[]>();
     for (const command of commands) {
       const argv = exampleArgv(command).slice(1);
-      unique.set(argv.join(' ').replace(/files-api-[a-z]+/g, 'files-api-X').replace(/--display-name=files API: \w+/, '--display-name=X'), argv);
+      unique.set(
+        argv
+          .join(' ')
+          .replace(/files-api-[a-z]+/g, 'files-api-X')
+          .replace(/--display-name=files API: \w+/, '--display-name=X'),
+        argv,
+      );
     }
     return [...unique.values()];
   }

@@ -7,7 +7,9 @@ import { delimiter, join } from 'node:path';
 export function findGcloud(): string {
   const candidates = [
     ...(process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, 'gcloud')),
-    ...['/usr/lib/google-cloud-sdk', '/usr/share/google-cloud-sdk', '/opt/google-cloud-sdk', join(homedir(), 'google-cloud-sdk')].map((root) => join(root, 'bin', 'gcloud')),
+    ...['/usr/lib/google-cloud-sdk', '/usr/share/google-cloud-sdk', '/opt/google-cloud-sdk', join(homedir(), 'google-cloud-sdk')].map(
+      (root) => join(root, 'bin', 'gcloud'),
+    ),
   ];
   const found = candidates.find((path) => existsSync(path));
   if (!found) throw new Error(`gcloud not found (looked at ${candidates.join(', ')}): install the Google Cloud CLI`);

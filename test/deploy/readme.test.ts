@@ -5,11 +5,14 @@ const root = join(__dirname, '..', '..');
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
 
 describe('the README', () => {
-  it("documents every variable functions/config.ts reads, in the configuration table", () => {
+  it('documents every variable functions/config.ts reads, in the configuration table', () => {
     const config = readFileSync(join(root, 'functions', 'config.ts'), 'utf8');
     const names = new Set([...config.matchAll(/env\.([A-Z][A-Z0-9_]+)|integer\('([A-Z][A-Z0-9_]+)'/g)].map((m) => m[1] ?? m[2]));
     expect(names.size).toBeGreaterThan(10);
-    const firstCells = readme.split('\n').filter((line) => line.startsWith('| `')).map((line) => line.split('|')[1]);
+    const firstCells = readme
+      .split('\n')
+      .filter((line) => line.startsWith('| `'))
+      .map((line) => line.split('|')[1]);
     for (const name of names) expect(firstCells.some((cell) => cell.includes(`\`${name}\``))).toBe(true);
   });
 

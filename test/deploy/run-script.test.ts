@@ -47,14 +47,22 @@ echo "npm $*" >> "$FAKE_LOG"
 let bin: string;
 beforeAll(() => {
   bin = mkdtempSync(join(tmpdir(), 'deploy-fakes-'));
-  for (const [name, text] of [['gcloud', FAKE_GCLOUD], ['curl', FAKE_CURL], ['npm', FAKE_NPM]]) {
+  for (const [name, text] of [
+    ['gcloud', FAKE_GCLOUD],
+    ['curl', FAKE_CURL],
+    ['npm', FAKE_NPM],
+  ]) {
     writeFileSync(join(bin, name), text);
     chmodSync(join(bin, name), 0o755);
   }
 });
 afterAll(() => rmSync(bin, { recursive: true, force: true }));
 
-async function deploy(how: 'npm run deploy' | 'the printed script', exists: boolean, extra: string[] = []): Promise<{ calls: string[]; stdout: string }> {
+async function deploy(
+  how: 'npm run deploy' | 'the printed script',
+  exists: boolean,
+  extra: string[] = [],
+): Promise<{ calls: string[]; stdout: string }> {
   const log = join(bin, `calls-${exists}-${extra.join('')}.log`);
   writeFileSync(log, '');
   const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, FAKE_LOG: log, FAKE_EXISTS: exists ? '1' : '0' };
@@ -78,7 +86,13 @@ it('on an empty project: creates every resource, releases the rules, and names t
   expect(calls[0]).toBe('gcloud --version');
   expect(calls).toContain('npm run bundle --silent');
   expect(count(calls, 'gcloud iam service-accounts create ')).toBe(7);
-  for (const created of ['storage buckets create gs://demo-proj-files ', 'firestore databases create ', 'scheduler jobs create http files-api-sweep ', 'api-gateway apis create files-api ', 'api-gateway gateways create files-api ']) {
+  for (const created of [
+    'storage buckets create gs://demo-proj-files ',
+    'firestore databases create ',
+    'scheduler jobs create http files-api-sweep ',
+    'api-gateway apis create files-api ',
+    'api-gateway gateways create files-api ',
+  ]) {
     expect(count(calls, `gcloud ${created}`)).toBe(1);
   }
   expect(count(calls, 'gcloud functions deploy ')).toBe(3);
@@ -87,14 +101,28 @@ it('on an empty project: creates every resource, releases the rules, and names t
   const document = readFileSync(join(root, 'dist', 'gateway', 'files-api.yaml'));
   const config = `files-api-${createHash('sha256').update(document).digest('hex').slice(0, 12)}`;
   expect(calls).toContainEqual(expect.stringContaining(`gcloud api-gateway api-configs create ${config} --api=files-api `));
-  expect(calls).toContainEqual(expect.stringContaining(`gcloud api-gateway gateways create files-api --api=files-api --api-config=${config} `));
-  expect(calls).toContainEqual(expect.stringContaining('--member=serviceAccount:service-123456789012@gs-project-accounts.iam.gserviceaccount.com --role=roles/pubsub.publisher'));
+  expect(calls).toContainEqual(
+    expect.stringContaining(`gcloud api-gateway gateways create files-api --api=files-api --api-config=${config} `),
+  );
+  expect(calls).toContainEqual(
+    expect.stringContaining(
+      '--member=serviceAccount:service-123456789012@gs-project-accounts.iam.gserviceaccount.com --role=roles/pubsub.publisher',
+    ),
+  );
   expect(stdout).toContain('function files: https://europe-west1-demo-proj.cloudfunctions.net/files');
 });
 
 it('on a deployed project, run again as printed: updates instead of creating, and goes through to the end', async () => {
   const { calls, stdout } = await deploy('the printed script', true, ['--gateway-only']);
-  for (const created of ['iam service-accounts create', 'storage buckets create', 'firestore databases create', 'scheduler jobs create', 'api-gateway apis create', 'api-gateway api-configs create', 'api-gateway gateways create']) {
+  for (const created of [
+    'iam service-accounts create',
+    'storage buckets create',
+    'firestore databases create',
+    'scheduler jobs create',
+    'api-gateway apis create',
+    'api-gateway api-configs create',
+    'api-gateway gateways create',
+  ]) {
     expect(count(calls, `gcloud ${created} `)).toBe(0);
   }
   expect(count(calls, 'gcloud storage buckets update gs://demo-proj-files ')).toBe(1);

@@ -13,7 +13,20 @@ describe('parseArgs', () => {
 
   it('reads every option, and the finalize URL from the environment', () => {
     const config = parseArgs(
-      ['--port', '9199', '--data', '/d', '--host', '0.0.0.0', '--session-ttl', '2', '--cors-origin', 'https://a.test,https://b.test', '--cors-origin', '*'],
+      [
+        '--port',
+        '9199',
+        '--data',
+        '/d',
+        '--host',
+        '0.0.0.0',
+        '--session-ttl',
+        '2',
+        '--cors-origin',
+        'https://a.test,https://b.test',
+        '--cors-origin',
+        '*',
+      ],
       { STORAGE_EMULATOR_FINALIZE_URL: 'http://127.0.0.1:1/hook' },
     );
     expect(config).toEqual({
@@ -24,6 +37,8 @@ describe('parseArgs', () => {
       corsOrigins: ['https://a.test', 'https://b.test', '*'],
       finalizeUrl: 'http://127.0.0.1:1/hook',
     });
-    expect(parseArgs(['--port', '1', '--data', '/d', '--on-finalize', 'http://x/'], { STORAGE_EMULATOR_FINALIZE_URL: 'http://y/' }).finalizeUrl).toBe('http://x/');
+    expect(
+      parseArgs(['--port', '1', '--data', '/d', '--on-finalize', 'http://x/'], { STORAGE_EMULATOR_FINALIZE_URL: 'http://y/' }).finalizeUrl,
+    ).toBe('http://x/');
   });
 });

@@ -68,7 +68,8 @@ describe('main.js', () => {
       const { exited, output } = await run(args);
       expect(await exited).toBe(0);
       expect(output().stdout).toContain('usage:');
-      for (const flag of ['--port', '--data', '--request-log', '--signing-credentials', '--cors-origin']) expect(output().stdout).toContain(flag);
+      for (const flag of ['--port', '--data', '--request-log', '--signing-credentials', '--cors-origin'])
+        expect(output().stdout).toContain(flag);
       expect(output().stderr).toBe('');
     }
   });

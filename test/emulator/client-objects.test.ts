@@ -11,7 +11,8 @@ const NAMES = ['a.txt', 'dir/one.txt', 'dir/two.txt', 'dir/sub/three.txt', 'dir2
 
 beforeAll(async () => {
   [bucket] = await storage.createBucket(BUCKET);
-  for (const [i, name] of NAMES.entries()) await bucket.file(name).save(`content of ${name}`, { resumable: false, metadata: { metadata: { index: String(i) } } });
+  for (const [i, name] of NAMES.entries())
+    await bucket.file(name).save(`content of ${name}`, { resumable: false, metadata: { metadata: { index: String(i) } } });
 });
 
 describe('buckets', () => {
@@ -66,7 +67,11 @@ describe('listing', () => {
 
   it('pages with maxResults and pageToken, prefixes counting as entries', async () => {
     const seen: string[] = [];
-    let query: { delimiter: string; maxResults: number; autoPaginate: false; pageToken?: string } | null = { delimiter: '/', maxResults: 2, autoPaginate: false };
+    let query: { delimiter: string; maxResults: number; autoPaginate: false; pageToken?: string } | null = {
+      delimiter: '/',
+      maxResults: 2,
+      autoPaginate: false,
+    };
     let pages = 0;
     while (query) {
       const [files, next, response] = await bucket.getFiles(query);
@@ -132,7 +137,9 @@ describe('objects', () => {
 
     const boundary = 'xyz';
     const body = Buffer.concat([
-      Buffer.from(`--${boundary}\r\nContent-Type: application/json\r\n\r\n${JSON.stringify({ name: 'multi-bad.bin', md5Hash: md5(Buffer.from('other')) })}\r\n`),
+      Buffer.from(
+        `--${boundary}\r\nContent-Type: application/json\r\n\r\n${JSON.stringify({ name: 'multi-bad.bin', md5Hash: md5(Buffer.from('other')) })}\r\n`,
+      ),
       Buffer.from(`--${boundary}\r\nContent-Type: application/octet-stream\r\n\r\n`),
       data,
       Buffer.from(`\r\n--${boundary}--\r\n`),

@@ -72,7 +72,12 @@ describe('official client, resumable', () => {
     expect(status.status).toBe(308);
     expect(status.headers.get('range')).toBe(`bytes=0-${MIB - 1}`);
     // Given the whole stream again with the same uri, the client asks where to go on and skips what is there.
-    await upload('resumed-by-status.bin', data, { uri, chunkSize: 4 * QUANTUM, resumable: true, preconditionOpts: { ifGenerationMatch: 0 } });
+    await upload('resumed-by-status.bin', data, {
+      uri,
+      chunkSize: 4 * QUANTUM,
+      resumable: true,
+      preconditionOpts: { ifGenerationMatch: 0 },
+    });
     const [meta] = await file.getMetadata();
     expect(meta.md5Hash).toBe(md5(data));
   });
@@ -81,7 +86,9 @@ describe('official client, resumable', () => {
     const data = pattern(2 * MIB, 10);
     const file = bucket.file('resumed-by-offset.bin');
     const [uri] = await file.createResumableUpload({ preconditionOpts: { ifGenerationMatch: 0 } });
-    expect((await fetch(uri, { method: 'PUT', headers: { 'Content-Range': `bytes 0-${MIB - 1}/*` }, body: data.subarray(0, MIB) })).status).toBe(308);
+    expect(
+      (await fetch(uri, { method: 'PUT', headers: { 'Content-Range': `bytes 0-${MIB - 1}/*` }, body: data.subarray(0, MIB) })).status,
+    ).toBe(308);
     await upload('resumed-by-offset.bin', data.subarray(MIB), {
       uri,
       offset: MIB,
@@ -102,7 +109,12 @@ describe('official client, resumable', () => {
       metadata: { crc32c: crc, md5Hash: md5(data), contentLength: data.length },
       preconditionOpts: { ifGenerationMatch: 0 },
     });
-    await upload('pinned-good.bin', data, { uri: goodUri, chunkSize: QUANTUM, resumable: true, preconditionOpts: { ifGenerationMatch: 0 } });
+    await upload('pinned-good.bin', data, {
+      uri: goodUri,
+      chunkSize: QUANTUM,
+      resumable: true,
+      preconditionOpts: { ifGenerationMatch: 0 },
+    });
     expect((await good.getMetadata())[0].crc32c).toBe(crc);
 
     const bad = bucket.file('pinned-bad.bin');
@@ -112,7 +124,9 @@ describe('official client, resumable', () => {
     });
     const other = Buffer.from(data);
     other[QUANTUM + 5] ^= 0xff;
-    await expect(upload('pinned-bad.bin', other, { uri: badUri, chunkSize: QUANTUM, resumable: true, preconditionOpts: { ifGenerationMatch: 0 } })).rejects.toMatchObject({
+    await expect(
+      upload('pinned-bad.bin', other, { uri: badUri, chunkSize: QUANTUM, resumable: true, preconditionOpts: { ifGenerationMatch: 0 } }),
+    ).rejects.toMatchObject({
       code: 400,
     });
     expect((await bad.exists())[0]).toBe(false);
@@ -142,7 +156,14 @@ describe('official client, resumable', () => {
     await bucket.file('exists.bin').save(original, { resumable: false });
     const file = bucket.file('exists.bin');
     const [uri] = await file.createResumableUpload({ preconditionOpts: { ifGenerationMatch: 0 } });
-    await expect(upload('exists.bin', pattern(QUANTUM * 2, 14), { uri, chunkSize: QUANTUM, resumable: true, preconditionOpts: { ifGenerationMatch: 0 } })).rejects.toMatchObject({
+    await expect(
+      upload('exists.bin', pattern(QUANTUM * 2, 14), {
+        uri,
+        chunkSize: QUANTUM,
+        resumable: true,
+        preconditionOpts: { ifGenerationMatch: 0 },
+      }),
+    ).rejects.toMatchObject({
       code: 412,
     });
     const [after] = await file.download();

@@ -12,7 +12,9 @@ import tls from 'node:tls';
 export function findSdkTool(tool: 'gcloud' | 'gsutil'): string {
   const candidates = [
     ...(process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, tool)),
-    ...['/usr/lib/google-cloud-sdk', '/usr/share/google-cloud-sdk', '/opt/google-cloud-sdk', join(homedir(), 'google-cloud-sdk')].map((root) => join(root, 'bin', tool)),
+    ...['/usr/lib/google-cloud-sdk', '/usr/share/google-cloud-sdk', '/opt/google-cloud-sdk', join(homedir(), 'google-cloud-sdk')].map(
+      (root) => join(root, 'bin', tool),
+    ),
   ];
   const found = candidates.find((path) => existsSync(path));
   if (!found) throw new Error(`${tool} not found (looked at ${candidates.join(', ')}): install the Google Cloud CLI`);
@@ -126,9 +128,29 @@ export interface TlsFront {
 export async function startTlsFront(work: string, targetPort: number): Promise<TlsFront> {
   const keyFile = join(work, 'tls-key.pem');
   const certFile = join(work, 'tls-cert.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], {
-    stdio: 'ignore',
-  });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    {
+      stdio: 'ignore',
+    },
+  );
   const sockets = new Set<net.Socket>();
   const server = tls.createServer({ key: readFileSync(keyFile), cert: readFileSync(certFile) }, (front) => {
     const back = net.connect(targetPort, '127.0.0.1');

@@ -8,7 +8,10 @@ describe('--cors-origin', () => {
     try {
       const client = storageClient(own.emulator.url);
       await client.createBucket('cors-config');
-      await client.bucket('cors-config').file('page.html').save('<p>hi</p>', { resumable: false, metadata: { contentType: 'text/html' } });
+      await client
+        .bucket('cors-config')
+        .file('page.html')
+        .save('<p>hi</p>', { resumable: false, metadata: { contentType: 'text/html' } });
       const media = `${own.emulator.url}/download/storage/v1/b/cors-config/o/page.html?alt=media`;
 
       const download = await fetch(media, { headers: { Origin: allowed } });
@@ -35,7 +38,10 @@ describe('--cors-origin', () => {
     try {
       const url = `${own.emulator.url}/upload/storage/v1/b/cors-headers/o?uploadType=resumable&name=a.bin`;
       const preflight = (headers: string) =>
-        fetch(url, { method: 'OPTIONS', headers: { Origin: allowed, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': headers } });
+        fetch(url, {
+          method: 'OPTIONS',
+          headers: { Origin: allowed, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': headers },
+        });
       const allowList = async (headers: string) => {
         const res = await preflight(headers);
         expect(res.status).toBe(200);
@@ -43,8 +49,16 @@ describe('--cors-origin', () => {
       };
 
       const clientHeaders = [
-        'content-range', 'content-type', 'range', 'x-goog-hash', 'x-upload-content-type', 'x-upload-content-length',
-        'x-goog-resumable', 'x-goog-content-length-range', 'x-goog-api-client', 'x-goog-meta-owner',
+        'content-range',
+        'content-type',
+        'range',
+        'x-goog-hash',
+        'x-upload-content-type',
+        'x-upload-content-length',
+        'x-goog-resumable',
+        'x-goog-content-length-range',
+        'x-goog-api-client',
+        'x-goog-meta-owner',
       ];
       // Asked for in any letter case, as browsers lower-case them and other clients may not.
       const asked = await allowList('Content-Range,X-GOOG-RESUMABLE,x-Upload-Content-Type');

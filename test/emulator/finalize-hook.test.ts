@@ -52,7 +52,13 @@ describe('finalize hook', () => {
       });
       expect(event.headers['ce-id']).toEqual(expect.any(String));
       expect(new Date(event.headers['ce-time'] as string).getTime()).not.toBeNaN();
-      expect(event.body).toMatchObject({ kind: 'storage#object', bucket: 'hooked', name: 'dir/hooked.bin', size: String(data.length), md5Hash: md5(data) });
+      expect(event.body).toMatchObject({
+        kind: 'storage#object',
+        bucket: 'hooked',
+        name: 'dir/hooked.bin',
+        size: String(data.length),
+        md5Hash: md5(data),
+      });
 
       const second = sink.next();
       await client.bucket('hooked').file('simple.txt').save('simple', { resumable: false });

@@ -5,7 +5,21 @@ function matches(glob: string, names: string[]): string[] {
   return names.filter((name) => re.test(name));
 }
 
-const NAMES = ['a.txt', 'a.csv', 'ab.txt', 'dir/a.txt', 'dir/sub/a.txt', 'dir/sub/deep/b.txt', 'dir.txt', 'x/y', '[lit]', 'q?', 'ü.txt', '😀.txt', 'a{b'];
+const NAMES = [
+  'a.txt',
+  'a.csv',
+  'ab.txt',
+  'dir/a.txt',
+  'dir/sub/a.txt',
+  'dir/sub/deep/b.txt',
+  'dir.txt',
+  'x/y',
+  '[lit]',
+  'q?',
+  'ü.txt',
+  '😀.txt',
+  'a{b',
+];
 
 describe('matchGlob patterns', () => {
   it.each<[string, string[]]>([

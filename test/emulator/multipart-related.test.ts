@@ -67,7 +67,9 @@ describe('MultipartRelated', () => {
   it('reads the boundary from the Content-Type', () => {
     expect(relatedBoundary('multipart/related; boundary=abc')).toBe('abc');
     expect(relatedBoundary('Multipart/Related; charset=x; boundary="a b"')).toBe('a b');
-    expect(relatedBoundary("multipart/related; boundary='===============5361642500552735275=='")).toBe('===============5361642500552735275==');
+    expect(relatedBoundary("multipart/related; boundary='===============5361642500552735275=='")).toBe(
+      '===============5361642500552735275==',
+    );
     expect(relatedBoundary('multipart/form-data; boundary=abc')).toBeUndefined();
     expect(relatedBoundary(undefined)).toBeUndefined();
   });

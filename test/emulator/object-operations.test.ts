@@ -43,19 +43,36 @@ describe('compose', () => {
   it('sets the destination resource and honours source generations and preconditions', async () => {
     const [meta0] = await bucket.file('part-0').getMetadata();
     const ok = await post('with-meta.bin/compose', {
-      sourceObjects: [{ name: 'part-0', generation: meta0.generation, objectPreconditions: { ifGenerationMatch: meta0.generation } }, { name: 'part-1' }],
+      sourceObjects: [
+        { name: 'part-0', generation: meta0.generation, objectPreconditions: { ifGenerationMatch: meta0.generation } },
+        { name: 'part-1' },
+      ],
       destination: { contentType: 'text/x-joined', metadata: { joined: 'yes' } },
     });
     expect(ok.status).toBe(200);
-    expect(await ok.json()).toMatchObject({ name: 'with-meta.bin', contentType: 'text/x-joined', metadata: { joined: 'yes' }, crc32c: crc32c(Buffer.concat(parts.slice(0, 2))) });
+    expect(await ok.json()).toMatchObject({
+      name: 'with-meta.bin',
+      contentType: 'text/x-joined',
+      metadata: { joined: 'yes' },
+      crc32c: crc32c(Buffer.concat(parts.slice(0, 2))),
+    });
 
     await expectGcsError(await post('x.bin/compose', { sourceObjects: [{ name: 'part-0', generation: '1' }] }), 404);
-    await expectGcsError(await post('x.bin/compose', { sourceObjects: [{ name: 'part-0', objectPreconditions: { ifGenerationMatch: '1' } }] }), 412);
+    await expectGcsError(
+      await post('x.bin/compose', { sourceObjects: [{ name: 'part-0', objectPreconditions: { ifGenerationMatch: '1' } }] }),
+      412,
+    );
     await expectGcsError(await post('x.bin/compose', { sourceObjects: [{ name: 'missing' }] }), 404);
     await expectGcsError(await post('x.bin/compose', { sourceObjects: [] }), 400);
     await expectGcsError(await post('x.bin/compose', { sourceObjects: Array.from({ length: 33 }, () => ({ name: 'part-1' })) }), 400);
     // The destination's own conditions.
-    await expectGcsError(await fetch(`${api}/with-meta.bin/compose?ifGenerationMatch=0`, { method: 'POST', body: JSON.stringify({ sourceObjects: [{ name: 'part-1' }] }) }), 412);
+    await expectGcsError(
+      await fetch(`${api}/with-meta.bin/compose?ifGenerationMatch=0`, {
+        method: 'POST',
+        body: JSON.stringify({ sourceObjects: [{ name: 'part-1' }] }),
+      }),
+      412,
+    );
     expect((await bucket.file('x.bin').exists())[0]).toBe(false);
   });
 });
@@ -97,7 +114,8 @@ describe('metadata updates', () => {
     await file.save('x', { resumable: false });
     await expect(file.setMetadata({ metadata: { a: '1' } }, { ifMetagenerationMatch: 7 })).rejects.toMatchObject({ code: 412 });
     await file.setMetadata({ metadata: { a: '1' } }, { ifMetagenerationMatch: 1 });
-    const patch = (query: string) => fetch(`${api}/guarded-meta.txt?${query}`, { method: 'PATCH', body: JSON.stringify({ metadata: { b: '2' } }) });
+    const patch = (query: string) =>
+      fetch(`${api}/guarded-meta.txt?${query}`, { method: 'PATCH', body: JSON.stringify({ metadata: { b: '2' } }) });
     await expectGcsError(await patch('ifMetagenerationNotMatch=2'), 412);
     await expectGcsError(await patch('generation=1'), 404);
     expect((await patch('ifMetagenerationNotMatch=1')).status).toBe(200);
@@ -124,7 +142,11 @@ describe('reads with conditions', () => {
     const file = bucket.file('conditional.txt');
     await file.save('conditional', { resumable: false });
     const [meta] = await file.getMetadata();
-    for (const path of [`${api}/conditional.txt?alt=media&`, `${api}/conditional.txt?`, `${url}/download/storage/v1/b/${BUCKET}/o/conditional.txt?alt=media&`]) {
+    for (const path of [
+      `${api}/conditional.txt?alt=media&`,
+      `${api}/conditional.txt?`,
+      `${url}/download/storage/v1/b/${BUCKET}/o/conditional.txt?alt=media&`,
+    ]) {
       const notModified = await fetch(`${path}ifGenerationNotMatch=${meta.generation}`);
       expect(notModified.status).toBe(304);
       expect(await notModified.text()).toBe('');
@@ -141,16 +163,27 @@ describe('server-side copies', () => {
   const data = pattern(400_000, 9);
 
   beforeAll(async () => {
-    await bucket.file('original.bin').save(data, { resumable: false, metadata: { contentType: 'image/png', cacheControl: 'no-store', metadata: { from: 'original' } } });
+    await bucket
+      .file('original.bin')
+      .save(data, { resumable: false, metadata: { contentType: 'image/png', cacheControl: 'no-store', metadata: { from: 'original' } } });
   });
 
   it('copies (Node copy → rewrite) with the source metadata, and new metadata when given', async () => {
     const [copy] = await bucket.file('original.bin').copy(bucket.file('copies/one.bin'));
     const [meta] = await copy.getMetadata();
-    expect(meta).toMatchObject({ size: String(data.length), md5Hash: md5(data), crc32c: crc32c(data), contentType: 'image/png', cacheControl: 'no-store', metadata: { from: 'original' } });
+    expect(meta).toMatchObject({
+      size: String(data.length),
+      md5Hash: md5(data),
+      crc32c: crc32c(data),
+      contentType: 'image/png',
+      cacheControl: 'no-store',
+      metadata: { from: 'original' },
+    });
     expect((await copy.download())[0].equals(data)).toBe(true);
 
-    const [other] = await bucket.file('original.bin').copy(bucket.file('copies/two.bin'), { contentType: 'text/plain', metadata: { from: 'copy' } });
+    const [other] = await bucket
+      .file('original.bin')
+      .copy(bucket.file('copies/two.bin'), { contentType: 'text/plain', metadata: { from: 'copy' } });
     expect((await other.getMetadata())[0]).toMatchObject({ contentType: 'text/plain', metadata: { from: 'copy' } });
     // Across buckets too.
     const [elsewhere] = await storage.createBucket('emulator-object-operations-2');
@@ -180,7 +213,12 @@ describe('server-side copies', () => {
     });
     const copyTo = await post(`original.bin/copyTo/b/${BUCKET}/o/copied%2Fto.bin`, { contentType: 'application/x-copy' });
     expect(copyTo.status).toBe(200);
-    expect(await copyTo.json()).toMatchObject({ kind: 'storage#object', name: 'copied/to.bin', contentType: 'application/x-copy', metadata: { from: 'original' } });
+    expect(await copyTo.json()).toMatchObject({
+      kind: 'storage#object',
+      name: 'copied/to.bin',
+      contentType: 'application/x-copy',
+      metadata: { from: 'original' },
+    });
 
     await expectGcsError(await post(`original.bin/rewriteTo/b/${BUCKET}/o/x.bin?ifSourceGenerationMatch=1`, {}), 412);
     await expectGcsError(await post(`original.bin/rewriteTo/b/${BUCKET}/o/x.bin?ifSourceMetagenerationMatch=9`, {}), 412);
@@ -215,8 +253,17 @@ describe('listing filters', () => {
   });
 
   it('honours matchGlob, with prefix and delimiter too (Node matchGlob)', async () => {
-    expect(await names(`matchGlob=${encodeURIComponent('**/*.txt')}`)).toEqual(['logs/2024/a.txt', 'logs/2025/c.txt', 'logs/d.txt', 'other/e.txt']);
-    expect(await names(`matchGlob=${encodeURIComponent('logs/*/*.{txt,csv}')}`)).toEqual(['logs/2024/a.txt', 'logs/2024/b.csv', 'logs/2025/c.txt']);
+    expect(await names(`matchGlob=${encodeURIComponent('**/*.txt')}`)).toEqual([
+      'logs/2024/a.txt',
+      'logs/2025/c.txt',
+      'logs/d.txt',
+      'other/e.txt',
+    ]);
+    expect(await names(`matchGlob=${encodeURIComponent('logs/*/*.{txt,csv}')}`)).toEqual([
+      'logs/2024/a.txt',
+      'logs/2024/b.csv',
+      'logs/2025/c.txt',
+    ]);
     expect(await names(`matchGlob=${encodeURIComponent('logs/202[4]/*')}&delimiter=/&prefix=logs/`)).toEqual(['logs/2024/']);
     const [files] = await storage.bucket('emulator-listing-filters').getFiles({ matchGlob: 'logs/*.txt' });
     expect(files.map((f) => f.name)).toEqual(['logs/d.txt']);

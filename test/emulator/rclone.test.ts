@@ -47,46 +47,58 @@ it('is installed (.ci/run installs Debian’s rclone when missing)', () => {
   expect(execFileSync('rclone', ['version'], { env }).toString()).toMatch(/^rclone v1\./);
 });
 
-it('copies a file over 16 MiB up (several chunks, "resume incomplete" as 200 + override) and back down intact', async () => {
-  const file = join(work, 'big.bin');
-  writeFileSync(file, randomBytes(40 * MIB + 12345));
-  await rclone('copyto', file, `emu:${BUCKET}/big/big.bin`);
-  const [meta] = await storageClient(emulator.url).bucket(BUCKET).file('big/big.bin').getMetadata();
-  expect(meta.size).toBe(String(40 * MIB + 12345));
-  // The non-final chunks were answered 200 (X-Http-Status-Code-Override: 308), not 308.
-  const chunks = readFileSync(requestLog, 'utf8')
-    .split('\n')
-    .filter((line) => /^\S+ (PUT|POST) \/upload\/storage\/v1\/b\/emulator-rclone\/o\?\S*upload_id /.test(line));
-  expect(chunks.length).toBeGreaterThanOrEqual(3);
-  expect(chunks.every((line) => / 200 in=/.test(line))).toBe(true);
-  const back = join(work, 'big-back.bin');
-  await rclone('copyto', `emu:${BUCKET}/big/big.bin`, back);
-  expect(await sha256File(back)).toBe(await sha256File(file));
-}, COMMAND_MS * 2);
+it(
+  'copies a file over 16 MiB up (several chunks, "resume incomplete" as 200 + override) and back down intact',
+  async () => {
+    const file = join(work, 'big.bin');
+    writeFileSync(file, randomBytes(40 * MIB + 12345));
+    await rclone('copyto', file, `emu:${BUCKET}/big/big.bin`);
+    const [meta] = await storageClient(emulator.url).bucket(BUCKET).file('big/big.bin').getMetadata();
+    expect(meta.size).toBe(String(40 * MIB + 12345));
+    // The non-final chunks were answered 200 (X-Http-Status-Code-Override: 308), not 308.
+    const chunks = readFileSync(requestLog, 'utf8')
+      .split('\n')
+      .filter((line) => /^\S+ (PUT|POST) \/upload\/storage\/v1\/b\/emulator-rclone\/o\?\S*upload_id /.test(line));
+    expect(chunks.length).toBeGreaterThanOrEqual(3);
+    expect(chunks.every((line) => / 200 in=/.test(line))).toBe(true);
+    const back = join(work, 'big-back.bin');
+    await rclone('copyto', `emu:${BUCKET}/big/big.bin`, back);
+    expect(await sha256File(back)).toBe(await sha256File(file));
+  },
+  COMMAND_MS * 2,
+);
 
-it('syncs a directory up (changes, deletions) and back down, and lists it (lsf)', async () => {
-  const dir = join(work, 'tree');
-  mkdirSync(join(dir, 'sub'), { recursive: true });
-  writeFileSync(join(dir, 'a.txt'), 'a');
-  writeFileSync(join(dir, 'sub', 'b.bin'), randomBytes(MIB));
-  writeFileSync(join(dir, 'gone.txt'), 'gone');
-  await rclone('sync', dir, `emu:${BUCKET}/tree`);
-  writeFileSync(join(dir, 'a.txt'), 'a, changed');
-  rmSync(join(dir, 'gone.txt'));
-  await rclone('sync', dir, `emu:${BUCKET}/tree`);
-  expect((await rclone('lsf', '-R', `emu:${BUCKET}/tree`)).toString().trim().split('\n').sort()).toEqual(['a.txt', 'sub/', 'sub/b.bin']);
-  const down = join(work, 'tree-down');
-  await rclone('sync', `emu:${BUCKET}/tree`, down);
-  expect(readdirSync(down).sort()).toEqual(['a.txt', 'sub']);
-  expect(readFileSync(join(down, 'a.txt'), 'utf8')).toBe('a, changed');
-  expect(await sha256File(join(down, 'sub', 'b.bin'))).toBe(await sha256File(join(dir, 'sub', 'b.bin')));
-  // rclone verifies each transfer by MD5 itself; check agrees both sides match.
-  await rclone('check', dir, `emu:${BUCKET}/tree`);
-}, COMMAND_MS * 3);
+it(
+  'syncs a directory up (changes, deletions) and back down, and lists it (lsf)',
+  async () => {
+    const dir = join(work, 'tree');
+    mkdirSync(join(dir, 'sub'), { recursive: true });
+    writeFileSync(join(dir, 'a.txt'), 'a');
+    writeFileSync(join(dir, 'sub', 'b.bin'), randomBytes(MIB));
+    writeFileSync(join(dir, 'gone.txt'), 'gone');
+    await rclone('sync', dir, `emu:${BUCKET}/tree`);
+    writeFileSync(join(dir, 'a.txt'), 'a, changed');
+    rmSync(join(dir, 'gone.txt'));
+    await rclone('sync', dir, `emu:${BUCKET}/tree`);
+    expect((await rclone('lsf', '-R', `emu:${BUCKET}/tree`)).toString().trim().split('\n').sort()).toEqual(['a.txt', 'sub/', 'sub/b.bin']);
+    const down = join(work, 'tree-down');
+    await rclone('sync', `emu:${BUCKET}/tree`, down);
+    expect(readdirSync(down).sort()).toEqual(['a.txt', 'sub']);
+    expect(readFileSync(join(down, 'a.txt'), 'utf8')).toBe('a, changed');
+    expect(await sha256File(join(down, 'sub', 'b.bin'))).toBe(await sha256File(join(dir, 'sub', 'b.bin')));
+    // rclone verifies each transfer by MD5 itself; check agrees both sides match.
+    await rclone('check', dir, `emu:${BUCKET}/tree`);
+  },
+  COMMAND_MS * 3,
+);
 
-it('moves an object server-side (moveto)', async () => {
-  await rclone('moveto', `emu:${BUCKET}/tree/a.txt`, `emu:${BUCKET}/moved/a.txt`);
-  expect((await rclone('lsf', `emu:${BUCKET}/tree`)).toString().trim().split('\n')).toEqual(['sub/']);
-  const [bytes] = await storageClient(emulator.url).bucket(BUCKET).file('moved/a.txt').download();
-  expect(bytes.toString()).toBe('a, changed');
-}, COMMAND_MS);
+it(
+  'moves an object server-side (moveto)',
+  async () => {
+    await rclone('moveto', `emu:${BUCKET}/tree/a.txt`, `emu:${BUCKET}/moved/a.txt`);
+    expect((await rclone('lsf', `emu:${BUCKET}/tree`)).toString().trim().split('\n')).toEqual(['sub/']);
+    const [bytes] = await storageClient(emulator.url).bucket(BUCKET).file('moved/a.txt').download();
+    expect(bytes.toString()).toBe('a, changed');
+  },
+  COMMAND_MS,
+);

@@ -35,7 +35,9 @@ describe('restart', () => {
       const client = storageClient(emulator.url);
       await client.createBucket(BUCKET);
       await client.bucket(BUCKET).file('kept/object.bin').save(kept, { resumable: false });
-      const uri = await startSession(emulator.url, BUCKET, 'resumed-after-restart.bin', { body: { md5Hash: md5(partial), crc32c: crc32c(partial) } });
+      const uri = await startSession(emulator.url, BUCKET, 'resumed-after-restart.bin', {
+        body: { md5Hash: md5(partial), crc32c: crc32c(partial) },
+      });
       expect((await put(uri, partial.subarray(0, 2 * QUANTUM), `bytes 0-${2 * QUANTUM - 1}/*`)).status).toBe(308);
       await emulator.stop();
 
@@ -90,7 +92,10 @@ describe('restart', () => {
 
       // The client asks where to go on, skips what is there, and sends the rest.
       const again = storageClient(emulator.url).bucket(BUCKET).file('killed-mid-upload.bin');
-      await pipeline(Readable.from([data]), again.createWriteStream({ uri, chunkSize: 2 * QUANTUM, resumable: true, preconditionOpts: { ifGenerationMatch: 0 } }));
+      await pipeline(
+        Readable.from([data]),
+        again.createWriteStream({ uri, chunkSize: 2 * QUANTUM, resumable: true, preconditionOpts: { ifGenerationMatch: 0 } }),
+      );
       const [meta] = await again.getMetadata();
       expect(meta.md5Hash).toBe(md5(data));
     } finally {

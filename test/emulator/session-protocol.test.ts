@@ -54,10 +54,16 @@ describe('session start', () => {
     await expectGcsError(await fetch(`${url}/upload/storage/v1/b/no-such-bucket/o?uploadType=resumable&name=x`, { method: 'POST' }), 404);
     await expectGcsError(await fetch(`${url}/upload/storage/v1/b/${BUCKET}/o?uploadType=resumable`, { method: 'POST' }), 400);
     for (const name of ['line\nbreak', 'x'.repeat(1025)]) {
-      await expectGcsError(await fetch(`${url}/upload/storage/v1/b/${BUCKET}/o?uploadType=resumable&name=${encodeURIComponent(name)}`, { method: 'POST' }), 400);
+      await expectGcsError(
+        await fetch(`${url}/upload/storage/v1/b/${BUCKET}/o?uploadType=resumable&name=${encodeURIComponent(name)}`, { method: 'POST' }),
+        400,
+      );
     }
     await expectGcsError(
-      await fetch(`${url}/upload/storage/v1/b/${BUCKET}/o?uploadType=resumable&name=x`, { method: 'POST', headers: { 'X-Upload-Content-Length': 'ten' } }),
+      await fetch(`${url}/upload/storage/v1/b/${BUCKET}/o?uploadType=resumable&name=x`, {
+        method: 'POST',
+        headers: { 'X-Upload-Content-Length': 'ten' },
+      }),
       400,
     );
     await expectGcsError(
@@ -105,7 +111,10 @@ describe('sending bytes', () => {
     expect(await res.json()).toMatchObject({ name: 'walk.bin', size: String(data.length), md5Hash: md5(data) });
 
     // Complete: a status query (and a late resend) answer 200 with the object.
-    for (const again of [put(uri, undefined, 'bytes */*'), put(uri, data.subarray(3 * QUANTUM), `bytes ${3 * QUANTUM}-${data.length - 1}/${data.length}`)]) {
+    for (const again of [
+      put(uri, undefined, 'bytes */*'),
+      put(uri, data.subarray(3 * QUANTUM), `bytes ${3 * QUANTUM}-${data.length - 1}/${data.length}`),
+    ]) {
       const answer = await again;
       expect(answer.status).toBe(200);
       expect(await answer.json()).toMatchObject({ size: String(data.length), md5Hash: md5(data) });
@@ -180,7 +189,12 @@ describe('refusals', () => {
         controller.close();
       },
     });
-    const res = await fetch(uri, { method: 'PUT', headers: { 'Content-Range': `bytes 0-${QUANTUM - 1}/*` }, body, duplex: 'half' } as RequestInit);
+    const res = await fetch(uri, {
+      method: 'PUT',
+      headers: { 'Content-Range': `bytes 0-${QUANTUM - 1}/*` },
+      body,
+      duplex: 'half',
+    } as RequestInit);
     await expectGcsError(res, 400);
     expect(range(await put(uri, undefined, 'bytes */*'))).toBe(`bytes=0-${QUANTUM - 1}`);
   });
@@ -296,7 +310,9 @@ describe('partial objects and dropped connections', () => {
     const stalled = net.connect(Number(target.port), target.hostname);
     const closed = new Promise((r) => stalled.once('close', r));
     stalled.on('error', () => undefined);
-    stalled.write(`PUT ${target.pathname}${target.search} HTTP/1.1\r\nHost: ${target.host}\r\nContent-Length: ${MIB}\r\nContent-Range: bytes 0-${MIB - 1}/${MIB}\r\n\r\n`);
+    stalled.write(
+      `PUT ${target.pathname}${target.search} HTTP/1.1\r\nHost: ${target.host}\r\nContent-Length: ${MIB}\r\nContent-Range: bytes 0-${MIB - 1}/${MIB}\r\n\r\n`,
+    );
     stalled.write(big.subarray(0, QUANTUM + 1000));
     // Wait until the emulator is writing the stalled request's bytes, then resume "from another client".
     const part = join(process.env.TEST_STORAGE_DATA_DIR as string, 'sessions', `${uploadIdOf(uri)}.part`);

@@ -113,7 +113,11 @@ describe('V4-signed read URLs', () => {
       new URL(url.href.replace(encodeURIComponent('(1)').replace('(', '%28').replace(')', '%29'), '%282%29')),
       withParam(url, 'X-Goog-Expires', '3600'),
       withParam(url, 'response-content-type', 'text/html'),
-      withParam(url, 'X-Goog-Signature', (url.searchParams.get('X-Goog-Signature') as string).replace(/^./, (c) => (c === 'a' ? 'b' : 'a'))),
+      withParam(
+        url,
+        'X-Goog-Signature',
+        (url.searchParams.get('X-Goog-Signature') as string).replace(/^./, (c) => (c === 'a' ? 'b' : 'a')),
+      ),
     ];
     for (const each of tampered) {
       const body = await expectXmlError(await fetch(each), 403, 'SignatureDoesNotMatch');
@@ -126,7 +130,10 @@ describe('V4-signed read URLs', () => {
 
   it('refuse an expired URL with 400 ExpiredToken, as Cloud Storage does', async () => {
     // Signed two hours ago, for one minute.
-    jest.useFakeTimers({ now: Date.now() - 2 * 3600_000, doNotFake: ['nextTick', 'setImmediate', 'setTimeout', 'setInterval', 'queueMicrotask'] });
+    jest.useFakeTimers({
+      now: Date.now() - 2 * 3600_000,
+      doNotFake: ['nextTick', 'setImmediate', 'setTimeout', 'setInterval', 'queueMicrotask'],
+    });
     let url: string;
     try {
       url = await signedUrl({ expires: Date.now() + 60_000 });
@@ -156,7 +163,10 @@ describe('an emulator without --signing-credentials', () => {
       const client = storageClient(plain.emulator.url, { credentials: account });
       await client.createBucket(BUCKET);
       await client.bucket(BUCKET).file('x').save('x', { resumable: false });
-      const [url] = await client.bucket(BUCKET).file('x').getSignedUrl({ version: 'v4', action: 'read', expires: Date.now() + 60_000 });
+      const [url] = await client
+        .bucket(BUCKET)
+        .file('x')
+        .getSignedUrl({ version: 'v4', action: 'read', expires: Date.now() + 60_000 });
       const body = await expectXmlError(await fetch(url), 403, 'AccessDenied');
       expect(body).toContain('--signing-credentials');
     } finally {

@@ -42,12 +42,16 @@ describe('non-final chunks', () => {
     expect(range(await put(uri, data.subarray(0, QUANTUM), `bytes 0-${QUANTUM - 1}/*`))).toBe(`bytes=0-${QUANTUM - 1}`);
     for (const contentRange of [`bytes ${QUANTUM}-${QUANTUM + 999}/*`, `bytes ${QUANTUM}-${QUANTUM + 999}/${data.length}`]) {
       const message = await expectGcsError(await put(uri, data.subarray(QUANTUM, QUANTUM + 1000), contentRange), 400);
-      expect(message).toContain('The number of bytes uploaded is required to be equal or greater than 262144, except for the final request');
+      expect(message).toContain(
+        'The number of bytes uploaded is required to be equal or greater than 262144, except for the final request',
+      );
       expect(message).toContain('1000 bytes');
     }
     expect(range(await put(uri, undefined, 'bytes */*'))).toBe(`bytes=0-${QUANTUM - 1}`);
     // A final chunk may be short; so may a non-final one of 256 KiB or more (only whole units stay).
-    expect(range(await put(uri, data.subarray(QUANTUM, 2 * QUANTUM + 100), `bytes ${QUANTUM}-${2 * QUANTUM + 99}/*`))).toBe(`bytes=0-${2 * QUANTUM - 1}`);
+    expect(range(await put(uri, data.subarray(QUANTUM, 2 * QUANTUM + 100), `bytes ${QUANTUM}-${2 * QUANTUM + 99}/*`))).toBe(
+      `bytes=0-${2 * QUANTUM - 1}`,
+    );
     const done = await put(uri, data.subarray(2 * QUANTUM), `bytes ${2 * QUANTUM}-${data.length - 1}/${data.length}`);
     expect(done.status).toBe(200);
     expect((await storageClient(url).bucket(BUCKET).file('short-chunk.bin').download())[0].equals(data)).toBe(true);
@@ -57,8 +61,14 @@ describe('non-final chunks', () => {
 describe('object names', () => {
   it.each(['.', '..', '.well-known/acme-challenge/token'])('refuses %j on every way in', async (name) => {
     const encoded = encodeURIComponent(name);
-    await expectGcsError(await fetch(`${url}/upload/storage/v1/b/${BUCKET}/o?uploadType=resumable&name=${encoded}`, { method: 'POST' }), 400);
-    await expectGcsError(await fetch(`${url}/upload/storage/v1/b/${BUCKET}/o?uploadType=media&name=${encoded}`, { method: 'POST', body: 'x' }), 400);
+    await expectGcsError(
+      await fetch(`${url}/upload/storage/v1/b/${BUCKET}/o?uploadType=resumable&name=${encoded}`, { method: 'POST' }),
+      400,
+    );
+    await expectGcsError(
+      await fetch(`${url}/upload/storage/v1/b/${BUCKET}/o?uploadType=media&name=${encoded}`, { method: 'POST', body: 'x' }),
+      400,
+    );
     await storageClient(url).bucket(BUCKET).file('name-source').save('x', { resumable: false });
     // Sent as is: fetch would resolve `.` and `..` (even as %2E) out of the path.
     const copy = await rawRequest('POST', `/storage/v1/b/${BUCKET}/o/name-source/copyTo/b/${BUCKET}/o/${encoded.replace(/\./g, '%2E')}`);
@@ -68,7 +78,10 @@ describe('object names', () => {
 
   it('accepts names that merely contain dots', async () => {
     for (const name of ['...', './x', 'a/../b', '.well-known/other']) {
-      const res = await fetch(`${url}/upload/storage/v1/b/${BUCKET}/o?uploadType=media&name=${encodeURIComponent(name)}`, { method: 'POST', body: 'x' });
+      const res = await fetch(`${url}/upload/storage/v1/b/${BUCKET}/o?uploadType=media&name=${encodeURIComponent(name)}`, {
+        method: 'POST',
+        body: 'x',
+      });
       expect(res.status).toBe(200);
     }
   });
@@ -105,7 +118,9 @@ describe('decompressive transcoding', () => {
   beforeAll(async () => {
     const bucket = storageClient(url).bucket(BUCKET);
     await bucket.file('gzipped.txt').save(gzipped, { resumable: false, metadata: { contentType: 'text/plain', contentEncoding: 'gzip' } });
-    await bucket.file('no-transform.txt').save(gzipped, { resumable: false, metadata: { contentType: 'text/plain', contentEncoding: 'gzip', cacheControl: 'no-transform' } });
+    await bucket
+      .file('no-transform.txt')
+      .save(gzipped, { resumable: false, metadata: { contentType: 'text/plain', contentEncoding: 'gzip', cacheControl: 'no-transform' } });
   });
 
   it('serves the object decompressed to a client that does not accept gzip, without length or hashes', async () => {

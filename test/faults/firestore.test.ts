@@ -17,7 +17,12 @@ const register = (session: { gcs_path: string }, bytes: Buffer) =>
   fetch(stack.filesUrl(), {
     method: 'POST',
     headers: { 'X-API-Key': stack.apiKey, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ filename: 'chunked.bin', gcs_path: session.gcs_path, file_size: bytes.length, mime_type: 'application/octet-stream' }),
+    body: JSON.stringify({
+      filename: 'chunked.bin',
+      gcs_path: session.gcs_path,
+      file_size: bytes.length,
+      mime_type: 'application/octet-stream',
+    }),
     signal: AbortSignal.timeout(HANG_MS),
   });
 

@@ -33,7 +33,12 @@ async function registered(session: { gcs_path: string }, bytes: Buffer): Promise
   const res = await fetch(stack.filesUrl(), {
     method: 'POST',
     headers: { 'X-API-Key': stack.apiKey, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ filename: 'chunked.bin', gcs_path: session.gcs_path, file_size: bytes.length, mime_type: 'application/octet-stream' }),
+    body: JSON.stringify({
+      filename: 'chunked.bin',
+      gcs_path: session.gcs_path,
+      file_size: bytes.length,
+      mime_type: 'application/octet-stream',
+    }),
   });
   return res.status;
 }

@@ -41,7 +41,8 @@ function recordProblems(api: InProcessApi): string[] {
     for (const [field, value] of Object.entries(r)) {
       if (typeof value === 'string' && LONE_SURROGATE.test(value)) problems.push(`record ${r.id}: ${field} is not well-formed Unicode`);
     }
-    if (BIDI_OR_INVISIBLE.test(r.storage_path)) problems.push(`record ${r.id}: bidi or invisible control in ${JSON.stringify(r.storage_path)}`);
+    if (BIDI_OR_INVISIBLE.test(r.storage_path))
+      problems.push(`record ${r.id}: bidi or invisible control in ${JSON.stringify(r.storage_path)}`);
   }
   return problems;
 }
@@ -71,7 +72,8 @@ async function checkedCall(req: RawRequest): Promise<void> {
   if (res.status < 200 || res.status >= 300) {
     if (stateOf(api) !== before) problems.push('a refused request changed records, sessions, objects or usage');
   }
-  if (problems.length) throw new Error(`${req.method} ${req.path} -> ${res.status} ${res.body.toString('utf8').slice(0, 300)}\n${problems.join('\n')}`);
+  if (problems.length)
+    throw new Error(`${req.method} ${req.path} -> ${res.status} ${res.body.toString('utf8').slice(0, 300)}\n${problems.join('\n')}`);
 }
 
 beforeAll(async () => {
@@ -109,9 +111,25 @@ describe('hostile requests to the files API, in process', () => {
 
   it('answers an unknown route or a bad %-escape in the path with 404 NOT_FOUND in the envelope', async () => {
     const paths = fc.oneof(
-      fc.constantFrom('/favicon.ico', '/favicon.ico/', '/FAVICON.ICO', '/robots.txt', '/robots.txt/x', `/favicon.ico/v1/organizations/${ORG_A}/files`,
-        '/', '/v1', '/v1/organizations', `/v1/organizations/${ORG_A}`, `/v1/organizations/${ORG_A}/file`, `/v1/organizations/${ORG_A}/files/a/b/c`,
-        `/v1/organizations/%zz/files`, `/v1/organizations/${ORG_A}/files/%`, `/v1/organizations/${ORG_A}/files/%E0%A4%A`, '/%', '/%%30'),
+      fc.constantFrom(
+        '/favicon.ico',
+        '/favicon.ico/',
+        '/FAVICON.ICO',
+        '/robots.txt',
+        '/robots.txt/x',
+        `/favicon.ico/v1/organizations/${ORG_A}/files`,
+        '/',
+        '/v1',
+        '/v1/organizations',
+        `/v1/organizations/${ORG_A}`,
+        `/v1/organizations/${ORG_A}/file`,
+        `/v1/organizations/${ORG_A}/files/a/b/c`,
+        `/v1/organizations/%zz/files`,
+        `/v1/organizations/${ORG_A}/files/%`,
+        `/v1/organizations/${ORG_A}/files/%E0%A4%A`,
+        '/%',
+        '/%%30',
+      ),
       fc.string({ unit: fc.constantFrom('a', '/', '.', '%', '2', 'e', 'F', 'z'), maxLength: 30 }).map((p) => `/x${p}`),
     );
     await fc.assert(
@@ -119,7 +137,11 @@ describe('hostile requests to the files API, in process', () => {
         const req: RawRequest = { method, path, headers: { 'x-api-key': KEYS.active } };
         const res = await send(api.url, req);
         expect(answerProblems(req, res)).toEqual([]);
-        expect({ path, status: res.status, code: JSON.parse(res.body.toString()).error?.code }).toEqual({ path, status: 404, code: 'NOT_FOUND' });
+        expect({ path, status: res.status, code: JSON.parse(res.body.toString()).error?.code }).toEqual({
+          path,
+          status: 404,
+          code: 'NOT_FOUND',
+        });
       }),
       { numRuns: Math.max(500, Math.floor(RUNS / 16)), seed },
     );
@@ -166,12 +188,14 @@ describe('hostile requests to the files API, in process', () => {
     // Lowest of the last three against lowest of batches 2-4: a leak grows every batch, noise does not.
     const growth = Math.min(...samples.slice(-3)) - Math.min(...samples.slice(1, 4));
     const perRequest = growth / ((batches - 3) * perBatch);
-    console.log(`api fuzz heap after GC (MiB): ${samples.map((s) => (s / 2 ** 20).toFixed(2)).join(' ')}; ${perRequest.toFixed(1)} B/request`);
+    console.log(
+      `api fuzz heap after GC (MiB): ${samples.map((s) => (s / 2 ** 20).toFixed(2)).join(' ')}; ${perRequest.toFixed(1)} B/request`,
+    );
     // A leak of what a request carries (headers, body, context) is kilobytes each; caches that settle are tens of bytes.
     expect(perRequest).toBeLessThan(256);
   });
 
-  it('answers every organization segment as the same 403 or 404, never another organization\'s data', async () => {
+  it("answers every organization segment as the same 403 or 404, never another organization's data", async () => {
     await fc.assert(
       fc.asyncProperty(orgSegment, async (org) => {
         const req: RawRequest = { method: 'GET', path: `/v1/organizations/${org}/files`, headers: { 'x-api-key': KEYS.active } };

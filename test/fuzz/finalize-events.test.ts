@@ -54,10 +54,24 @@ const objectName = () =>
   fc.oneof(
     fc.constantFrom(...seeded.map((s) => s.path)),
     fc.constantFrom(
-      '', 'files', 'files/', 'files/org_123', 'files/org_123/file_x', 'files/org_123/file_x/a.bin', 'files/../file_x/a.bin', 'files/./file_x/a',
-      'files/__x__/file_abc/a.bin', 'files/..%2F/file_abc/a', 'files/org_123/file_abc/a/b', 'files/org_123/../org_other/file_abc/a',
-      'files/%2e%2e/file_abc/a', `files/${'o'.repeat(1500)}/file_abc/a`, 'files/org_123/file_\u0000/a', 'files/org_\ud800/file_abc/a',
-      'files/ORG_123/file_abc/a', 'other/org_123/file_abc/a.bin',
+      '',
+      'files',
+      'files/',
+      'files/org_123',
+      'files/org_123/file_x',
+      'files/org_123/file_x/a.bin',
+      'files/../file_x/a.bin',
+      'files/./file_x/a',
+      'files/__x__/file_abc/a.bin',
+      'files/..%2F/file_abc/a',
+      'files/org_123/file_abc/a/b',
+      'files/org_123/../org_other/file_abc/a',
+      'files/%2e%2e/file_abc/a',
+      `files/${'o'.repeat(1500)}/file_abc/a`,
+      'files/org_123/file_\u0000/a',
+      'files/org_\ud800/file_abc/a',
+      'files/ORG_123/file_abc/a',
+      'other/org_123/file_abc/a.bin',
     ),
     hostileText.map((t) => `files/org_123/file_abc${t.replace(/\//g, '')}/${t}`),
   );
@@ -83,28 +97,68 @@ function eventRequest(): fc.Arbitrary<RawRequest> {
     },
     { requiredKeys: [] },
   );
-  const contentType = fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain', 'application/cloudevents+json', 'application/x-www-form-urlencoded');
-  const binary = fc.record({ headers: ceHeaders, contentType, data: fc.oneof(data.map((d) => JSON.stringify(d)), fc.constantFrom('', '{', 'null', '[]', '"x"', '{"name":123}', '{"name":{"a":1}}', '{"name":null}')) }).map(
-    ({ headers, contentType, data: body }) => ({ headers: { ...headers, 'content-type': contentType }, body }),
+  const contentType = fc.constantFrom(
+    'application/json',
+    'application/json; charset=utf-8',
+    'text/plain',
+    'application/cloudevents+json',
+    'application/x-www-form-urlencoded',
   );
-  const structured = fc
+  const binary = fc
     .record({
-      specversion: fc.constantFrom('1.0', '0.3', 1, null),
-      id: fc.constantFrom('1', 1, null),
-      source: fc.constantFrom('//storage.googleapis.com/projects/_/buckets/b', ''),
-      type: fc.constantFrom('google.cloud.storage.object.v1.finalized', 'x'),
-      data: fc.oneof(data, anyJson),
-      datacontenttype: fc.constantFrom('application/json', 'text/plain'),
-    }, { requiredKeys: [] })
+      headers: ceHeaders,
+      contentType,
+      data: fc.oneof(
+        data.map((d) => JSON.stringify(d)),
+        fc.constantFrom('', '{', 'null', '[]', '"x"', '{"name":123}', '{"name":{"a":1}}', '{"name":null}'),
+      ),
+    })
+    .map(({ headers, contentType, data: body }) => ({ headers: { ...headers, 'content-type': contentType }, body }));
+  const structured = fc
+    .record(
+      {
+        specversion: fc.constantFrom('1.0', '0.3', 1, null),
+        id: fc.constantFrom('1', 1, null),
+        source: fc.constantFrom('//storage.googleapis.com/projects/_/buckets/b', ''),
+        type: fc.constantFrom('google.cloud.storage.object.v1.finalized', 'x'),
+        data: fc.oneof(data, anyJson),
+        datacontenttype: fc.constantFrom('application/json', 'text/plain'),
+      },
+      { requiredKeys: [] },
+    )
     .map((event) => ({ headers: { 'content-type': 'application/cloudevents+json' }, body: JSON.stringify(event) }));
   // A legacy background event, as older triggers sent them, and requests that are no event at all.
-  const legacy = fc.record({ context: fc.oneof(anyJson, fc.constant({ eventId: '1', eventType: 'google.storage.object.finalize', resource: {} })), data: fc.oneof(data, anyJson) }, { requiredKeys: [] })
+  const legacy = fc
+    .record(
+      {
+        context: fc.oneof(anyJson, fc.constant({ eventId: '1', eventType: 'google.storage.object.finalize', resource: {} })),
+        data: fc.oneof(data, anyJson),
+      },
+      { requiredKeys: [] },
+    )
     .map((event) => ({ headers: { 'content-type': 'application/json' }, body: JSON.stringify(event) }));
-  const noEvent = fc.record({ contentType, body: fc.oneof(anyJson.map((v) => JSON.stringify(v)), fc.string({ maxLength: 50 }), fc.constant('')) })
+  const noEvent = fc
+    .record({
+      contentType,
+      body: fc.oneof(
+        anyJson.map((v) => JSON.stringify(v)),
+        fc.string({ maxLength: 50 }),
+        fc.constant(''),
+      ),
+    })
     .map(({ contentType, body }) => ({ headers: { 'content-type': contentType }, body }));
   return fc
-    .tuple(fc.oneof(binary, binary, structured, legacy, noEvent), fc.constantFrom('POST', 'POST', 'POST', 'GET', 'PUT'), fc.constantFrom('/', '/', '/x', '/favicon.ico'))
-    .map(([r, method, path]) => ({ method, path, headers: { ...r.headers, 'content-length': String(Buffer.byteLength(r.body)) }, body: Buffer.from(r.body) }));
+    .tuple(
+      fc.oneof(binary, binary, structured, legacy, noEvent),
+      fc.constantFrom('POST', 'POST', 'POST', 'GET', 'PUT'),
+      fc.constantFrom('/', '/', '/x', '/favicon.ico'),
+    )
+    .map(([r, method, path]) => ({
+      method,
+      path,
+      headers: { ...r.headers, 'content-length': String(Buffer.byteLength(r.body)) },
+      body: Buffer.from(r.body),
+    }));
 }
 
 const INTERNALS = /TypeError|ReferenceError|is not a function|Cannot read prop|at [\w.<>]+ \(|node_modules|\/functions\//;
@@ -115,9 +169,13 @@ describe('finalize: events of every shape', () => {
       fc.asyncProperty(eventRequest(), async (req) => {
         const res = await send(stack.api.urls.finalize as string, req, 30_000);
         const text = res.body.toString('utf8');
-        const problems = res.status >= 200 && res.status < 300 ? (res.status >= 500 ? ['5xx'] : []) : answerProblems({ ...req, path: '/finalize' }, res);
+        const problems =
+          res.status >= 200 && res.status < 300 ? (res.status >= 500 ? ['5xx'] : []) : answerProblems({ ...req, path: '/finalize' }, res);
         if (INTERNALS.test(text)) problems.push('the answer carries internals');
-        if (problems.length) throw new Error(`${req.method} ${req.path} ${JSON.stringify(req.headers)} ${req.body?.toString()} -> ${res.status} ${text.slice(0, 300)}\n${problems.join('\n')}`);
+        if (problems.length)
+          throw new Error(
+            `${req.method} ${req.path} ${JSON.stringify(req.headers)} ${req.body?.toString()} -> ${res.status} ${text.slice(0, 300)}\n${problems.join('\n')}`,
+          );
       }),
       { numRuns: RUNS, seed, endOnFailure: true },
     );

@@ -37,13 +37,39 @@ type Action =
   | { kind: 'cancel' };
 
 const MALFORMED_RANGES = [
-  '', ' ', 'bytes', 'bytes ', 'bytes 0-', 'bytes -1/10', 'bytes 5-3/10', 'bits 0-1/2', 'bytes 0-1/2,3-4/5', 'bytes 1e3-2/3',
-  'bytes 0x0-1/2', 'bytes 0-1/-2', 'bytes */-1', 'bytes 00000000000000000-1/2', 'bytes 0-99999999999999999/*', 'bytes=0-1/2',
-  'bytes 0-1/2/3', 'bytes \t0-1/2x', 'bytes */', 'bytes 1-2', '*/*', 'bytes 0-1/1', 'bytes 18446744073709551616-1/2',
+  '',
+  ' ',
+  'bytes',
+  'bytes ',
+  'bytes 0-',
+  'bytes -1/10',
+  'bytes 5-3/10',
+  'bits 0-1/2',
+  'bytes 0-1/2,3-4/5',
+  'bytes 1e3-2/3',
+  'bytes 0x0-1/2',
+  'bytes 0-1/-2',
+  'bytes */-1',
+  'bytes 00000000000000000-1/2',
+  'bytes 0-99999999999999999/*',
+  'bytes=0-1/2',
+  'bytes 0-1/2/3',
+  'bytes \t0-1/2x',
+  'bytes */',
+  'bytes 1-2',
+  '*/*',
+  'bytes 0-1/1',
+  'bytes 18446744073709551616-1/2',
 ];
 
 const action: fc.Arbitrary<Action> = fc.oneof(
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('query' as const), total: fc.constantFrom('star' as const, 'true' as const, 'wrong' as const) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('query' as const),
+      total: fc.constantFrom('star' as const, 'true' as const, 'wrong' as const),
+    }),
+  },
   {
     weight: 5,
     arbitrary: fc.record({
@@ -54,7 +80,16 @@ const action: fc.Arbitrary<Action> = fc.oneof(
       total: fc.constantFrom('star' as const, 'true' as const, 'true' as const, 'wrong' as const),
     }),
   },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('badRange' as const), header: fc.oneof(fc.constantFrom(...MALFORMED_RANGES), fc.string({ unit: fc.constantFrom('b', 'y', 't', 'e', 's', ' ', '*', '/', '-', '0', '1', '9', ','), maxLength: 24 })) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('badRange' as const),
+      header: fc.oneof(
+        fc.constantFrom(...MALFORMED_RANGES),
+        fc.string({ unit: fc.constantFrom('b', 'y', 't', 'e', 's', ' ', '*', '/', '-', '0', '1', '9', ','), maxLength: 24 }),
+      ),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('wrongLength' as const), extra: fc.constantFrom(-1, 1, 7) }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'cancel' as const }) },
 );
@@ -106,7 +141,12 @@ async function put(uri: URL, headers: Record<string, string>, body?: Buffer): Pr
 }
 
 /** What the model says a chunk leads to; undefined: a refusal (400) that changes nothing. */
-function expectChunk(m: Model, first: number, len: number, totalForm: 'star' | 'true' | 'wrong'): { status: 200 | 308 | 400; next?: Partial<Model> } {
+function expectChunk(
+  m: Model,
+  first: number,
+  len: number,
+  totalForm: 'star' | 'true' | 'wrong',
+): { status: 200 | 308 | 400; next?: Partial<Model> } {
   const stated = totalForm === 'star' ? undefined : totalForm === 'true' ? m.size : m.size + 1;
   const session = known(m);
   if (stated !== undefined && session !== undefined && stated !== session) return { status: 400 };
@@ -146,7 +186,8 @@ describe('storage emulator: resumable sessions under arbitrary request sequences
           const log: string[] = [];
           const check = (res: RawResponse, expected: number, what: string) => {
             log.push(`${what} -> ${res.status}`);
-            if (res.status >= 500 || res.status !== expected) throw new Error(`expected ${expected}: ${log.join('; ')} ${res.body.toString().slice(0, 200)}`);
+            if (res.status >= 500 || res.status !== expected)
+              throw new Error(`expected ${expected}: ${log.join('; ')} ${res.body.toString().slice(0, 200)}`);
           };
           for (const drawn of actions) {
             if (m.cancelled) break;

@@ -20,7 +20,11 @@ const filesUrl = (s: Stack) => `${s.api.url}/v1/organizations/${s.organizationId
 function preflight(url: string, origin: string, method = 'POST') {
   return fetch(url, {
     method: 'OPTIONS',
-    headers: { Origin: origin, 'Access-Control-Request-Method': method, 'Access-Control-Request-Headers': 'content-type,idempotency-key,x-api-key' },
+    headers: {
+      Origin: origin,
+      'Access-Control-Request-Method': method,
+      'Access-Control-Request-Headers': 'content-type,idempotency-key,x-api-key',
+    },
   });
 }
 

@@ -26,7 +26,13 @@ async function api(method: string, path: string, options: { body?: unknown; key?
 }
 
 /** upload-url, the bytes in one PUT to the session, register: an `uploaded` file. */
-async function uploadedFile(filename: string, bytes: Buffer, mime = 'application/octet-stream', org = stack.organizationId, key = stack.apiKey) {
+async function uploadedFile(
+  filename: string,
+  bytes: Buffer,
+  mime = 'application/octet-stream',
+  org = stack.organizationId,
+  key = stack.apiKey,
+) {
   const session = await api('POST', '/files/upload-url', { body: { filename, file_size: bytes.length, mime_type: mime }, org, key });
   expect(session.status).toBe(200);
   const put = await fetch(session.json.upload_url, { method: 'PUT', body: bytes });
@@ -55,13 +61,17 @@ describe('GET …/files/{file_id}/download-url', () => {
     expect(decodeURIComponent(url.pathname)).toBe(`/${stack.bucket}/${file.storage_path}`);
     const q = url.searchParams;
     expect(q.get('X-Goog-Algorithm')).toBe('GOOG4-RSA-SHA256');
-    expect(q.get('X-Goog-Credential')).toMatch(/^files-api-local@files-api-test\.iam\.gserviceaccount\.com\/\d{8}\/auto\/storage\/goog4_request$/);
+    expect(q.get('X-Goog-Credential')).toMatch(
+      /^files-api-local@files-api-test\.iam\.gserviceaccount\.com\/\d{8}\/auto\/storage\/goog4_request$/,
+    );
     expect(q.get('X-Goog-Expires')).toBe('600');
     expect(q.get('X-Goog-SignedHeaders')).toBe('host');
     expect(q.get('X-Goog-Signature')).toMatch(/^[0-9a-f]{512}$/);
     expect(q.has('response-content-disposition')).toBe(false);
     // X-Goog-Date (yyyymmddThhmmssZ) plus X-Goog-Expires is exactly expires_at.
-    const signedAt = Date.parse((q.get('X-Goog-Date') as string).replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, '$1-$2-$3T$4:$5:$6Z'));
+    const signedAt = Date.parse(
+      (q.get('X-Goog-Date') as string).replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, '$1-$2-$3T$4:$5:$6Z'),
+    );
     expect(Date.parse(answer.json.expires_at)).toBe(signedAt + 600_000);
     expect(signedAt / 1000).toBeGreaterThanOrEqual(before);
     expect(signedAt / 1000).toBeLessThanOrEqual(after);
@@ -72,8 +82,14 @@ describe('GET …/files/{file_id}/download-url', () => {
     const cases: Array<[string, string]> = [
       ['plain.txt', `attachment; filename="plain.txt"; filename*=UTF-8''plain.txt`],
       ['say "hi"; now.txt', `attachment; filename="say _hi_; now.txt"; filename*=UTF-8''say%20%22hi%22%3B%20now.txt`],
-      ['back\\slash 100%25.txt'.replace('\\', '＼'), `attachment; filename="back_slash 100_25.txt"; filename*=UTF-8''back%EF%BC%BCslash%20100%2525.txt`],
-      ['Résumé – 日本語 😀.pdf', `attachment; filename="R_sum_ _ ___ _.pdf"; filename*=UTF-8''R%C3%A9sum%C3%A9%20%E2%80%93%20%E6%97%A5%E6%9C%AC%E8%AA%9E%20%F0%9F%98%80.pdf`],
+      [
+        'back\\slash 100%25.txt'.replace('\\', '＼'),
+        `attachment; filename="back_slash 100_25.txt"; filename*=UTF-8''back%EF%BC%BCslash%20100%2525.txt`,
+      ],
+      [
+        'Résumé – 日本語 😀.pdf',
+        `attachment; filename="R_sum_ _ ___ _.pdf"; filename*=UTF-8''R%C3%A9sum%C3%A9%20%E2%80%93%20%E6%97%A5%E6%9C%AC%E8%AA%9E%20%F0%9F%98%80.pdf`,
+      ],
       ["it's (1) *.txt", `attachment; filename="it's (1) *.txt"; filename*=UTF-8''it%27s%20%281%29%20%2A.txt`],
     ];
     for (const [name, expected] of cases) {
@@ -87,13 +103,20 @@ describe('GET …/files/{file_id}/download-url', () => {
   });
 
   it('refuses a filename with CR/LF at upload-url, so none can reach a header', async () => {
-    const answer = await api('POST', '/files/upload-url', { body: { filename: 'a\r\nSet-Cookie: x.txt', file_size: 1, mime_type: 'text/plain' } });
+    const answer = await api('POST', '/files/upload-url', {
+      body: { filename: 'a\r\nSet-Cookie: x.txt', file_size: 1, mime_type: 'text/plain' },
+    });
     expect(answer.status).toBe(400);
     expect(answer.json.error.details.field).toBe('filename');
   });
 
   it('refuses any other disposition with 400, before looking the file up', async () => {
-    for (const query of ['?disposition=inline', '?disposition=', '?disposition=attachment&disposition=attachment', '?disposition=ATTACHMENT']) {
+    for (const query of [
+      '?disposition=inline',
+      '?disposition=',
+      '?disposition=attachment&disposition=attachment',
+      '?disposition=ATTACHMENT',
+    ]) {
       const answer = await api('GET', `/files/file_doesnotexist/download-url${query}`);
       expect([answer.status, answer.json.error.code, answer.json.error.details.field]).toEqual([400, 'INVALID_FIELD_VALUE', 'disposition']);
       expect(validateErrorEnvelope(answer.json)).toBe(true);
@@ -116,9 +139,15 @@ describe('GET …/files/{file_id}/download-url', () => {
   });
 
   it('is 409 FILE_STATE_CONFLICT for a file of this organization that is not uploaded', async () => {
-    const uploading = await api('POST', '/files/upload-url', { body: { filename: 'later.bin', file_size: 10, mime_type: 'application/octet-stream' } });
+    const uploading = await api('POST', '/files/upload-url', {
+      body: { filename: 'later.bin', file_size: 10, mime_type: 'application/octet-stream' },
+    });
     const answer = await api('GET', `/files/${uploading.json.file_id}/download-url`);
-    expect([answer.status, answer.json.error.code, answer.json.error.details]).toEqual([409, 'FILE_STATE_CONFLICT', { status: 'uploading' }]);
+    expect([answer.status, answer.json.error.code, answer.json.error.details]).toEqual([
+      409,
+      'FILE_STATE_CONFLICT',
+      { status: 'uploading' },
+    ]);
     expect((await api('DELETE', `/files/${uploading.json.file_id}`)).status).toBe(204);
     const cancelled = await api('GET', `/files/${uploading.json.file_id}/download-url`);
     expect([cancelled.status, cancelled.json.error.details]).toEqual([409, { status: 'cancelled' }]);
@@ -137,7 +166,8 @@ describe('GET …/files/{file_id}/download-url', () => {
     beforeAll(async () => {
       file = await uploadedFile('signed.bin', bytes);
     });
-    const downloadUrl = async (query = '', via = stack) => (await api('GET', `/files/${file.id}/download-url${query}`, { via })).json.download_url as string;
+    const downloadUrl = async (query = '', via = stack) =>
+      (await api('GET', `/files/${file.id}/download-url${query}`, { via })).json.download_url as string;
 
     it('reads the object: all of it, a range, or its head', async () => {
       const url = await downloadUrl();
@@ -176,7 +206,12 @@ describe('GET …/files/{file_id}/download-url', () => {
         tampered((u) => u.searchParams.set('X-Goog-Signature', `${signature.slice(0, -1)}${signature.endsWith('0') ? '1' : '0'}`)),
         tampered((u) => u.searchParams.set('X-Goog-Expires', '604800')),
         tampered((u) => u.searchParams.set('response-content-disposition', 'attachment; filename="evil.exe"')),
-        tampered((u) => (u.pathname = u.pathname.replace(encodeURIComponent(file.storage_path.split('/').pop()), 'other.bin').replace(file.id, other.id))),
+        tampered(
+          (u) =>
+            (u.pathname = u.pathname
+              .replace(encodeURIComponent(file.storage_path.split('/').pop()), 'other.bin')
+              .replace(file.id, other.id)),
+        ),
       ];
       for (const variant of variants) {
         expect(variant).not.toBe(url.toString());

@@ -133,7 +133,11 @@ describe('upload-url → chunked upload → register → get/list → delete', (
     expect(answer.json.error.details).toEqual({ field: 'content', expected: 'application/pdf', actual: 'image/png' });
     const failed = (await api('GET', `/files/${session.file_id}`)).json;
     expect(validateFile(failed)).toBe(true);
-    expect(failed).toMatchObject({ status: 'failed', expires_at: null, failure: { field: 'content', expected: 'application/pdf', actual: 'image/png' } });
+    expect(failed).toMatchObject({
+      status: 'failed',
+      expires_at: null,
+      failure: { field: 'content', expected: 'application/pdf', actual: 'image/png' },
+    });
     expect(failed.failure.reason).toEqual(expect.any(String));
     expect(Object.keys(failed)).not.toContain('session_uri');
     expect(Object.keys(failed)).not.toContain('leftovers');
@@ -181,7 +185,12 @@ describe('tenancy', () => {
       expect([answer.status, answer.json.error.code]).toEqual([404, 'FILE_NOT_FOUND']);
       expect(Object.keys(answer.json.error.details)).toEqual(Object.keys(missing.json.error.details));
     }
-    const register = await api('POST', '/files', { filename: 'secret.bin', gcs_path: theirs.gcs_path, file_size: 4, mime_type: 'application/octet-stream' });
+    const register = await api('POST', '/files', {
+      filename: 'secret.bin',
+      gcs_path: theirs.gcs_path,
+      file_size: 4,
+      mime_type: 'application/octet-stream',
+    });
     expect([register.status, register.json.error.code]).toEqual([404, 'FILE_NOT_FOUND']);
     expect((await api('GET', '/files?limit=100')).json.files.map((f: Json) => f.id)).not.toContain(theirs.file_id);
     const [stillThere] = await stack.storage.bucket(stack.bucket).file(theirs.gcs_path).exists();
@@ -202,9 +211,15 @@ describe('list', () => {
       expect(r.status).toBe(200);
     }
     const page = async (query: string) =>
-      (await fetch(`${stack.api.url}/v1/organizations/${org}/files${query}`, { headers: { 'X-API-Key': apiKey } }).then((r) => r.json())) as Json;
+      (await fetch(`${stack.api.url}/v1/organizations/${org}/files${query}`, { headers: { 'X-API-Key': apiKey } }).then((r) =>
+        r.json(),
+      )) as Json;
     const pages = [await page('?limit=10&page=1'), await page('?limit=10&page=2'), await page('?limit=10&page=3')];
-    expect(pages.map((p) => [p.files.length, p.total, p.has_more])).toEqual([[10, 23, true], [10, 23, true], [3, 23, false]]);
+    expect(pages.map((p) => [p.files.length, p.total, p.has_more])).toEqual([
+      [10, 23, true],
+      [10, 23, true],
+      [3, 23, false],
+    ]);
     const all = pages.flatMap((p) => p.files);
     expect(new Set(all.map((f: Json) => f.id)).size).toBe(23);
     const created = all.map((f: Json) => f.created_at);

@@ -77,7 +77,12 @@ describe('the finalize event', () => {
     const register = await fetch(`${api.url}/v1/organizations/org_1/files`, {
       method: 'POST',
       headers: { 'X-API-Key': apiKey, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ filename: 'unregistered.pdf', gcs_path: session.gcs_path, file_size: bytes.length, mime_type: 'application/pdf' }),
+      body: JSON.stringify({
+        filename: 'unregistered.pdf',
+        gcs_path: session.gcs_path,
+        file_size: bytes.length,
+        mime_type: 'application/pdf',
+      }),
     });
     expect(register.status).toBe(200);
   });
@@ -150,7 +155,13 @@ describe('the finalize function, given bad events', () => {
   it('takes the structured mode too', async () => {
     const response = await post(
       { 'content-type': 'application/cloudevents+json' },
-      JSON.stringify({ specversion: '1.0', type: 'google.cloud.storage.object.v1.finalized', source: 'x', id: 'evt-2', data: { bucket: 'another-bucket', name: 'files/a' } }),
+      JSON.stringify({
+        specversion: '1.0',
+        type: 'google.cloud.storage.object.v1.finalized',
+        source: 'x',
+        id: 'evt-2',
+        data: { bucket: 'another-bucket', name: 'files/a' },
+      }),
     );
     expect(response.status).toBe(204);
   });
@@ -160,7 +171,10 @@ describe('DELETE right after upload-url', () => {
   it('never leaves the session open', async () => {
     for (let i = 0; i < 20; i++) {
       const session = await uploadUrl(`quick-${i}.bin`, 10, 'application/octet-stream');
-      const deleted = await fetch(`${api.url}/v1/organizations/org_1/files/${session.file_id}`, { method: 'DELETE', headers: { 'X-API-Key': apiKey } });
+      const deleted = await fetch(`${api.url}/v1/organizations/org_1/files/${session.file_id}`, {
+        method: 'DELETE',
+        headers: { 'X-API-Key': apiKey },
+      });
       expect(deleted.status).toBe(204);
       expect((await fetch(session.upload_url, { method: 'PUT', body: Buffer.alloc(10) })).status).toBe(404);
     }

@@ -185,7 +185,12 @@ describe('what lands after the caller got 503 is undone', () => {
     };
     stranded.storage_path = `files/org_1/${stranded.id}/a.bin`;
     await adapter.createUploading(stranded);
-    const fresh: FileRecord = { ...stranded, id: 'file_fresh000000000000', storage_path: 'files/org_1/file_fresh000000000000/a.bin', created_at: new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
+    const fresh: FileRecord = {
+      ...stranded,
+      id: 'file_fresh000000000000',
+      storage_path: 'files/org_1/file_fresh000000000000/a.bin',
+      created_at: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    };
     await adapter.createUploading(fresh);
     const sweep = await fetch(`${api.urls.sweep}/`, { method: 'POST' });
     expect(sweep.status).toBe(200);

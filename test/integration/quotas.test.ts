@@ -9,7 +9,10 @@ afterAll(() => stack.close());
 async function usage(org: string) {
   const shards = await stack.db.collection(`organizations/${org}/usage`).get();
   return shards.docs.reduce(
-    (sum, d) => ({ open_sessions: sum.open_sessions + (d.get('open_sessions') ?? 0), stored_bytes: sum.stored_bytes + (d.get('stored_bytes') ?? 0) }),
+    (sum, d) => ({
+      open_sessions: sum.open_sessions + (d.get('open_sessions') ?? 0),
+      stored_bytes: sum.stored_bytes + (d.get('stored_bytes') ?? 0),
+    }),
     { open_sessions: 0, stored_bytes: 0 },
   );
 }
@@ -58,6 +61,8 @@ describe('per-organization quotas against Firestore', () => {
     await stack.db.doc('organizations/org_bytes').update({ limits: { max_stored_bytes: 1000 } });
     expect((await uploadUrl('org_bytes', apiKey, 600)).status).toBe(200);
     const refused = await uploadUrl('org_bytes', apiKey, 600);
-    expect(((await refused.json()) as { error: unknown }).error).toMatchObject({ details: { quota: 'stored_bytes', limit: 1000, used: 600 } });
+    expect(((await refused.json()) as { error: unknown }).error).toMatchObject({
+      details: { quota: 'stored_bytes', limit: 1000, used: 600 },
+    });
   });
 });

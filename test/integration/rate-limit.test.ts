@@ -16,7 +16,11 @@ afterAll(() => stack.close());
 
 async function list(key: string) {
   const response = await fetch(`${stack.api.url}/v1/organizations/${stack.organizationId}/files`, { headers: { 'X-API-Key': key } });
-  return { status: response.status, retryAfter: response.headers.get('retry-after'), body: (await response.json()) as { error?: { code: string; status: number; details: { scope: string } } } };
+  return {
+    status: response.status,
+    retryAfter: response.headers.get('retry-after'),
+    body: (await response.json()) as { error?: { code: string; status: number; details: { scope: string } } },
+  };
 }
 
 describe('rate limits, per API key and per organization', () => {

@@ -87,15 +87,30 @@ describe('every documented error of upload-url, in the envelope, through functio
     }
     const unknown = await call({ body: '{"filename":"a.txt","file_size":10,"mime_type":"text/plain","x\\ud800":1}' });
     expect([unknown.status, unknown.body.error.code]).toEqual([400, 'INVALID_FIELD_VALUE']);
-    const register = await call({ path: `/v1/organizations/${stack.organizationId}/files`, body: '{"filename":"a\\ud800.txt","gcs_path":"x","file_size":10,"mime_type":"text/plain"}' });
-    expect([register.status, register.body.error.code, register.body.error.details.field]).toEqual([400, 'INVALID_FIELD_VALUE', 'filename']);
+    const register = await call({
+      path: `/v1/organizations/${stack.organizationId}/files`,
+      body: '{"filename":"a\\ud800.txt","gcs_path":"x","file_size":10,"mime_type":"text/plain"}',
+    });
+    expect([register.status, register.body.error.code, register.body.error.details.field]).toEqual([
+      400,
+      'INVALID_FIELD_VALUE',
+      'filename',
+    ]);
     // A well-formed pair is text like any other.
-    const pair = await fetch(stack.uploadUrl(), { method: 'POST', headers: withKey(stack.apiKey), body: '{"filename":"a\\ud83d\\ude00.txt","file_size":10,"mime_type":"text/plain"}' });
+    const pair = await fetch(stack.uploadUrl(), {
+      method: 'POST',
+      headers: withKey(stack.apiKey),
+      body: '{"filename":"a\\ud83d\\ude00.txt","file_size":10,"mime_type":"text/plain"}',
+    });
     expect(pair.status).toBe(200);
   });
 
   it('keeps direction controls out of the object name, and the filename as given in the record', async () => {
-    const response = await fetch(stack.uploadUrl(), { method: 'POST', headers: withKey(stack.apiKey), body: json({ ...valid, filename: 'invoice\u202efdp.exe' }) });
+    const response = await fetch(stack.uploadUrl(), {
+      method: 'POST',
+      headers: withKey(stack.apiKey),
+      body: json({ ...valid, filename: 'invoice\u202efdp.exe' }),
+    });
     expect(response.status).toBe(200);
     const session = (await response.json()) as { gcs_path: string; file_id: string };
     expect(session.gcs_path).toBe(`files/${stack.organizationId}/${session.file_id}/invoice_fdp.exe`);
@@ -139,7 +154,10 @@ describe('every documented error of upload-url, in the envelope, through functio
     await seedMember(stack.db, 'org_other', 'usr_bob');
     const existing = await call({ path: `/v1/organizations/org_other/files/upload-url`, body: json(valid) });
     const missing = await call({ path: `/v1/organizations/org_nowhere/files/upload-url`, body: json(valid) });
-    for (const [answer, org] of [[existing, 'org_other'], [missing, 'org_nowhere']] as const) {
+    for (const [answer, org] of [
+      [existing, 'org_other'],
+      [missing, 'org_nowhere'],
+    ] as const) {
       expect(answer.status).toBe(403);
       expect(answer.body.error.code).toBe('ORGANIZATION_ACCESS_DENIED');
       expect(answer.body.error.message).toBe('You do not have access to this organization');
@@ -197,7 +215,13 @@ describe('every documented error of upload-url, in the envelope, through functio
     const port = Number(new URL(stack.api.url).port);
     const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
       const req = httpRequest(
-        { host: '127.0.0.1', port, method: 'POST', path: '/v1/organizations/org_123/files/upload-url', headers: { 'Content-Type': 'application/json', 'Content-Length': String(1024 ** 3) } },
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: '/v1/organizations/org_123/files/upload-url',
+          headers: { 'Content-Type': 'application/json', 'Content-Length': String(1024 ** 3) },
+        },
         (res) => {
           let body = '';
           res.on('data', (d) => (body += d));
@@ -232,13 +256,23 @@ describe('every documented error of upload-url, in the envelope, through functio
 describe('logs', () => {
   it('are one JSON line per request, with no key, session URI or body in them', async () => {
     logged = '';
-    const ok = await fetch(stack.uploadUrl(), { method: 'POST', headers: withKey(stack.apiKey), body: json({ ...valid, filename: 'secret-plans.mp4' }) });
+    const ok = await fetch(stack.uploadUrl(), {
+      method: 'POST',
+      headers: withKey(stack.apiKey),
+      body: json({ ...valid, filename: 'secret-plans.mp4' }),
+    });
     const session = (await ok.json()) as { upload_url: string };
     await fetch(stack.uploadUrl(), { method: 'POST', headers: withKey(stack.apiKey), body: '{"filename": "secret-plans' });
-    const lines = logged.trim().split('\n').map((line) => JSON.parse(line));
+    const lines = logged
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     const requests = lines.filter((l) => l.httpRequest);
     expect(requests).toHaveLength(2);
-    expect(requests.map((l) => [l.severity, l.httpRequest.status])).toEqual([['INFO', 200], ['WARNING', 400]]);
+    expect(requests.map((l) => [l.severity, l.httpRequest.status])).toEqual([
+      ['INFO', 200],
+      ['WARNING', 400],
+    ]);
     expect(requests[0].httpRequest.latency).toMatch(/^\d+\.\d+s$/);
     const uploadId = new URL(session.upload_url).searchParams.get('upload_id') as string;
     for (const secret of [stack.apiKey, uploadId, 'secret-plans']) expect(logged).not.toContain(secret);

@@ -42,7 +42,12 @@ describe("the seed's examples, as written", () => {
     expect(url).toMatch(/^Upload URL: http:\/\/127\.0\.0\.1:\d+\/upload\/storage\/v1\/b\/.+upload_id=/);
     expect(id).toMatch(/^File ID: file_[A-Za-z0-9]{24}$/);
     const record = await recordOf(id.slice('File ID: '.length));
-    expect(record).toMatchObject({ status: 'uploading', original_filename: 'large_video.mp4', file_size: 524288000, mime_type: 'video/mp4' });
+    expect(record).toMatchObject({
+      status: 'uploading',
+      original_filename: 'large_video.mp4',
+      file_size: 524288000,
+      mime_type: 'video/mp4',
+    });
   });
 });
 
@@ -97,7 +102,12 @@ describe('the session', () => {
   });
 
   it('refuses bytes that contradict a declared checksum', async () => {
-    const session = await createSession({ filename: 'sum.bin', file_size: 4, mime_type: 'application/octet-stream', md5_hash: '1B2M2Y8AsgTpgAmY7PhCfg==' });
+    const session = await createSession({
+      filename: 'sum.bin',
+      file_size: 4,
+      mime_type: 'application/octet-stream',
+      md5_hash: '1B2M2Y8AsgTpgAmY7PhCfg==',
+    });
     const response = await fetch(session.upload_url, { method: 'PUT', body: Buffer.from('abcd') });
     expect(response.status).toBe(400);
     const [exists] = await stack.storage.bucket(stack.bucket).file(session.gcs_path).exists();
@@ -117,26 +127,42 @@ describe('the session', () => {
     expect(put.headers.get('access-control-allow-origin')).toBe(origin);
   });
 
-  it.each(['http://[::1]:8080', 'http://my_host.internal:3000', 'chrome-extension://abcdefghijklmnopabcdefghijklmnop', 'http://127.0.0.1:5173'])(
-    'passes a valid origin the old check dropped: %s',
-    async (origin) => {
-      const session = await createSession({ filename: 'cors.bin', file_size: 4, mime_type: 'application/octet-stream' }, { Origin: origin });
-      const put = await fetch(session.upload_url, { method: 'PUT', headers: { Origin: origin }, body: Buffer.from('abcd') });
-      expect(put.status).toBeLessThan(300);
-      expect(put.headers.get('access-control-allow-origin')).toBe(origin);
-    },
-  );
+  it.each([
+    'http://[::1]:8080',
+    'http://my_host.internal:3000',
+    'chrome-extension://abcdefghijklmnopabcdefghijklmnop',
+    'http://127.0.0.1:5173',
+  ])('passes a valid origin the old check dropped: %s', async (origin) => {
+    const session = await createSession({ filename: 'cors.bin', file_size: 4, mime_type: 'application/octet-stream' }, { Origin: origin });
+    const put = await fetch(session.upload_url, { method: 'PUT', headers: { Origin: origin }, body: Buffer.from('abcd') });
+    expect(put.status).toBeLessThan(300);
+    expect(put.headers.get('access-control-allow-origin')).toBe(origin);
+  });
 
   it('refuses an invalid Origin with 400 INVALID_FIELD_VALUE, and starts no session', async () => {
     const before = (await stack.db.collection(`organizations/${stack.organizationId}/files`).get()).size;
-    for (const origin of ['http://a.com:99999', 'http://-', `http://${'a'.repeat(8000)}.com`, 'https://a.com/path', 'ftp://a.com', 'http://user@a.com', 'app.example.com', 'http://a..com']) {
+    for (const origin of [
+      'http://a.com:99999',
+      'http://-',
+      `http://${'a'.repeat(8000)}.com`,
+      'https://a.com/path',
+      'ftp://a.com',
+      'http://user@a.com',
+      'app.example.com',
+      'http://a..com',
+    ]) {
       const response = await fetch(stack.uploadUrl(), {
         method: 'POST',
         headers: { 'X-API-Key': stack.apiKey, 'Content-Type': 'application/json', Origin: origin },
         body: JSON.stringify({ filename: 'o.bin', file_size: 4, mime_type: 'application/octet-stream' }),
       });
       const answer = (await response.json()) as { error: { code: string; details: { field: string } } };
-      expect([origin.slice(0, 40), response.status, answer.error.code, answer.error.details.field]).toEqual([origin.slice(0, 40), 400, 'INVALID_FIELD_VALUE', 'Origin']);
+      expect([origin.slice(0, 40), response.status, answer.error.code, answer.error.details.field]).toEqual([
+        origin.slice(0, 40),
+        400,
+        'INVALID_FIELD_VALUE',
+        'Origin',
+      ]);
     }
     expect((await stack.db.collection(`organizations/${stack.organizationId}/files`).get()).size).toBe(before);
   });

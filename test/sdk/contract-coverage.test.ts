@@ -14,7 +14,9 @@ const SDK_METHOD_FOR: Record<string, keyof FilesClient> = {
 };
 
 it('has a method for every operation of the route table', () => {
-  const table = JSON.parse(readFileSync(join(__dirname, '..', '..', 'schemas', 'api.contract.json'), 'utf8')) as { operations: Array<{ id: string }> };
+  const table = JSON.parse(readFileSync(join(__dirname, '..', '..', 'schemas', 'api.contract.json'), 'utf8')) as {
+    operations: Array<{ id: string }>;
+  };
   expect(table.operations.map((op) => op.id).sort()).toEqual(Object.keys(SDK_METHOD_FOR).sort());
   for (const method of Object.values(SDK_METHOD_FOR)) expect(typeof FilesClient.prototype[method]).toBe('function');
 });

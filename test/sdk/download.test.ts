@@ -13,7 +13,10 @@ let bytes: Buffer;
 let uploaded: FileObject;
 
 /** A client whose requests to storage (not to the API) pass through `change`. */
-function clientWith(change?: (url: string, init: RequestInit) => { url: string; init: RequestInit; body?: (b: Uint8Array) => Uint8Array }, seen: string[] = []) {
+function clientWith(
+  change?: (url: string, init: RequestInit) => { url: string; init: RequestInit; body?: (b: Uint8Array) => Uint8Array },
+  seen: string[] = [],
+) {
   const api = new URL(stack.api.url).host;
   const wrapped: typeof fetch = async (input, init = {}) => {
     const url = String(input instanceof Request ? input.url : input);
@@ -23,9 +26,18 @@ function clientWith(change?: (url: string, init: RequestInit) => { url: string; 
     const response = await fetch(changed.url, changed.init);
     if (!changed.body || !response.body) return response;
     const transform = changed.body;
-    return new Response(response.body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({ transform: (piece, out) => out.enqueue(transform(piece)) })), response);
+    return new Response(
+      response.body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({ transform: (piece, out) => out.enqueue(transform(piece)) })),
+      response,
+    );
   };
-  return new FilesClient({ baseUrl: stack.api.url, apiKey: stack.apiKey, organizationId: stack.organizationId, fetch: wrapped, retry: { retries: 2, baseDelayMs: 10 } });
+  return new FilesClient({
+    baseUrl: stack.api.url,
+    apiKey: stack.apiKey,
+    organizationId: stack.organizationId,
+    fetch: wrapped,
+    retry: { retries: 2, baseDelayMs: 10 },
+  });
 }
 
 beforeAll(async () => {
@@ -100,7 +112,11 @@ it('refuses bytes that contradict the file (CHECKSUM_MISMATCH) and a tampered UR
     signed.searchParams.set('X-Goog-Signature', (signature[0] === 'a' ? 'b' : 'a') + signature.slice(1));
     return { url: signed.toString(), init };
   });
-  await expect(tampering.downloadFile(uploaded.id, new WritableStream<Uint8Array>())).rejects.toMatchObject({ name: 'StorageError', code: 'DOWNLOAD_REFUSED', status: 403 });
+  await expect(tampering.downloadFile(uploaded.id, new WritableStream<Uint8Array>())).rejects.toMatchObject({
+    name: 'StorageError',
+    code: 'DOWNLOAD_REFUSED',
+    status: 403,
+  });
 });
 
 it("another organization's file is FILE_NOT_FOUND, with no URL", async () => {

@@ -10,18 +10,32 @@ let app: string;
 beforeAll(() => {
   app = mkdtempSync(join(tmpdir(), 'sdk-pack-'));
   const packed = JSON.parse(
-    execFileSync('npm', ['pack', '--json', '--ignore-scripts', '-w', '@files-api/sdk', '-w', '@files-api/cli', '--pack-destination', app], { cwd: ROOT, encoding: 'utf8' }),
+    execFileSync('npm', ['pack', '--json', '--ignore-scripts', '-w', '@files-api/sdk', '-w', '@files-api/cli', '--pack-destination', app], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    }),
   ) as Array<{ filename: string }>;
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true }));
-  execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', ...packed.map((p) => `./${p.filename}`)], { cwd: app, stdio: 'ignore' });
+  execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', ...packed.map((p) => `./${p.filename}`)], {
+    cwd: app,
+    stdio: 'ignore',
+  });
 }, 120_000);
 afterAll(() => rmSync(app, { recursive: true, force: true }));
 
 const node = (args: string[]) => execFileSync(process.execPath, args, { cwd: app, encoding: 'utf8' });
 
 it('the SDK installs on its own and loads as CommonJS and as an ES module', () => {
-  expect(node(['-e', 'const s = require("@files-api/sdk"); console.log(typeof s.FilesClient, typeof s.FilesApiError, typeof s.pathSource)'])).toBe('function function function\n');
-  expect(node(['--input-type=module', '-e', 'import { FilesClient, StorageError } from "@files-api/sdk"; console.log(typeof FilesClient, typeof StorageError)'])).toBe('function function\n');
+  expect(
+    node(['-e', 'const s = require("@files-api/sdk"); console.log(typeof s.FilesClient, typeof s.FilesApiError, typeof s.pathSource)']),
+  ).toBe('function function function\n');
+  expect(
+    node([
+      '--input-type=module',
+      '-e',
+      'import { FilesClient, StorageError } from "@files-api/sdk"; console.log(typeof FilesClient, typeof StorageError)',
+    ]),
+  ).toBe('function function\n');
 });
 
 it('the CLI installs its `files` bin', () => {

@@ -33,7 +33,13 @@ afterAll(async () => {
 });
 
 const client = () =>
-  new FilesClient({ baseUrl: stack.api.url, apiKey: stack.apiKey, organizationId: stack.organizationId, retry: { retries: 12, baseDelayMs: 50, maxDelayMs: 1000 }, requestTimeoutMs: 2000 });
+  new FilesClient({
+    baseUrl: stack.api.url,
+    apiKey: stack.apiKey,
+    organizationId: stack.organizationId,
+    retry: { retries: 12, baseDelayMs: 50, maxDelayMs: 1000 },
+    requestTimeoutMs: 2000,
+  });
 
 async function storedCrc32c(gcsPath: string): Promise<string | undefined> {
   const answer = await fetch(`${emulator.url}/storage/v1/b/${stack.bucket}/o/${encodeURIComponent(gcsPath)}`);

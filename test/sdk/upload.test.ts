@@ -18,7 +18,12 @@ beforeAll(async () => {
   proxy = await startFaultProxy(emulatorHosts().storage);
   stack = await startStack(__filename, { STORAGE_EMULATOR_HOST: proxy.url });
   scratch = mkdtempSync(join(tmpdir(), 'sdk-upload-'));
-  client = new FilesClient({ baseUrl: stack.api.url, apiKey: stack.apiKey, organizationId: stack.organizationId, retry: { baseDelayMs: 20 } });
+  client = new FilesClient({
+    baseUrl: stack.api.url,
+    apiKey: stack.apiKey,
+    organizationId: stack.organizationId,
+    retry: { baseDelayMs: 20 },
+  });
 });
 afterAll(async () => {
   await stack.close();
@@ -50,7 +55,13 @@ describe('uploadFile', () => {
       onProgress: (p) => progress.push(p),
       onSession: (s) => void (session = s),
     });
-    expect(file).toMatchObject({ status: 'uploaded', original_filename: 'clip.mp4', mime_type: 'video/mp4', file_size: bytes.length, crc32c: crc32cBase64(bytes) });
+    expect(file).toMatchObject({
+      status: 'uploaded',
+      original_filename: 'clip.mp4',
+      mime_type: 'video/mp4',
+      file_size: bytes.length,
+      crc32c: crc32cBase64(bytes),
+    });
     expect(session).toMatchObject({ file_id: file.id, crc32c: crc32cBase64(bytes), file_size: bytes.length });
     expect(progress.map((p) => p.bytesSent)).toEqual([MIB, 2 * MIB, 3 * MIB, bytes.length]);
     expect(progress.every((p) => p.totalBytes === bytes.length && p.rate >= 0)).toBe(true);
@@ -59,10 +70,21 @@ describe('uploadFile', () => {
 
   it('uploads a Blob and a Readable of known size', async () => {
     const bytes = randomFile(join(scratch, 'blob.bin'), MIB + 7);
-    const fromBlob = await client.uploadFile(new Blob([bytes], { type: 'application/x-test' }), { filename: 'blob.bin', chunkSize: 256 * 1024 });
+    const fromBlob = await client.uploadFile(new Blob([bytes], { type: 'application/x-test' }), {
+      filename: 'blob.bin',
+      chunkSize: 256 * 1024,
+    });
     expect(fromBlob).toMatchObject({ status: 'uploaded', mime_type: 'application/x-test', crc32c: crc32cBase64(bytes) });
-    const fromStream = await client.uploadFile({ stream: Readable.from([bytes.subarray(0, 1000), bytes.subarray(1000)]), size: bytes.length, name: 'stream.bin' }, { chunkSize: 256 * 1024 });
-    expect(fromStream).toMatchObject({ status: 'uploaded', original_filename: 'stream.bin', file_size: bytes.length, crc32c: crc32cBase64(bytes) });
+    const fromStream = await client.uploadFile(
+      { stream: Readable.from([bytes.subarray(0, 1000), bytes.subarray(1000)]), size: bytes.length, name: 'stream.bin' },
+      { chunkSize: 256 * 1024 },
+    );
+    expect(fromStream).toMatchObject({
+      status: 'uploaded',
+      original_filename: 'stream.bin',
+      file_size: bytes.length,
+      crc32c: crc32cBase64(bytes),
+    });
   });
 
   it('goes on after the connection is cut in the middle of a chunk, and sends the rest only', async () => {
@@ -106,7 +128,10 @@ describe('uploadFile', () => {
 
     proxy.reset();
     const progress: number[] = [];
-    const file = await client.resumeUpload(join(scratch, 'abort.bin'), session!, { chunkSize: MIB, onProgress: (p) => progress.push(p.bytesSent) });
+    const file = await client.resumeUpload(join(scratch, 'abort.bin'), session!, {
+      chunkSize: MIB,
+      onProgress: (p) => progress.push(p.bytesSent),
+    });
     expect(file).toMatchObject({ id: session!.file_id, status: 'uploaded', crc32c: crc32cBase64(bytes) });
     expect(progress[0]).toBeGreaterThanOrEqual(2 * MIB);
     expect(proxy.bytesUp()).toBeLessThanOrEqual(bytes.length - 2 * MIB + 64 * 1024);
@@ -121,10 +146,17 @@ describe('uploadFile', () => {
     randomFile(join(scratch, 'gone.bin'), MIB);
     const session = await client.createUploadSession({ filename: 'gone.bin', file_size: MIB, mime_type: 'application/octet-stream' });
     // The session URI reaches the record just after the answer; delete needs it to cancel.
-    for (let i = 0; i < 100 && !(await stack.db.doc(`organizations/${stack.organizationId}/files/${session.file_id}`).get()).get('session_uri'); i++) {
+    for (
+      let i = 0;
+      i < 100 && !(await stack.db.doc(`organizations/${stack.organizationId}/files/${session.file_id}`).get()).get('session_uri');
+      i++
+    ) {
       await new Promise((r) => setTimeout(r, 20));
     }
     await client.deleteFile(session.file_id);
-    await expect(client.resumeUpload(join(scratch, 'gone.bin'), session)).rejects.toMatchObject({ name: 'StorageError', code: 'SESSION_GONE' });
+    await expect(client.resumeUpload(join(scratch, 'gone.bin'), session)).rejects.toMatchObject({
+      name: 'StorageError',
+      code: 'SESSION_GONE',
+    });
   });
 });

@@ -35,7 +35,11 @@ const marker = () => {
 async function call(method: string, path: string, init: { key?: string; body?: string; headers?: Record<string, string> } = {}) {
   const res = await fetch(`${stack.filesUrl()}${path}`, {
     method,
-    headers: { ...(init.key === undefined ? { 'X-API-Key': stack.apiKey } : init.key ? { 'X-API-Key': init.key } : {}), 'Content-Type': 'application/json', ...init.headers },
+    headers: {
+      ...(init.key === undefined ? { 'X-API-Key': stack.apiKey } : init.key ? { 'X-API-Key': init.key } : {}),
+      'Content-Type': 'application/json',
+      ...init.headers,
+    },
     body: init.body,
   });
   const text = await res.text();
@@ -60,15 +64,35 @@ async function allDocuments(db: Firestore): Promise<{ path: string; data: unknow
 
 describe('secrets in a full run', () => {
   it('reach no log line, and keys are stored only as hashes', async () => {
-    const upload = (body: unknown, headers: Record<string, string> = {}) => call('POST', '/upload-url', { body: JSON.stringify(body), headers });
+    const upload = (body: unknown, headers: Record<string, string> = {}) =>
+      call('POST', '/upload-url', { body: JSON.stringify(body), headers });
     const bytes = randomBytes(700_000);
     // The happy path, with an Idempotency-Key, an Origin and a replay.
-    const first = await upload({ filename: `${marker()}.bin`, file_size: bytes.length, mime_type: 'application/octet-stream' }, { 'Idempotency-Key': 'secret-idem-key-1', Origin: 'https://app.example.com' });
+    const first = await upload(
+      { filename: `${marker()}.bin`, file_size: bytes.length, mime_type: 'application/octet-stream' },
+      { 'Idempotency-Key': 'secret-idem-key-1', Origin: 'https://app.example.com' },
+    );
     expect(first.status).toBe(200);
-    expect((await upload({ filename: first.json.gcs_path ? String(first.json.gcs_path).split('/').pop() : '', file_size: bytes.length, mime_type: 'application/octet-stream' }, { 'Idempotency-Key': 'secret-idem-key-1', Origin: 'https://app.example.com' })).status).toBe(200);
+    expect(
+      (
+        await upload(
+          {
+            filename: first.json.gcs_path ? String(first.json.gcs_path).split('/').pop() : '',
+            file_size: bytes.length,
+            mime_type: 'application/octet-stream',
+          },
+          { 'Idempotency-Key': 'secret-idem-key-1', Origin: 'https://app.example.com' },
+        )
+      ).status,
+    ).toBe(200);
     const session = first.json as { upload_url: string; gcs_path: string; file_id: string };
     await chunkedUpload(stack.storage, stack.bucket, session, bytes);
-    const registerBody = { filename: session.gcs_path.split('/').pop(), gcs_path: session.gcs_path, file_size: bytes.length, mime_type: 'application/octet-stream' };
+    const registerBody = {
+      filename: session.gcs_path.split('/').pop(),
+      gcs_path: session.gcs_path,
+      file_size: bytes.length,
+      mime_type: 'application/octet-stream',
+    };
     expect((await call('POST', '', { body: JSON.stringify(registerBody) })).status).toBe(201);
     expect((await call('GET', `/${session.file_id}`)).status).toBe(200);
     expect((await call('GET', '?limit=5')).status).toBe(200);
@@ -84,8 +108,16 @@ describe('secrets in a full run', () => {
     expect((await call('GET', '', { key: malformedKey })).status).toBe(401);
     expect((await call('GET', `?key=${stack.apiKey}`, { key: '' })).status).toBe(401);
     expect((await call('POST', '/upload-url', { body: `{"filename":"${marker()}",` })).status).toBe(400);
-    expect((await call('POST', '/upload-url', { body: JSON.stringify({ filename: marker(), file_size: -1, mime_type: 'x' }) })).status).toBe(400);
-    expect((await call('POST', '/upload-url', { body: JSON.stringify({ filename: 'a.bin', file_size: 1, mime_type: 'text/plain', [marker()]: marker() }) })).status).toBe(400);
+    expect(
+      (await call('POST', '/upload-url', { body: JSON.stringify({ filename: marker(), file_size: -1, mime_type: 'x' }) })).status,
+    ).toBe(400);
+    expect(
+      (
+        await call('POST', '/upload-url', {
+          body: JSON.stringify({ filename: 'a.bin', file_size: 1, mime_type: 'text/plain', [marker()]: marker() }),
+        })
+      ).status,
+    ).toBe(400);
     expect((await call('POST', '/upload-url', { body: JSON.stringify({ filename: marker() + 'x'.repeat(70_000) }) })).status).toBe(413);
     expect((await call('POST', '', { body: JSON.stringify({ ...registerBody, filename: marker() }) })).status).toBeGreaterThanOrEqual(400);
     const paused = await createApiKey(stack.db, 'usr_faults');
@@ -106,8 +138,16 @@ describe('secrets in a full run', () => {
 
     // Every upload id the storage emulator ever issued in this run.
     const uploadIds = sessionUris.map((u) => new URL(u).searchParams.get('upload_id') as string);
-    const found = linesCarrying(capture.lines, { 'API key': apiKeys, 'session URI': sessionUris, 'upload id': uploadIds, 'request body': bodyMarkers, 'idempotency key': ['secret-idem-key-1'] });
-    console.log(`secrets: ${capture.lines.length} log lines checked against ${apiKeys.length} keys, ${sessionUris.length} session URIs, ${bodyMarkers.length} bodies; ${found.length} carry one`);
+    const found = linesCarrying(capture.lines, {
+      'API key': apiKeys,
+      'session URI': sessionUris,
+      'upload id': uploadIds,
+      'request body': bodyMarkers,
+      'idempotency key': ['secret-idem-key-1'],
+    });
+    console.log(
+      `secrets: ${capture.lines.length} log lines checked against ${apiKeys.length} keys, ${sessionUris.length} session URIs, ${bodyMarkers.length} bodies; ${found.length} carry one`,
+    );
     expect(found).toEqual([]);
     expect(capture.lines.length).toBeGreaterThan(20);
 

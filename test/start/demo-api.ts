@@ -8,7 +8,12 @@ export interface Dev {
   api_key: string;
 }
 
-export async function requestUpload(dev: Dev, filename: string, bytes: number, mime: string): Promise<{ file_id: string; upload_url: string }> {
+export async function requestUpload(
+  dev: Dev,
+  filename: string,
+  bytes: number,
+  mime: string,
+): Promise<{ file_id: string; upload_url: string }> {
   const res = await fetch(`${dev.function_url}/v1/organizations/${dev.organization_id}/files/upload-url`, {
     method: 'POST',
     headers: { 'X-API-Key': dev.api_key, 'Content-Type': 'application/json' },

@@ -51,7 +51,11 @@ describe('recoveryNote', () => {
   const unclean = { pid: 4242, started_at: '2026-01-02T03:00:00.000Z' };
 
   it('says the last stop was unclean, which snapshot came back and how old it is', () => {
-    const note = recoveryNote(unclean, { importPath: 'x', savedAt: new Date('2026-01-02T03:04:05.000Z'), reason: 'background' }, new Date('2026-01-02T03:06:10.000Z'));
+    const note = recoveryNote(
+      unclean,
+      { importPath: 'x', savedAt: new Date('2026-01-02T03:04:05.000Z'), reason: 'background' },
+      new Date('2026-01-02T03:06:10.000Z'),
+    );
     expect(note).toBe(
       'The last stop was unclean: the stack started at 2026-01-02T03:00:00.000Z (pid 4242) did not get to stop cleanly.\n' +
         'Firestore data recovered from the last snapshot (saved at 2026-01-02T03:04:05.000Z, 2 min 5 s ago); ' +
@@ -60,6 +64,8 @@ describe('recoveryNote', () => {
   });
 
   it('says so when there was nothing to recover', () => {
-    expect(recoveryNote(unclean, undefined)).toMatch(/\nNo Firestore snapshot had been saved, so Firestore starts empty; stored objects are kept\.$/);
+    expect(recoveryNote(unclean, undefined)).toMatch(
+      /\nNo Firestore snapshot had been saved, so Firestore starts empty; stored objects are kept\.$/,
+    );
   });
 });

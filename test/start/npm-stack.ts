@@ -17,7 +17,12 @@ export class NpmStack {
     env: NodeJS.ProcessEnv,
     private readonly tag: { name: string; value: string },
   ) {
-    this.npm = spawn('npm', ['start', '--ignore-scripts'], { cwd: REPO, env: { ...env, [tag.name]: tag.value }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.npm = spawn('npm', ['start', '--ignore-scripts'], {
+      cwd: REPO,
+      env: { ...env, [tag.name]: tag.value },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.npm.stdout?.on('data', (chunk: Buffer) => (this.stdout += chunk.toString()));
     this.npm.stderr?.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
     this.exited = new Promise((resolve) => this.npm.once('exit', (code, signal) => resolve({ code, signal })));
@@ -37,7 +42,8 @@ export class NpmStack {
   async ready(timeoutMs = 90_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!this.stdout.includes(READY_LINE)) {
-      if (this.npm.exitCode !== null || this.npm.signalCode !== null) throw new Error(`npm start exited before it was ready:\n${this.stdout}\n${this.stderr}`);
+      if (this.npm.exitCode !== null || this.npm.signalCode !== null)
+        throw new Error(`npm start exited before it was ready:\n${this.stdout}\n${this.stderr}`);
       if (Date.now() > deadline) throw new Error(`npm start not ready within ${timeoutMs} ms:\n${this.stdout}\n${this.stderr}`);
       await new Promise((r) => setTimeout(r, 100));
     }

@@ -53,7 +53,8 @@ describe('a running npm start', () => {
   it('listens on loopback only: every part, Java included', () => {
     const sockets = listeningAddresses(taggedProcesses(tag).map((p) => p.pid));
     const ports = sockets.map((s) => s.port);
-    for (const name of ['FIRESTORE_PORT', 'STORAGE_PORT', 'FUNCTION_PORT', 'FINALIZE_PORT', 'SWEEP_PORT']) expect(ports).toContain(Number(env[name]));
+    for (const name of ['FIRESTORE_PORT', 'STORAGE_PORT', 'FUNCTION_PORT', 'FINALIZE_PORT', 'SWEEP_PORT'])
+      expect(ports).toContain(Number(env[name]));
     expect(sockets.filter((s) => !isLoopback(s.address))).toEqual([]);
   });
 
@@ -88,7 +89,10 @@ describe('a running npm start', () => {
     const upload = await requestUpload(dev, 'logged.bin', 5, 'application/octet-stream');
     expect((await fetch(upload.upload_url, { method: 'PUT', body: 'hello' })).status).toBe(200);
     const uploadId = new URL(upload.upload_url).searchParams.get('upload_id') as string;
-    const put = () => readFileSync(log, 'utf8').split('\n').find((line) => line.includes(` PUT /upload/storage/v1/b/${dev.bucket}/o`));
+    const put = () =>
+      readFileSync(log, 'utf8')
+        .split('\n')
+        .find((line) => line.includes(` PUT /upload/storage/v1/b/${dev.bucket}/o`));
     for (let i = 0; i < 50 && !put(); i++) await new Promise((r) => setTimeout(r, 100));
     expect(put()).toMatch(/ 200 /);
     expect(readFileSync(log, 'utf8')).not.toContain(uploadId);
@@ -97,7 +101,9 @@ describe('a running npm start', () => {
   it('refuses a second start from the same checkout, naming the one running', async () => {
     const second = new StackProcess({ ...env, FIRESTORE_PORT: String(await freePort()) });
     expect(await second.exitWithin(30_000)).toEqual({ code: 1, signal: null });
-    expect(second.stderr).toBe(`npm start: a local stack from this checkout is already running (pid ${stack.pid}, since ${JSON.parse(readFileSync(join(localDir, 'stack.json'), 'utf8')).started_at}): \`npm run stop\` stops it\n`);
+    expect(second.stderr).toBe(
+      `npm start: a local stack from this checkout is already running (pid ${stack.pid}, since ${JSON.parse(readFileSync(join(localDir, 'stack.json'), 'utf8')).started_at}): \`npm run stop\` stops it\n`,
+    );
   });
 
   it('npm run stop stops it cleanly, saving; run again, says nothing runs', async () => {
@@ -107,7 +113,9 @@ describe('a running npm start', () => {
     expect(await untilNoneLeft(tag)).toEqual([]);
     expect(existsSync(join(localDir, 'stack.json'))).toBe(false);
     expect(JSON.parse(readFileSync(join(localDir, 'firestore', 'snapshot', 'saved.json'), 'utf8'))).toMatchObject({ reason: 'stop' });
-    expect((await run('npm', ['run', '--silent', 'stop'], { cwd: REPO, env })).stdout).toBe('no local stack is running from this checkout\n');
+    expect((await run('npm', ['run', '--silent', 'stop'], { cwd: REPO, env })).stdout).toBe(
+      'no local stack is running from this checkout\n',
+    );
   });
 
   it('npm run reset removes what the stack keeps, asking nothing', async () => {

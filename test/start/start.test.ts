@@ -74,7 +74,17 @@ async function runOnce(env: NodeJS.ProcessEnv): Promise<{ dev: Record<string, st
   await stack.ready();
   const dev = readDevJson();
   expect(Object.keys(dev).sort()).toEqual(
-    ['api_key', 'bucket', 'finalize_url', 'firestore_host', 'function_url', 'organization_id', 'project_id', 'storage_url', 'sweep_url'].sort(),
+    [
+      'api_key',
+      'bucket',
+      'finalize_url',
+      'firestore_host',
+      'function_url',
+      'organization_id',
+      'project_id',
+      'storage_url',
+      'sweep_url',
+    ].sort(),
   );
   expect(dev).toMatchObject({
     function_url: `http://127.0.0.1:${env.FUNCTION_PORT}`,
@@ -86,7 +96,9 @@ async function runOnce(env: NodeJS.ProcessEnv): Promise<{ dev: Record<string, st
     organization_id: 'org_demo',
   });
   expect(isWellFormedApiKey(dev.api_key)).toBe(true);
-  expect(stack.stdout).toContain(`curl -sS -X POST "${dev.function_url}/v1/organizations/org_demo/files/upload-url" -H "X-API-Key: ${dev.api_key}"`);
+  expect(stack.stdout).toContain(
+    `curl -sS -X POST "${dev.function_url}/v1/organizations/org_demo/files/upload-url" -H "X-API-Key: ${dev.api_key}"`,
+  );
 
   const answer = await fetch(`${dev.function_url}/`);
   expect(answer.status).toBeGreaterThanOrEqual(200);
@@ -130,14 +142,22 @@ describe('npm start', () => {
     const swept = await fetch(dev.sweep_url, { method: 'POST' });
     expect(swept.status).toBe(200);
     expect(swept.headers.get('content-type')).toMatch(/^application\/json/);
-    expect(await swept.json()).toEqual({ expired: expect.any(Number), completed: expect.any(Number), abandoned: expect.any(Number), cleaned: expect.any(Number), has_more: false });
+    expect(await swept.json()).toEqual({
+      expired: expect.any(Number),
+      completed: expect.any(Number),
+      abandoned: expect.any(Number),
+      cleaned: expect.any(Number),
+      has_more: false,
+    });
 
     // The scheduled sweep finds an upload past its expiry, expires it, and says so in one line.
     const abandoned = await requestUpload(dev, 'abandoned.bin', 10, 'application/octet-stream');
     await expireNow(dev, abandoned.file_id);
     expect(await statusBecomes(dev, abandoned.file_id, 'expired')).toBe('expired');
     for (let i = 0; i < 50 && !stack.stdout.includes('scheduler | '); i++) await new Promise((r) => setTimeout(r, 100));
-    expect(stack.stdout.split('\n').filter((line) => line.startsWith('scheduler | '))).toEqual(['scheduler | sweep: 1 expired, 0 completed']);
+    expect(stack.stdout.split('\n').filter((line) => line.startsWith('scheduler | '))).toEqual([
+      'scheduler | sweep: 1 expired, 0 completed',
+    ]);
 
     const children = descendants(stack.pid);
     expectParts(children);
@@ -181,7 +201,9 @@ describe('npm start', () => {
     try {
       const stack = startStack(await stackEnv({ STORAGE_PORT: String(port) }));
       expect(await stack.exitWithin(15_000)).toEqual({ code: 1, signal: null });
-      expect(stack.stderr).toBe(`npm start: port ${port} (storage emulator) is already in use: stop what holds it, or set STORAGE_PORT to another port\n`);
+      expect(stack.stderr).toBe(
+        `npm start: port ${port} (storage emulator) is already in use: stop what holds it, or set STORAGE_PORT to another port\n`,
+      );
     } finally {
       blocker.close();
     }
@@ -195,16 +217,24 @@ describe('npm start', () => {
     expect(descendants(stack.pid)).toEqual([]);
   });
 
-  it('lists every problem of the functions\' settings, each once', async () => {
+  it("lists every problem of the functions' settings, each once", async () => {
     const stack = startStack(await stackEnv({ MAX_FILE_SIZE: 'lots', CHUNK_SIZE_RECOMMENDED: '1000000' }));
     expect(await stack.exitWithin(30_000)).toEqual({ code: 1, signal: null });
     const lines = stack.stderr.split('\n');
     expect(lines[0]).toBe("npm start: the functions' configuration has 2 problems:");
-    expect(lines.slice(1).sort()).toEqual(['', expect.stringMatching(/^ {2}CHUNK_SIZE_RECOMMENDED=1000000: /), expect.stringMatching(/^ {2}MAX_FILE_SIZE="lots": /)]);
+    expect(lines.slice(1).sort()).toEqual([
+      '',
+      expect.stringMatching(/^ {2}CHUNK_SIZE_RECOMMENDED=1000000: /),
+      expect.stringMatching(/^ {2}MAX_FILE_SIZE="lots": /),
+    ]);
   });
 
   it.each([
-    ['the Firestore jar', { FIRESTORE_EMULATOR_JAR: '/nonexistent/cloud-firestore-emulator.jar' }, /^npm start: Firestore emulator not found .*install it/],
+    [
+      'the Firestore jar',
+      { FIRESTORE_EMULATOR_JAR: '/nonexistent/cloud-firestore-emulator.jar' },
+      /^npm start: Firestore emulator not found .*install it/,
+    ],
     ['Java', { JAVA: '/nonexistent/java' }, /^npm start: Java not found \(\/nonexistent\/java\): install Java 17/],
   ])('says in one line what to install when %s is missing', async (_what, extra, message) => {
     const stack = startStack(await stackEnv(extra));

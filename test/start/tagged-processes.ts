@@ -32,7 +32,12 @@ export function taggedProcesses(tag: { name: string; value: string }): Tagged[] 
       if (!readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(needle)) continue;
       const info = stat(pid);
       if (!info || info.state === 'Z') continue;
-      found.push({ pid: Number(pid), ppid: info.ppid, pgid: info.pgid, args: readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim() });
+      found.push({
+        pid: Number(pid),
+        ppid: info.ppid,
+        pgid: info.pgid,
+        args: readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim(),
+      });
     } catch {
       // Gone meanwhile, or not ours to read.
     }

@@ -55,7 +55,9 @@ function dev(): Dev {
 
 function savedAt(): number {
   try {
-    return Date.parse((JSON.parse(readFileSync(join(localDir, 'firestore', 'snapshot', 'saved.json'), 'utf8')) as { saved_at: string }).saved_at);
+    return Date.parse(
+      (JSON.parse(readFileSync(join(localDir, 'firestore', 'snapshot', 'saved.json'), 'utf8')) as { saved_at: string }).saved_at,
+    );
   } catch {
     return 0;
   }
@@ -82,7 +84,9 @@ describe('unclean stops of npm start', () => {
   it('SIGKILL of the launcher: every part stops on its own, and the background snapshot has the records', async () => {
     const stack = await startWithRecords();
     const acknowledgedAt = Date.now();
-    const parts = taggedProcesses(tag).map((p) => p.args).join('\n');
+    const parts = taggedProcesses(tag)
+      .map((p) => p.args)
+      .join('\n');
     expect(parts).toMatch(/supervise\.js java .*cloud-firestore-emulator/);
     expect(parts).toMatch(/supervise\.js .*storage\/main\.js/);
     expect(parts).toMatch(/function-host\.js \S+ files 127\.0\.0\.1 /);

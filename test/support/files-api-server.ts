@@ -91,7 +91,13 @@ function checkAnswersOf(server: Server): void {
     res.on('finish', () => {
       // CORS preflights are answered before any operation and are not one.
       if (req.method === 'OPTIONS') return;
-      const answer = { method: req.method ?? 'GET', url: req.url ?? '/', status: res.statusCode, headers: res.getHeaders(), body: Buffer.concat(chunks) };
+      const answer = {
+        method: req.method ?? 'GET',
+        url: req.url ?? '/',
+        status: res.statusCode,
+        headers: res.getHeaders(),
+        body: Buffer.concat(chunks),
+      };
       checked += 1;
       violations.push(...check(answer));
     });

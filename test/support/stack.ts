@@ -23,7 +23,11 @@ export interface Stack {
 
 /** A project and bucket of this test file's own, so files never see each other's data. */
 export function isolatedNames(testFile: string): { projectId: string; bucket: string } {
-  const slug = basename(testFile).replace(/\.test\.ts$/, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 40);
+  const slug = basename(testFile)
+    .replace(/\.test\.ts$/, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .slice(0, 40);
   const suffix = createHash('sha256').update(testFile).digest('hex').slice(0, 6);
   return { projectId: `test-${slug}-${suffix}`, bucket: `b-${slug}-${suffix}` };
 }
@@ -37,7 +41,12 @@ export function emulatorHosts(): { firestore: string; storage: string } {
 
 /** The organization (made if missing), `principalId` a member of it, and a new key of theirs. */
 export async function seedMember(db: Firestore, organizationId: string, principalId: string) {
-  const { apiKey, keyId } = await seedTenant(db, { organizationId, organizationName: `Organization ${organizationId}`, principalId, role: 'member' });
+  const { apiKey, keyId } = await seedTenant(db, {
+    organizationId,
+    organizationName: `Organization ${organizationId}`,
+    principalId,
+    role: 'member',
+  });
   return { apiKey, keyId };
 }
 
@@ -51,15 +60,18 @@ export async function startStack(testFile: string, env: Record<string, string> =
   const organizationId = 'org_123';
   const principalId = 'usr_alice';
   const { apiKey, keyId } = await seedMember(db, organizationId, principalId);
-  const api = await startFilesApi({
-    FIRESTORE_EMULATOR_HOST: hosts.firestore,
-    STORAGE_EMULATOR_HOST: hosts.storage,
-    GOOGLE_CLOUD_PROJECT: projectId,
-    FILES_BUCKET: bucket,
-    AUTH_CACHE_TTL_SECONDS: '0',
-    BACKEND_TIMEOUT_MS: '5000',
-    ...env,
-  }, targets);
+  const api = await startFilesApi(
+    {
+      FIRESTORE_EMULATOR_HOST: hosts.firestore,
+      STORAGE_EMULATOR_HOST: hosts.storage,
+      GOOGLE_CLOUD_PROJECT: projectId,
+      FILES_BUCKET: bucket,
+      AUTH_CACHE_TTL_SECONDS: '0',
+      BACKEND_TIMEOUT_MS: '5000',
+      ...env,
+    },
+    targets,
+  );
   return {
     api,
     db,

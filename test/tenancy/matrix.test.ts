@@ -71,8 +71,18 @@ interface Endpoint {
 }
 
 const ENDPOINTS: Endpoint[] = [
-  { name: 'upload-url', method: 'POST', path: () => '/upload-url', body: () => ({ filename: 'x.pdf', file_size: 5, mime_type: 'application/pdf' }) },
-  { name: 'register', method: 'POST', path: () => '', body: (gcsPath) => ({ filename: gcsPath.split('/').pop(), gcs_path: gcsPath, file_size: 5, mime_type: 'application/pdf' }) },
+  {
+    name: 'upload-url',
+    method: 'POST',
+    path: () => '/upload-url',
+    body: () => ({ filename: 'x.pdf', file_size: 5, mime_type: 'application/pdf' }),
+  },
+  {
+    name: 'register',
+    method: 'POST',
+    path: () => '',
+    body: (gcsPath) => ({ filename: gcsPath.split('/').pop(), gcs_path: gcsPath, file_size: 5, mime_type: 'application/pdf' }),
+  },
   { name: 'list', method: 'GET', path: () => '?status=uploading' },
   { name: 'get', method: 'GET', path: (id) => `/${id}` },
   { name: 'delete', method: 'DELETE', path: (id) => `/${id}` },
@@ -89,7 +99,12 @@ interface Case {
 
 function cases(e: Endpoint): Case[] {
   const mine = { orgSegment: stack.organizationId, fileId: own.fileId, gcsPath: own.gcsPath };
-  const auth = (label: string, apiKey: string | undefined, status: number, code: string): Case => ({ label, ...mine, apiKey, expect: { status, code } });
+  const auth = (label: string, apiKey: string | undefined, status: number, code: string): Case => ({
+    label,
+    ...mine,
+    apiKey,
+    expect: { status, code },
+  });
   const list: Case[] = [
     auth('no key', undefined, 401, 'AUTHENTICATION_REQUIRED'),
     auth('malformed key', 'ak_not-a-key', 401, 'INVALID_API_KEY'),
@@ -100,8 +115,22 @@ function cases(e: Endpoint): Case[] {
     auth('expired key', keys.expired, 401, 'API_KEY_EXPIRED'),
     auth('key of a non-member', keys.outsider, 403, 'ORGANIZATION_ACCESS_DENIED'),
     auth('member of another organization', other.apiKey, 403, 'ORGANIZATION_ACCESS_DENIED'),
-    { label: 'own key on the other organization', orgSegment: OTHER_ORG, apiKey: stack.apiKey, fileId: other.fileId, gcsPath: other.gcsPath, expect: { status: 403, code: 'ORGANIZATION_ACCESS_DENIED' } },
-    { label: 'own key on an organization that does not exist', orgSegment: 'org_nobody', apiKey: stack.apiKey, fileId: own.fileId, gcsPath: own.gcsPath, expect: { status: 403, code: 'ORGANIZATION_ACCESS_DENIED' } },
+    {
+      label: 'own key on the other organization',
+      orgSegment: OTHER_ORG,
+      apiKey: stack.apiKey,
+      fileId: other.fileId,
+      gcsPath: other.gcsPath,
+      expect: { status: 403, code: 'ORGANIZATION_ACCESS_DENIED' },
+    },
+    {
+      label: 'own key on an organization that does not exist',
+      orgSegment: 'org_nobody',
+      apiKey: stack.apiKey,
+      fileId: own.fileId,
+      gcsPath: own.gcsPath,
+      expect: { status: 403, code: 'ORGANIZATION_ACCESS_DENIED' },
+    },
   ];
   for (const [label, segment] of [
     ['encoded other organization', 'org%5Fother'],
@@ -113,17 +142,43 @@ function cases(e: Endpoint): Case[] {
     ['case variant', 'ORG_OTHER'],
     ['trailing encoded NUL', `${OTHER_ORG}%00`],
   ] as const) {
-    list.push({ label, orgSegment: segment, apiKey: stack.apiKey, fileId: other.fileId, gcsPath: other.gcsPath, expect: { status: 403, code: 'ORGANIZATION_ACCESS_DENIED' } });
+    list.push({
+      label,
+      orgSegment: segment,
+      apiKey: stack.apiKey,
+      fileId: other.fileId,
+      gcsPath: other.gcsPath,
+      expect: { status: 403, code: 'ORGANIZATION_ACCESS_DENIED' },
+    });
   }
   // The server resolves no dot segments: such a path names no route at all.
   for (const segment of [`${stack.organizationId}/files/../../${OTHER_ORG}`, `${OTHER_ORG}/../${stack.organizationId}`]) {
-    list.push({ label: `raw dot segments (${segment})`, orgSegment: segment, apiKey: stack.apiKey, fileId: other.fileId, gcsPath: other.gcsPath, expect: { status: 404, code: 'NOT_FOUND' } });
+    list.push({
+      label: `raw dot segments (${segment})`,
+      orgSegment: segment,
+      apiKey: stack.apiKey,
+      fileId: other.fileId,
+      gcsPath: other.gcsPath,
+      expect: { status: 404, code: 'NOT_FOUND' },
+    });
   }
   if (e.name === 'get' || e.name === 'delete') {
-    list.push({ label: "another organization's file id", ...mine, apiKey: stack.apiKey, fileId: other.fileId, expect: { status: 404, code: 'FILE_NOT_FOUND' } });
+    list.push({
+      label: "another organization's file id",
+      ...mine,
+      apiKey: stack.apiKey,
+      fileId: other.fileId,
+      expect: { status: 404, code: 'FILE_NOT_FOUND' },
+    });
   }
   if (e.name === 'register') {
-    list.push({ label: "another organization's gcs_path", ...mine, apiKey: stack.apiKey, gcsPath: other.gcsPath, expect: { status: 404, code: 'FILE_NOT_FOUND' } });
+    list.push({
+      label: "another organization's gcs_path",
+      ...mine,
+      apiKey: stack.apiKey,
+      gcsPath: other.gcsPath,
+      expect: { status: 404, code: 'FILE_NOT_FOUND' },
+    });
     list.push({
       label: "another organization's file under this organization's prefix",
       ...mine,
@@ -138,9 +193,16 @@ function cases(e: Endpoint): Case[] {
 /** What of the other organization a caller of this case did not already send: none of it may come back. */
 function secretsOf(c: Case): string[] {
   const sent = `${c.orgSegment} ${c.fileId} ${c.gcsPath} ${c.apiKey ?? ''}`;
-  return [OTHER_FILENAME, OTHER_PRINCIPAL, other.keyId, other.apiKey, other.uploadUrl, new URL(other.uploadUrl).searchParams.get('upload_id') as string, other.fileId, other.gcsPath].filter(
-    (s) => !sent.includes(s),
-  );
+  return [
+    OTHER_FILENAME,
+    OTHER_PRINCIPAL,
+    other.keyId,
+    other.apiKey,
+    other.uploadUrl,
+    new URL(other.uploadUrl).searchParams.get('upload_id') as string,
+    other.fileId,
+    other.gcsPath,
+  ].filter((s) => !sent.includes(s));
 }
 
 describe('tenancy matrix', () => {
@@ -167,9 +229,12 @@ describe('tenancy matrix', () => {
           } catch {
             failures.push(`${where}: not JSON`);
           }
-          if (res.status !== c.expect.status || code !== c.expect.code) failures.push(`${where}: ${res.status} ${code}, expected ${c.expect.status} ${c.expect.code}`);
+          if (res.status !== c.expect.status || code !== c.expect.code)
+            failures.push(`${where}: ${res.status} ${code}, expected ${c.expect.status} ${c.expect.code}`);
         }
-        const headerText = Object.entries(res.headers).map(([k, v]) => `${k}: ${v}`).join('\n');
+        const headerText = Object.entries(res.headers)
+          .map(([k, v]) => `${k}: ${v}`)
+          .join('\n');
         const logs = logLines.slice(linesBefore).join('');
         for (const secret of secretsOf(c)) {
           if (text.includes(secret)) failures.push(`${where}: the answer carries ${secret}`);

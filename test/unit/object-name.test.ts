@@ -13,7 +13,22 @@ describe('gcsPath', () => {
 
   it('keeps direction controls and invisible characters out of the object name', () => {
     expect(safeObjectFilename('invoice\u202efdp.exe', 100)).toBe('invoice_fdp.exe');
-    for (const ch of ['\u200b', '\u200c', '\u200d', '\u200e', '\u200f', '\u2066', '\u2067', '\u2068', '\u2069', '\u202a', '\ufeff', '\u2028', '\u2029', '\u061c']) {
+    for (const ch of [
+      '\u200b',
+      '\u200c',
+      '\u200d',
+      '\u200e',
+      '\u200f',
+      '\u2066',
+      '\u2067',
+      '\u2068',
+      '\u2069',
+      '\u202a',
+      '\ufeff',
+      '\u2028',
+      '\u2029',
+      '\u061c',
+    ]) {
       expect(safeObjectFilename(`a${ch}b.txt`, 100)).toBe('a_b.txt');
     }
   });

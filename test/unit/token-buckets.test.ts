@@ -19,8 +19,16 @@ describe('TokenBuckets', () => {
   it('takes from every bucket or from none, and names the first empty one', () => {
     const buckets = new TokenBuckets(100, clock);
     const small = { perSecond: 0.1, burst: 1 };
-    expect(buckets.take([{ name: 'k1', rule }, { name: 'org', rule: small }]).waitSeconds).toBe(0);
-    const refused = buckets.take([{ name: 'k2', rule }, { name: 'org', rule: small }]);
+    expect(
+      buckets.take([
+        { name: 'k1', rule },
+        { name: 'org', rule: small },
+      ]).waitSeconds,
+    ).toBe(0);
+    const refused = buckets.take([
+      { name: 'k2', rule },
+      { name: 'org', rule: small },
+    ]);
     expect(refused).toEqual({ waitSeconds: 10, empty: 1 });
     // k2 lost nothing to the refusal: its whole burst is still there.
     for (let i = 0; i < 3; i++) expect(buckets.take([{ name: 'k2', rule }]).waitSeconds).toBe(0);

@@ -16,8 +16,16 @@ describe('TtlCache', () => {
   it('never keeps what keep() refuses', async () => {
     const cache = new TtlCache<boolean>(1000);
     let loads = 0;
-    await cache.get('k', async () => (loads++, false), (v) => v);
-    await cache.get('k', async () => (loads++, false), (v) => v);
+    await cache.get(
+      'k',
+      async () => (loads++, false),
+      (v) => v,
+    );
+    await cache.get(
+      'k',
+      async () => (loads++, false),
+      (v) => v,
+    );
     expect(loads).toBe(2);
   });
 

@@ -92,7 +92,13 @@ describe('upload-url request rules', () => {
     await expect(call({ ...valid, file_size: 1 })).resolves.toBeDefined();
     await expect(call({ ...valid, file_size: 5368709120 })).resolves.toBeDefined();
     await expect(
-      call({ ...valid, upload_type: 'simple', crc32c: 'AAAAAA==', md5_hash: '1B2M2Y8AsgTpgAmY7PhCfg==', mime_type: 'text/plain; charset="utf-8"' }),
+      call({
+        ...valid,
+        upload_type: 'simple',
+        crc32c: 'AAAAAA==',
+        md5_hash: '1B2M2Y8AsgTpgAmY7PhCfg==',
+        mime_type: 'text/plain; charset="utf-8"',
+      }),
     ).resolves.toBeDefined();
   });
 
@@ -105,7 +111,10 @@ describe('upload-url request rules', () => {
 describe('upload-url answer and record', () => {
   it('answers exactly the seven fields, and records every File field', async () => {
     const { backends, call } = setup();
-    const answer = await call({ ...valid, filename: 'My Video #1.MP4', mime_type: 'Video/MP4', upload_type: 'simple' }, { origin: 'https://app.example' });
+    const answer = await call(
+      { ...valid, filename: 'My Video #1.MP4', mime_type: 'Video/MP4', upload_type: 'simple' },
+      { origin: 'https://app.example' },
+    );
     expect(validateUploadUrlResponse(answer)).toBe(true);
     expect(Object.keys(answer).sort()).toEqual(
       ['chunk_size_recommended', 'expires_at', 'file_id', 'gcs_path', 'max_file_size', 'upload_type', 'upload_url'].sort(),

@@ -28,7 +28,10 @@ export async function composeObject(ctx: RouteContext, bucket: string, rawName: 
   const name = objectName(rawName, 'destination object');
   const body = await readJsonObject(ctx.req);
   const refs = sourceRefs(body.sourceObjects);
-  const destination = body.destination && typeof body.destination === 'object' && !Array.isArray(body.destination) ? (body.destination as Record<string, unknown>) : {};
+  const destination =
+    body.destination && typeof body.destination === 'object' && !Array.isArray(body.destination)
+      ? (body.destination as Record<string, unknown>)
+      : {};
   const sources = refs.map((ref) => resolve(ctx, bucket, ref));
   const componentCount = sources.reduce((sum, s) => sum + (s.componentCount ?? 1), 0);
   if (componentCount > MAX_COMPONENTS) {
@@ -37,7 +40,13 @@ export async function composeObject(ctx: RouteContext, bucket: string, rawName: 
   const temp = join(ctx.state.layout.scratch, `${randomBytes(12).toString('hex')}.compose`);
   try {
     const { size, crc32c } = await concatenate(ctx, sources, temp);
-    const composed = await ctx.state.objects.commit(bucket, name, temp, { init: objectInitFrom(destination), size, digests: { crc32c }, componentCount }, preconditionsFrom(ctx.query));
+    const composed = await ctx.state.objects.commit(
+      bucket,
+      name,
+      temp,
+      { init: objectInitFrom(destination), size, digests: { crc32c }, componentCount },
+      preconditionsFrom(ctx.query),
+    );
     ctx.state.finalized(composed, ctx.base);
     sendJson(ctx.res, 200, objectResource(composed, ctx.base));
   } finally {
@@ -47,12 +56,20 @@ export async function composeObject(ctx: RouteContext, bucket: string, rawName: 
 
 function sourceRefs(value: unknown): SourceRef[] {
   if (!Array.isArray(value) || value.length === 0) throw badRequest('Required: sourceObjects (at least one source object)', 'required');
-  if (value.length > MAX_SOURCES) throw badRequest(`The number of source objects provided (${value.length}) exceeds the maximum of ${MAX_SOURCES}`);
+  if (value.length > MAX_SOURCES)
+    throw badRequest(`The number of source objects provided (${value.length}) exceeds the maximum of ${MAX_SOURCES}`);
   return value.map((item: unknown, i) => {
     const ref = (item && typeof item === 'object' ? item : {}) as Record<string, unknown>;
     const name = objectName(ref.name, `sourceObjects[${i}].name`);
-    const pre = (ref.objectPreconditions && typeof ref.objectPreconditions === 'object' ? ref.objectPreconditions : {}) as Record<string, unknown>;
-    return { name, ...generationField(ref.generation, `sourceObjects[${i}].generation`, 'generation'), ...generationField(pre.ifGenerationMatch, `sourceObjects[${i}].objectPreconditions.ifGenerationMatch`, 'ifGenerationMatch') };
+    const pre = (ref.objectPreconditions && typeof ref.objectPreconditions === 'object' ? ref.objectPreconditions : {}) as Record<
+      string,
+      unknown
+    >;
+    return {
+      name,
+      ...generationField(ref.generation, `sourceObjects[${i}].generation`, 'generation'),
+      ...generationField(pre.ifGenerationMatch, `sourceObjects[${i}].objectPreconditions.ifGenerationMatch`, 'ifGenerationMatch'),
+    };
   });
 }
 
@@ -65,7 +82,8 @@ function generationField(value: unknown, where: string, key: 'generation' | 'ifG
 
 function resolve(ctx: RouteContext, bucket: string, ref: SourceRef): StoredObject {
   const obj = ctx.state.objects.get(bucket, ref.name);
-  if (!obj || (ref.generation !== undefined && ref.generation !== obj.generation)) throw notFound(`Object ${ref.name} (generation: ${ref.generation ?? 'live'}) not found.`);
+  if (!obj || (ref.generation !== undefined && ref.generation !== obj.generation))
+    throw notFound(`Object ${ref.name} (generation: ${ref.generation ?? 'live'}) not found.`);
   if (ref.ifGenerationMatch !== undefined) checkPreconditions(obj, { ifGenerationMatch: ref.ifGenerationMatch });
   return obj;
 }
@@ -93,7 +111,7 @@ async function concatenate(ctx: RouteContext, sources: StoredObject[], temp: str
         if (bytesRead === 0) break;
         const piece = buffer.subarray(0, bytesRead);
         crc.update(piece);
-        for (let done = 0; done < bytesRead; ) done += (await out.write(piece, done, bytesRead - done, size + done)).bytesWritten;
+        for (let done = 0; done < bytesRead;) done += (await out.write(piece, done, bytesRead - done, size + done)).bytesWritten;
         size += bytesRead;
       }
     }

@@ -24,7 +24,8 @@ export async function copyObject(
   const body = await readJsonObject(ctx.req);
   const source = ctx.state.objects.get(sourceBucket, sourceName);
   const sourceGeneration = ctx.query.get('sourceGeneration');
-  if (!source || (sourceGeneration !== null && sourceGeneration !== source.generation)) throw notFound(`No such object: ${sourceBucket}/${sourceName}`);
+  if (!source || (sourceGeneration !== null && sourceGeneration !== source.generation))
+    throw notFound(`No such object: ${sourceBucket}/${sourceName}`);
   checkPreconditions(source, preconditionsFrom(ctx.query, 'Source'));
   const staged = await ctx.state.objects.stageCopy(source).catch((err: NodeJS.ErrnoException) => {
     // Deleted or replaced since it was looked up.

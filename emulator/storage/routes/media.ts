@@ -14,7 +14,11 @@ import type { StoredObject } from '../stored-object';
  * `Content-Encoding: gzip` goes out decompressed to a client that does not accept gzip,
  * whole (Range ignored) and without Content-Length or hashes, which describe the
  * stored bytes. `Cache-Control: no-transform` turns that off. */
-export async function sendMedia(ctx: RouteContext, obj: StoredObject, overrides: { contentType?: string; contentDisposition?: string } = {}): Promise<void> {
+export async function sendMedia(
+  ctx: RouteContext,
+  obj: StoredObject,
+  overrides: { contentType?: string; contentDisposition?: string } = {},
+): Promise<void> {
   const transcode = transcodes(obj, ctx.req);
   const span = transcode ? undefined : parseByteRange(ctx.req.headers.range, obj.size);
   // Opened before answering: a concurrent overwrite or delete unlinks, it cannot cut this read short.
@@ -28,7 +32,9 @@ export async function sendMedia(ctx: RouteContext, obj: StoredObject, overrides:
       'x-goog-metageneration': obj.metageneration,
       'x-goog-stored-content-length': obj.size,
       'x-goog-stored-content-encoding': obj.contentEncoding ?? 'identity',
-      ...((overrides.contentDisposition ?? obj.contentDisposition) ? { 'Content-Disposition': overrides.contentDisposition ?? obj.contentDisposition } : {}),
+      ...((overrides.contentDisposition ?? obj.contentDisposition)
+        ? { 'Content-Disposition': overrides.contentDisposition ?? obj.contentDisposition }
+        : {}),
       ...(obj.cacheControl ? { 'Cache-Control': obj.cacheControl } : {}),
     };
     if (!transcode) {
@@ -43,7 +49,12 @@ export async function sendMedia(ctx: RouteContext, obj: StoredObject, overrides:
       ctx.res.end();
       return;
     }
-    const bytes = file.createReadStream({ start: span?.start ?? 0, end: span?.end ?? obj.size - 1, autoClose: false, highWaterMark: 1 << 20 });
+    const bytes = file.createReadStream({
+      start: span?.start ?? 0,
+      end: span?.end ?? obj.size - 1,
+      autoClose: false,
+      highWaterMark: 1 << 20,
+    });
     await (transcode ? pipeline(bytes, createGunzip(), ctx.res) : pipeline(bytes, ctx.res));
   } finally {
     await file.close();

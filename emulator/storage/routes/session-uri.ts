@@ -9,7 +9,8 @@ import { putOnSession } from '../session-upload';
  * queries (PUT, or POST as older clients send), cancel (DELETE), CORS preflight. */
 export async function onSessionUri(ctx: RouteContext, bucket: string): Promise<void> {
   const session = ctx.state.sessions.find(ctx.query.get('upload_id'));
-  if (!session || session.record.bucket !== bucket) throw notFound('No such upload session: it never existed, was cancelled or has expired');
+  if (!session || session.record.bucket !== bucket)
+    throw notFound('No such upload session: it never existed, was cancelled or has expired');
   const { origin, uploadId } = session.record;
   // Set before any answer, errors included, so a browser can read them.
   for (const [name, value] of Object.entries(origin ? corsHeaders(origin) : {})) ctx.res.setHeader(name, value);

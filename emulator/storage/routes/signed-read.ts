@@ -11,7 +11,12 @@ import { sendMedia } from './media';
  * `response-content-disposition` overriding the stored headers. */
 export async function signedRead(ctx: RouteContext, path: string): Promise<void> {
   if (ctx.req.method !== 'GET' && ctx.req.method !== 'HEAD') {
-    throw new XmlError(501, 'NotImplemented', 'A header or query you provided requested a function that is not implemented.', `The storage emulator accepts signed URLs for GET and HEAD only, not ${ctx.req.method}.`);
+    throw new XmlError(
+      501,
+      'NotImplemented',
+      'A header or query you provided requested a function that is not implemented.',
+      `The storage emulator accepts signed URLs for GET and HEAD only, not ${ctx.req.method}.`,
+    );
   }
   const match = /^\/([^/]+)\/(.+)$/.exec(path);
   if (!match) throw new XmlError(400, 'InvalidArgument', 'Invalid argument.', 'A signed URL names /{bucket}/{object}.');

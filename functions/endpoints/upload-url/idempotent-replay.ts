@@ -62,7 +62,10 @@ async function replayClaim(
     }
     const record = await deps.records.find(organizationId, claim.fileId);
     // Failed, or stuck without its URI past any deadline (its instance died between the writes).
-    const abandoned = record?.status === 'uploading' && !record.session_uri && now() - Date.parse(record.created_at) > sessionGraceMs(deps.config.backendTimeoutMs);
+    const abandoned =
+      record?.status === 'uploading' &&
+      !record.session_uri &&
+      now() - Date.parse(record.created_at) > sessionGraceMs(deps.config.backendTimeoutMs);
     if (record?.status === 'failed' || abandoned) {
       await deps.records.releaseClaim(organizationId, claim);
       return 'retry';
@@ -74,6 +77,12 @@ async function replayClaim(
 }
 
 const inProgress = () =>
-  new ApiError(409, 'IDEMPOTENCY_KEY_REUSED', 'A request with this Idempotency-Key is still in progress; retry shortly', { in_progress: true }, {
-    'Retry-After': '1',
-  });
+  new ApiError(
+    409,
+    'IDEMPOTENCY_KEY_REUSED',
+    'A request with this Idempotency-Key is still in progress; retry shortly',
+    { in_progress: true },
+    {
+      'Retry-After': '1',
+    },
+  );

@@ -17,8 +17,17 @@ export function undoRefused(
   reason: string,
 ): Promise<void> {
   const failRecord = () =>
-    report(deps, 'mark record failed', deps.records.transition(record.organization_id, record.id, 'uploading', { status: 'failed', failure: failedBecause(reason), leftovers: true }));
-  const cancel = (uri: unknown) => (typeof uri === 'string' && uri ? report(deps, 'cancel orphaned session', deps.sessions.cancelSession(uri)) : undefined);
+    report(
+      deps,
+      'mark record failed',
+      deps.records.transition(record.organization_id, record.id, 'uploading', {
+        status: 'failed',
+        failure: failedBecause(reason),
+        leftovers: true,
+      }),
+    );
+  const cancel = (uri: unknown) =>
+    typeof uri === 'string' && uri ? report(deps, 'cancel orphaned session', deps.sessions.cancelSession(uri)) : undefined;
 
   const now: Promise<unknown>[] = [];
   if (written.status === 'fulfilled') now.push(failRecord());

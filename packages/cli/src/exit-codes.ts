@@ -37,7 +37,8 @@ export function exitCodeFor(error: unknown): number {
 
 /** One line for stderr: what failed, and the trace id to quote. */
 export function describe(error: unknown): string {
-  if (error instanceof FilesApiError) return `${error.code} (${error.status}): ${error.message}${error.traceId ? ` [trace ${error.traceId}]` : ''}`;
+  if (error instanceof FilesApiError)
+    return `${error.code} (${error.status}): ${error.message}${error.traceId ? ` [trace ${error.traceId}]` : ''}`;
   if (error instanceof StorageError) return `${error.code}: ${error.message}`;
   return (error as Error)?.message ?? String(error);
 }

@@ -36,5 +36,7 @@ export async function listCommand(flags: ListFlags, config: CliConfig, signal: A
 }
 
 function row(file: FileObject): string {
-  return [file.id, file.status.padEnd(9), formatBytes(file.file_size).padStart(10), file.created_at, file.original_filename].join('  ') + '\n';
+  return (
+    [file.id, file.status.padEnd(9), formatBytes(file.file_size).padStart(10), file.created_at, file.original_filename].join('  ') + '\n'
+  );
 }

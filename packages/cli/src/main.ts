@@ -57,7 +57,9 @@ async function main(argv: string[]): Promise<number> {
     .option('-o, --output <path>', 'where to write it (default: its original filename, here)')
     .option('-f, --force', 'replace an existing file')
     .option('--json', 'print the File object and the path as one JSON line')
-    .action((fileId: string, _flags, command: Command) => run((config) => downloadCommand(fileId, command.opts(), config, signal))(command));
+    .action((fileId: string, _flags, command: Command) =>
+      run((config) => downloadCommand(fileId, command.opts(), config, signal))(command),
+    );
 
   program
     .command('ls')
@@ -85,7 +87,9 @@ async function main(argv: string[]): Promise<number> {
     return await outcome;
   } catch (error) {
     if (error instanceof CommanderError) {
-      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help' ? EXIT.OK : EXIT.USAGE;
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help'
+        ? EXIT.OK
+        : EXIT.USAGE;
     }
     const code = exitCodeFor(error);
     process.stderr.write(code === EXIT.INTERRUPTED ? 'interrupted\n' : `files: ${describe(error)}\n`);

@@ -36,7 +36,13 @@ export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
 
 export function resumeStore(dir: string): ResumeStore {
   const fileFor = (key: ResumeKey) =>
-    join(dir, createHash('sha256').update(JSON.stringify([key.apiUrl, key.organizationId, key.absolutePath, key.size, key.mtimeMs])).digest('hex').slice(0, 32) + '.json');
+    join(
+      dir,
+      createHash('sha256')
+        .update(JSON.stringify([key.apiUrl, key.organizationId, key.absolutePath, key.size, key.mtimeMs]))
+        .digest('hex')
+        .slice(0, 32) + '.json',
+    );
 
   return {
     async load(key) {

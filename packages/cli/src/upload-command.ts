@@ -50,7 +50,13 @@ export async function uploadCommand(paths: string[], flags: UploadFlags, config:
   async function uploadOne(path: string, label: string): Promise<FileObject> {
     const absolutePath = resolve(path);
     const facts = await stat(absolutePath);
-    const key: ResumeKey = { apiUrl: config.apiUrl, organizationId: config.organizationId, absolutePath, size: facts.size, mtimeMs: facts.mtimeMs };
+    const key: ResumeKey = {
+      apiUrl: config.apiUrl,
+      organizationId: config.organizationId,
+      absolutePath,
+      size: facts.size,
+      mtimeMs: facts.mtimeMs,
+    };
     const stored = await store.load(key);
     const line = view.start(label, facts.size);
     const common = {

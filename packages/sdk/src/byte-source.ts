@@ -29,7 +29,12 @@ export function blobSource(blob: Blob): ByteSource {
 }
 
 export function isByteSource(value: unknown): value is ByteSource {
-  return typeof value === 'object' && value !== null && typeof (value as ByteSource).read === 'function' && typeof (value as ByteSource).size === 'number';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as ByteSource).read === 'function' &&
+    typeof (value as ByteSource).size === 'number'
+  );
 }
 
 /**

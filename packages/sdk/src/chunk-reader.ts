@@ -6,7 +6,9 @@ import type { ByteSource } from './byte-source.js';
  * in flight, one being filled), so a 5 GB upload allocates two chunks in all.
  */
 export function chunkReader(source: ByteSource, chunkSize: number) {
-  const slots = source.readInto ? [new Uint8Array(Math.min(chunkSize, source.size)), new Uint8Array(Math.min(chunkSize, source.size))] : undefined;
+  const slots = source.readInto
+    ? [new Uint8Array(Math.min(chunkSize, source.size)), new Uint8Array(Math.min(chunkSize, source.size))]
+    : undefined;
   const busy: Array<Promise<unknown>> = [Promise.resolve(), Promise.resolve()];
   let next = 0;
   let ahead: { start: number; end: number; bytes: Promise<Uint8Array> } | undefined;

@@ -93,7 +93,11 @@ export class FilesClient {
   /** One page at a time, newest first, until the last page. */
   async *listFiles(options: ListOptions = {}): AsyncGenerator<FileList, void, undefined> {
     for (let page = options.page ?? 1; ; page++) {
-      const answer: FileList = await this.call('listFiles', {}, { query: { page, limit: options.limit, status: options.status }, signal: options.signal });
+      const answer: FileList = await this.call(
+        'listFiles',
+        {},
+        { query: { page, limit: options.limit, status: options.status }, signal: options.signal },
+      );
       yield answer;
       if (!answer.has_more || answer.files.length === 0) return;
     }
@@ -104,21 +108,44 @@ export class FilesClient {
   }
 
   /** upload-url: a resumable session for the file described. */
-  async createUploadSession(request: UploadUrlRequest, options: { idempotencyKey?: string; signal?: AbortSignal } = {}): Promise<UploadSession> {
-    const answer: UploadUrlResponse = await this.call('createUploadUrl', {}, {
-      body: request,
-      headers: { 'Idempotency-Key': options.idempotencyKey ?? globalThis.crypto.randomUUID() },
-      signal: options.signal,
-    });
-    return { ...answer, filename: request.filename, mime_type: request.mime_type, file_size: request.file_size, ...(request.crc32c ? { crc32c: request.crc32c } : {}) };
+  async createUploadSession(
+    request: UploadUrlRequest,
+    options: { idempotencyKey?: string; signal?: AbortSignal } = {},
+  ): Promise<UploadSession> {
+    const answer: UploadUrlResponse = await this.call(
+      'createUploadUrl',
+      {},
+      {
+        body: request,
+        headers: { 'Idempotency-Key': options.idempotencyKey ?? globalThis.crypto.randomUUID() },
+        signal: options.signal,
+      },
+    );
+    return {
+      ...answer,
+      filename: request.filename,
+      mime_type: request.mime_type,
+      file_size: request.file_size,
+      ...(request.crc32c ? { crc32c: request.crc32c } : {}),
+    };
   }
 
   /** register: storage is checked against the declaration, and the file becomes uploaded. */
   registerUpload(session: UploadSession, options: { signal?: AbortSignal } = {}): Promise<FileObject> {
-    return this.call('registerFile', {}, {
-      body: { filename: session.filename, gcs_path: session.gcs_path, file_size: session.file_size, mime_type: session.mime_type, file_id: session.file_id },
-      signal: options.signal,
-    });
+    return this.call(
+      'registerFile',
+      {},
+      {
+        body: {
+          filename: session.filename,
+          gcs_path: session.gcs_path,
+          file_size: session.file_size,
+          mime_type: session.mime_type,
+          file_id: session.file_id,
+        },
+        signal: options.signal,
+      },
+    );
   }
 
   /**
@@ -137,9 +164,21 @@ export class FilesClient {
       if (!session) {
         const filename = options.filename ?? bytes.name;
         if (!filename) throw new TypeError('uploadFile needs a filename for a source that has none');
-        const crc32c = options.crc32c === false ? undefined : typeof options.crc32c === 'string' ? options.crc32c : bytes.seekable ? await crc32cOf(bytes, options.signal) : undefined;
+        const crc32c =
+          options.crc32c === false
+            ? undefined
+            : typeof options.crc32c === 'string'
+              ? options.crc32c
+              : bytes.seekable
+                ? await crc32cOf(bytes, options.signal)
+                : undefined;
         session = await this.createUploadSession(
-          { filename, file_size: bytes.size, mime_type: options.mimeType ?? bytes.type ?? mimeTypeFor(filename), ...(crc32c ? { crc32c } : {}) },
+          {
+            filename,
+            file_size: bytes.size,
+            mime_type: options.mimeType ?? bytes.type ?? mimeTypeFor(filename),
+            ...(crc32c ? { crc32c } : {}),
+          },
           { idempotencyKey: options.idempotencyKey, signal: options.signal },
         );
       }
@@ -174,7 +213,13 @@ export class FilesClient {
     }
   }
 
-  protected async downloadToSink(fileId: string, sink: ByteSink, startAt: number, options: DownloadOptions & { hasher?: Crc32cHasher }, known?: FileObject): Promise<FileObject> {
+  protected async downloadToSink(
+    fileId: string,
+    sink: ByteSink,
+    startAt: number,
+    options: DownloadOptions & { hasher?: Crc32cHasher },
+    known?: FileObject,
+  ): Promise<FileObject> {
     const file = known ?? (await this.getFile(fileId, { signal: options.signal }));
     await downloadInto(this.transport, sink, {
       url: async () => (await this.getDownloadUrl(fileId, { signal: options.signal })).download_url,

@@ -28,7 +28,9 @@ export async function crc32cOf(source: ByteSource, signal?: AbortSignal): Promis
   for (let start = 0; start < source.size; start += PIECE) {
     signal?.throwIfAborted();
     const end = Math.min(source.size, start + PIECE);
-    hasher.update(buffer && source.readInto ? await source.readInto(buffer.subarray(0, end - start), start) : await source.read(start, end));
+    hasher.update(
+      buffer && source.readInto ? await source.readInto(buffer.subarray(0, end - start), start) : await source.read(start, end),
+    );
   }
   return hasher.digest();
 }

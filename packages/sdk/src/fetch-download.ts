@@ -26,7 +26,11 @@ export interface DownloadPlan {
  * (expired while we waited) is replaced by a fresh one. The bytes are
  * checked against the file's CRC32C at the end.
  */
-export async function downloadInto(transport: { fetch: typeof fetch; retry: RetryPolicy; timeoutMs: number }, sink: ByteSink, plan: DownloadPlan): Promise<void> {
+export async function downloadInto(
+  transport: { fetch: typeof fetch; retry: RetryPolicy; timeoutMs: number },
+  sink: ByteSink,
+  plan: DownloadPlan,
+): Promise<void> {
   const hasher = plan.hasher ?? (await crc32cHasher());
   const progress = progressMeter(plan.size, plan.onProgress);
   let offset = plan.startAt;
@@ -43,7 +47,8 @@ export async function downloadInto(transport: { fetch: typeof fetch; retry: Retr
       if (response.status === 403 || response.status === 401) {
         await response.body?.cancel();
         // An expired URL: one fresh one. Refused fresh too: tampered, or not ours.
-        if (refusedFresh) throw new StorageError('DOWNLOAD_REFUSED', `storage refused the download URL (${response.status})`, response.status);
+        if (refusedFresh)
+          throw new StorageError('DOWNLOAD_REFUSED', `storage refused the download URL (${response.status})`, response.status);
         refusedFresh = true;
         url = await plan.url();
         continue;
@@ -84,7 +89,12 @@ export async function downloadInto(transport: { fetch: typeof fetch; retry: Retr
       if (plan.signal?.aborted) throw plan.signal.reason;
       failures++;
       if (failures > transport.retry.retries) {
-        throw new StorageError('RETRIES_EXHAUSTED', `the download failed ${failures} times in a row: ${(error as Error).message}`, undefined, { cause: error });
+        throw new StorageError(
+          'RETRIES_EXHAUSTED',
+          `the download failed ${failures} times in a row: ${(error as Error).message}`,
+          undefined,
+          { cause: error },
+        );
       }
       await sleep(backoffDelay(transport.retry, failures - 1), plan.signal);
     } finally {

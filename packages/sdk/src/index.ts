@@ -1,4 +1,11 @@
-export { FilesClient, type DownloadOptions, type FilesClientOptions, type ListOptions, type UploadOptions, type UploadSource } from './client.js';
+export {
+  FilesClient,
+  type DownloadOptions,
+  type FilesClientOptions,
+  type ListOptions,
+  type UploadOptions,
+  type UploadSource,
+} from './client.js';
 export { blobSource, streamSource, type ByteSource } from './byte-source.js';
 export { crc32cHasher, type Crc32cHasher } from './crc32c.js';
 export { FilesApiError, StorageError, type ErrorCode, type StorageErrorCode } from './errors.js';

@@ -17,19 +17,24 @@ export const nodeSessionPut: typeof fetch = (input, init = {}) =>
     if (signal?.aborted) return reject(signal.reason);
     const headers = { ...(init.headers as Record<string, string>), 'Content-Length': String(body.length) };
     const secure = url.protocol === 'https:';
-    const request = (secure ? httpsRequest : httpRequest)(url, { method: init.method ?? 'PUT', headers, agent: secure ? agents.https : agents.http }, (response: IncomingMessage) => {
-      const pieces: Buffer[] = [];
-      response.on('data', (piece: Buffer) => pieces.push(piece));
-      response.on('error', fail);
-      response.on('end', () => {
-        signal?.removeEventListener('abort', onAbort);
-        const answer = new Headers();
-        for (const [name, value] of Object.entries(response.headers)) if (value !== undefined) answer.set(name, Array.isArray(value) ? value.join(', ') : value);
-        const status = response.statusCode ?? 500;
-        const text = Buffer.concat(pieces);
-        resolve(new Response(status === 204 || status === 304 ? null : text, { status, headers: answer }));
-      });
-    });
+    const request = (secure ? httpsRequest : httpRequest)(
+      url,
+      { method: init.method ?? 'PUT', headers, agent: secure ? agents.https : agents.http },
+      (response: IncomingMessage) => {
+        const pieces: Buffer[] = [];
+        response.on('data', (piece: Buffer) => pieces.push(piece));
+        response.on('error', fail);
+        response.on('end', () => {
+          signal?.removeEventListener('abort', onAbort);
+          const answer = new Headers();
+          for (const [name, value] of Object.entries(response.headers))
+            if (value !== undefined) answer.set(name, Array.isArray(value) ? value.join(', ') : value);
+          const status = response.statusCode ?? 500;
+          const text = Buffer.concat(pieces);
+          resolve(new Response(status === 204 || status === 304 ? null : text, { status, headers: answer }));
+        });
+      },
+    );
     function fail(error: Error) {
       signal?.removeEventListener('abort', onAbort);
       reject(error);

@@ -42,7 +42,10 @@ export class FilesClient extends BaseClient {
     return super.uploadFile(source as BaseSource, options);
   }
 
-  override resumeUpload(source: UploadSource, ...rest: Parameters<BaseClient['resumeUpload']> extends [unknown, ...infer R] ? R : never): Promise<FileObject> {
+  override resumeUpload(
+    source: UploadSource,
+    ...rest: Parameters<BaseClient['resumeUpload']> extends [unknown, ...infer R] ? R : never
+  ): Promise<FileObject> {
     return super.resumeUpload(source as BaseSource, ...rest);
   }
 
@@ -52,7 +55,11 @@ export class FilesClient extends BaseClient {
    * by a crash) goes on from there when asked again, and the path appears
    * only once the bytes are verified.
    */
-  override async downloadFile(fileId: string, destination: string | Writable | WritableStream<Uint8Array>, options: PathDownloadOptions = {}): Promise<FileObject> {
+  override async downloadFile(
+    fileId: string,
+    destination: string | Writable | WritableStream<Uint8Array>,
+    options: PathDownloadOptions = {},
+  ): Promise<FileObject> {
     if (typeof destination === 'string') return this.downloadToPath(fileId, destination, options);
     if (destination instanceof WritableStream) return super.downloadFile(fileId, destination, options);
     const writable = destination;
@@ -76,13 +83,20 @@ export class FilesClient extends BaseClient {
     const handle = await open(part, have > 0 ? 'r+' : 'w');
     try {
       let position = have;
-      await this.downloadToSink(fileId, {
-        write: async (bytes) => {
-          let written = 0;
-          while (written < bytes.length) written += (await handle.write(bytes, written, bytes.length - written, position + written)).bytesWritten;
-          position += bytes.length;
+      await this.downloadToSink(
+        fileId,
+        {
+          write: async (bytes) => {
+            let written = 0;
+            while (written < bytes.length)
+              written += (await handle.write(bytes, written, bytes.length - written, position + written)).bytesWritten;
+            position += bytes.length;
+          },
         },
-      }, have, { ...options, hasher }, file);
+        have,
+        { ...options, hasher },
+        file,
+      );
       await handle.sync();
     } finally {
       await handle.close();
@@ -97,5 +111,8 @@ async function writeTo(writable: Writable, bytes: Uint8Array): Promise<void> {
 }
 
 async function exists(path: string): Promise<boolean> {
-  return stat(path).then(() => true, () => false);
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }

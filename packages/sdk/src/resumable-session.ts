@@ -6,7 +6,11 @@ export type SessionAnswer = { done: true } | { done: false; persisted: number };
 
 /** A failure worth retrying: a dropped connection, a deadline, 429, 5xx. */
 export class TransientFailure extends Error {
-  constructor(message: string, readonly retryAfterSeconds?: number, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds?: number,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
 }
@@ -54,7 +58,11 @@ export async function putOnSession(
     throw new TransientFailure(`storage answered ${response.status}`, parseRetryAfter(response.headers.get('retry-after')));
   }
   if (response.status === 404 || response.status === 410) {
-    throw new StorageError('SESSION_GONE', 'the upload session is gone (cancelled, expired or unknown): start a new upload', response.status);
+    throw new StorageError(
+      'SESSION_GONE',
+      'the upload session is gone (cancelled, expired or unknown): start a new upload',
+      response.status,
+    );
   }
   const reason = storageMessage(text);
   const completing = bytes !== undefined && start + bytes.length === total;

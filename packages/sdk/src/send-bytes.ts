@@ -54,7 +54,9 @@ export async function sendBytes(
       if (!(error instanceof TransientFailure)) throw error;
       failures++;
       if (failures > transport.retry.retries) {
-        throw new StorageError('RETRIES_EXHAUSTED', `the upload failed ${failures} times in a row: ${error.message}`, undefined, { cause: error });
+        throw new StorageError('RETRIES_EXHAUSTED', `the upload failed ${failures} times in a row: ${error.message}`, undefined, {
+          cause: error,
+        });
       }
       offset = undefined;
       await sleep(backoffDelay(transport.retry, failures - 1, error.retryAfterSeconds), options.signal);

@@ -18,4 +18,3 @@ export interface UploadSession extends UploadUrlResponse {
   file_size: number;
   crc32c?: string;
 }
-

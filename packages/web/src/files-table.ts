@@ -12,7 +12,10 @@ export async function renderFiles(client: FilesClient, body: HTMLTableSectionEle
   const page = first.done ? undefined : first.value;
   const files = page?.files ?? [];
   body.replaceChildren(...files.map((file) => row(client, file)));
-  note.textContent = page && page.total > files.length ? `The newest ${files.length} of ${page.total} files` : `${files.length} file${files.length === 1 ? '' : 's'}`;
+  note.textContent =
+    page && page.total > files.length
+      ? `The newest ${files.length} of ${page.total} files`
+      : `${files.length} file${files.length === 1 ? '' : 's'}`;
 }
 
 function row(client: FilesClient, file: FileObject): HTMLTableRowElement {

@@ -27,7 +27,15 @@ export class UploadItem {
   ) {
     const name = 'file' in from ? from.file.name : from.pending.fingerprint.name;
     const size = 'file' in from ? from.file.size : from.pending.fingerprint.size;
-    this.root = el('li', { class: 'upload' }, el('span', { class: 'name', title: name }, name), el('span', { class: 'size' }, formatBytes(size)), this.bar, this.status, this.actions);
+    this.root = el(
+      'li',
+      { class: 'upload' },
+      el('span', { class: 'name', title: name }, name),
+      el('span', { class: 'size' }, formatBytes(size)),
+      this.bar,
+      this.status,
+      this.actions,
+    );
     if ('file' in from) {
       this.file = from.file;
       this.session = pendingUploads.find(client.organizationId, from.file)?.session;

@@ -14,7 +14,7 @@ export const memberCommands: Command[] = [
     name: 'add',
     args: MEMBER_ARGS,
     options: { role: { type: 'string' } },
-    optionHelp: [[`--role ${ROLES.join('|')}`, 'the member\'s role (default: member)']],
+    optionHelp: [[`--role ${ROLES.join('|')}`, "the member's role (default: member)"]],
     summary: 'make a user a member of an organization',
     async run(ctx, { args, values }) {
       const role = checkRole(stringValue(values, 'role') ?? 'member');

@@ -56,7 +56,7 @@ export const orgCommands: Command[] = [
     args: [ORG_ARG],
     options: { ...JSON_OPTION },
     optionHelp: [['--json', 'print a JSON object']],
-    summary: "show an organization: name, members, quotas and what it uses of them",
+    summary: 'show an organization: name, members, quotas and what it uses of them',
     async run(ctx, { args, values }) {
       const org = await showOrganization(await ctx.db(), args.organization_id);
       if (values.json) {
@@ -89,7 +89,10 @@ export const orgCommands: Command[] = [
     ],
     summary: "set an organization's quotas (those not given keep their value)",
     async run(ctx, { args, values }) {
-      const wanted = { max_open_sessions: limitValue(values, 'max-open-sessions'), max_stored_bytes: limitValue(values, 'max-stored-bytes') };
+      const wanted = {
+        max_open_sessions: limitValue(values, 'max-open-sessions'),
+        max_stored_bytes: limitValue(values, 'max-stored-bytes'),
+      };
       // Bad usage is exit 2 before Firestore is opened, whatever the network does.
       if (wanted.max_open_sessions === undefined && wanted.max_stored_bytes === undefined) throw new UsageError(NOTHING_TO_SET);
       const limits = await setOrganizationLimits(await ctx.db(), args.organization_id, wanted);

@@ -33,7 +33,12 @@ export function openSessionIds(dataDir: string, bucket: string): Map<string, str
   for (const file of readdirSync(join(dataDir, 'sessions'))) {
     if (!file.endsWith('.json')) continue;
     try {
-      const s = JSON.parse(readFileSync(join(dataDir, 'sessions', file), 'utf8')) as { uploadId: string; bucket: string; name: string; finalized?: unknown };
+      const s = JSON.parse(readFileSync(join(dataDir, 'sessions', file), 'utf8')) as {
+        uploadId: string;
+        bucket: string;
+        name: string;
+        finalized?: unknown;
+      };
       if (s.bucket === bucket && !s.finalized) open.set(s.uploadId, s.name);
     } catch {
       // A session removed (or being written) while listing: not open.
@@ -67,7 +72,9 @@ export async function auditState(input: AuditInput): Promise<AuditReport> {
     const id = uploadIdOf(r.session_uri);
     if (r.status === 'uploading' && id) heldSessions.set(id, r);
     if (r.status === 'uploading' && !r.session_uri && now - Date.parse(r.created_at) > graceMs) {
-      problems.push(`record ${r.id} is uploading without a session, ${Math.round((now - Date.parse(r.created_at)) / 1000)} s after it was made`);
+      problems.push(
+        `record ${r.id} is uploading without a session, ${Math.round((now - Date.parse(r.created_at)) / 1000)} s after it was made`,
+      );
     }
     if (r.status !== 'uploading' && r.session_uri) problems.push(`record ${r.id} is ${r.status} but still names a session`);
   }

@@ -133,10 +133,20 @@ export class FaultStack {
   }
 
   /** Waits out the grace an `uploading` record without a session gets, sweeps, and audits. */
-  async settleAndAudit(forgotten?: { sessions?: Set<string>; objects?: Set<string> }): Promise<AuditReport & { sweep: Record<string, unknown> }> {
+  async settleAndAudit(forgotten?: {
+    sessions?: Set<string>;
+    objects?: Set<string>;
+  }): Promise<AuditReport & { sweep: Record<string, unknown> }> {
     await new Promise((r) => setTimeout(r, this.graceMs + 1000));
     const sweep = await this.sweep();
-    const report = await auditState({ db: this.db, storage: this.storage, bucket: this.bucket, dataDir: this.dataDir, graceMs: this.graceMs, forgotten });
+    const report = await auditState({
+      db: this.db,
+      storage: this.storage,
+      bucket: this.bucket,
+      dataDir: this.dataDir,
+      graceMs: this.graceMs,
+      forgotten,
+    });
     return { ...report, sweep };
   }
 
@@ -158,12 +168,21 @@ export class FaultStack {
  * would: the client asks the session what it holds and sends the rest.
  * Resolves to how many times it had to resume.
  */
-export async function chunkedUpload(storage: Storage, bucket: string, session: { upload_url: string; gcs_path: string }, bytes: Buffer): Promise<number> {
+export async function chunkedUpload(
+  storage: Storage,
+  bucket: string,
+  session: { upload_url: string; gcs_path: string },
+  bytes: Buffer,
+): Promise<number> {
   const file = storage.bucket(bucket).file(session.gcs_path);
   for (let resumes = 0; ; resumes++) {
     try {
       await new Promise<void>((resolve, reject) => {
-        file.createWriteStream({ uri: session.upload_url, resumable: true, chunkSize: 256 * 1024 }).on('error', reject).on('finish', resolve).end(bytes);
+        file
+          .createWriteStream({ uri: session.upload_url, resumable: true, chunkSize: 256 * 1024 })
+          .on('error', reject)
+          .on('finish', resolve)
+          .end(bytes);
       });
       return resumes;
     } catch (error) {

@@ -33,7 +33,14 @@ export function uploadUrlTraffic(url: string, apiKey: string, opts: { workers: n
         signal: AbortSignal.timeout(opts.hangMs),
       });
       const body = (await res.json()) as { file_id?: string; gcs_path?: string; upload_url?: string; error?: { code: string } };
-      return { status: res.status, code: body.error?.code, retryAfter: res.headers.get('retry-after'), fileId: body.file_id, gcsPath: body.gcs_path, uploadUrl: body.upload_url };
+      return {
+        status: res.status,
+        code: body.error?.code,
+        retryAfter: res.headers.get('retry-after'),
+        fileId: body.file_id,
+        gcsPath: body.gcs_path,
+        uploadUrl: body.upload_url,
+      };
     } catch {
       return { status: 'no answer' };
     }
@@ -62,7 +69,9 @@ export function uploadUrlTraffic(url: string, apiKey: string, opts: { workers: n
 
 /** What callers may see while a backend fails: 200, or 503 SERVICE_UNAVAILABLE with Retry-After. Anything else, listed. */
 export function badOutcomes(outcomes: TrafficOutcome[]): TrafficOutcome[] {
-  return outcomes.filter((o) => !(o.status === 200 || (o.status === 503 && o.code === 'SERVICE_UNAVAILABLE' && /^\d+$/.test(o.retryAfter ?? ''))));
+  return outcomes.filter(
+    (o) => !(o.status === 200 || (o.status === 503 && o.code === 'SERVICE_UNAVAILABLE' && /^\d+$/.test(o.retryAfter ?? ''))),
+  );
 }
 
 export function tally(outcomes: TrafficOutcome[]): Record<string, number> {

@@ -1,9 +1,4 @@
-import {
-  validateErrorEnvelope,
-  validateFile,
-  validateFileList,
-  validateUploadUrlResponse,
-} from '../../../functions/generated/validators';
+import { validateErrorEnvelope, validateFile, validateFileList, validateUploadUrlResponse } from '../../../functions/generated/validators';
 import type { RawRequest, RawResponse } from './raw-http';
 
 /** The success schema for a 2xx answer to this request, by the route its path names. */
@@ -35,7 +30,8 @@ export function answerProblems(req: RawRequest, res: RawResponse): string[] {
   } catch {
     return [...problems, `not JSON (${res.status}, ${JSON.stringify(res.body.toString('utf8').slice(0, 80))})`];
   }
-  if (!String(res.headers['content-type'] ?? '').startsWith('application/json')) problems.push(`content-type ${res.headers['content-type']}`);
+  if (!String(res.headers['content-type'] ?? '').startsWith('application/json'))
+    problems.push(`content-type ${res.headers['content-type']}`);
   if (res.status >= 200 && res.status < 300) {
     const validate = successValidator(req);
     if (!validate(body)) problems.push(`2xx does not validate: ${JSON.stringify(validate.errors)}`);
@@ -47,6 +43,7 @@ export function answerProblems(req: RawRequest, res: RawResponse): string[] {
   if (error.type !== (res.status >= 500 ? 'server_error' : 'client_error')) problems.push(`type ${error.type} on ${res.status}`);
   if (res.headers['x-request-id'] !== error.trace_id) problems.push('X-Request-Id is not the trace id');
   if (res.status === 405 && !res.headers.allow) problems.push('405 without Allow');
-  if ((res.status === 429 || res.status === 503) && !/^\d+$/.test(String(res.headers['retry-after']))) problems.push(`${res.status} without Retry-After`);
+  if ((res.status === 429 || res.status === 503) && !/^\d+$/.test(String(res.headers['retry-after'])))
+    problems.push(`${res.status} without Retry-After`);
   return problems;
 }

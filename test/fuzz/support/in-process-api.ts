@@ -41,11 +41,18 @@ export interface InProcessApi {
  */
 export async function startInProcessApi(env: Record<string, string> = {}): Promise<InProcessApi> {
   const functions = require('@google-cloud/functions-framework') as typeof import('@google-cloud/functions-framework');
-  const { getTestServer } = require('@google-cloud/functions-framework/testing') as typeof import('@google-cloud/functions-framework/testing');
+  const { getTestServer } =
+    require('@google-cloud/functions-framework/testing') as typeof import('@google-cloud/functions-framework/testing');
   const { loadConfig } = require('../../../functions/config') as typeof import('../../../functions/config');
   const { installBodyLayer } = require('../../../functions/http/body-layer') as typeof import('../../../functions/http/body-layer');
   const { createFilesApi } = require('../../../functions/http/files-api') as typeof import('../../../functions/http/files-api');
-  const config = loadConfig({ FILES_BUCKET: 'fuzz-bucket', GOOGLE_CLOUD_PROJECT: 'fuzz-project', AUTH_CACHE_TTL_SECONDS: '0', ...UNLIMITED_RATES, ...env });
+  const config = loadConfig({
+    FILES_BUCKET: 'fuzz-bucket',
+    GOOGLE_CLOUD_PROJECT: 'fuzz-project',
+    AUTH_CACHE_TTL_SECONDS: '0',
+    ...UNLIMITED_RATES,
+    ...env,
+  });
   const backends = new MemoryBackends();
   backends.defaultLimits = { maxOpenSessions: Number.MAX_SAFE_INTEGER, maxStoredBytes: Number.MAX_SAFE_INTEGER };
   const doc = (keyId: string, principal: string, extra: Partial<ApiKeyDoc> = {}): ApiKeyDoc => ({
@@ -65,7 +72,18 @@ export async function startInProcessApi(env: Record<string, string> = {}): Promi
   backends.addMember(ORG_A, 'usr_a');
   backends.addMember(ORG_B, 'usr_b');
   installBodyLayer({ maxBodyBytes: config.maxBodyBytes, projectId: config.projectId });
-  functions.http('files', createFilesApi({ config, directory: backends, records: backends, sessions: backends, objects: backends, quotas: backends, signer: backends }));
+  functions.http(
+    'files',
+    createFilesApi({
+      config,
+      directory: backends,
+      records: backends,
+      sessions: backends,
+      objects: backends,
+      quotas: backends,
+      signer: backends,
+    }),
+  );
   const server: Server = getTestServer('files');
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
