@@ -20,7 +20,8 @@ import { median, percentile, round } from './lib/stats';
 import { uploadUrlCall } from './lib/upload-url-call';
 import { BENCH_ORGANIZATION_ID } from './servers/bench-tenant';
 
-const GOAL = 2.3;
+// The design's goal: one backend round trip plus a little (issue 11 tracks it since the awaited URI write).
+const GOAL = 1.3;
 const WARMUP_REQUESTS = 5;
 
 async function main(): Promise<void> {
