@@ -21,6 +21,13 @@ export function receiveBody(req: IncomingMessage, sink: Writable): Promise<BodyO
       sink.end();
     };
     req.once('error', abort);
+    // A request can close while it waits for its session's lock: then no 'close' is
+    // left to hear, and waiting for one would hold the lock for good.
+    if (req.closed) {
+      if (req.complete) req.pipe(sink);
+      else abort();
+      return;
+    }
     req.once('close', () => {
       if (!req.complete) abort();
     });
@@ -32,8 +39,10 @@ export function receiveBody(req: IncomingMessage, sink: Writable): Promise<BodyO
  * awaits the chain settles. Unlike `pipeline(req, …)`, a refusal by the chain leaves
  * the socket alone, so the refusal can still be answered. */
 export function feedFromRequest(req: IncomingMessage, first: Writable): void {
+  const gone = () => void first.destroy(new Error('the client closed the request before its body was complete'));
+  if (req.closed && !req.complete) return gone();
   req.once('close', () => {
-    if (!req.complete) first.destroy(new Error('the client closed the request before its body was complete'));
+    if (!req.complete) gone();
   });
   req.pipe(first);
 }
