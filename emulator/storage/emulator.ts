@@ -25,7 +25,7 @@ export async function startEmulator(config: EmulatorConfig): Promise<Emulator> {
     layout,
     buckets.all().map((b) => b.name),
   );
-  const sessions = await SessionStore.open(layout, config.sessionTtlSeconds);
+  const sessions = await SessionStore.open(layout, config.sessionTtlSeconds, objects.byUploadId());
   const { finalizeUrl } = config;
   const state: EmulatorState = {
     config,

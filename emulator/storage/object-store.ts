@@ -15,6 +15,7 @@ export interface NewObject {
   /** A composite object has no MD5. */
   digests: Pick<Digests, 'crc32c'> & Partial<Digests>;
   componentCount?: number;
+  uploadId?: string;
 }
 
 /** Finalized objects: bytes in a generation-specific data file, metadata JSON renamed
@@ -88,6 +89,7 @@ export class ObjectStore {
         ...(fresh.componentCount ? { componentCount: fresh.componentCount } : {}),
         timeCreated: now,
         updated: now,
+        ...(fresh.uploadId ? { uploadId: fresh.uploadId } : {}),
       };
       const data = this.dataPath(obj);
       await rename(source, data);
@@ -127,10 +129,24 @@ export class ObjectStore {
   /** A scratch file with the object's bytes, for `commit` to take (a copy). Data files
    * never change once written, so a hard link is a copy; the caller removes it if it
    * does not commit it. */
-  async stageCopy(obj: StoredObject): Promise<string> {
+  stageCopy(obj: StoredObject): Promise<string> {
+    return this.stage(this.dataPath(obj));
+  }
+
+  /** A scratch hard link to `path`, for `commit` to take while `path` stays. */
+  async stage(path: string): Promise<string> {
     const staged = join(this.layout.scratch, `${randomBytes(12).toString('hex')}.copy`);
-    await link(this.dataPath(obj), staged);
+    await link(path, staged);
     return staged;
+  }
+
+  /** The live objects made by resumable sessions, by upload id (read once, on start). */
+  byUploadId(): Map<string, StoredObject> {
+    const made = new Map<string, StoredObject>();
+    for (const objects of this.byBucket.values()) {
+      for (const obj of objects.values()) if (obj.uploadId) made.set(obj.uploadId, obj);
+    }
+    return made;
   }
 
   /** Deletes the live object if the preconditions hold; false when there is none. */

@@ -71,8 +71,10 @@ export class SessionStore {
   ) {}
 
   /** Loads the sessions a previous run left; the persisted offset is the part file's
-   * length cut to whole 256 KiB units (a torn tail from a crash is dropped). */
-  static async open(layout: DataLayout, ttlSeconds: number): Promise<SessionStore> {
+   * length cut to whole 256 KiB units (a torn tail from a crash is dropped). A session
+   * whose object was committed (`committed`, by upload id) before the crash could mark
+   * it done is marked done now: its part file is the object's data, and is not cut. */
+  static async open(layout: DataLayout, ttlSeconds: number, committed: Map<string, StoredObject>): Promise<SessionStore> {
     const store = new SessionStore(layout, ttlSeconds * 1000);
     const files = await readdir(layout.sessions);
     for (const file of files) {
@@ -84,7 +86,13 @@ export class SessionStore {
       if (!file.endsWith('.json')) continue;
       const record = JSON.parse(await readFile(join(layout.sessions, file), 'utf8')) as SessionRecord;
       const session = new Session(record, layout.sessionPart(uploadId));
-      if (!record.finalized) session.persisted = await alignedLength(session.partPath);
+      const object = record.finalized ? undefined : committed.get(uploadId);
+      if (object) {
+        record.finalized = object;
+        await store.save(session);
+      }
+      if (record.finalized) await rm(session.partPath, { force: true });
+      else session.persisted = await alignedLength(session.partPath);
       store.sessions.set(uploadId, session);
     }
     for (const file of files) {

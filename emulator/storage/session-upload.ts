@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, rm, type FileHandle } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { AlignedHasher, UPLOAD_QUANTUM } from './aligned-hasher';
 import { checksumMismatch, parseGoogHash } from './checksums';
@@ -185,7 +185,9 @@ async function keepWholeUnits(session: Session, file: FileHandle, hasher: Aligne
 
 /** Checks the bytes against the checksums given at the start (and X-Goog-Hash of the
  * last request), then commits the object. A mismatch or failed precondition ends the
- * session without an object. */
+ * session without an object. The object takes a link to the part file, which goes only
+ * once the session is marked done, so a crash in between leaves bytes to resume from or
+ * an object a restart recognises as this session's (SessionStore.open). */
 async function finalize(
   state: EmulatorState,
   session: Session,
@@ -201,21 +203,24 @@ async function finalize(
     state.sessions.remove(session);
     throw badRequest(`Provided ${mismatch} does not match the uploaded data; the object was not created`);
   }
+  const staged = await state.objects.stage(session.partPath);
   let object: StoredObject;
   try {
     object = await state.objects.commit(
       record.bucket,
       record.name,
-      session.partPath,
-      { init: record.init, size: session.persisted, digests },
+      staged,
+      { init: record.init, size: session.persisted, digests, uploadId: record.uploadId },
       record.preconditions,
     );
   } catch (err) {
+    await rm(staged, { force: true });
     state.sessions.remove(session);
     throw err;
   }
   record.finalized = object;
   await state.sessions.save(session);
+  await rm(session.partPath, { force: true });
   state.finalized(object, base);
   return object;
 }

@@ -25,6 +25,9 @@ export interface StoredObject extends ObjectInit {
   componentCount?: number;
   timeCreated: string;
   updated: string;
+  /** The resumable session that produced it (never shown to clients): a restart that
+   * finds the object committed but its session not yet marked done finishes the session. */
+  uploadId?: string;
 }
 
 /** An object name as Cloud Storage accepts it (https://cloud.google.com/storage/docs/objects#naming):

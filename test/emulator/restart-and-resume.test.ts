@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { startStorageEmulator } from '../../emulator/storage/launch';
@@ -23,6 +23,42 @@ function moved(uri: string, base: string): string {
   const to = new URL(base);
   target.host = to.host;
   return target.href;
+}
+
+/** A finished upload whose on-disk state is then set back to a moment inside its commit, as
+ * a kill there leaves it: the session not yet marked done and its part file still there
+ * (a hard link to the object's bytes); with `metadataWritten` false, the object not yet
+ * either. Answers the session URI on the restarted emulator and the object's bytes. */
+async function crashedInCommit(metadataWritten: boolean) {
+  const own = await ownEmulator();
+  const data = pattern(3 * QUANTUM + 77, metadataWritten ? 35 : 36);
+  await storageClient(own.emulator.url).createBucket(BUCKET);
+  const uri = await startSession(own.emulator.url, BUCKET, 'crashed-in-commit.bin', { query: '&ifGenerationMatch=0' });
+  expect((await put(uri, data, `bytes 0-${data.length - 1}/${data.length}`)).status).toBe(200);
+  await own.emulator.stop();
+
+  const id = new URL(uri).searchParams.get('upload_id') as string;
+  const sessionMeta = join(own.dataDir, 'sessions', `${id}.json`);
+  const record = JSON.parse(readFileSync(sessionMeta, 'utf8')) as Record<string, unknown>;
+  delete record.finalized;
+  writeFileSync(sessionMeta, JSON.stringify(record));
+  const objectsDir = join(own.dataDir, 'objects', BUCKET);
+  const [dataFile] = readdirSync(objectsDir).filter((f) => f.endsWith('.data'));
+  linkSync(join(objectsDir, dataFile), join(own.dataDir, 'sessions', `${id}.part`));
+  if (!metadataWritten) unlinkSync(join(objectsDir, dataFile.replace(/\.data$/, '.json')));
+
+  const emulator = await startStorageEmulator({ dataDir: own.dataDir });
+  return {
+    uri: moved(uri, emulator.url),
+    data,
+    id,
+    own,
+    emulator,
+    async cleanup() {
+      await emulator.stop();
+      await own.cleanup();
+    },
+  };
 }
 
 describe('restart', () => {
@@ -64,6 +100,44 @@ describe('restart', () => {
     } finally {
       await emulator.stop();
       await own.cleanup();
+    }
+  });
+
+  it('finishes a session killed after its object was committed: the status query answers the object, whose bytes are whole', async () => {
+    const crashed = await crashedInCommit(true);
+    try {
+      const status = await put(crashed.uri, undefined, 'bytes */*');
+      expect(status.status).toBe(200);
+      const object = (await status.json()) as { size: string; md5Hash: string; generation: string };
+      expect(object).toMatchObject({ size: String(crashed.data.length), md5Hash: md5(crashed.data) });
+      expect(object).not.toHaveProperty('uploadId');
+      // The client re-sending its last chunk gets the same object, not a failed precondition.
+      const again = await put(crashed.uri, crashed.data, `bytes 0-${crashed.data.length - 1}/${crashed.data.length}`);
+      expect(again.status).toBe(200);
+      expect(((await again.json()) as { generation: string }).generation).toBe(object.generation);
+      const [stored] = await storageClient(crashed.emulator.url).bucket(BUCKET).file('crashed-in-commit.bin').download();
+      expect(stored.equals(crashed.data)).toBe(true);
+      expect(existsSync(join(crashed.own.dataDir, 'sessions', `${crashed.id}.part`))).toBe(false);
+    } finally {
+      await crashed.cleanup();
+    }
+  });
+
+  it('resumes a session killed before its object was committed from the whole 256 KiB units it holds', async () => {
+    const crashed = await crashedInCommit(false);
+    try {
+      const client = storageClient(crashed.emulator.url);
+      expect((await client.bucket(BUCKET).getFiles())[0]).toEqual([]);
+      const status = await put(crashed.uri, undefined, 'bytes */*');
+      expect(status.status).toBe(308);
+      expect(status.headers.get('range')).toBe(`bytes=0-${3 * QUANTUM - 1}`);
+      const rest = crashed.data.subarray(3 * QUANTUM);
+      const done = await put(crashed.uri, rest, `bytes ${3 * QUANTUM}-${crashed.data.length - 1}/${crashed.data.length}`);
+      expect(done.status).toBe(200);
+      const [stored] = await client.bucket(BUCKET).file('crashed-in-commit.bin').download();
+      expect(stored.equals(crashed.data)).toBe(true);
+    } finally {
+      await crashed.cleanup();
     }
   });
 
