@@ -1,5 +1,6 @@
 import { FieldValue, Timestamp, type DocumentReference, type Firestore, type WriteBatch } from '@google-cloud/firestore';
 import type { FileRecord } from '../domain/file-record';
+import type { ListPosition } from '../domain/page-token';
 import { IdempotencyKeyTaken, type FileRecords, type FileStatus, type IdempotencyClaim } from '../domain/ports';
 import { usageDelta, type Usage } from '../domain/usage';
 import { withDeadline } from './deadline';
@@ -105,12 +106,15 @@ export class FirestoreFileRecords implements FileRecords {
     });
   }
 
-  list(organizationId: string, query: { status?: FileStatus; offset: number; limit: number }) {
+  list(organizationId: string, query: { status?: FileStatus; offset: number; limit: number; after?: ListPosition }) {
     return withDeadline('firestore', this.timeoutMs, async () => {
       const files = this.db.collection(`organizations/${organizationId}/files`);
       const filtered = query.status ? files.where('status', '==', query.status) : files.where('status', 'in', VISIBLE);
+      const ordered = filtered.orderBy('created_at', 'desc').orderBy('id', 'desc');
+      // A cursor starts in the index where the last page ended; an offset reads (and bills) every record it skips.
+      const from = query.after ? ordered.startAfter(query.after.createdAt, query.after.id) : ordered;
       const [page, count] = await Promise.all([
-        filtered.orderBy('created_at', 'desc').orderBy('id', 'desc').offset(query.offset).limit(query.limit).get(),
+        (query.offset > 0 ? from.offset(query.offset) : from).limit(query.limit).get(),
         filtered.count().get(),
       ]);
       return { records: page.docs.map((d) => d.data() as FileRecord), total: count.data().count };

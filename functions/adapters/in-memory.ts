@@ -1,6 +1,7 @@
 import { apiKeyHash, type ApiKeyDoc } from '../domain/api-key';
 import { usageDelta, type Limits, type Usage } from '../domain/usage';
 import type { FileRecord } from '../domain/file-record';
+import type { ListPosition } from '../domain/page-token';
 import {
   IdempotencyKeyTaken,
   type Directory,
@@ -114,12 +115,14 @@ export class MemoryBackends implements Directory, FileRecords, UploadSessions, O
     });
   }
 
-  list(organizationId: string, query: { status?: FileStatus; offset: number; limit: number }) {
+  list(organizationId: string, query: { status?: FileStatus; offset: number; limit: number; after?: ListPosition }) {
     return this.call('list', () => {
       const matching = [...this.files.values()]
         .filter((r) => r.organization_id === organizationId && (query.status ? r.status === query.status : r.status !== 'deleted'))
-        .sort((a, b) => b.created_at.localeCompare(a.created_at) || b.id.localeCompare(a.id));
-      return { records: matching.slice(query.offset, query.offset + query.limit), total: matching.length };
+        .sort(newestFirst);
+      const after = query.after;
+      const from = after ? matching.filter((r) => newestFirst({ created_at: after.createdAt, id: after.id }, r) < 0) : matching;
+      return { records: from.slice(query.offset, query.offset + query.limit), total: matching.length };
     });
   }
 
@@ -222,4 +225,10 @@ export class MemoryBackends implements Directory, FileRecords, UploadSessions, O
       this.inFlight--;
     }
   }
+}
+
+/** The listing's order, strings compared by code unit as Firestore compares them (not by locale: `B` before `a`). */
+function newestFirst(a: Pick<FileRecord, 'created_at' | 'id'>, b: Pick<FileRecord, 'created_at' | 'id'>): number {
+  const byCodeUnit = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+  return byCodeUnit(b.created_at, a.created_at) || byCodeUnit(b.id, a.id);
 }

@@ -1,5 +1,6 @@
 import type { ApiKeyDoc } from './api-key';
 import type { FileRecord } from './file-record';
+import type { ListPosition } from './page-token';
 import type { Limits, Usage } from './usage';
 
 /** What the handlers need of Firestore's tenancy data. */
@@ -45,10 +46,10 @@ export interface FileRecords {
     from: FileStatus,
     change: Partial<FileRecord>,
   ): Promise<{ record: FileRecord; changed: boolean } | null>;
-  /** One page, newest first, of the visible records (or those in `status`), and how many there are. */
+  /** One page, newest first, of the visible records (or those in `status`) after `offset` of them or after `after`, and how many there are. */
   list(
     organizationId: string,
-    query: { status?: FileStatus; offset: number; limit: number },
+    query: { status?: FileStatus; offset: number; limit: number; after?: ListPosition },
   ): Promise<{ records: FileRecord[]; total: number }>;
   /** `uploading` records of any organization whose session is past `expires_at`. */
   findExpired(now: string, limit: number): Promise<FileRecord[]>;

@@ -124,6 +124,27 @@ export function portsContract(name: string, ports: () => PortsUnderTest): void {
       expect([deleted.records.map((r) => r.id), deleted.total]).toEqual([['file_e'], 1]);
     });
 
+    it('lists from just after a position, in the same order, ids compared as Firestore does (upper case first)', async () => {
+      const { records } = ports();
+      const org = freshOrg();
+      const made = [
+        record(org, 'file_a', { created_at: '2026-01-01T00:00:03Z' }),
+        record(org, 'file_B', { created_at: '2026-01-01T00:00:03Z' }),
+        record(org, 'file_c', { created_at: '2026-01-01T00:00:02Z' }),
+        record(org, 'file_D', { created_at: '2026-01-01T00:00:01Z', status: 'uploaded' }),
+      ];
+      for (const r of made) await records.createUploading(r);
+      const all = await records.list(org, { offset: 0, limit: 10 });
+      expect(all.records.map((r) => r.id)).toEqual(['file_a', 'file_B', 'file_c', 'file_D']);
+      const after = (id: string) => ({ createdAt: (made.find((r) => r.id === id) as FileRecord).created_at, id });
+      const tail = await records.list(org, { offset: 0, limit: 2, after: after('file_a') });
+      expect([tail.records.map((r) => r.id), tail.total]).toEqual([['file_B', 'file_c'], 4]);
+      expect((await records.list(org, { offset: 0, limit: 10, after: after('file_c') })).records.map((r) => r.id)).toEqual(['file_D']);
+      expect((await records.list(org, { offset: 0, limit: 10, after: after('file_D') })).records).toEqual([]);
+      const uploading = await records.list(org, { status: 'uploading', offset: 0, limit: 10, after: after('file_B') });
+      expect([uploading.records.map((r) => r.id), uploading.total]).toEqual([['file_c'], 3]);
+    });
+
     it('finds expired uploads, soonest expired first, up to the limit', async () => {
       const { records } = ports();
       const org = freshOrg();

@@ -90,16 +90,20 @@ export class FilesClient {
     await this.call('deleteFile', { file_id: fileId }, { signal: options.signal });
   }
 
-  /** One page at a time, newest first, until the last page. */
+  /**
+   * One page at a time, newest first, until the last page: the first by number,
+   * each next one by the previous answer's `next_page_token`, so a deep page
+   * costs no more than the first and files added meanwhile are neither skipped nor repeated.
+   */
   async *listFiles(options: ListOptions = {}): AsyncGenerator<FileList, void, undefined> {
-    for (let page = options.page ?? 1; ; page++) {
-      const answer: FileList = await this.call(
-        'listFiles',
-        {},
-        { query: { page, limit: options.limit, status: options.status }, signal: options.signal },
-      );
+    const filters = { limit: options.limit, status: options.status };
+    let query: Record<string, string | number | undefined> = { ...filters, page: options.page ?? 1 };
+    for (;;) {
+      const answer: FileList = await this.call('listFiles', {}, { query, signal: options.signal });
       yield answer;
       if (!answer.has_more || answer.files.length === 0) return;
+      // A server from before page tokens answers none: go on by page number.
+      query = answer.next_page_token ? { ...filters, page_token: answer.next_page_token } : { ...filters, page: answer.page + 1 };
     }
   }
 

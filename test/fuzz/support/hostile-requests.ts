@@ -314,8 +314,17 @@ const query = fc.oneof(
     '?&&&',
     '?status=deleted',
     '?key=ak_x',
+    '?page_token=',
+    '?page_token=e30',
+    '?page_token=%00',
+    '?page_token=a&page_token=b',
+    '?page=2&page_token=x',
   ),
   fc.string({ unit: fc.constantFrom('a', '=', '&', '%', '1', '-', '.'), maxLength: 30 }).map((q) => `?${q}`),
+  // A page token's shape, with any JSON (or none) inside: the function must refuse it, never throw.
+  fc
+    .oneof(fc.json(), fc.string({ maxLength: 80 }))
+    .map((body) => `?limit=${body.length % 3 ? 10 : 50}&page_token=${Buffer.from(body).toString('base64url')}`),
 );
 
 const apiKeyHeader = fc.oneof(
