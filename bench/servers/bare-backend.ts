@@ -3,6 +3,8 @@
 // the file's record and the start of a resumable session on the bucket,
 // concurrently, with the official clients at their defaults, and answers the
 // session URI. No auth, no validation, no quota, no log line.
+// BENCH_URI_WRITE=1: then also await the write of the session URI on the
+// record, as upload-url must (the URI has to be durable before the answer).
 // FIRESTORE_EMULATOR_HOST and STORAGE_EMULATOR_HOST point it at the emulators.
 import * as functions from '@google-cloud/functions-framework';
 import { Firestore } from '@google-cloud/firestore';
@@ -12,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 const organizationId = process.env.BENCH_ORGANIZATION_ID ?? 'org_bench';
 const bucketName = process.env.FILES_BUCKET;
 if (!bucketName) throw new Error('FILES_BUCKET is required');
+const uriWrite = process.env.BENCH_URI_WRITE === '1';
 const firestore = new Firestore({ projectId: process.env.GOOGLE_CLOUD_PROJECT });
 const bucket = new Storage({ projectId: process.env.GOOGLE_CLOUD_PROJECT }).bucket(bucketName);
 
@@ -21,8 +24,9 @@ functions.http('bareBackend', async (req, res) => {
   const objectName = `${organizationId}/${fileId}/${body.filename}`;
   const now = new Date().toISOString();
   try {
+    const record = firestore.doc(`organizations/${organizationId}/files/${fileId}`);
     const [, [uri]] = await Promise.all([
-      firestore.doc(`organizations/${organizationId}/files/${fileId}`).create({
+      record.create({
         id: fileId,
         organization_id: organizationId,
         original_filename: body.filename,
@@ -38,6 +42,7 @@ functions.http('bareBackend', async (req, res) => {
         preconditionOpts: { ifGenerationMatch: 0 },
       }),
     ]);
+    if (uriWrite) await record.update({ session_uri: uri });
     res.status(200).json({ upload_url: uri, file_id: fileId, gcs_path: `gs://${bucketName}/${objectName}` });
   } catch (error) {
     res.status(500).json({ error: String(error) });
