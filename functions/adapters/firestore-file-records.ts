@@ -3,7 +3,7 @@ import type { FileRecord } from '../domain/file-record';
 import { IdempotencyKeyTaken, type FileRecords, type FileStatus, type IdempotencyClaim } from '../domain/ports';
 import { usageDelta, type Usage } from '../domain/usage';
 import { withDeadline } from './deadline';
-import { usageShard } from './usage-shards';
+import { stampOf, usageShard } from './usage-shards';
 
 const ALREADY_EXISTS = 6;
 const FAILED_PRECONDITION = 9;
@@ -26,14 +26,15 @@ export class FirestoreFileRecords implements FileRecords {
     private readonly timeoutMs: number,
   ) {}
 
-  createUploading(record: FileRecord, claim?: IdempotencyClaim): Promise<void> {
+  createUploading(record: FileRecord, claim?: IdempotencyClaim): Promise<string> {
     return withDeadline('firestore', this.timeoutMs, async () => {
       const batch = this.db.batch();
       batch.create(this.file(record.organization_id, record.id), record);
       this.addUsage(batch, record.organization_id, usageDelta(null, 'uploading', record.file_size));
       if (claim) batch.create(this.claim(record.organization_id, claim.keyHash), toClaimDoc(claim));
       try {
-        await batch.commit();
+        const [written] = await batch.commit();
+        return stampOf(written.writeTime);
       } catch (error) {
         if (claim && (error as { code?: number }).code === ALREADY_EXISTS) throw new IdempotencyKeyTaken();
         throw error;

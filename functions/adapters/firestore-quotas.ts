@@ -2,7 +2,7 @@ import type { Firestore } from '@google-cloud/firestore';
 import type { Quotas } from '../domain/ports';
 import type { Limits } from '../domain/usage';
 import { withDeadline } from './deadline';
-import { allUsageShards } from './usage-shards';
+import { allUsageShards, stampOf } from './usage-shards';
 
 /** Usage summed over the shards; limits from `organizations/{org}.limits`, else the defaults. */
 export class FirestoreQuotas implements Quotas {
@@ -14,7 +14,8 @@ export class FirestoreQuotas implements Quotas {
 
   usage(organizationId: string) {
     return withDeadline('firestore', this.timeoutMs, async () => {
-      // One RPC for the organization (its limits) and the shards (its usage).
+      // One RPC for the organization (its limits) and the shards (its usage). A batch get's read times may rise
+      // from one document to the next, each earlier one unchanged until the later time: all hold at the latest.
       const [org, ...shards] = await this.db.getAll(
         this.db.doc(`organizations/${organizationId}`),
         ...allUsageShards(this.db, organizationId),
@@ -28,6 +29,7 @@ export class FirestoreQuotas implements Quotas {
       }
       return {
         usage: { openSessions, storedBytes },
+        readAt: [org, ...shards].map((snap) => stampOf(snap.readTime)).reduce((a, b) => (a > b ? a : b)),
         limits: {
           maxOpenSessions: set.max_open_sessions ?? this.defaults.maxOpenSessions,
           maxStoredBytes: set.max_stored_bytes ?? this.defaults.maxStoredBytes,

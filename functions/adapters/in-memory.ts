@@ -32,6 +32,8 @@ export class MemoryBackends implements Directory, FileRecords, UploadSessions, O
   readonly usages = new Map<string, Usage>();
   readonly limits = new Map<string, Limits>();
   defaultLimits: Limits = { maxOpenSessions: 1000, maxStoredBytes: 2 ** 50 };
+  /** A logical clock: every write moves it on; a read is stamped with it. */
+  private clock = 0;
   /** Calls made, by port method: what the critical-path tests count. */
   readonly calls: string[] = [];
   /** The most calls that were in flight at once: concurrency, observed without timing. */
@@ -65,6 +67,7 @@ export class MemoryBackends implements Directory, FileRecords, UploadSessions, O
       this.files.set(`${record.organization_id}/${record.id}`, { ...record });
       if (claimKey && claim) this.claims.set(claimKey, claim);
       this.addUsage(record.organization_id, usageDelta(null, 'uploading', record.file_size));
+      return this.stamp();
     });
   }
 
@@ -72,6 +75,7 @@ export class MemoryBackends implements Directory, FileRecords, UploadSessions, O
     return this.call('usage', () => ({
       usage: { ...(this.usages.get(organizationId) ?? { openSessions: 0, storedBytes: 0 }) },
       limits: this.limits.get(organizationId) ?? this.defaultLimits,
+      readAt: this.stamp(),
     }));
   }
 
@@ -100,6 +104,7 @@ export class MemoryBackends implements Directory, FileRecords, UploadSessions, O
       if (!record) return null;
       if (record.status !== from) return { record: { ...record }, changed: false };
       this.update(organizationId, fileId, change);
+      this.clock++;
       if (change.status) this.addUsage(organizationId, usageDelta(from, change.status, record.file_size));
       return { record: { ...record, ...change }, changed: true };
     });
@@ -189,6 +194,10 @@ export class MemoryBackends implements Directory, FileRecords, UploadSessions, O
       openSessions: current.openSessions + delta.openSessions,
       storedBytes: current.storedBytes + delta.storedBytes,
     });
+  }
+
+  private stamp(): string {
+    return String(++this.clock).padStart(12, '0');
   }
 
   private update(organizationId: string, fileId: string, change: Partial<FileRecord>): void {

@@ -1,4 +1,4 @@
-import type { CollectionReference, DocumentReference, Firestore } from '@google-cloud/firestore';
+import type { CollectionReference, DocumentReference, Firestore, Timestamp } from '@google-cloud/firestore';
 
 /**
  * Firestore sustains about one write a second on one document; an
@@ -19,4 +19,9 @@ export function usageShard(db: Firestore, organizationId: string): DocumentRefer
 export function allUsageShards(db: Firestore, organizationId: string): DocumentReference[] {
   const shards = usageShards(db, organizationId);
   return Array.from({ length: USAGE_SHARDS }, (_, i) => shards.doc(String(i)));
+}
+
+/** A Firestore timestamp as a Stamp: zero-padded seconds and nanoseconds, so strings sort in time order. */
+export function stampOf(time: Timestamp): string {
+  return `${String(time.seconds).padStart(12, '0')}.${String(time.nanoseconds).padStart(9, '0')}`;
 }

@@ -25,9 +25,9 @@ export interface IdempotencyClaim {
 export interface FileRecords {
   /**
    * Creates the `uploading` record (with its usage, and the claim, atomically);
-   * throws IdempotencyKeyTaken if the claim exists.
+   * throws IdempotencyKeyTaken if the claim exists. Resolves to the commit's stamp.
    */
-  createUploading(record: FileRecord, claim?: IdempotencyClaim): Promise<void>;
+  createUploading(record: FileRecord, claim?: IdempotencyClaim): Promise<Stamp>;
   findClaim(organizationId: string, keyHash: string): Promise<IdempotencyClaim | null>;
   /** Drops an expired claim so its key can be used again; false if it changed meanwhile. */
   releaseClaim(organizationId: string, claim: IdempotencyClaim): Promise<boolean>;
@@ -88,9 +88,15 @@ export interface SessionRequest {
   metadata: Record<string, string>;
 }
 
+/**
+ * A point on the database's own clock, as a string that sorts in time order:
+ * a read stamped at or after a commit's stamp saw that commit.
+ */
+export type Stamp = string;
+
 /** An organization's current usage and its limits (the defaults where it sets none). */
 export interface Quotas {
-  usage(organizationId: string): Promise<{ usage: Usage; limits: Limits }>;
+  usage(organizationId: string): Promise<{ usage: Usage; limits: Limits; readAt: Stamp }>;
 }
 
 /** What the handlers need of Cloud Storage. */

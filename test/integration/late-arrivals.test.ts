@@ -116,7 +116,7 @@ describe('what lands after the caller got 503 is undone', () => {
     expect((await post()).status).toBe(200);
   });
 
-  it('Firestore frozen: nothing is left uploading without its session, the session is cancelled, the quota is exact', async () => {
+  it('Firestore frozen: the record written late is failed, its session cancelled, its quota released', async () => {
     const sessionsBefore = liveSessions();
     freeze(firestore.pid);
     const response = await post(777);

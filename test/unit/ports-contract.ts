@@ -53,11 +53,12 @@ export function portsContract(name: string, ports: () => PortsUnderTest): void {
       const { records, quotas } = ports();
       const org = freshOrg();
       const written = record(org, 'file_a', { crc32c: 'AAAAAA==' });
-      await records.createUploading(written);
+      const stamp = await records.createUploading(written);
       expect(await records.find(org, 'file_a')).toEqual(written);
       expect(await records.find(org, 'file_missing')).toBeNull();
       const usage = await quotas.usage(org);
       expect(usage.usage).toEqual({ openSessions: 1, storedBytes: 100 });
+      expect(usage.readAt >= stamp).toBe(true);
     });
 
     it('claims an Idempotency-Key with the record, atomically: a second claim fails and writes nothing', async () => {

@@ -3,20 +3,20 @@ import { newFileId } from '../../domain/file-id';
 import { isoSeconds } from '../../domain/iso-time';
 import { gcsPath } from '../../domain/object-name';
 import type { IdempotencyClaim, Quotas } from '../../domain/ports';
-import { exceededQuota } from '../../domain/usage';
+import { exceededQuota, usageDelta } from '../../domain/usage';
 import { ApiError } from '../../errors/api-error';
 import type { UploadUrlRequest, UploadUrlResponse } from '../../generated/schema-types';
 import type { UploadUrlDeps, UploadUrlInput } from './deps';
-import { undoSession, undoUnrecorded } from './undo-refused';
+import { undoLateSession, undoRecorded, undoUnrecorded } from './undo-refused';
 import { uploadSession } from './upload-session';
 
 /**
- * The critical path is two round trips, the least that leaves the session URI
- * durable before the answer: the session start and the quota read run
- * concurrently, then one atomic write creates the record with its URI, its
- * usage (the reservation) and the claim. A failure of either step is
- * compensated (session cancelled; a record that lands after its deadline
- * marked failed, which releases its reservation).
+ * The critical path: the quota read runs concurrently with the session start
+ * and, once the session's URI is known, the one atomic write that creates the
+ * record with its URI, its usage (the reservation) and the claim. The URI is on
+ * the record before the answer, and the read costs no round trip of its own.
+ * Whatever was made is undone on a failure or a refusal (session cancelled;
+ * record marked failed, which releases its reservation).
  */
 export async function startUpload(
   deps: UploadUrlDeps,
@@ -29,30 +29,7 @@ export async function startUpload(
   const fileId = newFileId();
   const createdAt = isoSeconds(now);
   const storagePath = gcsPath(input.organizationId, fileId, request.filename);
-
-  const [quota, session] = await Promise.allSettled([
-    deps.quotas.usage(input.organizationId),
-    sessions.createSession({
-      objectName: storagePath,
-      contentType: request.mime_type,
-      size: request.file_size,
-      crc32c: request.crc32c,
-      md5Hash: request.md5_hash,
-      origin: input.origin,
-      metadata: { file_id: fileId, organization_id: input.organizationId },
-    }),
-  ]);
-  const over = quota.status === 'fulfilled' ? overQuota(quota.value, request.file_size) : undefined;
-  const failure = [session, quota].find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failure || over || session.status !== 'fulfilled') {
-    // Nothing was written: only the session is undone. A refusal over quota is
-    // told once its session is cancelled; an outage answers at once.
-    const undo = undoSession(deps, session);
-    if (!failure) await undo;
-    throw failure ? failure.reason : over;
-  }
-
-  const record: FileRecord = {
+  const record = (sessionUri: string): FileRecord => ({
     id: fileId,
     object: 'file',
     organization_id: input.organizationId,
@@ -72,21 +49,61 @@ export async function startUpload(
     // On the record from its first write: a DELETE right after the answer, a
     // replay under the key and the sweeper find it, and nothing is left to do
     // once the answer is sent (Cloud Run throttles the CPU then).
-    session_uri: session.value,
-  };
-  try {
-    await records.createUploading(record, claimFor?.(fileId, createdAt));
-  } catch (error) {
-    // A claim already taken wrote nothing; a write past its deadline may still land.
-    void undoUnrecorded(deps, record, error);
-    throw error;
+    session_uri: sessionUri,
+  });
+
+  const sessionStart = sessions.createSession({
+    objectName: storagePath,
+    contentType: request.mime_type,
+    size: request.file_size,
+    crc32c: request.crc32c,
+    md5Hash: request.md5_hash,
+    origin: input.origin,
+    metadata: { file_id: fileId, organization_id: input.organizationId },
+  });
+  const [quota, session, written] = await Promise.allSettled([
+    deps.quotas.usage(input.organizationId),
+    sessionStart,
+    sessionStart.then((uri) => records.createUploading(record(uri), claimFor?.(fileId, createdAt))),
+  ]);
+
+  // No session: nothing was written (the write waits for the URI).
+  if (session.status === 'rejected') {
+    undoLateSession(deps, session.reason);
+    throw session.reason;
   }
-  return uploadSession(config, record, session.value);
+  const made = record(session.value);
+  if (written.status === 'rejected') {
+    // A claim already taken wrote nothing; a write past its deadline may still land.
+    void undoUnrecorded(deps, made, written.reason);
+    throw written.reason;
+  }
+  if (quota.status === 'rejected') {
+    void undoRecorded(deps, made, 'usage could not be read');
+    throw quota.reason;
+  }
+  const over = overQuota(quota.value, written.value, made);
+  if (over) {
+    // Told only once its own reservation is released, so the caller's next look at its usage is exact.
+    await undoRecorded(deps, made, 'over quota');
+    throw over;
+  }
+  return uploadSession(config, made, session.value);
 }
 
-/** The quota one more upload of `fileSize` bytes breaks, judged on usage read before its own reservation is written. */
-function overQuota(read: Awaited<ReturnType<Quotas['usage']>>, fileSize: number): ApiError | undefined {
-  const exceeded = exceededQuota(read.usage, read.limits, fileSize);
+/**
+ * The quota this upload breaks, judged on usage without its own reservation:
+ * the read ran concurrently with the write, and saw it exactly when it was
+ * stamped at or after the commit.
+ */
+function overQuota(read: Awaited<ReturnType<Quotas['usage']>>, writtenAt: string, record: FileRecord): ApiError | undefined {
+  const own = usageDelta(null, 'uploading', record.file_size);
+  const seenOwn = read.readAt >= writtenAt;
+  const before = {
+    openSessions: read.usage.openSessions - (seenOwn ? own.openSessions : 0),
+    storedBytes: read.usage.storedBytes - (seenOwn ? own.storedBytes : 0),
+  };
+  const exceeded = exceededQuota(before, read.limits, record.file_size);
   if (!exceeded) return undefined;
   const what = exceeded.quota === 'open_sessions' ? 'concurrent upload sessions' : 'stored bytes';
   return new ApiError(403, 'QUOTA_EXCEEDED', `This organization has reached its limit of ${what}`, exceeded);

@@ -2,40 +2,44 @@ import { BackendUnavailable } from '../../domain/backend-unavailable';
 import { failedBecause, type FileRecord } from '../../domain/file-record';
 import type { UploadUrlDeps } from './deps';
 
-/**
- * Undoes what a refused upload-url made, including what lands after the caller
- * was answered. Never throws; settles when the undo that can be done now is done.
- */
+// Undoes what a refused upload-url made, including what lands after the caller
+// was answered. Never throws; each settles when the undo that can be done now is done.
 
-/** Cancels a session that was started, or one that starts after its deadline. */
-export function undoSession(deps: UploadUrlDeps, session: PromiseSettledResult<string>): Promise<void> {
-  if (session.status === 'fulfilled') return cancel(deps, session.value);
-  void lateOf(session.reason)?.then(
+/** The session start failed: one that starts after its deadline is cancelled when it does. */
+export function undoLateSession(deps: UploadUrlDeps, error: unknown): void {
+  void lateOf(error)?.then(
     (uri) => (typeof uri === 'string' && uri ? cancel(deps, uri) : undefined),
     () => undefined,
   );
-  return Promise.resolve();
 }
 
 /**
  * The record write failed: its session is cancelled, and a write that outlived
- * its deadline (it may still commit) is marked failed once it settles, which
- * releases its reservation.
+ * its deadline (it may still commit) is marked failed once it settles.
  */
 export function undoUnrecorded(deps: UploadUrlDeps, record: FileRecord, writeError: unknown): Promise<void> {
-  const failRecord = () =>
-    report(
-      deps,
-      'mark record failed',
-      deps.records.transition(record.organization_id, record.id, 'uploading', {
-        status: 'failed',
-        failure: failedBecause('session could not be recorded'),
-        leftovers: true,
-      }),
-    );
-  void lateOf(writeError)?.then(failRecord, failRecord);
+  const failLate = () => failRecord(deps, record, 'session could not be recorded');
+  void lateOf(writeError)?.then(failLate, failLate);
   return record.session_uri ? cancel(deps, record.session_uri) : Promise.resolve();
 }
+
+/** Both were made but the upload is refused: the record is marked failed (its reservation released), the session cancelled. */
+export function undoRecorded(deps: UploadUrlDeps, record: FileRecord, reason: string): Promise<void> {
+  return Promise.all([failRecord(deps, record, reason), record.session_uri ? cancel(deps, record.session_uri) : undefined]).then(
+    () => undefined,
+  );
+}
+
+const failRecord = (deps: UploadUrlDeps, record: FileRecord, reason: string) =>
+  report(
+    deps,
+    'mark record failed',
+    deps.records.transition(record.organization_id, record.id, 'uploading', {
+      status: 'failed',
+      failure: failedBecause(reason),
+      leftovers: true,
+    }),
+  );
 
 const cancel = (deps: UploadUrlDeps, uri: string) => report(deps, 'cancel orphaned session', deps.sessions.cancelSession(uri));
 
