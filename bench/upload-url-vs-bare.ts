@@ -9,8 +9,9 @@
 // durable before it answers (see the README's critical path). --wait-quiet: seconds to wait, at most, for an idle machine.
 // --count-calls: tally each function's backend calls (gRPC methods, HTTP
 // requests) per request. --cpu-prof DIR: a V8 CPU profile of each function.
+// --compare FILE: another build of functions/index.js (say, main's) as a fourth side.
 //
-//   node dist/bench/upload-url-vs-bare.js [--rounds 300] [--warmup 30] [--wait-quiet 300] [--count-calls] [--cpu-prof DIR]
+//   node dist/bench/upload-url-vs-bare.js [--rounds 300] [--warmup 30] [--wait-quiet 300] [--count-calls] [--cpu-prof DIR] [--compare FILE]
 import http from 'node:http';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,6 +44,7 @@ async function main(): Promise<void> {
       'wait-quiet': { type: 'string', default: '300' },
       'count-calls': { type: 'boolean', default: false },
       'cpu-prof': { type: 'string' },
+      compare: { type: 'string' },
     },
   });
   const rounds = Number(values.rounds);
@@ -57,25 +59,30 @@ async function main(): Promise<void> {
   const sides: Side[] = [];
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   try {
-    const filesCounts = countDir && join(countDir, 'files.json');
-    const files = spawnFunction({
-      source: join(ROOT, 'dist', 'functions', 'index.js'),
-      target: 'files',
-      port: await freePort(),
-      nodeArgs: nodeArgs(filesCounts),
-      // Quotas and rate limits no run reaches: checked on every request, never refusing.
-      env: {
-        ...stack.functionEnv,
-        DEFAULT_MAX_OPEN_SESSIONS: '1000000',
-        DEFAULT_MAX_STORED_BYTES: String(Number.MAX_SAFE_INTEGER),
-        RATE_LIMIT_KEY_PER_SECOND: '1000000',
-        RATE_LIMIT_KEY_BURST: '10000000',
-        RATE_LIMIT_ORG_PER_SECOND: '1000000',
-        RATE_LIMIT_ORG_BURST: '10000000',
-        METADATA_SERVER_DETECTION: 'none',
-        ...(filesCounts ? { BENCH_CALL_COUNTS: filesCounts } : {}),
-      },
-    });
+    const filesFunction = (name: string, source: string) => {
+      const countsFile = countDir && join(countDir, `${name}.json`);
+      return {
+        countsFile,
+        fn: spawnFunction({
+          source,
+          target: 'files',
+          port: ports.shift() as number,
+          nodeArgs: nodeArgs(countsFile),
+          // Quotas and rate limits no run reaches: checked on every request, never refusing.
+          env: {
+            ...stack.functionEnv,
+            DEFAULT_MAX_OPEN_SESSIONS: '1000000',
+            DEFAULT_MAX_STORED_BYTES: String(Number.MAX_SAFE_INTEGER),
+            RATE_LIMIT_KEY_PER_SECOND: '1000000',
+            RATE_LIMIT_KEY_BURST: '10000000',
+            RATE_LIMIT_ORG_PER_SECOND: '1000000',
+            RATE_LIMIT_ORG_BURST: '10000000',
+            METADATA_SERVER_DETECTION: 'none',
+            ...(countsFile ? { BENCH_CALL_COUNTS: countsFile } : {}),
+          },
+        }),
+      };
+    };
     const bareFunction = (name: string, uriWrite: boolean) => {
       const countsFile = countDir && join(countDir, `${name}.json`);
       return {
@@ -95,16 +102,22 @@ async function main(): Promise<void> {
         }),
       };
     };
-    const ports = [await freePort(), await freePort()];
+    const ports = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const filesSide = filesFunction('files', join(ROOT, 'dist', 'functions', 'index.js'));
+    const files = filesSide.fn;
     const bare = bareFunction('bare', false);
     const bareUri = bareFunction('bare-uri', true);
     const filesCall = uploadUrlCall(files.url, stack.organizationId, stack.apiKey);
     const callTo = (fn: FunctionProcess) => () => ({ ...filesCall, url: new URL(filesCall.url.pathname, fn.url) });
     sides.push(
-      { name: 'upload-url (files)', fn: files, call: () => filesCall, ms: [], countsFile: filesCounts },
+      { name: 'upload-url (files)', fn: files, call: () => filesCall, ms: [], countsFile: filesSide.countsFile },
       { name: 'bare record ‖ session', fn: bare.fn, call: callTo(bare.fn), ms: [], countsFile: bare.countsFile },
       { name: 'bare, then URI write', fn: bareUri.fn, call: callTo(bareUri.fn), ms: [], countsFile: bareUri.countsFile },
     );
+    if (values.compare) {
+      const other = filesFunction('compare', values.compare);
+      sides.push({ name: 'upload-url (--compare)', fn: other.fn, call: callTo(other.fn), ms: [], countsFile: other.countsFile });
+    }
     await Promise.all(sides.map((side) => untilServing(side.fn)));
     const timed = async (side: Side): Promise<number> => {
       const started = performance.now();
@@ -145,6 +158,10 @@ async function main(): Promise<void> {
           `min ${round(Math.min(...side.ms), 2)} ms; function CPU ${round(cpuMs, 2)} ms per request`,
       );
       if (side.countsFile) console.log(`  backend calls per request: ${perRequest(countsBefore[i], countsAfter[i], rounds)}`);
+    }
+    if (values.compare) {
+      const ratio = median(sides[3].ms) / median(sides[1].ms);
+      console.log(`--compare / bare record ‖ session: ratio of medians ${round(ratio, 3)}`);
     }
     for (const [i, floor] of sides.slice(1).entries()) {
       const ratio = median(sides[0].ms) / median(floor.ms);
