@@ -1,8 +1,9 @@
 // Critical path: the files API on in-memory ports that each take a fixed L ms per
 // call (a backend round trip), auth cache warm, one request at a time. The
-// record write, session start and quota read run concurrently, then the session
-// URI is written (awaited: see the README's critical path), so a call should take
-// about two L, not the five of key lookup, membership, record, session and URI in a row.
+// session start, then the record write with its URI (it must be durable before
+// the answer: see the README's critical path), with the quota read beside both,
+// so a call takes about two L, not the five of key lookup, membership, quota,
+// session and record in a row.
 // --wait-quiet: seconds to wait, at most, for an idle machine (0: do not wait).
 //
 //   node dist/bench/critical-path.js [--latency 50] [--requests 30] [--wait-quiet 300]
@@ -20,7 +21,8 @@ import { median, percentile, round } from './lib/stats';
 import { uploadUrlCall } from './lib/upload-url-call';
 import { BENCH_ORGANIZATION_ID } from './servers/bench-tenant';
 
-// The design's goal: one backend round trip plus a little (issue 11 tracks it since the awaited URI write).
+// The design's old goal of one round trip plus a little: out of reach for any function that must store the
+// session URI before it answers, which takes a second, dependent round trip (see bench/RESULTS.md).
 const GOAL = 1.3;
 const WARMUP_REQUESTS = 5;
 

@@ -18,7 +18,7 @@ import { median, round } from './lib/stats';
 import { uploadUrlCall } from './lib/upload-url-call';
 import { BENCH_ORGANIZATION_ID } from './servers/bench-tenant';
 
-const GOAL = 0.5;
+const GOAL = 0.8;
 // A pair counts as quiet when other work took less than this many cores during both of its runs.
 const QUIET_OTHERS = 0.25;
 

@@ -43,12 +43,6 @@ export class FirestoreFileRecords implements FileRecords {
     });
   }
 
-  attachSession(organizationId: string, fileId: string, sessionUri: string): Promise<void> {
-    return withDeadline('firestore', this.timeoutMs, async () => {
-      await this.file(organizationId, fileId).update({ session_uri: sessionUri });
-    });
-  }
-
   findClaim(organizationId: string, keyHash: string): Promise<IdempotencyClaim | null> {
     return withDeadline('firestore', this.timeoutMs, async () => {
       const snap = await this.claim(organizationId, keyHash).get();

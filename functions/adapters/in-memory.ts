@@ -80,10 +80,6 @@ export class MemoryBackends implements Directory, FileRecords, UploadSessions, O
     }));
   }
 
-  attachSession(organizationId: string, fileId: string, sessionUri: string) {
-    return this.call('attachSession', () => this.update(organizationId, fileId, { session_uri: sessionUri }));
-  }
-
   findClaim(organizationId: string, keyHash: string) {
     return this.call('findClaim', () => this.claims.get(`${organizationId}/${keyHash}`) ?? null);
   }

@@ -29,8 +29,6 @@ export interface FileRecords {
    * throws IdempotencyKeyTaken if the claim exists. Resolves to the commit's stamp.
    */
   createUploading(record: FileRecord, claim?: IdempotencyClaim): Promise<Stamp>;
-  /** Stores the session URI on the record. */
-  attachSession(organizationId: string, fileId: string, sessionUri: string): Promise<void>;
   findClaim(organizationId: string, keyHash: string): Promise<IdempotencyClaim | null>;
   /** Drops an expired claim so its key can be used again; false if it changed meanwhile. */
   releaseClaim(organizationId: string, claim: IdempotencyClaim): Promise<boolean>;

@@ -24,14 +24,14 @@ export interface RequestLogContext {
  */
 export function logRequest(req: IncomingMessage, ctx: RequestLogContext, outcome: RequestOutcome): void {
   const latencySeconds = Number(process.hrtime.bigint() - ctx.startedAt) / 1e9;
-  const path = (req.url ?? '/').split('?')[0];
+  const path = redact((req.url ?? '/').split('?')[0]);
   const severity = outcome.status >= 500 ? 'ERROR' : outcome.status >= 400 ? 'WARNING' : 'INFO';
   const entry: Record<string, unknown> = {
     severity,
-    message: `${req.method} ${redact(path)} ${outcome.status}${outcome.code ? ` ${outcome.code}` : ''}`,
+    message: `${req.method} ${path} ${outcome.status}${outcome.code ? ` ${outcome.code}` : ''}`,
     httpRequest: {
       requestMethod: req.method,
-      requestUrl: redact(path),
+      requestUrl: path,
       status: outcome.status,
       responseSize: String(outcome.responseSize),
       userAgent: req.headers['user-agent'],

@@ -17,8 +17,8 @@ const COMMON_HEADERS = {
 
 export function sendJson(req: IncomingMessage, res: ServerResponse, ctx: ResponseContext, status: number, body: unknown): void {
   const payload = JSON.stringify(body);
-  write(res, ctx, status, payload, {});
-  logRequest(req, ctx, { status, responseSize: Buffer.byteLength(payload), organizationId: ctx.organizationId, fileId: ctx.fileId });
+  const responseSize = write(res, ctx, status, payload, {});
+  logRequest(req, ctx, { status, responseSize, organizationId: ctx.organizationId, fileId: ctx.fileId });
 }
 
 export function sendNoContent(req: IncomingMessage, res: ServerResponse, ctx: ResponseContext): void {
@@ -62,10 +62,13 @@ export function sendError(req: IncomingMessage, res: ServerResponse, ctx: Respon
   });
 }
 
-function write(res: ServerResponse, ctx: ResponseContext, status: number, payload: string, headers: Record<string, string>): void {
+/** Sends the answer; returns its size in bytes. */
+function write(res: ServerResponse, ctx: ResponseContext, status: number, payload: string, headers: Record<string, string>): number {
+  const size = Buffer.byteLength(payload);
   res.statusCode = status;
   for (const [name, value] of Object.entries({ ...COMMON_HEADERS, ...headers })) res.setHeader(name, value);
   res.setHeader('X-Request-Id', ctx.traceId);
-  res.setHeader('Content-Length', Buffer.byteLength(payload));
+  res.setHeader('Content-Length', size);
   res.end(payload);
+  return size;
 }

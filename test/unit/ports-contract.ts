@@ -74,14 +74,6 @@ export function portsContract(name: string, ports: () => PortsUnderTest): void {
       expect(await records.findClaim(org, claim('file_a').keyHash)).toBeNull();
     });
 
-    it('attaches the session URI', async () => {
-      const { records } = ports();
-      const org = freshOrg();
-      await records.createUploading(record(org, 'file_a'));
-      await records.attachSession(org, 'file_a', 'http://storage.invalid/s');
-      expect((await records.find(org, 'file_a'))?.session_uri).toBe('http://storage.invalid/s');
-    });
-
     it('transitions only from the named state, with its usage delta, and says whether it made the change', async () => {
       const { records, quotas } = ports();
       const org = freshOrg();
@@ -167,8 +159,9 @@ export function portsContract(name: string, ports: () => PortsUnderTest): void {
       await records.createUploading(record(org, 'file_new', { created_at: '2001-01-01T00:10:00Z' }));
       await records.createUploading(record(org, 'file_old', { created_at: '2001-01-01T00:00:00Z' }));
       await records.createUploading(record(org, 'file_edge', { created_at: '2001-01-01T00:05:00Z' }));
-      await records.createUploading(record(org, 'file_held', { created_at: '2001-01-01T00:00:00Z' }));
-      await records.attachSession(org, 'file_held', 'http://storage.invalid/s');
+      await records.createUploading(
+        record(org, 'file_held', { created_at: '2001-01-01T00:00:00Z', session_uri: 'http://storage.invalid/s' }),
+      );
       expect(own(org, await records.findSessionless('2001-01-01T00:05:00Z', 1000))).toEqual(['file_old', 'file_edge']);
     });
 

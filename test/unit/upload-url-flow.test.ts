@@ -25,11 +25,13 @@ function setup(latencyMs = 0) {
 const settle = () => new Promise((r) => setTimeout(r, 30));
 
 describe('upload-url critical path', () => {
-  it('reads the quota, writes the record and starts the session concurrently: one round trip', async () => {
+  it('reads the quota while it starts the session and then writes the record with its URI', async () => {
     const { backends, call } = setup(10);
-    await call();
-    expect(backends.calls.slice(0, 3).sort()).toEqual(['createSession', 'createUploading', 'usage']);
-    expect(backends.maxInFlight).toBe(3);
+    const answer = await call();
+    expect(backends.calls.slice(0, 2).sort()).toEqual(['createSession', 'usage']);
+    expect(backends.calls.slice(2)).toEqual(['createUploading']);
+    expect(backends.maxInFlight).toBeGreaterThanOrEqual(2);
+    expect(backends.files.get(`org_1/${answer.file_id}`)?.session_uri).toBe(answer.upload_url);
   });
 });
 
@@ -43,23 +45,35 @@ describe('upload-url compensation', () => {
     expect([...backends.cancelled]).toEqual([...backends.sessions.keys()]);
   });
 
-  it('marks the record failed when the session cannot be started', async () => {
+  it('writes no record, and reserves nothing, when the session cannot be started', async () => {
     const { backends, call } = setup();
     backends.failures.set('createSession', new BackendUnavailable('storage'));
     await expect(call()).rejects.toBeInstanceOf(BackendUnavailable);
     await settle();
+    expect(backends.files.size).toBe(0);
+    expect(backends.calls).not.toContain('createUploading');
+    expect((await backends.usage('org_1')).usage).toEqual({ openSessions: 0, storedBytes: 0 });
+  });
+
+  it('marks the record failed and cancels its session when the usage cannot be read', async () => {
+    const { backends, call } = setup();
+    backends.failures.set('usage', new BackendUnavailable('firestore'));
+    await expect(call()).rejects.toBeInstanceOf(BackendUnavailable);
+    await settle();
     const [record] = backends.files.values();
     expect(record.status).toBe('failed');
-    expect(record.session_uri).toBeNull();
+    expect([...backends.cancelled]).toEqual([record.session_uri]);
+    backends.failures.delete('usage');
+    expect((await backends.usage('org_1')).usage).toEqual({ openSessions: 0, storedBytes: 0 });
   });
 
   it('reports a failed compensation instead of dropping it', async () => {
     const { backends, call, background } = setup();
-    backends.failures.set('createSession', new BackendUnavailable('storage'));
-    backends.failures.set('transition', new BackendUnavailable('firestore'));
+    backends.failures.set('createUploading', new BackendUnavailable('firestore'));
+    backends.failures.set('cancelSession', new BackendUnavailable('storage'));
     await expect(call()).rejects.toBeInstanceOf(BackendUnavailable);
     await settle();
-    expect(background).toEqual(['mark record failed']);
+    expect(background).toEqual(['cancel orphaned session']);
   });
 });
 
@@ -113,18 +127,16 @@ describe('Idempotency-Key', () => {
   });
 });
 
-describe('Idempotency-Key when the session URI cannot be stored', () => {
+describe('Idempotency-Key when the record cannot be written', () => {
   it('undoes the attempt, so a retry under the key starts afresh instead of waiting for a URI that never comes', async () => {
     const { backends, call } = setup();
-    backends.failures.set('attachSession', new BackendUnavailable('firestore'));
+    backends.failures.set('createUploading', new BackendUnavailable('firestore'));
     await expect(call(body, 'retry-4')).rejects.toBeInstanceOf(BackendUnavailable);
     await settle();
-    const [first] = backends.files.values();
-    expect(first.status).toBe('failed');
+    expect(backends.files.size).toBe(0);
     expect(backends.cancelled.size).toBe(1);
-    backends.failures.delete('attachSession');
+    backends.failures.delete('createUploading');
     const answer = await call(body, 'retry-4');
-    expect(answer.file_id).not.toBe(first.id);
     expect(backends.files.get(`org_1/${answer.file_id}`)?.session_uri).toBe(answer.upload_url);
   });
 

@@ -5,7 +5,7 @@ import { startUpload } from './start-upload';
 import { checkIdempotencyKey, validOrigin, validUploadUrlRequest } from './validate-request';
 
 /**
- * POST …/files/upload-url: validate, then start the upload (one round trip),
+ * POST …/files/upload-url: validate, then start the upload (the session, then its record),
  * under an Idempotency-Key replaying the first answer instead.
  */
 export async function createUploadUrl(deps: UploadUrlDeps, input: UploadUrlInput): Promise<UploadUrlResponse> {

@@ -7,14 +7,16 @@ import { exceededQuota, usageDelta } from '../../domain/usage';
 import { ApiError } from '../../errors/api-error';
 import type { UploadUrlRequest, UploadUrlResponse } from '../../generated/schema-types';
 import type { UploadUrlDeps, UploadUrlInput } from './deps';
-import { undoRefused } from './undo-refused';
+import { undoLateSession, undoRecorded, undoUnrecorded } from './undo-refused';
 import { uploadSession } from './upload-session';
 
 /**
- * The critical path is one round trip: the record write (which reserves the
- * quota), the session start and the quota read run concurrently, and a failure
- * of any is compensated (session cancelled, record marked failed, which
- * releases its reservation).
+ * The critical path: the quota read runs concurrently with the session start
+ * and, once the session's URI is known, the one atomic write that creates the
+ * record with its URI, its usage (the reservation) and the claim. The URI is on
+ * the record before the answer, and the read costs no round trip of its own.
+ * Whatever was made is undone on a failure or a refusal (session cancelled;
+ * record marked failed, which releases its reservation).
  */
 export async function startUpload(
   deps: UploadUrlDeps,
@@ -26,14 +28,15 @@ export async function startUpload(
   const now = (deps.now ?? Date.now)();
   const fileId = newFileId();
   const createdAt = isoSeconds(now);
-  const record: FileRecord = {
+  const storagePath = gcsPath(input.organizationId, fileId, request.filename);
+  const record = (sessionUri: string): FileRecord => ({
     id: fileId,
     object: 'file',
     organization_id: input.organizationId,
     original_filename: request.filename,
     file_size: request.file_size,
     mime_type: request.mime_type,
-    storage_path: gcsPath(input.organizationId, fileId, request.filename),
+    storage_path: storagePath,
     status: 'uploading',
     crc32c: request.crc32c ?? null,
     md5_hash: request.md5_hash ?? null,
@@ -43,44 +46,49 @@ export async function startUpload(
     uploaded_at: null,
     // The session dies a week after Cloud Storage creates it, just after this.
     expires_at: isoSeconds(now + config.sessionTtlSeconds * 1000),
-    session_uri: null,
-  };
-  const claim = claimFor?.(fileId, createdAt);
+    // On the record from its first write: a DELETE right after the answer, a
+    // replay under the key and the sweeper find it, and nothing is left to do
+    // once the answer is sent (Cloud Run throttles the CPU then).
+    session_uri: sessionUri,
+  });
 
-  const [quota, written, session] = await Promise.allSettled([
+  const sessionStart = sessions.createSession({
+    objectName: storagePath,
+    contentType: request.mime_type,
+    size: request.file_size,
+    crc32c: request.crc32c,
+    md5Hash: request.md5_hash,
+    origin: input.origin,
+    metadata: { file_id: fileId, organization_id: input.organizationId },
+  });
+  const [quota, session, written] = await Promise.allSettled([
     deps.quotas.usage(input.organizationId),
-    records.createUploading(record, claim),
-    sessions.createSession({
-      objectName: record.storage_path,
-      contentType: record.mime_type,
-      size: record.file_size,
-      crc32c: request.crc32c,
-      md5Hash: request.md5_hash,
-      origin: input.origin,
-      metadata: { file_id: fileId, organization_id: input.organizationId },
-    }),
+    sessionStart,
+    sessionStart.then((uri) => records.createUploading(record(uri), claimFor?.(fileId, createdAt))),
   ]);
-  const over = quota.status === 'fulfilled' && written.status === 'fulfilled' ? overQuota(quota.value, written.value, record) : undefined;
-  const failure = [written, session, quota].find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  const sessionUri = session.status === 'fulfilled' ? session.value : undefined;
-  if (failure || over || sessionUri === undefined) {
-    const undo = undoRefused(deps, record, written, session, over ? 'over quota' : 'session could not be created');
-    // A refusal over quota is only told once its own reservation is released, so
-    // the caller's next look at its usage is exact. An outage answers at once.
-    if (!failure) await undo;
-    throw failure ? failure.reason : over;
-  }
 
-  // Awaited: a DELETE, a replay under the key, or the sweeper must find the URI
-  // as soon as the caller holds it, and on Cloud Run nothing runs reliably once
-  // the answer is sent. If it cannot be stored, both halves are undone.
-  try {
-    await records.attachSession(input.organizationId, fileId, sessionUri);
-  } catch (error) {
-    void undoRefused(deps, record, { status: 'fulfilled', value: '' }, session, 'session could not be recorded');
-    throw error;
+  // No session: nothing was written (the write waits for the URI).
+  if (session.status === 'rejected') {
+    undoLateSession(deps, session.reason);
+    throw session.reason;
   }
-  return uploadSession(config, record, sessionUri);
+  const made = record(session.value);
+  if (written.status === 'rejected') {
+    // A claim already taken wrote nothing; a write past its deadline may still land.
+    void undoUnrecorded(deps, made, written.reason);
+    throw written.reason;
+  }
+  if (quota.status === 'rejected') {
+    void undoRecorded(deps, made, 'usage could not be read');
+    throw quota.reason;
+  }
+  const over = overQuota(quota.value, written.value, made);
+  if (over) {
+    // Told only once its own reservation is released, so the caller's next look at its usage is exact.
+    await undoRecorded(deps, made, 'over quota');
+    throw over;
+  }
+  return uploadSession(config, made, session.value);
 }
 
 /**

@@ -2,41 +2,46 @@ import { BackendUnavailable } from '../../domain/backend-unavailable';
 import { failedBecause, type FileRecord } from '../../domain/file-record';
 import type { UploadUrlDeps } from './deps';
 
-/**
- * Undoes whatever a refused upload-url made, including what lands after the
- * caller was answered: a record write or a session start that outlived its
- * deadline is undone once it settles. The record is marked failed (which
- * releases its quota); the session is cancelled. Never throws; settles when
- * the undo that can be done now is done.
- */
-export function undoRefused(
-  deps: UploadUrlDeps,
-  record: FileRecord,
-  written: PromiseSettledResult<unknown>,
-  session: PromiseSettledResult<string>,
-  reason: string,
-): Promise<void> {
-  const failRecord = () =>
-    report(
-      deps,
-      'mark record failed',
-      deps.records.transition(record.organization_id, record.id, 'uploading', {
-        status: 'failed',
-        failure: failedBecause(reason),
-        leftovers: true,
-      }),
-    );
-  const cancel = (uri: unknown) =>
-    typeof uri === 'string' && uri ? report(deps, 'cancel orphaned session', deps.sessions.cancelSession(uri)) : undefined;
+// Undoes what a refused upload-url made, including what lands after the caller
+// was answered. Never throws; each settles when the undo that can be done now is done.
 
-  const now: Promise<unknown>[] = [];
-  if (written.status === 'fulfilled') now.push(failRecord());
-  // A write that timed out may still commit: try to fail it whichever way it ends.
-  else if (lateOf(written.reason)) void lateOf(written.reason)?.then(failRecord, failRecord);
-  if (session.status === 'fulfilled') now.push(cancel(session.value) ?? Promise.resolve());
-  else void lateOf(session.reason)?.then(cancel, () => undefined);
-  return Promise.all(now).then(() => undefined);
+/** The session start failed: one that starts after its deadline is cancelled when it does. */
+export function undoLateSession(deps: UploadUrlDeps, error: unknown): void {
+  void lateOf(error)?.then(
+    (uri) => (typeof uri === 'string' && uri ? cancel(deps, uri) : undefined),
+    () => undefined,
+  );
 }
+
+/**
+ * The record write failed: its session is cancelled, and a write that outlived
+ * its deadline (it may still commit) is marked failed once it settles.
+ */
+export function undoUnrecorded(deps: UploadUrlDeps, record: FileRecord, writeError: unknown): Promise<void> {
+  const failLate = () => failRecord(deps, record, 'session could not be recorded');
+  void lateOf(writeError)?.then(failLate, failLate);
+  return record.session_uri ? cancel(deps, record.session_uri) : Promise.resolve();
+}
+
+/** Both were made but the upload is refused: the record is marked failed (its reservation released), the session cancelled. */
+export function undoRecorded(deps: UploadUrlDeps, record: FileRecord, reason: string): Promise<void> {
+  return Promise.all([failRecord(deps, record, reason), record.session_uri ? cancel(deps, record.session_uri) : undefined]).then(
+    () => undefined,
+  );
+}
+
+const failRecord = (deps: UploadUrlDeps, record: FileRecord, reason: string) =>
+  report(
+    deps,
+    'mark record failed',
+    deps.records.transition(record.organization_id, record.id, 'uploading', {
+      status: 'failed',
+      failure: failedBecause(reason),
+      leftovers: true,
+    }),
+  );
+
+const cancel = (deps: UploadUrlDeps, uri: string) => report(deps, 'cancel orphaned session', deps.sessions.cancelSession(uri));
 
 function lateOf(error: unknown): Promise<unknown> | undefined {
   return error instanceof BackendUnavailable ? error.late : undefined;
