@@ -15,14 +15,25 @@ export interface PartFileSinkOptions {
   hasher: AlignedHasher;
 }
 
+/** How many written bytes start a background flush to disk while the body still
+ * arrives, so the sync before the answer finds little left to do. */
+const FLUSH_EVERY = 2 << 20;
+
 /** Appends a request body to a session's part file with backpressure, so memory stays
  * flat whatever the chunk size. Destroying it waits for the write in flight, so after
- * `settled()` the file holds exactly `appended` new bytes. */
+ * `settled()` the file holds exactly `appended` new bytes. Every few MiB it starts a
+ * `fdatasync` in the background, so the disk writes while the network reads; the
+ * caller still syncs before it acknowledges anything. */
 export class PartFileSink extends Writable {
   /** Bytes written to the file by this request. */
   appended = 0;
   private bodyBytes = 0;
   private inFlight: Promise<void> = Promise.resolve();
+  private flushing: Promise<void> | undefined;
+  private flushedUpTo = 0;
+  /** A failed background flush: Linux reports a writeback error to one sync only, so it
+   * must fail this request rather than be left for the next sync to miss. */
+  private flushError: Error | undefined;
 
   constructor(private readonly opts: PartFileSinkOptions) {
     super({ highWaterMark: 1 << 20 });
@@ -44,27 +55,58 @@ export class PartFileSink extends Writable {
         break;
       }
     }
-    for (const piece of fresh) this.opts.hasher.accept(piece);
+    // The write goes to the thread pool first, so the kernel copies these bytes while
+    // this thread hashes them.
     this.inFlight = this.writeAll(fresh).then(
-      () => callback(refusal),
+      () => {
+        this.flushInBackground();
+        callback(this.flushError ?? refusal);
+      },
       (err: Error) => callback(err),
     );
+    for (const piece of fresh) this.opts.hasher.accept(piece);
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     this._writev([{ chunk }], callback);
   }
 
+  /** The body ends once its background flushes have: a failed one refuses it. */
+  override _final(callback: (error?: Error | null) => void): void {
+    this.settled().then(
+      () => callback(),
+      (err: Error) => callback(err),
+    );
+  }
+
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    this.inFlight.then(
+    this.settled().then(
       () => callback(error),
       () => callback(error),
     );
   }
 
-  /** Resolves once no write is in flight any more. */
+  /** Resolves once no write or background flush is in flight any more; rejects if a
+   * background flush failed (the bytes written may not reach the disk). */
   async settled(): Promise<void> {
     await this.inFlight.catch(() => undefined);
+    while (this.flushing) await this.flushing;
+    if (this.flushError) throw this.flushError;
+  }
+
+  private flushInBackground(): void {
+    if (this.flushing || this.appended - this.flushedUpTo < FLUSH_EVERY) return;
+    this.flushedUpTo = this.appended;
+    this.flushing = this.opts.file.datasync().then(
+      () => {
+        this.flushing = undefined;
+        this.flushInBackground();
+      },
+      (err: Error) => {
+        this.flushing = undefined;
+        this.flushError = err;
+      },
+    );
   }
 
   private async writeAll(pieces: Buffer[]): Promise<void> {
