@@ -11,17 +11,19 @@
  * emulator process: this tells the emulator's cost from the client's. The five
  * measurements alternate `--runs` times, in an order rotated every round, and the
  * medians are compared, since the machine is shared. `--profile DIR` has each
- * emulator write a V8 CPU profile (`--cpu-prof`) into DIR; `--only native,off`
- * runs only those client settings.
+ * emulator write a V8 CPU profile (`--cpu-prof`) into DIR, and the client one of each
+ * upload, and prints where each spent its busy time; `--only native,off` runs only
+ * those client settings.
  *
  *   npm run build && node dist/bench/storage-emulator-throughput.js [--size-mib 1024] [--chunk-mib 8] [--runs 3] [--wait-quiet 60] [--profile DIR] [--only js,native,off]
  */
 import { CRC32C, Storage, type CRC32CValidator } from '@google-cloud/storage';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Crc32c } from '../emulator/storage/crc32c';
@@ -151,18 +153,19 @@ function cpuSecondsOf(pid: number): number {
 /** One upload on a fresh emulator (own data dir on the same disk), so VmHWM is this run's peak. */
 async function emulatorUpload(dir: string, options: Options, clientCrc32c: ClientCrc32c): Promise<EmulatorRun> {
   const dataDir = mkdtempSync(join(dir, 'emulator-'));
+  const profiles = options.profileDir
+    ? {
+        emulator: join(options.profileDir, `emulator-${clientCrc32c}-${Date.now()}.cpuprofile`),
+        client: join(options.profileDir, `client-${clientCrc32c}-${Date.now()}.cpuprofile`),
+      }
+    : undefined;
   const emulator = await startStorageEmulator({
     dataDir,
-    ...(options.profileDir
-      ? {
-          nodeArgs: [
-            '--cpu-prof',
-            `--cpu-prof-dir=${options.profileDir}`,
-            `--cpu-prof-name=emulator-${clientCrc32c}-${Date.now()}.cpuprofile`,
-          ],
-        }
+    ...(profiles
+      ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dirname(profiles.emulator)}`, `--cpu-prof-name=${basename(profiles.emulator)}`] }
       : {}),
   });
+  let run: EmulatorRun;
   try {
     const storage = new Storage({
       apiEndpoint: emulator.url,
@@ -174,7 +177,8 @@ async function emulatorUpload(dir: string, options: Options, clientCrc32c: Clien
     const cpuBefore = cpuSecondsOf(emulator.pid);
     const benchCpuBefore = process.cpuUsage();
     const machineBefore = machineCpu();
-    const run = await timed(options.sizeMiB, () =>
+    const stopProfile = options.profileDir ? await startClientProfile() : undefined;
+    const upload = await timed(options.sizeMiB, () =>
       pipeline(
         Readable.from(generate(totalBytes)),
         bucket.file('one-gib.bin').createWriteStream({
@@ -186,12 +190,13 @@ async function emulatorUpload(dir: string, options: Options, clientCrc32c: Clien
         }),
       ),
     );
+    if (profiles) await stopProfile?.(profiles.client);
     const busyCores = busyCoresSince(machineBefore);
     const benchCpu = process.cpuUsage(benchCpuBefore);
     const [meta] = await bucket.file('one-gib.bin').getMetadata();
     if (Number(meta.size) !== totalBytes) throw new Error(`uploaded ${meta.size} bytes, expected ${totalBytes}`);
-    return {
-      ...run,
+    run = {
+      ...upload,
       peakRssMiB: procStatus(emulator.pid, 'VmHWM'),
       emulatorCpuSeconds: cpuSecondsOf(emulator.pid) - cpuBefore,
       benchCpuSeconds: (benchCpu.user + benchCpu.system) / 1e6,
@@ -201,6 +206,53 @@ async function emulatorUpload(dir: string, options: Options, clientCrc32c: Clien
     await emulator.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
+  if (profiles) {
+    console.log(`  profile of the emulator (${profiles.emulator}), ${topSelfTime(profiles.emulator)}`);
+    console.log(`  profile of the client during the upload (${profiles.client}), ${topSelfTime(profiles.client)}`);
+  }
+  return run;
+}
+
+/** Profiles this process (the client) in-process, so the profile covers the upload only;
+ * the answer writes it to a file. */
+async function startClientProfile(): Promise<(path: string) => Promise<void>> {
+  const session = new Session();
+  session.connect();
+  const post = (method: string) =>
+    new Promise<unknown>((resolvePost, reject) => session.post(method, (err, result) => (err ? reject(err) : resolvePost(result))));
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  return async (path) => {
+    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+    writeFileSync(path, JSON.stringify(profile));
+    session.disconnect();
+  };
+}
+
+interface CpuProfile {
+  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number } }>;
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** The functions with the most self time in a V8 CPU profile, as shares of its busy (not idle) time. */
+function topSelfTime(path: string, count = 5): string {
+  const profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
+  const names = new Map(
+    profile.nodes.map(({ id, callFrame: { functionName, url, lineNumber } }) => [
+      id,
+      `${functionName || '(anonymous)'}${url ? ` ${url.split('/').slice(-2).join('/')}:${lineNumber + 1}` : ''}`,
+    ]),
+  );
+  const self = new Map<string, number>();
+  profile.samples.forEach((id, i) => {
+    const name = names.get(id) ?? '?';
+    self.set(name, (self.get(name) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
+  self.delete('(idle)');
+  const busy = [...self.values()].reduce((a, b) => a + b, 0);
+  const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, count);
+  return `busy ${(busy / 1e6).toFixed(1)} s: ${top.map(([name, us]) => `${name} ${((100 * us) / busy).toFixed(0)}%`).join(', ')}`;
 }
 
 /** What per-byte work costs on this machine: the checksums the emulator must keep for
