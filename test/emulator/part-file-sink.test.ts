@@ -25,15 +25,30 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function sinkOn(handle: FileHandle, sums: RunningChecksums): PartFileSink {
+function sinkOn(handle: FileHandle, sums: RunningChecksums, limit: number): PartFileSink {
   return new PartFileSink({
     file: handle,
     position: 0,
     skip: 0,
-    limit: Infinity,
+    limit,
     overflow: () => badRequest('too long'),
     hasher: new AlignedHasher(sums),
   });
+}
+
+/** The file, counting its datasync and writev calls. */
+function counted(handle: FileHandle): { file: FileHandle; flushes: () => number; writes: () => number } {
+  let flushes = 0;
+  let writes = 0;
+  const file = new Proxy(handle, {
+    get(target, key) {
+      if (key === 'datasync') return () => ((flushes += 1), target.datasync());
+      if (key === 'writev') return (buffers: Buffer[], position: number) => ((writes += 1), target.writev(buffers, position));
+      const value = Reflect.get(target, key) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  return { file, flushes: () => flushes, writes: () => writes };
 }
 
 function pieces(data: Buffer, size: number): Buffer[] {
@@ -46,17 +61,8 @@ describe('PartFileSink', () => {
   it('writes and hashes every byte of a body of many MiB in batches, flushing to disk as it goes', async () => {
     const data = pattern(9 * MIB + QUANTUM, 7); // not a whole number of write batches: ending writes the rest
     const sums = new RunningChecksums();
-    let flushes = 0;
-    let writes = 0;
-    const counting = new Proxy(file, {
-      get(target, key) {
-        if (key === 'datasync') return () => ((flushes += 1), target.datasync());
-        if (key === 'writev') return (buffers: Buffer[], position: number) => ((writes += 1), target.writev(buffers, position));
-        const value = Reflect.get(target, key) as unknown;
-        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-      },
-    });
-    const sink = sinkOn(counting, sums);
+    const probe = counted(file);
+    const sink = sinkOn(probe.file, sums, Infinity);
     await pipeline(Readable.from(pieces(data, 64 * 1024)), sink);
     await sink.settled();
     expect(sink.appended).toBe(data.length);
@@ -64,9 +70,18 @@ describe('PartFileSink', () => {
     // All whole quanta are hashed; the sink does not decide about the tail.
     expect(data.length % QUANTUM).toBe(0);
     expect(sums.digests()).toEqual({ md5Hash: md5(data), crc32c: crc32c(data) });
-    expect(flushes).toBeGreaterThan(0);
+    expect(probe.flushes()).toBeGreaterThan(0);
     // 64 KiB reads gathered into writes of at least 512 KiB, the last one aside.
-    expect(writes).toBeLessThanOrEqual(Math.ceil(data.length / (512 * 1024)));
+    expect(probe.writes()).toBeLessThanOrEqual(Math.ceil(data.length / (512 * 1024)));
+  });
+
+  it('leaves the end of a body of known length to the sync that follows it', async () => {
+    const data = pattern(6 * MIB, 9);
+    const probe = counted(file);
+    const sink = sinkOn(probe.file, new RunningChecksums(), data.length);
+    await pipeline(Readable.from(pieces(data, 64 * 1024)), sink);
+    expect(sink.appended).toBe(data.length);
+    expect(probe.flushes()).toBe(0);
   });
 
   it('fails the body when a background flush fails, since no later sync would report it', async () => {
@@ -77,7 +92,7 @@ describe('PartFileSink', () => {
         return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
       },
     });
-    const sink = sinkOn(failing, new RunningChecksums());
+    const sink = sinkOn(failing, new RunningChecksums(), Infinity);
     await expect(pipeline(Readable.from(pieces(pattern(8 * MIB, 3), 64 * 1024)), sink)).rejects.toThrow('EIO');
     await expect(sink.settled()).rejects.toThrow('EIO');
   });
