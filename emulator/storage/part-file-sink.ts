@@ -22,15 +22,15 @@ const WRITE_BATCH = 512 << 10;
 /** How many written bytes start a background flush to disk while the body still
  * arrives, so the sync before the answer finds less left to do. Each sync costs the
  * disk a few ms whatever it flushes (a journal commit), so there are few: one for an
- * 8 MiB chunk, and none when the body's end, and its own sync, is near. */
+ * 8 MiB chunk, and none when the body's end, and its own sync, is under half that away. */
 const FLUSH_EVERY = 4 << 20;
 
 /** Appends a request body to a session's part file with backpressure, so memory stays
  * flat whatever the chunk size, in writes of ~512 KiB. Ending it writes what it holds;
  * destroying it drops that and waits for the write in flight, so after `settled()` the
- * file holds exactly `appended` new bytes. Every few MiB it starts a
- * `fdatasync` in the background, so the disk writes while the network reads; the
- * caller still syncs before it acknowledges anything. */
+ * file holds exactly `appended` new bytes. Every few MiB it starts a `fdatasync` in
+ * the background, so the disk writes while the network reads; the caller still syncs
+ * before it acknowledges anything. */
 export class PartFileSink extends Writable {
   /** Bytes written to the file by this request. */
   appended = 0;
@@ -120,7 +120,8 @@ export class PartFileSink extends Writable {
   }
 
   private flushInBackground(): void {
-    if (this.flushing || this.appended - this.flushedUpTo < FLUSH_EVERY || this.opts.limit - this.bodyBytes < FLUSH_EVERY) return;
+    const nearEnd = this.opts.limit - this.bodyBytes < FLUSH_EVERY / 2;
+    if (this.flushing || nearEnd || this.appended - this.flushedUpTo < FLUSH_EVERY) return;
     this.flushedUpTo = this.appended;
     this.flushing = this.opts.file.datasync().then(
       () => {

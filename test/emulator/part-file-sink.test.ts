@@ -75,13 +75,16 @@ describe('PartFileSink', () => {
     expect(probe.writes()).toBeLessThanOrEqual(Math.ceil(data.length / (512 * 1024)));
   });
 
-  it('leaves the end of a body of known length to the sync that follows it', async () => {
-    const data = pattern(6 * MIB, 9);
+  it.each([
+    [5, 0],
+    [8, 1],
+  ])('flushes a %i MiB body of known length %i times, leaving its end to the sync that follows it', async (mib, flushes) => {
+    const data = pattern(mib * MIB, 9);
     const probe = counted(file);
     const sink = sinkOn(probe.file, new RunningChecksums(), data.length);
     await pipeline(Readable.from(pieces(data, 64 * 1024)), sink);
     expect(sink.appended).toBe(data.length);
-    expect(probe.flushes()).toBe(0);
+    expect(probe.flushes()).toBe(flushes);
   });
 
   it('fails the body when a background flush fails, since no later sync would report it', async () => {
