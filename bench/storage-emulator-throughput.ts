@@ -19,7 +19,7 @@
  */
 import { CRC32C, Storage, type CRC32CValidator } from '@google-cloud/storage';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -54,6 +54,7 @@ function parseOptions(argv: string[]): Options {
   for (let i = 0; i < argv.length; i += 2) {
     if (argv[i] === '--profile') {
       options.profileDir = resolve(argv[i + 1] ?? '.');
+      mkdirSync(options.profileDir, { recursive: true });
       continue;
     }
     if (argv[i] === '--only') {
