@@ -1,22 +1,29 @@
 /**
  * Storage emulator throughput: upload 1 GiB with @google-cloud/storage in 8 MiB
  * chunks (resumable write stream) to the emulator, and write the same bytes to the
- * same disk with plain fs; report the ratio (goal >= 0.5) and the emulator's peak
- * RSS (VmHWM, goal <= 100 MB). Runs the upload with the client's own CRC32C
+ * same disk with plain fs; report the ratios and the emulator's peak RSS (VmHWM,
+ * goal <= 100 MB). The fs side runs twice: doing the emulator's durable work (the
+ * bytes written and synced once at the end; goal >= 0.9) and unsynced (written to the
+ * page cache only; its sync runs after the clock stops, so its writeback does not
+ * land on the next measurement). The upload runs with the client's own CRC32C
  * validation on (its default, the library's JavaScript CRC32C), on with a native
  * CRC32C given to the client (its `crc32cGenerator` option), and off, each on a fresh
- * emulator process: this tells the emulator's cost from the client's. The four
- * measurements alternate `--runs` times and the medians are compared, since the
- * machine is shared.
+ * emulator process: this tells the emulator's cost from the client's. The five
+ * measurements alternate `--runs` times, in an order rotated every round, and the
+ * medians are compared, since the machine is shared. `--profile DIR` has each
+ * emulator write a V8 CPU profile (`--cpu-prof`) into DIR, and the client one of each
+ * upload, and prints where each spent its busy time; `--only native,off` runs only
+ * those client settings.
  *
- *   npm run build && node dist/bench/storage-emulator-throughput.js [--size-mib 1024] [--chunk-mib 8] [--runs 3] [--wait-quiet 60]
+ *   npm run build && node dist/bench/storage-emulator-throughput.js [--size-mib 1024] [--chunk-mib 8] [--runs 3] [--wait-quiet 60] [--profile DIR] [--only js,native,off]
  */
 import { CRC32C, Storage, type CRC32CValidator } from '@google-cloud/storage';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Crc32c } from '../emulator/storage/crc32c';
@@ -31,11 +38,31 @@ interface Options {
   chunkMiB: number;
   runs: number;
   waitQuietSeconds: number;
+  profileDir: string | undefined;
+  clients: ClientCrc32c[];
 }
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = { sizeMiB: 1024, chunkMiB: 8, runs: 3, waitQuietSeconds: 60 };
+  const options: Options = {
+    sizeMiB: 1024,
+    chunkMiB: 8,
+    runs: 3,
+    waitQuietSeconds: 60,
+    profileDir: undefined,
+    clients: [...CLIENT_CRC32C],
+  };
   for (let i = 0; i < argv.length; i += 2) {
+    if (argv[i] === '--profile') {
+      options.profileDir = resolve(argv[i + 1] ?? '.');
+      mkdirSync(options.profileDir, { recursive: true });
+      continue;
+    }
+    if (argv[i] === '--only') {
+      const wanted = (argv[i + 1] ?? '').split(',');
+      options.clients = CLIENT_CRC32C.filter((c) => wanted.includes(c));
+      if (options.clients.length !== wanted.length) throw new Error(`--only takes a list of ${CLIENT_CRC32C.join(', ')}`);
+      continue;
+    }
     const value = Number(argv[i + 1]);
     if (!Number.isFinite(value) || value < 0) throw new Error(`${argv[i]} needs a number`);
     if (argv[i] === '--size-mib') options.sizeMiB = value;
@@ -73,13 +100,20 @@ async function timed(sizeMiB: number, work: () => Promise<void>): Promise<Run> {
   return { seconds, mibPerSecond: sizeMiB / seconds };
 }
 
-/** Plain fs on the same disk, synced at the end (the emulator syncs every chunk it acknowledges). */
-async function fsWrite(dir: string, totalBytes: number): Promise<void> {
+/** Plain fs on the same disk: the bytes written, then synced once (`durable`, the
+ * emulator's work: it syncs each chunk it acknowledges) or not (the page cache only).
+ * An unsynced file is synced after the clock stops, so its writeback does not slow
+ * the next measurement. */
+async function fsWrite(dir: string, sizeMiB: number, durable: boolean): Promise<Run> {
   const path = join(dir, 'fs-baseline.bin');
   const file = await open(path, 'w');
   try {
-    for (const piece of generate(totalBytes)) await file.write(piece);
-    await file.sync();
+    const run = await timed(sizeMiB, async () => {
+      for (const piece of generate(sizeMiB * MIB)) await file.write(piece);
+      if (durable) await file.sync();
+    });
+    if (!durable) await file.sync();
+    return run;
   } finally {
     await file.close();
     rmSync(path, { force: true });
@@ -120,7 +154,19 @@ function cpuSecondsOf(pid: number): number {
 /** One upload on a fresh emulator (own data dir on the same disk), so VmHWM is this run's peak. */
 async function emulatorUpload(dir: string, options: Options, clientCrc32c: ClientCrc32c): Promise<EmulatorRun> {
   const dataDir = mkdtempSync(join(dir, 'emulator-'));
-  const emulator = await startStorageEmulator({ dataDir });
+  const profiles = options.profileDir
+    ? {
+        emulator: join(options.profileDir, `emulator-${clientCrc32c}-${Date.now()}.cpuprofile`),
+        client: join(options.profileDir, `client-${clientCrc32c}-${Date.now()}.cpuprofile`),
+      }
+    : undefined;
+  const emulator = await startStorageEmulator({
+    dataDir,
+    ...(profiles
+      ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dirname(profiles.emulator)}`, `--cpu-prof-name=${basename(profiles.emulator)}`] }
+      : {}),
+  });
+  let run: EmulatorRun;
   try {
     const storage = new Storage({
       apiEndpoint: emulator.url,
@@ -132,7 +178,8 @@ async function emulatorUpload(dir: string, options: Options, clientCrc32c: Clien
     const cpuBefore = cpuSecondsOf(emulator.pid);
     const benchCpuBefore = process.cpuUsage();
     const machineBefore = machineCpu();
-    const run = await timed(options.sizeMiB, () =>
+    const stopProfile = options.profileDir ? await startClientProfile() : undefined;
+    const upload = await timed(options.sizeMiB, () =>
       pipeline(
         Readable.from(generate(totalBytes)),
         bucket.file('one-gib.bin').createWriteStream({
@@ -144,12 +191,13 @@ async function emulatorUpload(dir: string, options: Options, clientCrc32c: Clien
         }),
       ),
     );
+    if (profiles) await stopProfile?.(profiles.client);
     const busyCores = busyCoresSince(machineBefore);
     const benchCpu = process.cpuUsage(benchCpuBefore);
     const [meta] = await bucket.file('one-gib.bin').getMetadata();
     if (Number(meta.size) !== totalBytes) throw new Error(`uploaded ${meta.size} bytes, expected ${totalBytes}`);
-    return {
-      ...run,
+    run = {
+      ...upload,
       peakRssMiB: procStatus(emulator.pid, 'VmHWM'),
       emulatorCpuSeconds: cpuSecondsOf(emulator.pid) - cpuBefore,
       benchCpuSeconds: (benchCpu.user + benchCpu.system) / 1e6,
@@ -159,6 +207,53 @@ async function emulatorUpload(dir: string, options: Options, clientCrc32c: Clien
     await emulator.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
+  if (profiles) {
+    console.log(`  profile of the emulator (${profiles.emulator}), ${topSelfTime(profiles.emulator)}`);
+    console.log(`  profile of the client during the upload (${profiles.client}), ${topSelfTime(profiles.client)}`);
+  }
+  return run;
+}
+
+/** Profiles this process (the client) in-process, so the profile covers the upload only;
+ * the answer writes it to a file. */
+async function startClientProfile(): Promise<(path: string) => Promise<void>> {
+  const session = new Session();
+  session.connect();
+  const post = (method: string) =>
+    new Promise<unknown>((resolvePost, reject) => session.post(method, (err, result) => (err ? reject(err) : resolvePost(result))));
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  return async (path) => {
+    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+    writeFileSync(path, JSON.stringify(profile));
+    session.disconnect();
+  };
+}
+
+interface CpuProfile {
+  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number } }>;
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** The functions with the most self time in a V8 CPU profile, as shares of its busy (not idle) time. */
+function topSelfTime(path: string, count = 5): string {
+  const profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
+  const names = new Map(
+    profile.nodes.map(({ id, callFrame: { functionName, url, lineNumber } }) => [
+      id,
+      `${functionName || '(anonymous)'}${url ? ` ${url.split('/').slice(-2).join('/')}:${lineNumber + 1}` : ''}`,
+    ]),
+  );
+  const self = new Map<string, number>();
+  profile.samples.forEach((id, i) => {
+    const name = names.get(id) ?? '?';
+    self.set(name, (self.get(name) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
+  self.delete('(idle)');
+  const busy = [...self.values()].reduce((a, b) => a + b, 0);
+  const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, count);
+  return `busy ${(busy / 1e6).toFixed(1)} s: ${top.map(([name, us]) => `${name} ${((100 * us) / busy).toFixed(0)}%`).join(', ')}`;
 }
 
 /** What per-byte work costs on this machine: the checksums the emulator must keep for
@@ -187,18 +282,32 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-function describe(label: string, run: EmulatorRun, fs: Run): string {
+function describe(label: string, run: EmulatorRun, fs: FsRuns): string {
   return (
-    `${label}: ${run.seconds.toFixed(2)} s  ${run.mibPerSecond.toFixed(0)} MiB/s  ratio ${(run.mibPerSecond / fs.mibPerSecond).toFixed(2)}` +
-    `  peak RSS ${run.peakRssMiB.toFixed(1)} MiB  CPU s: emulator ${run.emulatorCpuSeconds.toFixed(1)}, client ${run.benchCpuSeconds.toFixed(1)}` +
-    `  (machine busy cores ${run.busyCores.toFixed(2)})`
+    `${label}: ${run.seconds.toFixed(2)} s  ${run.mibPerSecond.toFixed(0)} MiB/s  ratio durable ${(run.mibPerSecond / fs.durable.mibPerSecond).toFixed(2)},` +
+    ` unsynced ${(run.mibPerSecond / fs.unsynced.mibPerSecond).toFixed(2)}  peak RSS ${run.peakRssMiB.toFixed(1)} MiB` +
+    `  CPU s: emulator ${run.emulatorCpuSeconds.toFixed(1)}, client ${run.benchCpuSeconds.toFixed(1)}  (machine busy cores ${run.busyCores.toFixed(2)})`
   );
+}
+
+interface FsRuns {
+  durable: Run;
+  unsynced: Run;
+}
+
+type Measurement = 'fs-durable' | 'fs-unsynced' | ClientCrc32c;
+
+/** The round's measurements, rotated by one each round so none always runs first. */
+function roundOrder(round: number, clients: ClientCrc32c[]): Measurement[] {
+  const all: Measurement[] = ['fs-durable', 'fs-unsynced', ...clients];
+  const shift = (round - 1) % all.length;
+  return [...all.slice(shift), ...all.slice(0, shift)];
 }
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const dir = mkdtempSync(join(tmpdir(), 'storage-emulator-bench-'));
-  const fsRuns: Run[] = [];
+  const fsRuns: Record<'durable' | 'unsynced', Run[]> = { durable: [], unsynced: [] };
   const emulatorRuns: Record<ClientCrc32c, EmulatorRun[]> = { js: [], native: [], off: [] };
   try {
     console.log(await waitForQuiet(options.waitQuietSeconds * 1000));
@@ -206,26 +315,37 @@ async function main(): Promise<void> {
     console.log(checksumSpeeds());
     console.log(`${options.sizeMiB} MiB, client chunks of ${options.chunkMiB} MiB, ${options.runs} runs, data under ${tmpdir()}`);
     for (let round = 1; round <= options.runs; round += 1) {
-      const fs = await timed(options.sizeMiB, () => fsWrite(dir, options.sizeMiB * MIB));
-      fsRuns.push(fs);
-      console.log(`run ${round} fs write + fsync:                    ${fs.seconds.toFixed(2)} s  ${fs.mibPerSecond.toFixed(0)} MiB/s`);
-      for (const clientCrc32c of CLIENT_CRC32C) {
-        const run = await emulatorUpload(dir, options, clientCrc32c);
-        emulatorRuns[clientCrc32c].push(run);
-        console.log(describe(`run ${round} emulator, client CRC32C ${CLIENT_CRC32C_LABEL[clientCrc32c]}`, run, fs));
+      const pending: Array<{ label: string; run: EmulatorRun }> = [];
+      const fs: Partial<FsRuns> = {};
+      for (const measurement of roundOrder(round, options.clients)) {
+        if (measurement === 'fs-durable' || measurement === 'fs-unsynced') {
+          const durable = measurement === 'fs-durable';
+          const run = await fsWrite(dir, options.sizeMiB, durable);
+          fs[durable ? 'durable' : 'unsynced'] = run;
+          fsRuns[durable ? 'durable' : 'unsynced'].push(run);
+          const label = durable ? 'fs write + one fsync (durable)' : 'fs write, unsynced           ';
+          console.log(`run ${round} ${label}:            ${run.seconds.toFixed(2)} s  ${run.mibPerSecond.toFixed(0)} MiB/s`);
+        } else {
+          const run = await emulatorUpload(dir, options, measurement);
+          emulatorRuns[measurement].push(run);
+          pending.push({ label: `run ${round} emulator, client CRC32C ${CLIENT_CRC32C_LABEL[measurement]}`, run });
+        }
       }
+      for (const { label, run } of pending) console.log(describe(label, run, fs as FsRuns));
     }
-    const fsMedian = median(fsRuns.map((r) => r.mibPerSecond));
-    console.log(`\nmedians: fs ${fsMedian.toFixed(0)} MiB/s`);
-    for (const clientCrc32c of CLIENT_CRC32C) {
+    const durable = median(fsRuns.durable.map((r) => r.mibPerSecond));
+    const unsynced = median(fsRuns.unsynced.map((r) => r.mibPerSecond));
+    console.log(`\nmedians: fs durable ${durable.toFixed(0)} MiB/s, fs unsynced ${unsynced.toFixed(0)} MiB/s`);
+    for (const clientCrc32c of options.clients) {
       const runs = emulatorRuns[clientCrc32c];
       const throughput = median(runs.map((r) => r.mibPerSecond));
       console.log(
-        `  emulator, client CRC32C ${CLIENT_CRC32C_LABEL[clientCrc32c]}: ${throughput.toFixed(0)} MiB/s, ratio ${(throughput / fsMedian).toFixed(2)} (goal >= 0.5),` +
-          ` peak RSS max ${Math.max(...runs.map((r) => r.peakRssMiB)).toFixed(1)} MiB (goal <= 100 MB = 95.4 MiB),` +
+        `  emulator, client CRC32C ${CLIENT_CRC32C_LABEL[clientCrc32c]}: ${throughput.toFixed(0)} MiB/s, ratio durable ${(throughput / durable).toFixed(2)} (goal >= 0.9),` +
+          ` unsynced ${(throughput / unsynced).toFixed(2)}, peak RSS max ${Math.max(...runs.map((r) => r.peakRssMiB)).toFixed(1)} MiB (goal <= 100 MB = 95.4 MiB),` +
           ` emulator CPU ${median(runs.map((r) => r.emulatorCpuSeconds)).toFixed(1)} s, client CPU ${median(runs.map((r) => r.benchCpuSeconds)).toFixed(1)} s`,
       );
     }
+    console.log(machineLine());
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

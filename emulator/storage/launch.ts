@@ -32,6 +32,8 @@ export interface StorageEmulatorOptions {
   signingCredentials?: string;
   /** extra environment for the child */
   env?: NodeJS.ProcessEnv;
+  /** Node options for the child, before its script (e.g. `--cpu-prof`, which NODE_OPTIONS refuses). */
+  nodeArgs?: string[];
 }
 
 const START_TIMEOUT_MS = 30_000;
@@ -42,6 +44,7 @@ let exitHookInstalled = false;
 /** Starts the emulator as a child process and resolves once it listens. */
 export async function startStorageEmulator(opts: StorageEmulatorOptions): Promise<RunningStorageEmulator> {
   const args = [
+    ...(opts.nodeArgs ?? []),
     await storageEmulatorScript(),
     '--port',
     String(opts.port ?? 0),

@@ -8,7 +8,7 @@ import type { EmulatorState } from './emulator-state';
 import { badRequest, GcsError } from './errors';
 import { contentLength } from './http-io';
 import { PartFileSink } from './part-file-sink';
-import { receiveBody } from './receive-body';
+import { receiveBody, type BodyOutcome } from './receive-body';
 import type { Session } from './session-store';
 import type { StoredObject } from './stored-object';
 
@@ -146,8 +146,11 @@ async function append(
         : badRequest(`The request body runs past the object's size of ${total} bytes`),
     hasher,
   });
-  const outcome = await receiveBody(req, sink);
-  await sink.settled();
+  const received = await receiveBody(req, sink);
+  const outcome: BodyOutcome = await sink.settled().then(
+    () => received,
+    (error: Error) => ({ kind: 'refused', error }),
+  );
   const end = start + sink.appended;
   if (outcome.kind === 'refused' && !(outcome.error instanceof GcsError)) {
     // The disk failed mid-write: fall back to the bytes known good and rebuild checksums from them.
