@@ -5,13 +5,17 @@
 // and the CPU time the process had used by its first 200, which a busy machine
 // disturbs less than wall time.
 //
-//   node dist/bench/cold-start.js [--runs 10] [--variant NAME=PATH]... [--env NAME=VALUE]... [--node-arg ARG]... [--wait-quiet 300]
+//   node dist/bench/cold-start.js [--runs 10] [--variant NAME=PATH]... [--env NAME=VALUE]... [--node-arg ARG]... [--node PATH]... [--wait-quiet 300]
 //
 // Variants measured by default: bare, tsc (dist/functions/index.js, unbundled)
 // and bundle (dist/deploy/index.js, from `npm run bundle`). --variant adds more
 // builds of the files function; --env adds to the files function's environment
 // (e.g. METADATA_SERVER_DETECTION=none); --node-arg passes options such as --cpu-prof.
+// --node runs every variant on that node binary too (e.g. Node 24, the deploy
+// runtime, from .ci/node24.sh), interleaved with the bench's own node; each
+// runtime's ratios are to the bare function on the same runtime.
 // --wait-quiet: seconds to wait, at most, for the machine to be idle before measuring (0: do not wait).
+import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import { existsSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
@@ -39,6 +43,13 @@ interface Variant {
   target: string;
 }
 
+interface Runtime {
+  /** the node binary */
+  node: string;
+  /** its version, e.g. v24.1.0 */
+  version: string;
+}
+
 interface ColdStart {
   /** spawn to the first accepted connection */
   listeningMs: number;
@@ -57,6 +68,7 @@ async function main(): Promise<void> {
       variant: { type: 'string', multiple: true, default: [] },
       env: { type: 'string', multiple: true, default: [] },
       'node-arg': { type: 'string', multiple: true, default: [] },
+      node: { type: 'string', multiple: true, default: [] },
       'wait-quiet': { type: 'string', default: '300' },
     },
   });
@@ -81,6 +93,10 @@ async function main(): Promise<void> {
   for (const v of variants) {
     if (!existsSync(v.source)) throw new Error(`${v.source} is missing: run \`npm run build\` and \`npm run bundle\` first`);
   }
+  const runtimes: Runtime[] = [process.execPath, ...values.node.map((n) => resolvePath(n))].map((node) => ({
+    node,
+    version: execFileSync(node, ['-v'], { encoding: 'utf8' }).trim(),
+  }));
   console.log(await waitForQuiet(Number(values['wait-quiet']) * 1000));
   console.log(`cold start: ${machineLine()}`);
   if (values.env.length > 0) console.log(`files function environment adds ${values.env.join(' ')}`);
@@ -88,30 +104,37 @@ async function main(): Promise<void> {
   let stack: EmulatorStack | undefined;
   try {
     stack = await startEmulatorStack();
-    const results = new Map<string, ColdStart[]>(variants.map((v) => [v.name, []]));
+    const key = (runtime: Runtime, variant: Variant) => `${runtime.version} ${variant.name}`;
+    const results = new Map<string, ColdStart[]>();
+    // Every (runtime, variant) pair once a round, rotated each round, so no pair always runs first (or right after another).
+    const pairs = runtimes.flatMap((runtime) => variants.map((variant) => ({ runtime, variant })));
     for (let round = 0; round < runs; round++) {
-      // Rotated each round, so no variant always runs first (or right after another).
-      for (let i = 0; i < variants.length; i++) {
-        const variant = variants[(round + i) % variants.length];
-        results.get(variant.name)?.push(await coldStart(variant, { ...stack.functionEnv, ...extraEnv }, stack, values['node-arg']));
+      for (let i = 0; i < pairs.length; i++) {
+        const { runtime, variant } = pairs[(round + i) % pairs.length];
+        const env = { ...stack.functionEnv, ...extraEnv };
+        const result = await coldStart(variant, runtime.node, env, stack, values['node-arg']);
+        results.set(key(runtime, variant), [...(results.get(key(runtime, variant)) ?? []), result]);
         await new Promise((r) => setTimeout(r, PAUSE_MS));
       }
     }
 
-    const bare = results.get('bare') ?? [];
-    const quietBare = bare.filter(isQuiet);
     console.log(`${runs} runs each; medians (spawn → listening, spawn → first 200, CPU by then):`);
-    for (const v of variants) {
-      const rs = results.get(v.name) ?? [];
-      console.log(`  ${v.name.padEnd(12)} ${summary(rs, bare, v.name === 'bare')}`);
-      const quiet = rs.filter(isQuiet);
-      if (quiet.length > 0 && quietBare.length > 0) {
-        console.log(
-          `  ${''.padEnd(12)} quiet runs only (${quiet.length}, bare ${quietBare.length}): ${summary(quiet, quietBare, v.name === 'bare')}`,
-        );
+    for (const runtime of runtimes) {
+      console.log(`node ${runtime.version} (${runtime.node}):`);
+      const bare = results.get(key(runtime, variants[0])) ?? [];
+      const quietBare = bare.filter(isQuiet);
+      for (const v of variants) {
+        const rs = results.get(key(runtime, v)) ?? [];
+        console.log(`  ${v.name.padEnd(12)} ${summary(rs, bare, v.name === 'bare')}`);
+        const quiet = rs.filter(isQuiet);
+        if (quiet.length > 0 && quietBare.length > 0) {
+          console.log(
+            `  ${''.padEnd(12)} quiet runs only (${quiet.length}, bare ${quietBare.length}): ${summary(quiet, quietBare, v.name === 'bare')}`,
+          );
+        }
+        const runsLine = rs.map((r) => `${r.firstOkMs.toFixed(0)} [${r.otherCores.toFixed(2)}]`).join(' ');
+        console.log(`  ${''.padEnd(12)} first 200 [cores other work used meanwhile], every run: ${runsLine}`);
       }
-      const runsLine = rs.map((r) => `${r.firstOkMs.toFixed(0)} [${r.otherCores.toFixed(2)}]`).join(' ');
-      console.log(`  ${''.padEnd(12)} first 200 [cores other work used meanwhile], every run: ${runsLine}`);
     }
     console.log(`after: ${machineLine()}`);
   } finally {
@@ -132,7 +155,13 @@ function summary(rs: ColdStart[], bare: ColdStart[], isBare: boolean): string {
   return `listening ${median(rs.map((r) => r.listeningMs)).toFixed(0)} ms, first 200 ${firstOk.toFixed(0)} ms, CPU ${(cpu * 1000).toFixed(0)} ms${verdict}`;
 }
 
-async function coldStart(variant: Variant, filesEnv: Record<string, string>, stack: EmulatorStack, nodeArgs: string[]): Promise<ColdStart> {
+async function coldStart(
+  variant: Variant,
+  node: string,
+  filesEnv: Record<string, string>,
+  stack: EmulatorStack,
+  nodeArgs: string[],
+): Promise<ColdStart> {
   const port = await freePort();
   // The bare function's default answer has the size of an upload-url answer against the emulators.
   const env = variant.target === 'files' ? filesEnv : {};
@@ -144,7 +173,7 @@ async function coldStart(variant: Variant, filesEnv: Record<string, string>, sta
   const supportingBefore = supporting();
   const machineBefore = machineCpu();
   const spawnedAt = performance.now();
-  const fn = spawnFunction({ source: variant.source, target: variant.target, port, env, nodeArgs });
+  const fn = spawnFunction({ source: variant.source, target: variant.target, port, env, nodeArgs, node });
   let exited: string | undefined;
   void fn.exited.then((why) => (exited = why));
   try {
