@@ -5,11 +5,17 @@
 // and the CPU time the process had used by its first 200, which a busy machine
 // disturbs less than wall time.
 //
-//   node dist/bench/cold-start.js [--runs 10] [--variant NAME=PATH]... [--env NAME=VALUE]... [--node-arg ARG]... [--node PATH]... [--wait-quiet 300]
+//   node dist/bench/cold-start.js [--runs 10] [--variant NAME=PATH]... [--unprimed NAME=PATH]... [--env NAME=VALUE]...
+//       [--node-arg ARG]... [--node PATH]... [--wait-quiet 300]
 //
 // Variants measured by default: bare, tsc (dist/functions/index.js, unbundled)
 // and bundle (dist/deploy/index.js, from `npm run bundle`). --variant adds more
-// builds of the files function; --env adds to the files function's environment
+// builds of the files function. A deployable (scripts/bundle.mjs's output) is
+// first built as Cloud Build does, its gcp-build step priming its compile
+// cache with each runtime, and every run starts from that primed cache, as
+// every new instance does (an instance's own writes to it die with it);
+// --unprimed adds a deployable whose cache is emptied before each run instead.
+// --env adds to the files function's environment
 // (e.g. METADATA_SERVER_DETECTION=none); --node-arg passes options such as --cpu-prof.
 // --node runs every variant on that node binary too (e.g. Node 24, the deploy
 // runtime, from .ci/node24.sh), interleaved with the bench's own node; each
@@ -17,8 +23,9 @@
 // --wait-quiet: seconds to wait, at most, for the machine to be idle before measuring (0: do not wait).
 import { execFileSync } from 'node:child_process';
 import http from 'node:http';
-import { existsSync } from 'node:fs';
-import { join, resolve as resolvePath } from 'node:path';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve as resolvePath } from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePort } from '../emulator/free-port';
 import { startEmulatorStack, type EmulatorStack } from './lib/emulator-stack';
@@ -41,7 +48,15 @@ interface Variant {
   name: string;
   source: string;
   target: string;
+  /** a deployable measured without the compile cache its build step would prime */
+  unprimed?: boolean;
+  /** a deployable's compile cache: reset before each run to the copy primed by its build step, or emptied if unprimed */
+  compileCache?: { dir: string; primedCopy?: string };
 }
+
+// scripts/bundle.mjs's deployable: its build step, and the cache directory the entry enables.
+const PRIME_SCRIPT = 'prime-compile-cache.js';
+const COMPILE_CACHE = '.compile-cache';
 
 interface Runtime {
   /** the node binary */
@@ -66,6 +81,7 @@ async function main(): Promise<void> {
     options: {
       runs: { type: 'string', default: '10' },
       variant: { type: 'string', multiple: true, default: [] },
+      unprimed: { type: 'string', multiple: true, default: [] },
       env: { type: 'string', multiple: true, default: [] },
       'node-arg': { type: 'string', multiple: true, default: [] },
       node: { type: 'string', multiple: true, default: [] },
@@ -77,11 +93,8 @@ async function main(): Promise<void> {
     { name: 'bare', source: join(BENCH_SERVERS, 'bare.js'), target: 'bare' },
     { name: 'tsc', source: join(ROOT, 'dist', 'functions', 'index.js'), target: 'files' },
     { name: 'bundle', source: join(ROOT, 'dist', 'deploy', 'index.js'), target: 'files' },
-    ...values.variant.map((spec) => {
-      const [name, path] = spec.split('=');
-      if (!name || !path) throw new Error(`--variant wants NAME=PATH, not ${spec}`);
-      return { name, source: resolvePath(ROOT, path), target: 'files' };
-    }),
+    ...values.variant.map((spec) => namedVariant(spec, '--variant')),
+    ...values.unprimed.map((spec) => ({ ...namedVariant(spec, '--unprimed'), unprimed: true })),
   ];
   const extraEnv = Object.fromEntries(
     values.env.map((spec) => {
@@ -102,7 +115,13 @@ async function main(): Promise<void> {
   if (values.env.length > 0) console.log(`files function environment adds ${values.env.join(' ')}`);
 
   let stack: EmulatorStack | undefined;
+  const primedCaches = mkdtempSync(join(tmpdir(), 'files-api-bench-compile-cache-'));
   try {
+    for (const [i, v] of variants.entries()) {
+      if (!existsSync(join(dirname(v.source), PRIME_SCRIPT))) continue;
+      v.compileCache = { dir: join(dirname(v.source), COMPILE_CACHE) };
+      if (!v.unprimed) v.compileCache.primedCopy = primeCompileCache(v, runtimes, join(primedCaches, String(i)));
+    }
     stack = await startEmulatorStack();
     const key = (runtime: Runtime, variant: Variant) => `${runtime.version} ${variant.name}`;
     const results = new Map<string, ColdStart[]>();
@@ -112,6 +131,7 @@ async function main(): Promise<void> {
       for (let i = 0; i < pairs.length; i++) {
         const { runtime, variant } = pairs[(round + i) % pairs.length];
         const env = { ...stack.functionEnv, ...extraEnv };
+        resetCompileCache(variant);
         const result = await coldStart(variant, runtime.node, env, stack, values['node-arg']);
         results.set(key(runtime, variant), [...(results.get(key(runtime, variant)) ?? []), result]);
         await new Promise((r) => setTimeout(r, PAUSE_MS));
@@ -139,7 +159,35 @@ async function main(): Promise<void> {
     console.log(`after: ${machineLine()}`);
   } finally {
     await stack?.stop();
+    rmSync(primedCaches, { recursive: true, force: true });
   }
+}
+
+function namedVariant(spec: string, option: string): Variant {
+  const [name, path] = spec.split('=');
+  if (!name || !path) throw new Error(`${option} wants NAME=PATH, not ${spec}`);
+  return { name, source: resolvePath(ROOT, path), target: 'files' };
+}
+
+/** Runs the deployable's gcp-build step with each runtime (their caches live side by side) and keeps a copy of the
+ * result; none where no runtime has a compile cache (Node 20). */
+function primeCompileCache(variant: Variant, runtimes: Runtime[], copy: string): string | undefined {
+  const dir = join(dirname(variant.source), COMPILE_CACHE);
+  rmSync(dir, { recursive: true, force: true });
+  for (const { node } of runtimes) {
+    execFileSync(node, [PRIME_SCRIPT], { cwd: dirname(variant.source), env: { PATH: process.env.PATH }, stdio: 'ignore' });
+  }
+  if (!existsSync(dir)) return undefined;
+  cpSync(dir, copy, { recursive: true });
+  console.log(`${variant.name}: compile cache primed by ${PRIME_SCRIPT} with ${runtimes.map((r) => r.version).join(', ')}`);
+  return copy;
+}
+
+function resetCompileCache(variant: Variant): void {
+  const cache = variant.compileCache;
+  if (!cache) return;
+  rmSync(cache.dir, { recursive: true, force: true });
+  if (cache.primedCopy) cpSync(cache.primedCopy, cache.dir, { recursive: true });
 }
 
 const isQuiet = (r: ColdStart) => r.otherCores < QUIET_OTHERS;
