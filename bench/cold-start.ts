@@ -5,16 +5,27 @@
 // and the CPU time the process had used by its first 200, which a busy machine
 // disturbs less than wall time.
 //
-//   node dist/bench/cold-start.js [--runs 10] [--variant NAME=PATH]... [--env NAME=VALUE]... [--node-arg ARG]... [--wait-quiet 300]
+//   node dist/bench/cold-start.js [--runs 10] [--variant NAME=PATH]... [--unprimed NAME=PATH]... [--env NAME=VALUE]...
+//       [--node-arg ARG]... [--node PATH]... [--wait-quiet 300]
 //
 // Variants measured by default: bare, tsc (dist/functions/index.js, unbundled)
 // and bundle (dist/deploy/index.js, from `npm run bundle`). --variant adds more
-// builds of the files function; --env adds to the files function's environment
+// builds of the files function. A deployable (scripts/bundle.mjs's output) is
+// first built as Cloud Build does, its gcp-build step priming its compile
+// cache with each runtime, and every run starts from that primed cache, as
+// every new instance does (an instance's own writes to it die with it);
+// --unprimed adds a deployable whose cache is emptied before each run instead.
+// --env adds to the files function's environment
 // (e.g. METADATA_SERVER_DETECTION=none); --node-arg passes options such as --cpu-prof.
+// --node runs every variant on that node binary too (e.g. Node 24, the deploy
+// runtime, from .ci/node24.sh), interleaved with the bench's own node; each
+// runtime's ratios are to the bare function on the same runtime.
 // --wait-quiet: seconds to wait, at most, for the machine to be idle before measuring (0: do not wait).
+import { execFileSync } from 'node:child_process';
 import http from 'node:http';
-import { existsSync } from 'node:fs';
-import { join, resolve as resolvePath } from 'node:path';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve as resolvePath } from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePort } from '../emulator/free-port';
 import { startEmulatorStack, type EmulatorStack } from './lib/emulator-stack';
@@ -37,6 +48,21 @@ interface Variant {
   name: string;
   source: string;
   target: string;
+  /** a deployable measured without the compile cache its build step would prime */
+  unprimed?: boolean;
+  /** a deployable's compile cache: reset before each run to the copy primed by its build step, or emptied if unprimed */
+  compileCache?: { dir: string; primedCopy?: string };
+}
+
+// scripts/bundle.mjs's deployable: its build step, and the cache directory the entry enables.
+const PRIME_SCRIPT = 'prime-compile-cache.js';
+const COMPILE_CACHE = '.compile-cache';
+
+interface Runtime {
+  /** the node binary */
+  node: string;
+  /** its version, e.g. v24.1.0 */
+  version: string;
 }
 
 interface ColdStart {
@@ -55,8 +81,10 @@ async function main(): Promise<void> {
     options: {
       runs: { type: 'string', default: '10' },
       variant: { type: 'string', multiple: true, default: [] },
+      unprimed: { type: 'string', multiple: true, default: [] },
       env: { type: 'string', multiple: true, default: [] },
       'node-arg': { type: 'string', multiple: true, default: [] },
+      node: { type: 'string', multiple: true, default: [] },
       'wait-quiet': { type: 'string', default: '300' },
     },
   });
@@ -65,11 +93,8 @@ async function main(): Promise<void> {
     { name: 'bare', source: join(BENCH_SERVERS, 'bare.js'), target: 'bare' },
     { name: 'tsc', source: join(ROOT, 'dist', 'functions', 'index.js'), target: 'files' },
     { name: 'bundle', source: join(ROOT, 'dist', 'deploy', 'index.js'), target: 'files' },
-    ...values.variant.map((spec) => {
-      const [name, path] = spec.split('=');
-      if (!name || !path) throw new Error(`--variant wants NAME=PATH, not ${spec}`);
-      return { name, source: resolvePath(ROOT, path), target: 'files' };
-    }),
+    ...values.variant.map((spec) => namedVariant(spec, '--variant')),
+    ...values.unprimed.map((spec) => ({ ...namedVariant(spec, '--unprimed'), unprimed: true })),
   ];
   const extraEnv = Object.fromEntries(
     values.env.map((spec) => {
@@ -81,42 +106,88 @@ async function main(): Promise<void> {
   for (const v of variants) {
     if (!existsSync(v.source)) throw new Error(`${v.source} is missing: run \`npm run build\` and \`npm run bundle\` first`);
   }
+  const runtimes: Runtime[] = [process.execPath, ...values.node.map((n) => resolvePath(n))].map((node) => ({
+    node,
+    version: execFileSync(node, ['-v'], { encoding: 'utf8' }).trim(),
+  }));
   console.log(await waitForQuiet(Number(values['wait-quiet']) * 1000));
   console.log(`cold start: ${machineLine()}`);
   if (values.env.length > 0) console.log(`files function environment adds ${values.env.join(' ')}`);
 
   let stack: EmulatorStack | undefined;
+  const primedCaches = mkdtempSync(join(tmpdir(), 'files-api-bench-compile-cache-'));
   try {
+    for (const [i, v] of variants.entries()) {
+      if (!existsSync(join(dirname(v.source), PRIME_SCRIPT))) continue;
+      v.compileCache = { dir: join(dirname(v.source), COMPILE_CACHE) };
+      if (!v.unprimed) v.compileCache.primedCopy = primeCompileCache(v, runtimes, join(primedCaches, String(i)));
+    }
     stack = await startEmulatorStack();
-    const results = new Map<string, ColdStart[]>(variants.map((v) => [v.name, []]));
+    const key = (runtime: Runtime, variant: Variant) => `${runtime.version} ${variant.name}`;
+    const results = new Map<string, ColdStart[]>();
+    // Every (runtime, variant) pair once a round, rotated each round, so no pair always runs first (or right after another).
+    const pairs = runtimes.flatMap((runtime) => variants.map((variant) => ({ runtime, variant })));
     for (let round = 0; round < runs; round++) {
-      // Rotated each round, so no variant always runs first (or right after another).
-      for (let i = 0; i < variants.length; i++) {
-        const variant = variants[(round + i) % variants.length];
-        results.get(variant.name)?.push(await coldStart(variant, { ...stack.functionEnv, ...extraEnv }, stack, values['node-arg']));
+      for (let i = 0; i < pairs.length; i++) {
+        const { runtime, variant } = pairs[(round + i) % pairs.length];
+        const env = { ...stack.functionEnv, ...extraEnv };
+        resetCompileCache(variant);
+        const result = await coldStart(variant, runtime.node, env, stack, values['node-arg']);
+        results.set(key(runtime, variant), [...(results.get(key(runtime, variant)) ?? []), result]);
         await new Promise((r) => setTimeout(r, PAUSE_MS));
       }
     }
 
-    const bare = results.get('bare') ?? [];
-    const quietBare = bare.filter(isQuiet);
     console.log(`${runs} runs each; medians (spawn → listening, spawn → first 200, CPU by then):`);
-    for (const v of variants) {
-      const rs = results.get(v.name) ?? [];
-      console.log(`  ${v.name.padEnd(12)} ${summary(rs, bare, v.name === 'bare')}`);
-      const quiet = rs.filter(isQuiet);
-      if (quiet.length > 0 && quietBare.length > 0) {
-        console.log(
-          `  ${''.padEnd(12)} quiet runs only (${quiet.length}, bare ${quietBare.length}): ${summary(quiet, quietBare, v.name === 'bare')}`,
-        );
+    for (const runtime of runtimes) {
+      console.log(`node ${runtime.version} (${runtime.node}):`);
+      const bare = results.get(key(runtime, variants[0])) ?? [];
+      const quietBare = bare.filter(isQuiet);
+      for (const v of variants) {
+        const rs = results.get(key(runtime, v)) ?? [];
+        console.log(`  ${v.name.padEnd(12)} ${summary(rs, bare, v.name === 'bare')}`);
+        const quiet = rs.filter(isQuiet);
+        if (quiet.length > 0 && quietBare.length > 0) {
+          console.log(
+            `  ${''.padEnd(12)} quiet runs only (${quiet.length}, bare ${quietBare.length}): ${summary(quiet, quietBare, v.name === 'bare')}`,
+          );
+        }
+        const runsLine = rs.map((r) => `${r.firstOkMs.toFixed(0)} [${r.otherCores.toFixed(2)}]`).join(' ');
+        console.log(`  ${''.padEnd(12)} first 200 [cores other work used meanwhile], every run: ${runsLine}`);
       }
-      const runsLine = rs.map((r) => `${r.firstOkMs.toFixed(0)} [${r.otherCores.toFixed(2)}]`).join(' ');
-      console.log(`  ${''.padEnd(12)} first 200 [cores other work used meanwhile], every run: ${runsLine}`);
     }
     console.log(`after: ${machineLine()}`);
   } finally {
     await stack?.stop();
+    rmSync(primedCaches, { recursive: true, force: true });
   }
+}
+
+function namedVariant(spec: string, option: string): Variant {
+  const [name, path] = spec.split('=');
+  if (!name || !path) throw new Error(`${option} wants NAME=PATH, not ${spec}`);
+  return { name, source: resolvePath(ROOT, path), target: 'files' };
+}
+
+/** Runs the deployable's gcp-build step with each runtime (their caches live side by side) and keeps a copy of the
+ * result; none where no runtime has a compile cache (Node 20). */
+function primeCompileCache(variant: Variant, runtimes: Runtime[], copy: string): string | undefined {
+  const dir = join(dirname(variant.source), COMPILE_CACHE);
+  rmSync(dir, { recursive: true, force: true });
+  for (const { node } of runtimes) {
+    execFileSync(node, [PRIME_SCRIPT], { cwd: dirname(variant.source), env: { PATH: process.env.PATH }, stdio: 'ignore' });
+  }
+  if (!existsSync(dir)) return undefined;
+  cpSync(dir, copy, { recursive: true });
+  console.log(`${variant.name}: compile cache primed by ${PRIME_SCRIPT} with ${runtimes.map((r) => r.version).join(', ')}`);
+  return copy;
+}
+
+function resetCompileCache(variant: Variant): void {
+  const cache = variant.compileCache;
+  if (!cache) return;
+  rmSync(cache.dir, { recursive: true, force: true });
+  if (cache.primedCopy) cpSync(cache.primedCopy, cache.dir, { recursive: true });
 }
 
 const isQuiet = (r: ColdStart) => r.otherCores < QUIET_OTHERS;
@@ -132,7 +203,13 @@ function summary(rs: ColdStart[], bare: ColdStart[], isBare: boolean): string {
   return `listening ${median(rs.map((r) => r.listeningMs)).toFixed(0)} ms, first 200 ${firstOk.toFixed(0)} ms, CPU ${(cpu * 1000).toFixed(0)} ms${verdict}`;
 }
 
-async function coldStart(variant: Variant, filesEnv: Record<string, string>, stack: EmulatorStack, nodeArgs: string[]): Promise<ColdStart> {
+async function coldStart(
+  variant: Variant,
+  node: string,
+  filesEnv: Record<string, string>,
+  stack: EmulatorStack,
+  nodeArgs: string[],
+): Promise<ColdStart> {
   const port = await freePort();
   // The bare function's default answer has the size of an upload-url answer against the emulators.
   const env = variant.target === 'files' ? filesEnv : {};
@@ -144,7 +221,7 @@ async function coldStart(variant: Variant, filesEnv: Record<string, string>, sta
   const supportingBefore = supporting();
   const machineBefore = machineCpu();
   const spawnedAt = performance.now();
-  const fn = spawnFunction({ source: variant.source, target: variant.target, port, env, nodeArgs });
+  const fn = spawnFunction({ source: variant.source, target: variant.target, port, env, nodeArgs, node });
   let exited: string | undefined;
   void fn.exited.then((why) => (exited = why));
   try {

@@ -13,6 +13,8 @@ export interface FunctionOptions {
   /** the child's whole environment besides PATH: nothing leaks in from the bench's own */
   env: Record<string, string>;
   nodeArgs?: string[];
+  /** the node binary to run it with; the bench's own by default */
+  node?: string;
 }
 
 export interface FunctionProcess {
@@ -29,7 +31,7 @@ export interface FunctionProcess {
 /** Starts functions-framework's CLI, as Cloud Functions does, in a process group of its own. */
 export function spawnFunction(opts: FunctionOptions): FunctionProcess {
   const child = spawn(
-    process.execPath,
+    opts.node ?? process.execPath,
     [...(opts.nodeArgs ?? []), FRAMEWORK_CLI, `--target=${opts.target}`, `--source=${opts.source}`, `--port=${opts.port}`],
     {
       cwd: ROOT,

@@ -1,7 +1,7 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { Firestore } from '@google-cloud/firestore';
 import { Storage } from '@google-cloud/storage';
@@ -12,7 +12,8 @@ import { runSeedExample } from '../support/run-example';
 import { emulatorHosts, isolatedNames, seedMember } from '../support/stack';
 
 // What Cloud Functions gets: `npm run bundle`'s output alone, with only the
-// dependencies its own package.json lists installed beside it, served by the
+// dependencies its own package.json lists installed beside it and its
+// gcp-build step run (it primes the compile cache), served by the
 // functions-framework those put there, on the Node running this test (CI runs
 // the suite on Node 24 too, the deploy runtime).
 const run = promisify(execFile);
@@ -35,6 +36,11 @@ beforeAll(async () => {
   await run('npm', ['install', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], {
     cwd: app,
     env: { ...process.env, NODE_ENV: 'production' },
+  });
+  // Then the package's own build step, as Cloud Build runs it: with no backend configured or reachable.
+  await run('npm', ['run', 'gcp-build', '--silent'], {
+    cwd: app,
+    env: { PATH: `${dirname(process.execPath)}:${process.env.PATH}`, NODE_ENV: 'production' },
   });
 
   const hosts = emulatorHosts();
@@ -87,6 +93,22 @@ it('installs only what its package.json lists: the framework, not the client lib
   for (const bundled of ['@google-cloud/firestore', '@google-cloud/storage', 'magic-bytes.js']) {
     expect(existsSync(join(app, 'node_modules', bundled))).toBe(false);
   }
+});
+
+it('primes the compile cache in its build step where the runtime has one (Node 22+), and loads without one on Node 20', () => {
+  const hasCompileCache = typeof (require('node:module') as { enableCompileCache?: unknown }).enableCompileCache === 'function';
+  const cache = join(app, '.compile-cache');
+  if (!hasCompileCache) {
+    expect(existsSync(cache)).toBe(false);
+    return;
+  }
+  // One directory per node version, holding an entry for each module compiled at load, the bundle among them.
+  const [versionDir, ...others] = readdirSync(cache);
+  expect(others).toEqual([]);
+  expect(versionDir.startsWith(`${process.version}-`)).toBe(true);
+  const entries = readdirSync(join(cache, versionDir)).map((name) => readFileSync(join(cache, versionDir, name)).length);
+  const bundleBytes = readFileSync(join(app, 'function.js')).length;
+  expect(Math.max(...entries)).toBeGreaterThan(bundleBytes / 20);
 });
 
 it("answers the seed's cURL request from the bundle", async () => {
