@@ -11,6 +11,7 @@ import { startEmulatorStack } from './lib/emulator-stack';
 import { spawnFunction, untilServing } from './lib/function-process';
 import { machineLine } from './lib/machine';
 import { ROOT } from './lib/paths';
+import { UNREACHABLE_LIMITS_ENV } from './lib/unreachable-limits';
 
 const SECONDS = Number(process.env.LOAD_SECONDS ?? 60);
 const PROBE_SECONDS = 8;
@@ -68,16 +69,9 @@ async function main(): Promise<void> {
     source: join(ROOT, 'dist', 'functions', 'index.js'),
     target: 'files',
     port: await freePort(),
-    // Quotas and rate limits no run reaches: they are checked on every request but never refuse.
     env: {
       ...stack.functionEnv,
-      DEFAULT_MAX_OPEN_SESSIONS: '1000000',
-      DEFAULT_MAX_STORED_BYTES: String(Number.MAX_SAFE_INTEGER),
-      RATE_LIMIT_KEY_PER_SECOND: '1000000',
-      RATE_LIMIT_KEY_BURST: '10000000',
-      RATE_LIMIT_ORG_PER_SECOND: '1000000',
-      RATE_LIMIT_ORG_BURST: '10000000',
-      METADATA_SERVER_DETECTION: 'none',
+      ...UNREACHABLE_LIMITS_ENV,
     },
   });
   try {

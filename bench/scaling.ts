@@ -23,6 +23,7 @@ import { ROOT } from './lib/paths';
 import { seedUploadedFiles } from './lib/seed-file-records';
 import { median, percentile, round } from './lib/stats';
 import { uploadUrlCall } from './lib/upload-url-call';
+import { UNREACHABLE_LIMITS_ENV } from './lib/unreachable-limits';
 
 const LEVELS = [1, 4, 16, 64];
 const ROUNDS = Number(process.env.SCALING_ROUNDS ?? 4);
@@ -213,16 +214,9 @@ async function main(): Promise<void> {
     source: join(ROOT, 'dist', 'functions', 'index.js'),
     target: 'files',
     port: await freePort(),
-    // Quotas and rate limits no run reaches: they are checked on every request but never refuse.
     env: {
       ...stack.functionEnv,
-      DEFAULT_MAX_OPEN_SESSIONS: '1000000',
-      DEFAULT_MAX_STORED_BYTES: String(Number.MAX_SAFE_INTEGER),
-      RATE_LIMIT_KEY_PER_SECOND: '1000000',
-      RATE_LIMIT_KEY_BURST: '10000000',
-      RATE_LIMIT_ORG_PER_SECOND: '1000000',
-      RATE_LIMIT_ORG_BURST: '10000000',
-      METADATA_SERVER_DETECTION: 'none',
+      ...UNREACHABLE_LIMITS_ENV,
       // The emulator answers a query on 10,000 files by reading them all (seconds on a busy machine): not an outage.
       BACKEND_TIMEOUT_MS: '60000',
     },

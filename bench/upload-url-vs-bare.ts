@@ -25,6 +25,7 @@ import { busyCoresSince, machineCpu, machineLine, processCpuSeconds, waitForQuie
 import { BENCH_SERVERS, ROOT } from './lib/paths';
 import { median, percentile, round } from './lib/stats';
 import { uploadUrlCall } from './lib/upload-url-call';
+import { UNREACHABLE_LIMITS_ENV } from './lib/unreachable-limits';
 
 const GOAL = 1.3;
 
@@ -68,16 +69,9 @@ async function main(): Promise<void> {
           target: 'files',
           port: ports.shift() as number,
           nodeArgs: nodeArgs(countsFile),
-          // Quotas and rate limits no run reaches: checked on every request, never refusing.
           env: {
             ...stack.functionEnv,
-            DEFAULT_MAX_OPEN_SESSIONS: '1000000',
-            DEFAULT_MAX_STORED_BYTES: String(Number.MAX_SAFE_INTEGER),
-            RATE_LIMIT_KEY_PER_SECOND: '1000000',
-            RATE_LIMIT_KEY_BURST: '10000000',
-            RATE_LIMIT_ORG_PER_SECOND: '1000000',
-            RATE_LIMIT_ORG_BURST: '10000000',
-            METADATA_SERVER_DETECTION: 'none',
+            ...UNREACHABLE_LIMITS_ENV,
             ...(countsFile ? { BENCH_CALL_COUNTS: countsFile } : {}),
           },
         }),
