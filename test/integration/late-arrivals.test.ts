@@ -122,13 +122,15 @@ describe('what lands after the caller got 503 is undone', () => {
     const response = await post(777);
     expect(response.status).toBe(503);
     thaw(firestore.pid);
-    await eventually(async () => (await records()).every((r) => r.status !== 'uploading' || r.session_uri !== null));
+    // The write may land after the thaw, counted like any upload until the function
+    // marks it failed: wait for the late record to be no longer live, counters agreeing.
     await eventually(async () => {
       const { counted, truth } = await usageAndTruth();
-      return counted.open === truth.open && counted.bytes === truth.bytes;
+      return truth.open === 1 && counted.open === truth.open && counted.bytes === truth.bytes;
     });
     const { counted } = await usageAndTruth();
     expect(counted).toEqual({ open: 1, bytes: 1000 });
+    for (const late of (await records()).filter((r) => r.file_size === 777)) expect(late.status).toBe('failed');
     await eventually(() => liveSessions() === sessionsBefore);
   });
 
