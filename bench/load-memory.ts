@@ -5,7 +5,6 @@
 // in-memory double's own records are dropped before each sample, so what is
 // measured is the API's memory, not the double's.
 //   npm run bench:load-memory
-import * as functions from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { openSync, writeSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -15,9 +14,8 @@ import { runInNewContext } from 'node:vm';
 import { MemoryBackends } from '../functions/adapters/in-memory';
 import { newApiKey } from '../functions/domain/api-key';
 import { loadConfig } from '../functions/config';
-import { installBodyLayer } from '../functions/http/body-layer';
-import { createFilesApi } from '../functions/http/files-api';
 import { machineLine } from './lib/machine';
+import { registerFilesOnMemory } from './lib/files-on-memory';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -59,19 +57,7 @@ async function main(): Promise<void> {
     last4: apiKey.slice(-4),
   });
   backends.addMember('org_load', 'usr_load');
-  installBodyLayer({ maxBodyBytes: config.maxBodyBytes, projectId: config.projectId });
-  functions.http(
-    'files',
-    createFilesApi({
-      config,
-      directory: backends,
-      records: backends,
-      sessions: backends,
-      objects: backends,
-      quotas: backends,
-      signer: backends,
-    }),
-  );
+  registerFilesOnMemory(config, backends);
   const server = getTestServer('files');
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;

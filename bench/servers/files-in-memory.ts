@@ -3,12 +3,10 @@
 // backend. Served by functions-framework's CLI (--target=files).
 //   BENCH_API_KEY       the key the bench calls with (a member of BENCH_ORGANIZATION_ID)
 //   BENCH_LATENCY_MS    delay of every port call, modelling a backend round trip (default 0)
-import * as functions from '@google-cloud/functions-framework';
 import { MemoryBackends } from '../../functions/adapters/in-memory';
 import { loadConfig } from '../../functions/config';
-import { installBodyLayer } from '../../functions/http/body-layer';
-import { createFilesApi } from '../../functions/http/files-api';
 import { BENCH_ORGANIZATION_ID, BENCH_PRINCIPAL_ID } from './bench-tenant';
+import { registerFilesOnMemory } from '../lib/files-on-memory';
 
 const apiKey = process.env.BENCH_API_KEY;
 if (!apiKey) throw new Error('BENCH_API_KEY is required');
@@ -28,16 +26,4 @@ backends.addKey(apiKey, {
 });
 backends.addMember(BENCH_ORGANIZATION_ID, BENCH_PRINCIPAL_ID);
 
-installBodyLayer({ maxBodyBytes: config.maxBodyBytes, projectId: config.projectId });
-functions.http(
-  'files',
-  createFilesApi({
-    config,
-    directory: backends,
-    records: backends,
-    sessions: backends,
-    objects: backends,
-    quotas: backends,
-    signer: backends,
-  }),
-);
+registerFilesOnMemory(config, backends);

@@ -40,12 +40,10 @@ export interface InProcessApi {
  * registry is per module registry).
  */
 export async function startInProcessApi(env: Record<string, string> = {}): Promise<InProcessApi> {
-  const functions = require('@google-cloud/functions-framework') as typeof import('@google-cloud/functions-framework');
   const { getTestServer } =
     require('@google-cloud/functions-framework/testing') as typeof import('@google-cloud/functions-framework/testing');
   const { loadConfig } = require('../../../functions/config') as typeof import('../../../functions/config');
-  const { installBodyLayer } = require('../../../functions/http/body-layer') as typeof import('../../../functions/http/body-layer');
-  const { createFilesApi } = require('../../../functions/http/files-api') as typeof import('../../../functions/http/files-api');
+  const { registerFilesOnMemory } = require('../../../bench/lib/files-on-memory') as typeof import('../../../bench/lib/files-on-memory');
   const config = loadConfig({
     FILES_BUCKET: 'fuzz-bucket',
     GOOGLE_CLOUD_PROJECT: 'fuzz-project',
@@ -71,19 +69,7 @@ export async function startInProcessApi(env: Record<string, string> = {}): Promi
   backends.addKey(KEYS.expired, doc('key_expired', 'usr_a', { expires_at: '2020-01-01T00:00:00Z' }));
   backends.addMember(ORG_A, 'usr_a');
   backends.addMember(ORG_B, 'usr_b');
-  installBodyLayer({ maxBodyBytes: config.maxBodyBytes, projectId: config.projectId });
-  functions.http(
-    'files',
-    createFilesApi({
-      config,
-      directory: backends,
-      records: backends,
-      sessions: backends,
-      objects: backends,
-      quotas: backends,
-      signer: backends,
-    }),
-  );
+  registerFilesOnMemory(config, backends);
   const server: Server = getTestServer('files');
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
