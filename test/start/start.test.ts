@@ -121,7 +121,8 @@ describe('npm start', () => {
     const env = await stackEnv();
     const first = await runOnce(env);
     expect(first.stdout).toContain('API key created now');
-    const second = await runOnce(env);
+    // Ports picked afresh: one freed by the first stack may be anyone's by now.
+    const second = await runOnce(await stackEnv());
     expect(second.dev.api_key).toBe(first.dev.api_key);
     expect(second.stdout).toContain('API key kept from the last start');
   });
@@ -170,7 +171,8 @@ describe('npm start', () => {
     const env = await stackEnv();
     const first = await runOnce(env);
     rmSync(join(localDir, 'firestore'), { recursive: true, force: true });
-    const second = await runOnce(env);
+    // Ports picked afresh: one freed by the first stack may be anyone's by now.
+    const second = await runOnce(await stackEnv());
     expect(second.dev.api_key).toBe(first.dev.api_key);
     expect(second.stdout).toContain('re-stored');
   });
