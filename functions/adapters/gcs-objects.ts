@@ -29,12 +29,18 @@ export class GcsObjects implements ObjectStore {
     });
   }
 
-  readHead(objectName: string, generation: string, bytes: number): Promise<Buffer> {
+  readHead(objectName: string, generation: string, bytes: number): Promise<Buffer | null> {
     return withDeadline('storage', this.timeoutMs, async () => {
-      const [head] = await this.bucket
-        .file(objectName, { generation: Number(generation) })
-        .download({ start: 0, end: bytes - 1, validation: false });
-      return head;
+      try {
+        const [head] = await this.bucket
+          .file(objectName, { generation: Number(generation) })
+          .download({ start: 0, end: bytes - 1, validation: false });
+        return head;
+      } catch (error) {
+        // Removed since it was seen (a DELETE cancelling the upload, a failed verification).
+        if ((error as { code?: number }).code === 404) return null;
+        throw error;
+      }
     });
   }
 

@@ -155,8 +155,11 @@ export class MemoryBackends implements Directory, FileRecords, UploadSessions, O
     return this.call('stat', () => this.objects.get(objectName)?.object ?? null);
   }
 
-  readHead(objectName: string, _generation: string, bytes: number) {
-    return this.call('readHead', () => (this.objects.get(objectName)?.bytes ?? Buffer.alloc(0)).subarray(0, bytes));
+  readHead(objectName: string, generation: string, bytes: number) {
+    return this.call('readHead', () => {
+      const stored = this.objects.get(objectName);
+      return stored?.object.generation === generation ? stored.bytes.subarray(0, bytes) : null;
+    });
   }
 
   remove(objectName: string, generation?: string) {

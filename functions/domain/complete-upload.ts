@@ -27,6 +27,7 @@ export async function completeUpload(deps: CompletionDeps, record: FileRecord): 
   const object = await deps.objects.stat(record.storage_path);
   if (!object) return { kind: 'incomplete', record };
   const head = await deps.objects.readHead(record.storage_path, object.generation, SNIFF_BYTES);
+  if (!head) return vanished(deps, record);
   const mismatch = verifyObject(record, object, head);
   const org = record.organization_id;
   if (mismatch) {
@@ -49,6 +50,13 @@ export async function completeUpload(deps: CompletionDeps, record: FileRecord): 
   });
   if (!result) return { kind: 'conflict', record };
   return result.changed ? { kind: 'uploaded', record: result.record, changed: true } : settled(result.record);
+}
+
+/** The object went between its metadata and its bytes: whoever removed it (a DELETE, a failed verification) moved the record first. */
+async function vanished(deps: CompletionDeps, record: FileRecord): Promise<Completion> {
+  const now = await deps.records.find(record.organization_id, record.id);
+  if (!now) return { kind: 'conflict', record };
+  return now.status === 'uploading' ? { kind: 'incomplete', record: now } : settled(now);
 }
 
 function settled(record: FileRecord): Completion {

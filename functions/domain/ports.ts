@@ -73,8 +73,8 @@ export interface StoredObject {
 /** What the handlers need of Cloud Storage's objects. */
 export interface ObjectStore {
   stat(objectName: string): Promise<StoredObject | null>;
-  /** The first `bytes` bytes (fewer if the object is shorter). */
-  readHead(objectName: string, generation: string, bytes: number): Promise<Buffer>;
+  /** The first `bytes` bytes of that generation (fewer if the object is shorter); null once that generation is gone. */
+  readHead(objectName: string, generation: string, bytes: number): Promise<Buffer | null>;
   /** Deletes the object (only that generation, when given); a missing object is not an error. */
   remove(objectName: string, generation?: string): Promise<void>;
 }

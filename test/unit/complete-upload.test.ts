@@ -1,5 +1,6 @@
 import { MemoryBackends } from '../../functions/adapters/in-memory';
-import { completeUpload } from '../../functions/domain/complete-upload';
+import { completeUpload, type CompletionDeps } from '../../functions/domain/complete-upload';
+import { deleteFile } from '../../functions/endpoints/delete-file';
 import type { FileRecord } from '../../functions/domain/file-record';
 import { onObjectFinalized } from '../../functions/events/finalize';
 import { sweepExpired } from '../../functions/jobs/sweep';
@@ -74,6 +75,45 @@ describe('completeUpload', () => {
     object.md5Hash = 'BBBBBBBBBBBBBBBBBBBBBB==';
     const result = await completeUpload(deps, record({ md5_hash: 'AAAAAAAAAAAAAAAAAAAAAA==' }));
     expect(result.kind === 'failed' && result.mismatch?.field).toBe('md5_hash');
+  });
+
+  it('answers from the record as it now is when a DELETE removes the object between its metadata and its bytes', async () => {
+    const { backends, deps } = setup();
+    backends.putObject('files/org_1/file_A/a.pdf', PDF, 'application/pdf', { file_id: 'file_A' });
+    const racingDelete: CompletionDeps = {
+      ...deps,
+      objects: {
+        stat: async (name) => {
+          const seen = await backends.stat(name);
+          await deleteFile({ records: backends, objects: backends, sessions: backends }, 'org_1', 'file_A');
+          return seen;
+        },
+        readHead: (name, generation, bytes) => backends.readHead(name, generation, bytes),
+        remove: (name, generation) => backends.remove(name, generation),
+      },
+    };
+    const result = await completeUpload(racingDelete, record());
+    expect(result).toMatchObject({ kind: 'conflict', record: { status: 'cancelled' } });
+    expect(backends.objects.size).toBe(0);
+  });
+
+  it('stays incomplete when the object it saw is gone and the record still waits for one', async () => {
+    const { backends, deps } = setup();
+    backends.putObject('files/org_1/file_A/a.pdf', PDF, 'application/pdf', { file_id: 'file_A' });
+    const replaced: CompletionDeps = {
+      ...deps,
+      objects: {
+        stat: async (name) => {
+          const seen = await backends.stat(name);
+          await backends.remove(name);
+          return seen;
+        },
+        readHead: (name, generation, bytes) => backends.readHead(name, generation, bytes),
+        remove: (name, generation) => backends.remove(name, generation),
+      },
+    };
+    expect((await completeUpload(replaced, record())).kind).toBe('incomplete');
+    expect(backends.files.get('org_1/file_A')?.status).toBe('uploading');
   });
 });
 

@@ -1,0 +1,85 @@
+import { Firestore } from '@google-cloud/firestore';
+import { Storage } from '@google-cloud/storage';
+import { FirestoreFileRecords } from '../../functions/adapters/firestore-file-records';
+import { GcsObjects } from '../../functions/adapters/gcs-objects';
+import { completeUpload } from '../../functions/domain/complete-upload';
+import type { FileRecord } from '../../functions/domain/file-record';
+import type { ObjectStore, UploadSessions } from '../../functions/domain/ports';
+import { deleteFile } from '../../functions/endpoints/delete-file';
+import { ensureBucket } from '../../scripts/local-stack/storage-bucket';
+import { emulatorHosts, isolatedNames } from '../support/stack';
+
+// The storage adapter against the project's storage emulator, and the race a
+// fresh clone's CI once met: a DELETE removing the object while a register
+// was between reading its metadata and its first bytes (the read got 404 and
+// the register answered 500).
+const { projectId, bucket: bucketName } = isolatedNames(__filename);
+const db = new Firestore({ projectId });
+const storage = new Storage({ apiEndpoint: emulatorHosts().storage, projectId });
+const bucket = storage.bucket(bucketName);
+const objects = new GcsObjects(bucket, 10_000);
+const records = new FirestoreFileRecords(db, 10_000);
+const noSessions: UploadSessions = {
+  createSession: () => Promise.reject(new Error('not used')),
+  cancelSession: () => Promise.resolve(),
+};
+
+beforeAll(() => ensureBucket(emulatorHosts().storage, projectId, bucketName));
+afterAll(() => db.terminate());
+
+const PDF = Buffer.from('%PDF-1.7\n');
+let counter = 0;
+
+async function uploadingFile(): Promise<FileRecord> {
+  const id = `file_race${process.pid}x${counter++}`;
+  const record: FileRecord = {
+    id,
+    object: 'file',
+    organization_id: 'org_ports',
+    original_filename: 'a.pdf',
+    file_size: PDF.length,
+    mime_type: 'application/pdf',
+    storage_path: `files/org_ports/${id}/a.pdf`,
+    status: 'uploading',
+    crc32c: null,
+    md5_hash: null,
+    uploaded_by: 'usr_1',
+    uploaded_by_api_key_id: 'key_1',
+    created_at: '2026-01-01T00:00:00Z',
+    uploaded_at: null,
+    expires_at: '2099-01-08T00:00:00Z',
+    session_uri: null,
+  };
+  await records.createUploading(record);
+  await bucket.file(record.storage_path).save(PDF, { contentType: 'application/pdf', metadata: { metadata: { file_id: id } } });
+  return record;
+}
+
+describe('GcsObjects on the storage emulator', () => {
+  it('reads the first bytes of a generation, and null once that generation is gone', async () => {
+    const record = await uploadingFile();
+    const seen = await objects.stat(record.storage_path);
+    expect(seen).toMatchObject({ size: PDF.length, contentType: 'application/pdf', metadata: { file_id: record.id } });
+    expect(await objects.readHead(record.storage_path, seen!.generation, 4)).toEqual(PDF.subarray(0, 4));
+    await objects.remove(record.storage_path, seen!.generation);
+    expect(await objects.stat(record.storage_path)).toBeNull();
+    expect(await objects.readHead(record.storage_path, seen!.generation, 4)).toBeNull();
+    await expect(objects.remove(record.storage_path, seen!.generation)).resolves.toBeUndefined();
+  });
+
+  it('completing an upload that a DELETE cancels between the metadata and the bytes answers the cancelled record', async () => {
+    const record = await uploadingFile();
+    const racing: ObjectStore = {
+      stat: async (name) => {
+        const seen = await objects.stat(name);
+        await deleteFile({ records, objects, sessions: noSessions }, record.organization_id, record.id);
+        return seen;
+      },
+      readHead: (name, generation, bytes) => objects.readHead(name, generation, bytes),
+      remove: (name, generation) => objects.remove(name, generation),
+    };
+    const result = await completeUpload({ records, objects: racing }, record);
+    expect(result).toMatchObject({ kind: 'conflict', record: { status: 'cancelled' } });
+    expect(await objects.stat(record.storage_path)).toBeNull();
+  });
+});
