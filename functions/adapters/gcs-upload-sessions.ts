@@ -11,23 +11,25 @@ export class GcsUploadSessions implements UploadSessions {
   ) {}
 
   createSession(request: SessionRequest): Promise<string> {
-    return withDeadline('storage', this.timeoutMs, async () => {
-      const [uri] = await this.bucket.file(request.objectName).createResumableUpload({
-        metadata: {
-          contentType: request.contentType,
-          // Sent as X-Upload-Content-Length: storage refuses any other total.
-          contentLength: request.size,
-          metadata: request.metadata,
-          ...(request.crc32c ? { crc32c: request.crc32c } : {}),
-          ...(request.md5Hash ? { md5Hash: request.md5Hash } : {}),
-        },
-        ...(request.origin ? { origin: request.origin } : {}),
-        // Never overwrite; also keeps the client's retries on (without it the
-        // library turns them off on the shared client for good).
-        preconditionOpts: { ifGenerationMatch: 0 },
-      });
-      return uri;
+    return withDeadline('storage', this.timeoutMs, () => this.start(request).catch(misconfigured));
+  }
+
+  private async start(request: SessionRequest): Promise<string> {
+    const [uri] = await this.bucket.file(request.objectName).createResumableUpload({
+      metadata: {
+        contentType: request.contentType,
+        // Sent as X-Upload-Content-Length: storage refuses any other total.
+        contentLength: request.size,
+        metadata: request.metadata,
+        ...(request.crc32c ? { crc32c: request.crc32c } : {}),
+        ...(request.md5Hash ? { md5Hash: request.md5Hash } : {}),
+      },
+      ...(request.origin ? { origin: request.origin } : {}),
+      // Never overwrite; also keeps the client's retries on (without it the
+      // library turns them off on the shared client for good).
+      preconditionOpts: { ifGenerationMatch: 0 },
     });
+    return uri;
   }
 
   /** DELETE on the session URI (it is its own credential): 499 cancelled, 404/410 already gone. */
@@ -44,4 +46,20 @@ export class GcsUploadSessions implements UploadSessions {
     if (status === 429 || status >= 500) throw new BackendUnavailable('storage', new Error(`cancel answered ${status}`));
     throw new Error(`session cancel answered ${status}`);
   }
+}
+
+/**
+ * A session start refused with 404 or 403 means the bucket is missing or the
+ * function may not write to it: the deployment's fault, not the caller's, and
+ * unavailable until an operator fixes it. The log says which.
+ */
+function misconfigured(error: unknown): never {
+  // The library's errors carry it as `code` (JSON API) or `status` (gaxios, from the session start).
+  const e = error as { code?: unknown; status?: unknown };
+  const status = typeof e.status === 'number' ? e.status : e.code;
+  if (status === 404 || status === 403) {
+    const code = status === 404 ? 'BUCKET_NOT_FOUND' : 'BUCKET_ACCESS_DENIED';
+    throw new BackendUnavailable('storage', Object.assign(new Error(code), { code, cause: error }));
+  }
+  throw error;
 }
