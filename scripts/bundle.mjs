@@ -79,6 +79,7 @@ const deployPackage = {
   dependencies,
 };
 writeFileSync(join(outdir, 'package.json'), JSON.stringify(deployPackage, null, 2) + '\n');
+writeFileSync(join(outdir, 'package-lock.json'), JSON.stringify(deployLock(deployPackage), null, 2) + '\n');
 for (const name of ['index', 'prime-compile-cache']) {
   copyFileSync(join(root, 'scripts', 'deploy-entry', `${name}.cjs`), join(outdir, `${name}.js`));
 }
@@ -89,3 +90,57 @@ console.log(
   `bundled ${inputs} modules into ${relative(process.cwd(), join(outdir, 'function.js'))} ` +
     `(${(output.bytes / 1024).toFixed(0)} KiB); external: ${Object.keys(dependencies).join(', ')}`,
 );
+
+/**
+ * The project's own lockfile cut down to what the deployable installs: every
+ * package reachable from its dependencies, at the version and place the
+ * project resolved and tested. With it, Cloud Build runs `npm ci`, so a deploy
+ * installs exactly those bytes (integrity-checked) rather than whatever the
+ * ranges allow that day.
+ */
+function deployLock(pkg) {
+  const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8'));
+  const entries = lock.packages;
+  // Node's lookup: the nearest node_modules/NAME from the dependent's own folder up.
+  const resolveFrom = (from, name) => {
+    for (let dir = from; ; dir = dir.slice(0, Math.max(0, dir.lastIndexOf('/node_modules/')))) {
+      const candidate = `${dir ? `${dir}/` : ''}node_modules/${name}`;
+      if (entries[candidate]) return candidate;
+      if (!dir) return undefined;
+    }
+  };
+  const kept = {};
+  const pending = Object.keys(pkg.dependencies).map((name) => ['', name, false]);
+  while (pending.length) {
+    const [from, name, optional] = pending.pop();
+    const path = resolveFrom(from, name);
+    if (!path) {
+      if (optional) continue;
+      throw new Error(`${name}, needed by ${from || 'the deployable'}, is not in package-lock.json`);
+    }
+    if (kept[path]) continue;
+    // The root's dev/peer flags describe the project's tree, not this one, where everything is a dependency.
+    const entry = { ...entries[path] };
+    for (const flag of ['dev', 'devOptional', 'peer']) delete entry[flag];
+    kept[path] = entry;
+    for (const dep of Object.keys(entry.dependencies ?? {})) pending.push([path, dep, false]);
+    for (const dep of Object.keys(entry.optionalDependencies ?? {})) pending.push([path, dep, true]);
+    for (const dep of Object.keys(entry.peerDependencies ?? {}))
+      pending.push([path, dep, entry.peerDependenciesMeta?.[dep]?.optional === true]);
+  }
+  const sorted = Object.fromEntries(
+    Object.keys(kept)
+      .sort()
+      .map((path) => [path, kept[path]]),
+  );
+  return {
+    name: pkg.name,
+    version: pkg.version,
+    lockfileVersion: 3,
+    requires: true,
+    packages: {
+      '': { name: pkg.name, version: pkg.version, license: pkg.license, dependencies: pkg.dependencies, engines: pkg.engines },
+      ...sorted,
+    },
+  };
+}

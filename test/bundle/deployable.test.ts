@@ -32,8 +32,9 @@ beforeAll(async () => {
   // Outside the repository, so nothing can resolve from the project's own node_modules.
   app = mkdtempSync(join(tmpdir(), 'files-api-deployable-'));
   cpSync(bundleDir, app, { recursive: true });
-  // As Cloud Build installs it; --prefer-offline takes what the npm cache has already.
-  await run('npm', ['install', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], {
+  // As Cloud Build installs a package with a lockfile (npm ci fails if the lock disagrees
+  // with package.json or misses a package); --prefer-offline takes what the npm cache has already.
+  await run('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], {
     cwd: app,
     env: { ...process.env, NODE_ENV: 'production' },
   });
@@ -92,6 +93,19 @@ it('installs only what its package.json lists: the framework, not the client lib
   expect(existsSync(join(app, 'node_modules', '@google-cloud', 'functions-framework'))).toBe(true);
   for (const bundled of ['@google-cloud/firestore', '@google-cloud/storage', 'magic-bytes.js']) {
     expect(existsSync(join(app, 'node_modules', bundled))).toBe(false);
+  }
+});
+
+it('installs, from its lockfile, the very versions the project resolved and tested', () => {
+  const rootLock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')).packages;
+  const deployLock = JSON.parse(readFileSync(join(app, 'package-lock.json'), 'utf8')).packages;
+  const installed = Object.keys(deployLock).filter((path) => path !== '');
+  expect(installed.length).toBeGreaterThan(10);
+  for (const path of installed) {
+    expect(deployLock[path].version).toBe(rootLock[path].version);
+    expect(deployLock[path].integrity).toBe(rootLock[path].integrity);
+    const onDisk = JSON.parse(readFileSync(join(app, path, 'package.json'), 'utf8')) as { version: string };
+    expect(onDisk.version).toBe(rootLock[path].version);
   }
 });
 
