@@ -43,6 +43,19 @@ export class FirestoreFileRecords implements FileRecords {
     });
   }
 
+  fence(record: FileRecord): Promise<FileRecord | null> {
+    return withDeadline('firestore', this.timeoutMs, async () => {
+      const ref = this.file(record.organization_id, record.id);
+      try {
+        await ref.create(record);
+        return null;
+      } catch (error) {
+        if ((error as { code?: number }).code !== ALREADY_EXISTS) throw error;
+        return (await ref.get()).data() as FileRecord;
+      }
+    });
+  }
+
   findClaim(organizationId: string, keyHash: string): Promise<IdempotencyClaim | null> {
     return withDeadline('firestore', this.timeoutMs, async () => {
       const snap = await this.claim(organizationId, keyHash).get();

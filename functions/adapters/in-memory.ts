@@ -65,10 +65,20 @@ export class MemoryBackends implements Directory, FileRecords, UploadSessions, O
     return this.call('createUploading', () => {
       const claimKey = claim && `${record.organization_id}/${claim.keyHash}`;
       if (claimKey && this.claims.has(claimKey)) throw new IdempotencyKeyTaken();
+      if (this.files.has(`${record.organization_id}/${record.id}`)) throw alreadyExists();
       this.files.set(`${record.organization_id}/${record.id}`, { ...record });
       if (claimKey && claim) this.claims.set(claimKey, claim);
       this.addUsage(record.organization_id, usageDelta(null, 'uploading', record.file_size));
       return this.stamp();
+    });
+  }
+
+  fence(record: FileRecord) {
+    return this.call('fence', () => {
+      const existing = this.files.get(`${record.organization_id}/${record.id}`);
+      if (existing) return existing;
+      this.files.set(`${record.organization_id}/${record.id}`, { ...record });
+      return null;
     });
   }
 
@@ -224,6 +234,11 @@ export class MemoryBackends implements Directory, FileRecords, UploadSessions, O
       this.inFlight--;
     }
   }
+}
+
+/** What Firestore answers a create of a document that exists (gRPC ALREADY_EXISTS). */
+function alreadyExists(): Error {
+  return Object.assign(new Error('6 ALREADY_EXISTS: Document already exists'), { code: 6 });
 }
 
 /** The listing's order, strings compared by code unit as Firestore compares them (not by locale: `B` before `a`). */

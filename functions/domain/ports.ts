@@ -29,6 +29,12 @@ export interface FileRecords {
    * throws IdempotencyKeyTaken if the claim exists. Resolves to the commit's stamp.
    */
   createUploading(record: FileRecord, claim?: IdempotencyClaim): Promise<Stamp>;
+  /**
+   * Writes `record` as it is (a settled one: no usage) unless a record of its
+   * id exists, so that a create of that id still under way fails. Null when
+   * this call wrote it; else the record that was there.
+   */
+  fence(record: FileRecord): Promise<FileRecord | null>;
   findClaim(organizationId: string, keyHash: string): Promise<IdempotencyClaim | null>;
   /** Drops an expired claim so its key can be used again; false if it changed meanwhile. */
   releaseClaim(organizationId: string, claim: IdempotencyClaim): Promise<boolean>;

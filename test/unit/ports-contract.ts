@@ -74,6 +74,22 @@ export function portsContract(name: string, ports: () => PortsUnderTest): void {
       expect(await records.findClaim(org, claim('file_a').keyHash)).toBeNull();
     });
 
+    it('fences an id: writes the record as given, unless one exists, and a create of that id then fails and reserves nothing', async () => {
+      const { records, quotas } = ports();
+      const org = freshOrg();
+      const fenced = record(org, 'file_a', { status: 'failed', leftovers: true });
+      expect(await records.fence(fenced)).toBeNull();
+      expect(await records.find(org, 'file_a')).toEqual(fenced);
+      await expect(records.createUploading(record(org, 'file_a'))).rejects.toMatchObject({ code: 6 });
+      await expect(records.createUploading(record(org, 'file_a'), claim('file_a'))).rejects.toThrow();
+      expect(await records.find(org, 'file_a')).toEqual(fenced);
+      expect(await records.findClaim(org, claim('file_a').keyHash)).toBeNull();
+      expect((await quotas.usage(org)).usage).toEqual({ openSessions: 0, storedBytes: 0 });
+      await records.createUploading(record(org, 'file_b'));
+      expect(await records.fence(record(org, 'file_b', { status: 'failed' }))).toEqual(record(org, 'file_b'));
+      expect((await records.find(org, 'file_b'))?.status).toBe('uploading');
+    });
+
     it('transitions only from the named state, with its usage delta, and says whether it made the change', async () => {
       const { records, quotas } = ports();
       const org = freshOrg();

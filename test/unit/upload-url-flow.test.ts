@@ -67,6 +67,54 @@ describe('upload-url compensation', () => {
     expect((await backends.usage('org_1')).usage).toEqual({ openSessions: 0, storedBytes: 0 });
   });
 
+  // A frozen backend can apply a write after the client's deadline made the call settle.
+  function writeLandingLate(backends: MemoryBackends, order: 'after the call settled' | 'before the call settled') {
+    const write = backends.createUploading.bind(backends);
+    let landed: Promise<unknown> = Promise.resolve();
+    backends.createUploading = (record, claim) => {
+      let settle!: () => void;
+      const late = new Promise<never>((_, reject) => (settle = () => reject(new Error('DEADLINE_EXCEEDED'))));
+      if (order === 'after the call settled') {
+        setTimeout(settle, 5);
+        landed = new Promise((r) => setTimeout(r, 15)).then(() =>
+          write(record, claim).then(
+            () => 'landed',
+            (e: unknown) => e,
+          ),
+        );
+      } else {
+        landed = write(record, claim).then(
+          () => 'landed',
+          (e: unknown) => e,
+        );
+        void landed.then(() => setTimeout(settle, 5));
+      }
+      return Promise.reject(new BackendUnavailable('firestore', undefined, late));
+    };
+    return () => landed;
+  }
+
+  it.each(['after the call settled', 'before the call settled'] as const)(
+    'a record write that lands %s ends failed, its reservation released, its session cancelled',
+    async (order) => {
+      const { backends, call } = setup();
+      const landed = writeLandingLate(backends, order);
+      await expect(call(body, 'late-key')).rejects.toBeInstanceOf(BackendUnavailable);
+      await new Promise((r) => setTimeout(r, 40));
+      const outcome = await landed();
+      expect(backends.files.size).toBe(1);
+      const [record] = backends.files.values();
+      expect(record).toMatchObject({ status: 'failed', leftovers: true });
+      expect((await backends.usage('org_1')).usage).toEqual({ openSessions: 0, storedBytes: 0 });
+      expect([...backends.cancelled]).toEqual([record.session_uri]);
+      if (order === 'after the call settled') {
+        // The fence came first: the late create failed, and its claim with it, so the key can be used again.
+        expect(outcome).toMatchObject({ code: 6 });
+        expect(backends.claims.size).toBe(0);
+      } else expect(outcome).toBe('landed');
+    },
+  );
+
   it('reports a failed compensation instead of dropping it', async () => {
     const { backends, call, background } = setup();
     backends.failures.set('createUploading', new BackendUnavailable('firestore'));

@@ -18,7 +18,7 @@ export function undoLateSession(deps: UploadUrlDeps, error: unknown): void {
  * its deadline (it may still commit) is marked failed once it settles.
  */
 export function undoUnrecorded(deps: UploadUrlDeps, record: FileRecord, writeError: unknown): Promise<void> {
-  const failLate = () => failRecord(deps, record, 'session could not be recorded');
+  const failLate = () => fenceLate(deps, record, 'session could not be recorded');
   void lateOf(writeError)?.then(failLate, failLate);
   return record.session_uri ? cancel(deps, record.session_uri) : Promise.resolve();
 }
@@ -40,6 +40,33 @@ const failRecord = (deps: UploadUrlDeps, record: FileRecord, reason: string) =>
       leftovers: true,
     }),
   );
+
+// A backend that was frozen can take a while to answer again.
+const FENCE_RETRY_MS = [1000, 2000, 4000, 8000];
+
+/**
+ * A write that outlived its deadline can still be applied after the client
+ * gave up on it (a frozen backend works through its queue once it thaws), so
+ * marking the record failed when the call settles can come before the record
+ * exists. The record is written failed first instead, unless it is there
+ * already (then it is marked failed): either the late create fails, usage and
+ * claim with it, or its record ends failed and its reservation is released.
+ */
+function fenceLate(deps: UploadUrlDeps, record: FileRecord, reason: string): Promise<void> {
+  const failed = { status: 'failed', failure: failedBecause(reason), leftovers: true } as const;
+  const attempt = async (retries: number[]): Promise<void> => {
+    try {
+      const existing = await deps.records.fence({ ...record, ...failed });
+      if (existing) await deps.records.transition(record.organization_id, record.id, 'uploading', failed);
+    } catch (error) {
+      const [wait, ...rest] = retries;
+      if (!(error instanceof BackendUnavailable) || wait === undefined) throw error;
+      await new Promise((r) => setTimeout(r, wait).unref());
+      await attempt(rest);
+    }
+  };
+  return report(deps, 'fence late record', attempt(FENCE_RETRY_MS));
+}
 
 const cancel = (deps: UploadUrlDeps, uri: string) => report(deps, 'cancel orphaned session', deps.sessions.cancelSession(uri));
 
