@@ -16,9 +16,11 @@ import { uploadSession } from './upload-session';
  * record with its URI, its usage (the reservation) and the claim. The URI is on
  * the record before the answer, and the read costs no round trip of its own.
  * Whatever was made is undone on a failure or a refusal (session cancelled;
- * record marked failed, which releases its reservation).
+ * record marked failed, which releases its reservation). Chained rather than
+ * awaited: each promise a request makes also runs functions-framework's
+ * per-request domain hooks.
  */
-export async function startUpload(
+export function startUpload(
   deps: UploadUrlDeps,
   input: UploadUrlInput,
   request: UploadUrlRequest,
@@ -61,34 +63,36 @@ export async function startUpload(
     origin: input.origin,
     metadata: { file_id: fileId, organization_id: input.organizationId },
   });
-  const [quota, session, written] = await Promise.allSettled([
-    deps.quotas.usage(input.organizationId),
-    sessionStart,
-    sessionStart.then((uri) => records.createUploading(record(uri), claimFor?.(fileId, createdAt))),
-  ]);
+  const quotaRead = deps.quotas.usage(input.organizationId);
+  // Known once the session has started; the write waits for it, and fails with the session's error when there is none.
+  let sessionUri: string | undefined;
+  const written = sessionStart.then((uri) => {
+    sessionUri = uri;
+    return records.createUploading(record(uri), claimFor?.(fileId, createdAt));
+  });
 
-  // No session: nothing was written (the write waits for the URI).
-  if (session.status === 'rejected') {
-    undoLateSession(deps, session.reason);
-    throw session.reason;
-  }
-  const made = record(session.value);
-  if (written.status === 'rejected') {
-    // A claim already taken wrote nothing; a write past its deadline may still land.
-    void undoUnrecorded(deps, made, written.reason);
-    throw written.reason;
-  }
-  if (quota.status === 'rejected') {
-    void undoRecorded(deps, made, 'usage could not be read');
-    throw quota.reason;
-  }
-  const over = overQuota(quota.value, written.value, made);
-  if (over) {
+  return Promise.allSettled([quotaRead, written]).then(([quota, write]) => {
+    // No session: nothing was written.
+    if (sessionUri === undefined) {
+      const reason: unknown = write.status === 'rejected' ? write.reason : undefined;
+      undoLateSession(deps, reason);
+      throw reason;
+    }
+    const made = record(sessionUri);
+    if (write.status === 'rejected') {
+      // A claim already taken wrote nothing; a write past its deadline may still land.
+      void undoUnrecorded(deps, made, write.reason);
+      throw write.reason;
+    }
+    if (quota.status === 'rejected') {
+      void undoRecorded(deps, made, 'usage could not be read');
+      throw quota.reason;
+    }
+    const over = overQuota(quota.value, write.value, made);
     // Told only once its own reservation is released, so the caller's next look at its usage is exact.
-    await undoRecorded(deps, made, 'over quota');
-    throw over;
-  }
-  return uploadSession(config, made, session.value);
+    if (over) return undoRecorded(deps, made, 'over quota').then(() => Promise.reject(over));
+    return uploadSession(config, made, sessionUri);
+  });
 }
 
 /**
