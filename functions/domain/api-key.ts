@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import * as crypto from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 
 /** `ak_` + 43 base64url characters: 256 random bits. */
 const KEY_PATTERN = /^ak_[A-Za-z0-9_-]{43}$/;
@@ -25,8 +26,15 @@ export function isWellFormedApiKey(key: string): boolean {
 
 /** The document id of a key: its SHA-256, hex. */
 export function apiKeyHash(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('hex');
+  return sha256Hex(key);
 }
+
+// Every request hashes its key: crypto.hash (Node 20.12+) is one native call,
+// where createHash builds a Hash object for it.
+const sha256Hex: (text: string) => string =
+  typeof crypto.hash === 'function'
+    ? (text) => crypto.hash('sha256', text, 'hex')
+    : (text) => crypto.createHash('sha256').update(text, 'utf8').digest('hex');
 
 export function newKeyId(): string {
   return `key_${randomBytes(12).toString('base64url')}`;

@@ -13,8 +13,12 @@ export class TtlCache<V> {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** `load` resolves the value; `keep` says whether to remember it (e.g. only hits). */
-  async get(key: string, load: () => Promise<V>, keep: (value: V) => boolean = () => true): Promise<V> {
+  /**
+   * `load` resolves the value; `keep` says whether to remember it (e.g. only hits).
+   * A hit is the value itself, not a promise of it: the caller on the hot path
+   * then makes no promise (each one costs functions-framework's domain hooks).
+   */
+  get(key: string, load: () => Promise<V>, keep: (value: V) => boolean = () => true): V | Promise<V> {
     if (this.ttlMs <= 0) return load();
     const hit = this.entries.get(key);
     if (hit && hit.expiresAt > this.now()) return hit.value;

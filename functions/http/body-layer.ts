@@ -48,14 +48,21 @@ export function installBodyLayer(options: { maxBodyBytes: number; projectId?: st
     const path = (req.url ?? '/').split('?')[0];
     // A path that cannot be decoded names no route (express would call it a 400).
     if (FRAMEWORK_SWALLOWED.test(path) || !decodable(path)) return fail(notFound());
-    readBody(req, options.maxBodyBytes)
-      .then((raw) => {
-        attachBody(req as BodyRequest, raw);
-        frameworkHandle.call(this, req, res, (err?: unknown) =>
-          fail(err === undefined ? notFound() : fromFramework(err, options.maxBodyBytes)),
-        );
-      })
-      .catch(fail);
+    readBody(
+      req,
+      options.maxBodyBytes,
+      (raw) => {
+        try {
+          attachBody(req as BodyRequest, raw);
+          frameworkHandle.call(this, req, res, (err?: unknown) =>
+            fail(err === undefined ? notFound() : fromFramework(err, options.maxBodyBytes)),
+          );
+        } catch (error) {
+          fail(error);
+        }
+      },
+      fail,
+    );
   };
   app[INSTALLED] = true;
 }

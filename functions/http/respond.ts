@@ -14,6 +14,8 @@ const COMMON_HEADERS = {
   'Cache-Control': 'no-store',
   'X-Content-Type-Options': 'nosniff',
 };
+// Listed once, not per answer: set on every one.
+const COMMON_HEADER_ENTRIES = Object.entries(COMMON_HEADERS);
 
 export function sendJson(req: IncomingMessage, res: ServerResponse, ctx: ResponseContext, status: number, body: unknown): void {
   const payload = JSON.stringify(body);
@@ -66,7 +68,8 @@ export function sendError(req: IncomingMessage, res: ServerResponse, ctx: Respon
 function write(res: ServerResponse, ctx: ResponseContext, status: number, payload: string, headers: Record<string, string>): number {
   const size = Buffer.byteLength(payload);
   res.statusCode = status;
-  for (const [name, value] of Object.entries({ ...COMMON_HEADERS, ...headers })) res.setHeader(name, value);
+  for (const [name, value] of COMMON_HEADER_ENTRIES) res.setHeader(name, value);
+  for (const name of Object.keys(headers)) res.setHeader(name, headers[name]);
   res.setHeader('X-Request-Id', ctx.traceId);
   res.setHeader('Content-Length', size);
   res.end(payload);

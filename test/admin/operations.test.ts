@@ -158,6 +158,6 @@ describe('one tenancy model for files-admin and the function', () => {
     const auth = new Authenticator(new FirestoreDirectory(db, 5000), 0);
     const caller = await auth.authenticate({ 'x-api-key': key.api_key });
     await expect(auth.authorize(caller, organizationId)).resolves.toBeUndefined();
-    await expect(auth.authorize(caller, `${organizationId}x`)).rejects.toMatchObject({ status: 403 });
+    await expect(async () => auth.authorize(caller, `${organizationId}x`)).rejects.toMatchObject({ status: 403 });
   });
 });

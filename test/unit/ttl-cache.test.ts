@@ -13,6 +13,14 @@ describe('TtlCache', () => {
     expect(await cache.get('k', load)).toBe(2);
   });
 
+  it('answers a hit synchronously, a miss with a promise', async () => {
+    const cache = new TtlCache<number>(1000);
+    const miss = cache.get('k', async () => 7);
+    expect(miss).toBeInstanceOf(Promise);
+    await miss;
+    expect(cache.get('k', async () => 8)).toBe(7);
+  });
+
   it('never keeps what keep() refuses', async () => {
     const cache = new TtlCache<boolean>(1000);
     let loads = 0;

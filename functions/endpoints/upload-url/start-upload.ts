@@ -16,9 +16,11 @@ import { uploadSession } from './upload-session';
  * record with its URI, its usage (the reservation) and the claim. The URI is on
  * the record before the answer, and the read costs no round trip of its own.
  * Whatever was made is undone on a failure or a refusal (session cancelled;
- * record marked failed, which releases its reservation).
+ * record marked failed, which releases its reservation). Chained rather than
+ * awaited: each promise a request makes also runs functions-framework's
+ * per-request domain hooks.
  */
-export async function startUpload(
+export function startUpload(
   deps: UploadUrlDeps,
   input: UploadUrlInput,
   request: UploadUrlRequest,
@@ -61,42 +63,75 @@ export async function startUpload(
     origin: input.origin,
     metadata: { file_id: fileId, organization_id: input.organizationId },
   });
-  const [quota, session, written] = await Promise.allSettled([
-    deps.quotas.usage(input.organizationId),
-    sessionStart,
-    sessionStart.then((uri) => records.createUploading(record(uri), claimFor?.(fileId, createdAt))),
-  ]);
+  const quotaRead = deps.quotas.usage(input.organizationId);
 
-  // No session: nothing was written (the write waits for the URI).
-  if (session.status === 'rejected') {
-    undoLateSession(deps, session.reason);
-    throw session.reason;
-  }
-  const made = record(session.value);
-  if (written.status === 'rejected') {
-    // A claim already taken wrote nothing; a write past its deadline may still land.
-    void undoUnrecorded(deps, made, written.reason);
-    throw written.reason;
-  }
-  if (quota.status === 'rejected') {
-    void undoRecorded(deps, made, 'usage could not be read');
-    throw quota.reason;
-  }
-  const over = overQuota(quota.value, written.value, made);
-  if (over) {
+  // Joined by hand, not with Promise.allSettled and awaits: the fewest promises.
+  return new Promise<UploadUrlResponse>((resolve, reject) => {
+    let quota: PromiseSettledResult<QuotaRead> | undefined;
+    let write: PromiseSettledResult<string> | undefined;
+    // Known once the session has started; the write waits for it.
+    let sessionUri: string | undefined;
+    const settled = () => {
+      if (!quota || !write) return;
+      try {
+        resolve(decide(quota, write, sessionUri));
+      } catch (error) {
+        reject(error);
+      }
+    };
+    const wrote = (value: string) => ((write = { status: 'fulfilled', value }), settled());
+    // With no session nothing was written: the write fails with the session's error.
+    const notWritten = (reason: unknown) => ((write = { status: 'rejected', reason }), settled());
+    quotaRead.then(
+      (value) => ((quota = { status: 'fulfilled', value }), settled()),
+      (reason) => ((quota = { status: 'rejected', reason }), settled()),
+    );
+    sessionStart.then((uri) => {
+      sessionUri = uri;
+      try {
+        records.createUploading(record(uri), claimFor?.(fileId, createdAt)).then(wrote, notWritten);
+      } catch (error) {
+        notWritten(error);
+      }
+    }, notWritten);
+  });
+
+  function decide(
+    quota: PromiseSettledResult<QuotaRead>,
+    write: PromiseSettledResult<string>,
+    sessionUri: string | undefined,
+  ): UploadUrlResponse | Promise<never> {
+    // No session: nothing was written.
+    if (sessionUri === undefined) {
+      const reason: unknown = write.status === 'rejected' ? write.reason : undefined;
+      undoLateSession(deps, reason);
+      throw reason;
+    }
+    const made = record(sessionUri);
+    if (write.status === 'rejected') {
+      // A claim already taken wrote nothing; a write past its deadline may still land.
+      void undoUnrecorded(deps, made, write.reason);
+      throw write.reason;
+    }
+    if (quota.status === 'rejected') {
+      void undoRecorded(deps, made, 'usage could not be read');
+      throw quota.reason;
+    }
+    const over = overQuota(quota.value, write.value, made);
     // Told only once its own reservation is released, so the caller's next look at its usage is exact.
-    await undoRecorded(deps, made, 'over quota');
-    throw over;
+    if (over) return undoRecorded(deps, made, 'over quota').then(() => Promise.reject(over));
+    return uploadSession(config, made, sessionUri);
   }
-  return uploadSession(config, made, session.value);
 }
+
+type QuotaRead = Awaited<ReturnType<Quotas['usage']>>;
 
 /**
  * The quota this upload breaks, judged on usage without its own reservation:
  * the read ran concurrently with the write, and saw it exactly when it was
  * stamped at or after the commit.
  */
-function overQuota(read: Awaited<ReturnType<Quotas['usage']>>, writtenAt: string, record: FileRecord): ApiError | undefined {
+function overQuota(read: QuotaRead, writtenAt: string, record: FileRecord): ApiError | undefined {
   const own = usageDelta(null, 'uploading', record.file_size);
   const seenOwn = read.readAt >= writtenAt;
   const before = {
