@@ -4,7 +4,11 @@
 // server work on separate cores. --wait-quiet: seconds to wait, at most, for an
 // idle machine before measuring (0: do not wait).
 //
-//   node dist/bench/overhead.js [--concurrency 16] [--seconds 3] [--pairs 9] [--warmup 10] [--wait-quiet 300]
+//   node dist/bench/overhead.js [--concurrency 16] [--seconds 3] [--pairs 9] [--warmup 10] [--wait-quiet 300] [--retained]
+//
+// The files side's in-memory store forgets the records and sessions it is given
+// (bench/servers/files-in-memory.ts says why); --retained measures, in the same
+// rounds, a third server whose store keeps them all.
 import http from 'node:http';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -40,6 +44,7 @@ async function main(): Promise<void> {
       pairs: { type: 'string', default: '9' },
       warmup: { type: 'string', default: '10' },
       'wait-quiet': { type: 'string', default: '300' },
+      retained: { type: 'boolean', default: false },
     },
   });
   const concurrency = Number(values.concurrency);
@@ -54,15 +59,29 @@ async function main(): Promise<void> {
   const started: FunctionProcess[] = [];
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   try {
+    const filesEnv = { FILES_BUCKET: 'bench-bucket', GOOGLE_CLOUD_PROJECT: 'bench-project', BENCH_API_KEY: apiKey, BENCH_LATENCY_MS: '0' };
     const files = spawnFunction({
       source: join(BENCH_SERVERS, 'files-in-memory.js'),
       target: 'files',
       port: await freePort(),
-      env: { FILES_BUCKET: 'bench-bucket', GOOGLE_CLOUD_PROJECT: 'bench-project', BENCH_API_KEY: apiKey, BENCH_LATENCY_MS: '0' },
+      env: filesEnv,
     });
     started.push(files);
     await untilServing(files);
+    const retained = values.retained
+      ? spawnFunction({
+          source: join(BENCH_SERVERS, 'files-in-memory.js'),
+          target: 'files',
+          port: await freePort(),
+          env: { ...filesEnv, BENCH_RETAIN_STORE: '1' },
+        })
+      : undefined;
+    if (retained) {
+      started.push(retained);
+      await untilServing(retained);
+    }
     const filesCall = uploadUrlCall(files.url, BENCH_ORGANIZATION_ID, apiKey);
+    const retainedCall = retained && { ...filesCall, url: new URL(filesCall.url.pathname, retained.url) };
     const sample = await post(agent, filesCall);
     if (sample.status !== 200) throw new Error(`files answered ${sample.status}: ${sample.body}`);
     const bytes = Buffer.byteLength(sample.body);
@@ -104,6 +123,8 @@ async function main(): Promise<void> {
     // Both servers JIT-optimised and their sockets open before anything counts.
     await measure(files, filesCall, warmupMs);
     await measure(bare, bareCall, warmupMs);
+    if (retained && retainedCall) await measure(retained, retainedCall, warmupMs);
+    const retainedRatios: number[] = [];
     const ratios: number[] = [];
     // Requests per CPU-second of the server: what each request costs, whatever else the machine is doing.
     const cpuRatios: number[] = [];
@@ -112,6 +133,13 @@ async function main(): Promise<void> {
     for (let pair = 1; pair <= pairs; pair++) {
       const a = await measure(files, filesCall);
       const b = await measure(bare, bareCall);
+      if (retained && retainedCall) {
+        const c = await measure(retained, retainedCall);
+        retainedRatios.push(c.rps / c.serverCores / (b.rps / b.serverCores));
+        console.log(
+          `pair ${pair}: files, store retained ${c.rps.toFixed(0)} req/s, per CPU-second ratio to bare ${round(retainedRatios.at(-1)!, 3)}`,
+        );
+      }
       filesRuns.push(a);
       bareRuns.push(b);
       ratios.push(a.rps / b.rps);
@@ -137,6 +165,11 @@ async function main(): Promise<void> {
     console.log(
       `requests per server CPU-second: files ${perCpu(filesRuns)}, bare ${perCpu(bareRuns)}; median ratio ${round(median(cpuRatios), 3)}`,
     );
+    if (retainedRatios.length > 0) {
+      console.log(
+        `files with the store retained: requests per server CPU-second, median ratio to bare ${round(median(retainedRatios), 3)}`,
+      );
+    }
     console.log(`after: ${machineLine()}`);
   } finally {
     agent.destroy();
