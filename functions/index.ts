@@ -25,7 +25,7 @@ function configOrExplain(): Config {
 }
 
 const config = configOrExplain();
-installBodyLayer({ maxBodyBytes: config.maxBodyBytes, projectId: config.projectId });
+installBodyLayer({ maxBodyBytes: config.maxBodyBytes, projectId: config.projectId, corsAllowedOrigins: config.corsAllowedOrigins });
 
 // One client of each per instance, reused by every request. FIRESTORE_EMULATOR_HOST
 // and STORAGE_EMULATOR_HOST point them at local emulators.

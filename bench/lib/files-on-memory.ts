@@ -8,7 +8,7 @@ import { createFilesApi } from '../../functions/http/files-api';
  * createFilesApi), with every port on `backends`: the in-memory benchmarks and the
  * in-process test suites serve the same wiring. */
 export function registerFilesOnMemory(config: Config, backends: MemoryBackends): void {
-  installBodyLayer({ maxBodyBytes: config.maxBodyBytes, projectId: config.projectId });
+  installBodyLayer({ maxBodyBytes: config.maxBodyBytes, projectId: config.projectId, corsAllowedOrigins: config.corsAllowedOrigins });
   functions.http(
     'files',
     createFilesApi({

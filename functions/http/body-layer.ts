@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { ApiError, internalError, invalidJson, notFound, payloadTooLarge, unsupportedMediaType } from '../errors/api-error';
+import { applyCors } from './cors';
 import { isJsonMediaType, parseContentType, parseJson } from './json-body';
 import { readBody } from './read-body';
 import { requestContext } from './request-context';
@@ -33,7 +34,7 @@ export interface BodyRequest extends IncomingMessage {
  * envelope. Must run before the framework creates its server, i.e. when the
  * function's module is loaded.
  */
-export function installBodyLayer(options: { maxBodyBytes: number; projectId?: string }): void {
+export function installBodyLayer(options: { maxBodyBytes: number; projectId?: string; corsAllowedOrigins?: ReadonlySet<string> }): void {
   const app = frameworkExpressApplication();
   if (app[INSTALLED]) return;
   const frameworkHandle = app.handle;
@@ -43,6 +44,8 @@ export function installBodyLayer(options: { maxBodyBytes: number; projectId?: st
     const ctx = requestContext(req, options.projectId);
     const fail = (error: unknown) => {
       if (error instanceof ApiError && error.status === 413) res.setHeader('Connection', 'close');
+      // A page of a listed origin can read this envelope too (a 413 before the API ran, say).
+      if (options.corsAllowedOrigins && !res.headersSent) applyCors(req, res, options.corsAllowedOrigins);
       sendError(req, res, ctx, error);
     };
     const path = (req.url ?? '/').split('?')[0];

@@ -64,6 +64,18 @@ describe('API CORS', () => {
     expect(unknownRoute.headers.get('access-control-allow-origin')).toBe(PAGE);
   });
 
+  it('gives a listed origin the headers on the errors the body layer answers before the API runs (413)', async () => {
+    const response = await fetch(`${filesUrl(stack)}/upload-url`, {
+      method: 'POST',
+      headers: { Origin: PAGE, 'X-API-Key': stack.apiKey, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ filename: 'x'.repeat(100 * 1024) }),
+    });
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(response.headers.get('access-control-allow-origin')).toBe(PAGE);
+    expect(response.headers.get('access-control-expose-headers')).toBe('X-Request-Id, Retry-After');
+  });
+
   it('says nothing to any other origin: no CORS header, and a preflight is just an OPTIONS the API does not serve', async () => {
     for (const origin of [STRANGER, 'null', `${PAGE}/`, 'http://127.0.0.1:5174', PAGE.toUpperCase()]) {
       const response = await preflight(`${filesUrl(stack)}/upload-url`, origin);
