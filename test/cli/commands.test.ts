@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startStack, type Stack } from '../support/stack';
@@ -29,6 +29,25 @@ async function files(args: string[], extraEnv: Record<string, string> = {}) {
   const { code } = await run.exit;
   return { code, stdout: run.stdout(), stderr: run.stderr() };
 }
+
+it('downloads a file byte for byte, refuses to replace an existing path without --force (exit 2), and replaces it with', async () => {
+  const bytes = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 7) % 251));
+  writeFileSync(join(scratch, 'data.bin'), bytes);
+  const upload = await files(['upload', join(scratch, 'data.bin'), '--json']);
+  expect(upload.code).toBe(0);
+  const { id } = JSON.parse(upload.stdout) as { id: string };
+  const output = join(scratch, 'copy.bin');
+  expect((await files(['download', id, '--output', output])).code).toBe(0);
+  expect(readFileSync(output).equals(bytes)).toBe(true);
+
+  writeFileSync(output, 'keep me');
+  const refused = await files(['download', id, '--output', output]);
+  expect(refused.code).toBe(2);
+  expect(refused.stderr).toContain('--force replaces it');
+  expect(readFileSync(output, 'utf8')).toBe('keep me');
+  expect((await files(['download', id, '--output', output, '--force'])).code).toBe(0);
+  expect(readFileSync(output).equals(bytes)).toBe(true);
+});
 
 it('uploads, lists, gets and removes a file', async () => {
   writeFileSync(join(scratch, 'notes.txt'), 'hello, files\n');

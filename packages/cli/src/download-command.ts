@@ -1,6 +1,7 @@
+import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { clientFor, type CliConfig } from './config';
-import { EXIT } from './exit-codes';
+import { EXIT, UsageError } from './exit-codes';
 import { progressView } from './progress-view';
 
 export interface DownloadFlags {
@@ -14,6 +15,8 @@ export async function downloadCommand(fileId: string, flags: DownloadFlags, conf
   const client = clientFor(config);
   const file = await client.getFile(fileId, { signal });
   const output = resolve(flags.output ?? safeName(file.original_filename));
+  // Said in the CLI's terms before any byte moves; the SDK still refuses at the write itself.
+  if (!flags.force && existsSync(output)) throw new UsageError(`${output} exists already: --force replaces it`);
   const view = progressView();
   const line = view.start(basename(output), file.file_size);
   try {
