@@ -1,4 +1,5 @@
 import { validateErrorEnvelope } from '../../functions/generated/validators';
+import { captureStdout } from '../support/captured-stdout';
 import { startStack, type Stack } from '../support/stack';
 
 // A deployment whose FILES_BUCKET names no bucket: upload-url cannot start a
@@ -6,14 +7,11 @@ import { startStack, type Stack } from '../support/stack';
 // fixed it (not a 500, which says the code has a bug), no record is left
 // behind, and the log names the cause without the caller's filename.
 let stack: Stack;
-let logged = '';
+let stdout: ReturnType<typeof captureStdout>;
 
 beforeAll(async () => {
   stack = await startStack(__filename, { FILES_BUCKET: 'no-such-bucket-anywhere' });
-  jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    logged += chunk.toString();
-    return true;
-  });
+  stdout = captureStdout();
 });
 afterAll(async () => {
   jest.restoreAllMocks();
@@ -33,7 +31,10 @@ it('answers 503 SERVICE_UNAVAILABLE with Retry-After, leaves no record, and logs
   expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
   const files = await stack.db.collection(`organizations/${stack.organizationId}/files`).get();
   expect(files.docs.map((d) => d.get('status'))).toEqual([]);
-  const lines = logged.split('\n').filter((l) => l.startsWith('{'));
+  const lines = stdout
+    .text()
+    .split('\n')
+    .filter((l) => l.startsWith('{'));
   expect(lines.some((l) => l.includes('"BUCKET_NOT_FOUND"'))).toBe(true);
-  expect(logged).not.toContain('secret-plans');
+  expect(stdout.text()).not.toContain('secret-plans');
 });

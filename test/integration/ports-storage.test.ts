@@ -8,6 +8,7 @@ import type { ObjectStore, UploadSessions } from '../../functions/domain/ports';
 import { deleteFile } from '../../functions/endpoints/delete-file';
 import { ensureBucket } from '../../scripts/local-stack/storage-bucket';
 import { emulatorHosts, isolatedNames } from '../support/stack';
+import { record as fileRecord } from '../unit/ports-contract';
 
 // The storage adapter against the project's storage emulator, and the race a
 // fresh clone's CI once met: a DELETE removing the object while a register
@@ -32,24 +33,13 @@ let counter = 0;
 
 async function uploadingFile(): Promise<FileRecord> {
   const id = `file_race${process.pid}x${counter++}`;
-  const record: FileRecord = {
-    id,
-    object: 'file',
-    organization_id: 'org_ports',
+  const record = fileRecord('org_ports', id, {
     original_filename: 'a.pdf',
     file_size: PDF.length,
     mime_type: 'application/pdf',
     storage_path: `files/org_ports/${id}/a.pdf`,
-    status: 'uploading',
-    crc32c: null,
-    md5_hash: null,
-    uploaded_by: 'usr_1',
-    uploaded_by_api_key_id: 'key_1',
-    created_at: '2026-01-01T00:00:00Z',
-    uploaded_at: null,
     expires_at: '2099-01-08T00:00:00Z',
-    session_uri: null,
-  };
+  });
   await records.createUploading(record);
   await bucket.file(record.storage_path).save(PDF, { contentType: 'application/pdf', metadata: { metadata: { file_id: id } } });
   return record;

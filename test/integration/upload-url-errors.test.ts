@@ -1,17 +1,15 @@
 import { request as httpRequest } from 'node:http';
 import { validateErrorEnvelope } from '../../functions/generated/validators';
 import { createApiKey, setKeyStatus } from '../../scripts/admin/api-keys';
+import { captureStdout } from '../support/captured-stdout';
 import { seedMember, startStack, type Stack } from '../support/stack';
 
 let stack: Stack;
-let logged = '';
+let stdout: ReturnType<typeof captureStdout>;
 
 beforeAll(async () => {
   stack = await startStack(__filename);
-  jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    logged += chunk.toString();
-    return true;
-  });
+  stdout = captureStdout();
 });
 afterAll(async () => {
   jest.restoreAllMocks();
@@ -249,13 +247,13 @@ describe('every documented error of upload-url, in the envelope, through functio
       body: json({ ...valid, file_size: 0 }),
     });
     expect(answer.body.error.trace_id).toBe('0123456789abcdef0123456789abcdef');
-    expect(logged).toContain(`"logging.googleapis.com/trace":"projects/${stack.projectId}/traces/0123456789abcdef0123456789abcdef"`);
+    expect(stdout.text()).toContain(`"logging.googleapis.com/trace":"projects/${stack.projectId}/traces/0123456789abcdef0123456789abcdef"`);
   });
 });
 
 describe('logs', () => {
   it('are one JSON line per request, with no key, session URI or body in them', async () => {
-    logged = '';
+    stdout.clear();
     const ok = await fetch(stack.uploadUrl(), {
       method: 'POST',
       headers: withKey(stack.apiKey),
@@ -263,7 +261,8 @@ describe('logs', () => {
     });
     const session = (await ok.json()) as { upload_url: string };
     await fetch(stack.uploadUrl(), { method: 'POST', headers: withKey(stack.apiKey), body: '{"filename": "secret-plans' });
-    const lines = logged
+    const lines = stdout
+      .text()
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line));
@@ -275,6 +274,6 @@ describe('logs', () => {
     ]);
     expect(requests[0].httpRequest.latency).toMatch(/^\d+\.\d+s$/);
     const uploadId = new URL(session.upload_url).searchParams.get('upload_id') as string;
-    for (const secret of [stack.apiKey, uploadId, 'secret-plans']) expect(logged).not.toContain(secret);
+    for (const secret of [stack.apiKey, uploadId, 'secret-plans']) expect(stdout.text()).not.toContain(secret);
   });
 });

@@ -35,6 +35,22 @@ function setup(r = record()) {
 
 const PDF = Buffer.from('%PDF-1.7\n');
 
+/** The same ports, but `meanwhile` runs between the object's metadata and its first bytes. */
+function afterStat(deps: CompletionDeps, backends: MemoryBackends, meanwhile: () => Promise<unknown>): CompletionDeps {
+  return {
+    ...deps,
+    objects: {
+      stat: async (name) => {
+        const seen = await backends.stat(name);
+        await meanwhile();
+        return seen;
+      },
+      readHead: (name, generation, bytes) => backends.readHead(name, generation, bytes),
+      remove: (name, generation) => backends.remove(name, generation),
+    },
+  };
+}
+
 describe('completeUpload', () => {
   it('is incomplete until the object exists', async () => {
     const { deps } = setup();
@@ -80,18 +96,9 @@ describe('completeUpload', () => {
   it('answers from the record as it now is when a DELETE removes the object between its metadata and its bytes', async () => {
     const { backends, deps } = setup();
     backends.putObject('files/org_1/file_A/a.pdf', PDF, 'application/pdf', { file_id: 'file_A' });
-    const racingDelete: CompletionDeps = {
-      ...deps,
-      objects: {
-        stat: async (name) => {
-          const seen = await backends.stat(name);
-          await deleteFile({ records: backends, objects: backends, sessions: backends }, 'org_1', 'file_A');
-          return seen;
-        },
-        readHead: (name, generation, bytes) => backends.readHead(name, generation, bytes),
-        remove: (name, generation) => backends.remove(name, generation),
-      },
-    };
+    const racingDelete = afterStat(deps, backends, () =>
+      deleteFile({ records: backends, objects: backends, sessions: backends }, 'org_1', 'file_A'),
+    );
     const result = await completeUpload(racingDelete, record());
     expect(result).toMatchObject({ kind: 'conflict', record: { status: 'cancelled' } });
     expect(backends.objects.size).toBe(0);
@@ -100,18 +107,7 @@ describe('completeUpload', () => {
   it('stays incomplete when the object it saw is gone and the record still waits for one', async () => {
     const { backends, deps } = setup();
     backends.putObject('files/org_1/file_A/a.pdf', PDF, 'application/pdf', { file_id: 'file_A' });
-    const replaced: CompletionDeps = {
-      ...deps,
-      objects: {
-        stat: async (name) => {
-          const seen = await backends.stat(name);
-          await backends.remove(name);
-          return seen;
-        },
-        readHead: (name, generation, bytes) => backends.readHead(name, generation, bytes),
-        remove: (name, generation) => backends.remove(name, generation),
-      },
-    };
+    const replaced = afterStat(deps, backends, () => backends.remove('files/org_1/file_A/a.pdf'));
     expect((await completeUpload(replaced, record())).kind).toBe('incomplete');
     expect(backends.files.get('org_1/file_A')?.status).toBe('uploading');
   });

@@ -10,7 +10,8 @@ let counter = 0;
 /** An organization of this test's own: the collection-group queries span every organization. */
 const freshOrg = () => `org_contract_${process.pid}_${Date.now()}_${counter++}`;
 
-function record(org: string, id: string, change: Partial<FileRecord> = {}): FileRecord {
+/** A record as upload-url writes one; tests of other ports build theirs from it too. */
+export function record(org: string, id: string, change: Partial<FileRecord> = {}): FileRecord {
   return {
     id,
     object: 'file',
