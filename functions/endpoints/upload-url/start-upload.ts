@@ -64,43 +64,14 @@ export function startUpload(
     metadata: { file_id: fileId, organization_id: input.organizationId },
   });
   const quotaRead = deps.quotas.usage(input.organizationId);
-
-  // Joined by hand, not with Promise.allSettled and awaits: the fewest promises.
-  return new Promise<UploadUrlResponse>((resolve, reject) => {
-    let quota: PromiseSettledResult<QuotaRead> | undefined;
-    let write: PromiseSettledResult<string> | undefined;
-    // Known once the session has started; the write waits for it.
-    let sessionUri: string | undefined;
-    const settled = () => {
-      if (!quota || !write) return;
-      try {
-        resolve(decide(quota, write, sessionUri));
-      } catch (error) {
-        reject(error);
-      }
-    };
-    const wrote = (value: string) => ((write = { status: 'fulfilled', value }), settled());
-    // With no session nothing was written: the write fails with the session's error.
-    const notWritten = (reason: unknown) => ((write = { status: 'rejected', reason }), settled());
-    quotaRead.then(
-      (value) => ((quota = { status: 'fulfilled', value }), settled()),
-      (reason) => ((quota = { status: 'rejected', reason }), settled()),
-    );
-    sessionStart.then((uri) => {
-      sessionUri = uri;
-      try {
-        records.createUploading(record(uri), claimFor?.(fileId, createdAt)).then(wrote, notWritten);
-      } catch (error) {
-        notWritten(error);
-      }
-    }, notWritten);
+  // Known once the session has started; the write waits for it, and fails with the session's error when there is none.
+  let sessionUri: string | undefined;
+  const written = sessionStart.then((uri) => {
+    sessionUri = uri;
+    return records.createUploading(record(uri), claimFor?.(fileId, createdAt));
   });
 
-  function decide(
-    quota: PromiseSettledResult<QuotaRead>,
-    write: PromiseSettledResult<string>,
-    sessionUri: string | undefined,
-  ): UploadUrlResponse | Promise<never> {
+  return Promise.allSettled([quotaRead, written]).then(([quota, write]) => {
     // No session: nothing was written.
     if (sessionUri === undefined) {
       const reason: unknown = write.status === 'rejected' ? write.reason : undefined;
@@ -121,17 +92,15 @@ export function startUpload(
     // Told only once its own reservation is released, so the caller's next look at its usage is exact.
     if (over) return undoRecorded(deps, made, 'over quota').then(() => Promise.reject(over));
     return uploadSession(config, made, sessionUri);
-  }
+  });
 }
-
-type QuotaRead = Awaited<ReturnType<Quotas['usage']>>;
 
 /**
  * The quota this upload breaks, judged on usage without its own reservation:
  * the read ran concurrently with the write, and saw it exactly when it was
  * stamped at or after the commit.
  */
-function overQuota(read: QuotaRead, writtenAt: string, record: FileRecord): ApiError | undefined {
+function overQuota(read: Awaited<ReturnType<Quotas['usage']>>, writtenAt: string, record: FileRecord): ApiError | undefined {
   const own = usageDelta(null, 'uploading', record.file_size);
   const seenOwn = read.readAt >= writtenAt;
   const before = {
