@@ -1,5 +1,4 @@
-import * as crypto from 'node:crypto';
-import { randomBytes } from 'node:crypto';
+import { createHash, hash, randomBytes } from 'node:crypto';
 
 /** `ak_` + 43 base64url characters: 256 random bits. */
 const KEY_PATTERN = /^ak_[A-Za-z0-9_-]{43}$/;
@@ -32,9 +31,7 @@ export function apiKeyHash(key: string): string {
 // Every request hashes its key: crypto.hash (Node 20.12+) is one native call,
 // where createHash builds a Hash object for it.
 const sha256Hex: (text: string) => string =
-  typeof crypto.hash === 'function'
-    ? (text) => crypto.hash('sha256', text, 'hex')
-    : (text) => crypto.createHash('sha256').update(text, 'utf8').digest('hex');
+  typeof hash === 'function' ? (text) => hash('sha256', text, 'hex') : (text) => createHash('sha256').update(text, 'utf8').digest('hex');
 
 export function newKeyId(): string {
   return `key_${randomBytes(12).toString('base64url')}`;
