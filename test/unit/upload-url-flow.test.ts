@@ -68,12 +68,25 @@ describe('upload-url compensation', () => {
   });
 
   // A frozen backend can apply a write after the client's deadline made the call settle.
-  function writeLandingLate(backends: MemoryBackends, order: 'after the call settled' | 'before the call settled') {
+  function writeLandingLate(
+    backends: MemoryBackends,
+    order: 'after the call settled' | 'before the call settled' | 'after the client gave up on it',
+  ) {
     const write = backends.createUploading.bind(backends);
     let landed: Promise<unknown> = Promise.resolve();
     backends.createUploading = (record, claim) => {
       let settle!: () => void;
       const late = new Promise<never>((_, reject) => (settle = () => reject(new Error('DEADLINE_EXCEEDED'))));
+      if (order === 'after the client gave up on it') {
+        // The client's own deadline: no call left running, and still the backend applies it later.
+        landed = new Promise((r) => setTimeout(r, 15)).then(() =>
+          write(record, claim).then(
+            () => 'landed',
+            (e: unknown) => e,
+          ),
+        );
+        return Promise.reject(new BackendUnavailable('firestore', Object.assign(new Error('DEADLINE_EXCEEDED'), { code: 4 })));
+      }
       if (order === 'after the call settled') {
         setTimeout(settle, 5);
         landed = new Promise((r) => setTimeout(r, 15)).then(() =>
@@ -94,7 +107,7 @@ describe('upload-url compensation', () => {
     return () => landed;
   }
 
-  it.each(['after the call settled', 'before the call settled'] as const)(
+  it.each(['after the call settled', 'before the call settled', 'after the client gave up on it'] as const)(
     'a record write that lands %s ends failed, its reservation released, its session cancelled',
     async (order) => {
       const { backends, call } = setup();
@@ -107,7 +120,7 @@ describe('upload-url compensation', () => {
       expect(record).toMatchObject({ status: 'failed', leftovers: true });
       expect((await backends.usage('org_1')).usage).toEqual({ openSessions: 0, storedBytes: 0 });
       expect([...backends.cancelled]).toEqual([record.session_uri]);
-      if (order === 'after the call settled') {
+      if (order !== 'before the call settled') {
         // The fence came first: the late create failed, and its claim with it, so the key can be used again.
         expect(outcome).toMatchObject({ code: 6 });
         expect(backends.claims.size).toBe(0);

@@ -14,12 +14,16 @@ export function undoLateSession(deps: UploadUrlDeps, error: unknown): void {
 }
 
 /**
- * The record write failed: its session is cancelled, and a write that outlived
- * its deadline (it may still commit) is marked failed once it settles.
+ * The record write failed: its session is cancelled. A write whose outcome is
+ * unknown may have been applied, or may yet be (still under way past our
+ * deadline, or given up by the client's own deadline while queued at a backend
+ * that stopped answering): its record is fenced, once the call has settled.
  */
 export function undoUnrecorded(deps: UploadUrlDeps, record: FileRecord, writeError: unknown): Promise<void> {
-  const failLate = () => fenceLate(deps, record, 'session could not be recorded');
-  void lateOf(writeError)?.then(failLate, failLate);
+  if (writeError instanceof BackendUnavailable && (writeError.late || outcomeUnknown(writeError.cause))) {
+    const fence = () => fenceLate(deps, record, 'session could not be recorded');
+    void (writeError.late ? writeError.late.then(fence, fence) : fence());
+  }
   return record.session_uri ? cancel(deps, record.session_uri) : Promise.resolve();
 }
 
@@ -69,6 +73,11 @@ function fenceLate(deps: UploadUrlDeps, record: FileRecord, reason: string): Pro
 }
 
 const cancel = (deps: UploadUrlDeps, uri: string) => report(deps, 'cancel orphaned session', deps.sessions.cancelSession(uri));
+
+// gRPC DEADLINE_EXCEEDED and CANCELLED: the client stopped waiting, the backend may have the write.
+// A refused connection or an UNAVAILABLE before sending wrote nothing, and leaves no trace.
+const UNKNOWN_OUTCOME = new Set([4, 1]);
+const outcomeUnknown = (cause: unknown) => UNKNOWN_OUTCOME.has((cause as { code?: unknown } | undefined)?.code as number);
 
 function lateOf(error: unknown): Promise<unknown> | undefined {
   return error instanceof BackendUnavailable ? error.late : undefined;
