@@ -2,14 +2,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = join(__dirname, '..', '..');
-const readme = readFileSync(join(root, 'README.md'), 'utf8');
+const operations = readFileSync(join(root, 'docs', 'OPERATIONS.md'), 'utf8');
 
-describe('the README', () => {
+describe('docs/OPERATIONS.md', () => {
   it('documents every variable functions/config.ts reads, in the configuration table', () => {
     const config = readFileSync(join(root, 'functions', 'config.ts'), 'utf8');
     const names = new Set([...config.matchAll(/env\.([A-Z][A-Z0-9_]+)|integer\('([A-Z][A-Z0-9_]+)'/g)].map((m) => m[1] ?? m[2]));
     expect(names.size).toBeGreaterThan(10);
-    const firstCells = readme
+    const firstCells = operations
       .split('\n')
       .filter((line) => line.startsWith('| `'))
       .map((line) => line.split('|')[1]);
@@ -17,7 +17,7 @@ describe('the README', () => {
   });
 
   it('deploys with the one command, on a runtime Google still takes', () => {
-    expect(readme).toContain('npm run deploy -- --project my-project --region europe-west1');
-    expect(readme).not.toMatch(/nodejs(1\d|20|22)\b/);
+    expect(operations).toContain('npm run deploy -- --project my-project --region europe-west1');
+    expect(operations).not.toMatch(/nodejs(1\d|20|22)\b/);
   });
 });
