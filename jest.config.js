@@ -7,14 +7,14 @@ const slow = [
   '/test/(faults|fuzz|concurrency|secrets|browser|bundle|cli)/.*\\.test\\.ts$',
   '/test/start/(start|fresh-clone|unclean-stops|running-stack)\\.test\\.ts$',
   '/test/deploy/(dry-run|run-script)\\.test\\.ts$',
-  '/test/emulator/(gcloud|google-clis|rclone|restart-and-resume|cli)\\.test\\.ts$',
+  '/packages/gcs-emulator/test/(gcloud|google-clis|rclone|restart-and-resume|cli)\\.test\\.ts$',
   '/test/admin/cli\\.test\\.ts$',
   '/test/sdk/(pack|storage-restart)\\.test\\.ts$',
 ];
 
 const project = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
+  roots: ['<rootDir>/test', '<rootDir>/packages/gcs-emulator/test'],
   transform: { '^.+\\.ts$': 'ts-jest' },
   setupFiles: ['<rootDir>/test/support/quiet-function-logs.ts'],
 };

@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline';
-import { storageEmulatorScript } from '../../emulator/storage/launch';
+import { storageEmulatorScript } from '@files-api/gcs-emulator';
 import { stopGroup } from './process-group';
 import { spawnSupervised } from './supervised-child';
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RunningChecksums } from '../../emulator/storage/checksums';
+import { RunningChecksums } from '../src/checksums';
 import { crc32c, md5, pattern, QUANTUM } from './helpers';
 
 function digestsOf(pieces: Buffer[]) {

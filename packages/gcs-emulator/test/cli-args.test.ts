@@ -1,4 +1,4 @@
-import { parseArgs } from '../../emulator/storage/cli-args';
+import { parseArgs } from '../src/cli-args';
 
 describe('parseArgs', () => {
   it('defaults to loopback and a week-long session lifetime', () => {

@@ -1,5 +1,5 @@
-import { parseContentRange } from '../../emulator/storage/content-range';
-import { GcsError } from '../../emulator/storage/errors';
+import { parseContentRange } from '../src/content-range';
+import { GcsError } from '../src/errors';
 
 describe('parseContentRange', () => {
   it.each([

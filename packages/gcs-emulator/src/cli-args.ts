@@ -1,7 +1,7 @@
 import type { EmulatorConfig } from './emulator-state';
 
 const USAGE =
-  'usage: main.js --port P --data DIR [--host 127.0.0.1] [--session-ttl SECONDS] [--cors-origin ORIGIN]... [--on-finalize URL] [--request-log FILE|-] [--signing-credentials FILE]';
+  'usage: gcs-emulator --port P --data DIR [--host 127.0.0.1] [--session-ttl SECONDS] [--cors-origin ORIGIN]... [--on-finalize URL] [--request-log FILE|-] [--signing-credentials FILE]';
 
 /** What `--help` prints. */
 export const HELP = `${USAGE}

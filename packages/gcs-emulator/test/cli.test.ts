@@ -3,10 +3,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { storageEmulatorScript } from '../../emulator/storage/launch';
+import { storageEmulatorScript } from '../src/launch';
 import { pattern, put, QUANTUM, startSession } from './helpers';
 
-// The emulator as a program: `node dist/emulator/storage/main.js --port P --data DIR`.
+// The emulator as a program: `gcs-emulator --port P --data DIR` (packages/gcs-emulator/dist/main.js).
 let dataDir: string;
 
 beforeAll(() => {
@@ -142,5 +142,17 @@ describe('main.js', () => {
       first.child.kill('SIGTERM');
       await first.exited;
     }
+  });
+});
+
+describe('the gcs-emulator bin', () => {
+  it('is linked by npm install and runs the built emulator: --help prints its usage', async () => {
+    const bin = join(__dirname, '..', '..', '..', 'node_modules', '.bin', 'gcs-emulator');
+    const child = spawn(bin, ['--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (piece: Buffer) => (stdout += piece.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^usage: gcs-emulator --port P --data DIR/);
   });
 });

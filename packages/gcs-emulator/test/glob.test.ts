@@ -1,4 +1,4 @@
-import { globToRegExp } from '../../emulator/storage/glob';
+import { globToRegExp } from '../src/glob';
 
 function matches(glob: string, names: string[]): string[] {
   const re = globToRegExp(glob);

@@ -1,7 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { freePort } from '../../emulator/free-port';
-import { md5, ownEmulator, pattern, put, QUANTUM, startSession, storageClient } from './helpers';
+import { closedPort, md5, ownEmulator, pattern, put, QUANTUM, startSession, storageClient } from './helpers';
 
 // --on-finalize URL: a CloudEvent (binary mode) per finalized object.
 interface Received {
@@ -73,7 +72,7 @@ describe('finalize hook', () => {
   });
 
   it('still completes uploads when the hook cannot be reached', async () => {
-    const own = await ownEmulator({ finalizeUrl: `http://127.0.0.1:${await freePort()}/nobody-listens` });
+    const own = await ownEmulator({ finalizeUrl: `http://127.0.0.1:${await closedPort()}/nobody-listens` });
     try {
       await storageClient(own.emulator.url).createBucket('hook-down');
       const uri = await startSession(own.emulator.url, 'hook-down', 'x.bin');

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { MultipartRelated, relatedBoundary } from '../../emulator/storage/multipart-related';
+import { MultipartRelated, relatedBoundary } from '../src/multipart-related';
 import { pattern } from './helpers';
 
 async function parse(body: Buffer, boundary: string, pieceSize: number) {

@@ -1,4 +1,4 @@
-import { listPage } from '../../emulator/storage/list-page';
+import { listPage } from '../src/list-page';
 
 const NAMES = ['a', 'b/1', 'b/2', 'b/c/3', 'c', 'd/1', 'e'];
 const query = { prefix: '', delimiter: '', maxResults: 1000 };

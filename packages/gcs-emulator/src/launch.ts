@@ -158,7 +158,7 @@ export async function storageEmulatorScript(): Promise<string> {
     write: false,
   });
   const code = result.outputFiles[0].contents;
-  const cacheDir = resolve(__dirname, '..', '..', 'node_modules', '.cache', 'storage-emulator');
+  const cacheDir = resolve(__dirname, '..', 'node_modules', '.cache', 'gcs-emulator');
   const script = join(cacheDir, `main-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.js`);
   if (!existsSync(script)) {
     mkdirSync(cacheDir, { recursive: true });

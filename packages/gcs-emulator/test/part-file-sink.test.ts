@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { AlignedHasher } from '../../emulator/storage/aligned-hasher';
-import { RunningChecksums } from '../../emulator/storage/checksums';
-import { badRequest } from '../../emulator/storage/errors';
-import { PartFileSink } from '../../emulator/storage/part-file-sink';
+import { AlignedHasher } from '../src/aligned-hasher';
+import { RunningChecksums } from '../src/checksums';
+import { badRequest } from '../src/errors';
+import { PartFileSink } from '../src/part-file-sink';
 import { crc32c, md5, pattern, QUANTUM } from './helpers';
 
 const MIB = 1 << 20;

@@ -1,14 +1,24 @@
 import { CRC32C, Storage, type StorageOptions } from '@google-cloud/storage';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startStorageEmulator, type RunningStorageEmulator, type StorageEmulatorOptions } from '../../emulator/storage/launch';
+import { startStorageEmulator, type RunningStorageEmulator, type StorageEmulatorOptions } from '../src/launch';
 
 export const KIB = 1024;
 export const MIB = 1024 * KIB;
 /** Resumable uploads persist in units of 256 KiB. */
 export const QUANTUM = 256 * KIB;
+
+/** A loopback port nothing listens on: one the kernel just handed out, closed again. */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 /** The emulator the Jest global setup started for the whole run. */
 export function sharedEmulatorUrl(): string {
