@@ -1,10 +1,10 @@
 import type { BucketStore } from './bucket-store';
 import type { DataLayout } from './data-layout';
-import type { ObjectStore } from './object-store';
+import type { FinalizedObjects } from './finalized-objects';
 import type { RequestLog } from './request-log';
 import type { SessionStore } from './session-store';
 import type { SigningKey } from './signing-key';
-import type { StoredObject } from './stored-object';
+import type { ObjectMetadata } from './object-metadata';
 
 export interface EmulatorConfig {
   host: string;
@@ -26,11 +26,11 @@ export interface EmulatorState {
   config: EmulatorConfig;
   layout: DataLayout;
   buckets: BucketStore;
-  objects: ObjectStore;
+  objects: FinalizedObjects;
   sessions: SessionStore;
   requestLog?: RequestLog;
   /** Verifies V4-signed URLs (from --signing-credentials). */
   signingKey?: SigningKey;
   /** Called once per newly finalized object; `base` is the URL clients use. */
-  finalized(obj: StoredObject, base: string): void;
+  finalized(obj: ObjectMetadata, base: string): void;
 }

@@ -3,7 +3,7 @@ import { BucketStore } from './bucket-store';
 import { DataLayout } from './data-layout';
 import type { EmulatorConfig, EmulatorState } from './emulator-state';
 import { postFinalizedEvent } from './finalize-hook';
-import { ObjectStore } from './object-store';
+import { FinalizedObjects } from './finalized-objects';
 import { RequestLog } from './request-log';
 import { createStorageServer } from './server';
 import { SessionStore } from './session-store';
@@ -21,7 +21,7 @@ export async function startEmulator(config: EmulatorConfig): Promise<Emulator> {
   const layout = new DataLayout(config.dataDir);
   await layout.create();
   const buckets = await BucketStore.open(layout);
-  const objects = await ObjectStore.open(
+  const objects = await FinalizedObjects.open(
     layout,
     buckets.all().map((b) => b.name),
   );

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { warn } from './log';
 import { objectResource } from './object-resource';
-import type { StoredObject } from './stored-object';
+import type { ObjectMetadata } from './object-metadata';
 
 const TIMEOUT_MS = 2000;
 
 /** Posts a `google.cloud.storage.object.v1.finalized` CloudEvent (binary mode) to `url`,
  * like Eventarc would; fire-and-forget, a failure is only a warning. */
-export function postFinalizedEvent(url: string, obj: StoredObject, base: string): void {
+export function postFinalizedEvent(url: string, obj: ObjectMetadata, base: string): void {
   fetch(url, {
     method: 'POST',
     headers: {

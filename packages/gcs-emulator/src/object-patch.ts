@@ -1,5 +1,5 @@
 import { badRequest } from './errors';
-import type { StoredObject } from './stored-object';
+import type { ObjectMetadata } from './object-metadata';
 
 const STRING_FIELDS = ['contentType', 'contentEncoding', 'contentDisposition', 'contentLanguage', 'cacheControl'] as const;
 const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
@@ -7,8 +7,8 @@ const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
 /** objects.patch: the fields the body names change (null clears one); `metadata`
  * merges key by key (a null value removes the key; `metadata: null` removes all).
  * Fields a client cannot change here (size, hashes, ACLs…) are ignored, as storage does. */
-export function patchObject(current: StoredObject, body: Record<string, unknown>): StoredObject {
-  const next: StoredObject = { ...current };
+export function patchObject(current: ObjectMetadata, body: Record<string, unknown>): ObjectMetadata {
+  const next: ObjectMetadata = { ...current };
   for (const field of STRING_FIELDS) {
     if (!(field in body)) continue;
     const value = stringOrNull(body[field], field);
@@ -34,8 +34,8 @@ export function patchObject(current: StoredObject, body: Record<string, unknown>
 }
 
 /** objects.update: the settable fields become exactly the body's; absent ones are cleared. */
-export function replaceObject(current: StoredObject, body: Record<string, unknown>): StoredObject {
-  const cleared: StoredObject = { ...current };
+export function replaceObject(current: ObjectMetadata, body: Record<string, unknown>): ObjectMetadata {
+  const cleared: ObjectMetadata = { ...current };
   for (const field of STRING_FIELDS) delete cleared[field];
   delete cleared.metadata;
   return patchObject(cleared, body);

@@ -1,8 +1,8 @@
-import type { StoredObject } from './stored-object';
+import type { ObjectMetadata } from './object-metadata';
 
 /** The JSON API's object resource (`storage#object`) for a stored object. `base` is the
  * emulator's URL as the client addressed it, for selfLink and mediaLink. */
-export function objectResource(obj: StoredObject, base: string): Record<string, unknown> {
+export function objectResource(obj: ObjectMetadata, base: string): Record<string, unknown> {
   const path = `b/${encodeURIComponent(obj.bucket)}/o/${encodeURIComponent(obj.name)}`;
   return {
     kind: 'storage#object',

@@ -1,5 +1,5 @@
 import { badRequest, GcsError, preconditionFailed } from './errors';
-import type { StoredObject } from './stored-object';
+import type { ObjectMetadata } from './object-metadata';
 
 /** Generation and metageneration preconditions of the JSON API; `ifGenerationMatch=0`
  * means "only if absent". */
@@ -27,19 +27,19 @@ export function preconditionsFrom(query: URLSearchParams, prefix: '' | 'Source' 
 
 /** Throws 412 when `current` (undefined: no live object) fails the preconditions. A
  * metageneration condition cannot hold for an object that does not exist. */
-export function checkPreconditions(current: StoredObject | undefined, pre: Preconditions): void {
+export function checkPreconditions(current: ObjectMetadata | undefined, pre: Preconditions): void {
   if (failed(current, pre)) throw preconditionFailed('At least one of the pre-conditions you specified did not hold.');
 }
 
 /** On a read, a failed "not match" condition answers 304 Not Modified (the client's copy
  * is current), as Cloud Storage does; a failed "match" condition answers 412. */
-export function checkReadPreconditions(current: StoredObject, pre: Preconditions): void {
+export function checkReadPreconditions(current: ObjectMetadata, pre: Preconditions): void {
   const { ifGenerationNotMatch, ifMetagenerationNotMatch, ...matches } = pre;
   checkPreconditions(current, matches);
   if (failed(current, { ifGenerationNotMatch, ifMetagenerationNotMatch })) throw new GcsError(304, 'notModified', 'Not Modified');
 }
 
-function failed(current: StoredObject | undefined, pre: Preconditions): boolean {
+function failed(current: ObjectMetadata | undefined, pre: Preconditions): boolean {
   const generation = current?.generation ?? '0';
   if (pre.ifGenerationMatch !== undefined && pre.ifGenerationMatch !== generation) return true;
   if (pre.ifGenerationNotMatch !== undefined && pre.ifGenerationNotMatch === generation) return true;

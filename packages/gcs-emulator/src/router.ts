@@ -47,7 +47,7 @@ const ROUTES: Array<[string, RegExp, Handler]> = [
   ['DELETE', OBJECT, (ctx, [bucket, name]) => deleteObject(ctx, bucket, name)],
   ['PATCH', OBJECT, (ctx, [bucket, name]) => updateObject(ctx, bucket, name, 'patch')],
   ['PUT', OBJECT, (ctx, [bucket, name]) => updateObject(ctx, bucket, name, 'replace')],
-  ['POST', UPLOADS, (ctx, [bucket]) => startUpload(ctx, bucket)],
+  ['POST', UPLOADS, (ctx, [bucket]) => beginUpload(ctx, bucket)],
   ['GET', DOWNLOAD, (ctx, [bucket, name]) => sendMedia(ctx, findObject(ctx, bucket, name))],
 ];
 
@@ -72,7 +72,7 @@ export async function dispatch(ctx: RouteContext, method: string, path: string):
   throw unimplemented(method, path) ?? notFound(`No such API: ${method} ${path}`);
 }
 
-function startUpload(ctx: RouteContext, bucket: string): Promise<void> {
+function beginUpload(ctx: RouteContext, bucket: string): Promise<void> {
   const kind = ctx.query.get('uploadType');
   if (kind === 'resumable') return startSession(ctx, bucket);
   if (kind === 'media') return uploadMedia(ctx, bucket);

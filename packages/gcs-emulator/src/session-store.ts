@@ -8,7 +8,7 @@ import type { DataLayout } from './data-layout';
 import { KeyedLock } from './keyed-lock';
 import { warn } from './log';
 import type { Preconditions } from './preconditions';
-import type { ObjectInit, StoredObject } from './stored-object';
+import type { ObjectInit, ObjectMetadata } from './object-metadata';
 import { isUploadId, newUploadId } from './upload-id';
 
 /** What a session's metadata JSON holds: everything fixed when it started, plus a
@@ -26,7 +26,7 @@ export interface SessionRecord {
   preconditions: Preconditions;
   origin?: string;
   expiresAt: number;
-  finalized?: StoredObject;
+  finalized?: ObjectMetadata;
 }
 
 /** A live session: its record, the bytes durably in its part file, and the running
@@ -74,7 +74,7 @@ export class SessionStore {
    * length cut to whole 256 KiB units (a torn tail from a crash is dropped). A session
    * whose object was committed (`committed`, by upload id) before the crash could mark
    * it done is marked done now: its part file is the object's data, and is not cut. */
-  static async open(layout: DataLayout, ttlSeconds: number, committed: Map<string, StoredObject>): Promise<SessionStore> {
+  static async open(layout: DataLayout, ttlSeconds: number, committed: Map<string, ObjectMetadata>): Promise<SessionStore> {
     const store = new SessionStore(layout, ttlSeconds * 1000);
     const files = await readdir(layout.sessions);
     for (const file of files) {

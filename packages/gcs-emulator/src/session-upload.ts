@@ -10,11 +10,11 @@ import { contentLength } from './http-io';
 import { PartFileSink } from './part-file-sink';
 import { receiveBody, type BodyOutcome } from './receive-body';
 import type { Session } from './session-store';
-import type { StoredObject } from './stored-object';
+import type { ObjectMetadata } from './object-metadata';
 
 /** What a PUT on a session URI leads to: 308 with the persisted range, 200 with the
  * object, or nothing to answer (the client went away). Refusals are thrown GcsErrors. */
-export type SessionAnswer = { kind: 'incomplete'; persisted: number } | { kind: 'complete'; object: StoredObject } | { kind: 'gone' };
+export type SessionAnswer = { kind: 'incomplete'; persisted: number } | { kind: 'complete'; object: ObjectMetadata } | { kind: 'gone' };
 
 /** The request as the protocol reads it. `first`/`last`/`total` as in Content-Range;
  * `endsWithBody`: the body's end is the object's end (no Content-Range, or `a-*\/*`). */
@@ -196,7 +196,7 @@ async function finalize(
   session: Session,
   googHash: string | string[] | undefined,
   base: string,
-): Promise<StoredObject> {
+): Promise<ObjectMetadata> {
   const { record } = session;
   const digests = (await session.checksums()).digests();
   const mismatch =
@@ -207,7 +207,7 @@ async function finalize(
     throw badRequest(`Provided ${mismatch} does not match the uploaded data; the object was not created`);
   }
   const staged = await state.objects.stage(session.partPath);
-  let object: StoredObject;
+  let object: ObjectMetadata;
   try {
     object = await state.objects.commit(
       record.bucket,

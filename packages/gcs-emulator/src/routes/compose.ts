@@ -7,7 +7,7 @@ import { readJsonObject, sendJson } from '../http-io';
 import { objectResource } from '../object-resource';
 import { checkPreconditions, preconditionsFrom } from '../preconditions';
 import { requireBucket, type RouteContext } from '../route-context';
-import { objectInitFrom, objectName, type StoredObject } from '../stored-object';
+import { objectInitFrom, objectName, type ObjectMetadata } from '../object-metadata';
 
 // Cloud Storage's limits: 32 sources per call, 1024 components per composite object.
 const MAX_SOURCES = 32;
@@ -80,7 +80,7 @@ function generationField(value: unknown, where: string, key: 'generation' | 'ifG
   return { [key]: text };
 }
 
-function resolve(ctx: RouteContext, bucket: string, ref: SourceRef): StoredObject {
+function resolve(ctx: RouteContext, bucket: string, ref: SourceRef): ObjectMetadata {
   const obj = ctx.state.objects.get(bucket, ref.name);
   if (!obj || (ref.generation !== undefined && ref.generation !== obj.generation))
     throw notFound(`Object ${ref.name} (generation: ${ref.generation ?? 'live'}) not found.`);
@@ -90,7 +90,7 @@ function resolve(ctx: RouteContext, bucket: string, ref: SourceRef): StoredObjec
 
 /** Writes the sources one after another into `temp`, with the result's CRC32C. All are
  * opened first, so a source deleted meanwhile is a 404, not a short object. */
-async function concatenate(ctx: RouteContext, sources: StoredObject[], temp: string): Promise<{ size: number; crc32c: string }> {
+async function concatenate(ctx: RouteContext, sources: ObjectMetadata[], temp: string): Promise<{ size: number; crc32c: string }> {
   const inputs: FileHandle[] = [];
   const out = await open(temp, 'w');
   try {

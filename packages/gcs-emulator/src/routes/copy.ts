@@ -4,7 +4,7 @@ import { readJsonObject, sendJson } from '../http-io';
 import { objectResource } from '../object-resource';
 import { checkPreconditions, preconditionsFrom } from '../preconditions';
 import { requireBucket, type RouteContext } from '../route-context';
-import { objectInitFrom, objectName, type ObjectInit, type StoredObject } from '../stored-object';
+import { objectInitFrom, objectName, type ObjectInit, type ObjectMetadata } from '../object-metadata';
 
 const INIT_FIELDS = ['contentType', 'contentEncoding', 'contentDisposition', 'contentLanguage', 'cacheControl', 'metadata'] as const;
 
@@ -51,7 +51,7 @@ export async function copyObject(
   }
 }
 
-function inheritedInit(source: StoredObject): ObjectInit {
+function inheritedInit(source: ObjectMetadata): ObjectInit {
   const init: ObjectInit = {};
   for (const field of INIT_FIELDS) {
     if (source[field] !== undefined) Object.assign(init, { [field]: source[field] });

@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { parseByteRange } from '../byte-range';
 import type { RouteContext } from '../route-context';
-import type { StoredObject } from '../stored-object';
+import type { ObjectMetadata } from '../object-metadata';
 
 /** The object's bytes (or, for HEAD, only the headers), whole or the `Range` asked for
  * (206), with the headers the official client validates downloads with (`x-goog-hash`,
@@ -16,7 +16,7 @@ import type { StoredObject } from '../stored-object';
  * stored bytes. `Cache-Control: no-transform` turns that off. */
 export async function sendMedia(
   ctx: RouteContext,
-  obj: StoredObject,
+  obj: ObjectMetadata,
   overrides: { contentType?: string; contentDisposition?: string } = {},
 ): Promise<void> {
   const transcode = transcodes(obj, ctx.req);
@@ -61,7 +61,7 @@ export async function sendMedia(
   }
 }
 
-function transcodes(obj: StoredObject, req: IncomingMessage): boolean {
+function transcodes(obj: ObjectMetadata, req: IncomingMessage): boolean {
   if (obj.contentEncoding?.trim().toLowerCase() !== 'gzip') return false;
   if (/(?:^|,)\s*no-transform\s*(?:,|$)/i.test(obj.cacheControl ?? '')) return false;
   return !acceptsGzip(req.headers['accept-encoding']);

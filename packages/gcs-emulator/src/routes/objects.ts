@@ -5,7 +5,7 @@ import { listPage } from '../list-page';
 import { objectResource } from '../object-resource';
 import { checkReadPreconditions, preconditionsFrom } from '../preconditions';
 import { requireBucket, type RouteContext } from '../route-context';
-import type { StoredObject } from '../stored-object';
+import type { ObjectMetadata } from '../object-metadata';
 import { sendMedia } from './media';
 
 const MAX_RESULTS = 1000;
@@ -27,7 +27,7 @@ export function listObjects(ctx: RouteContext, bucket: string): void {
     endOffset: ctx.query.get('endOffset') || undefined,
     matchGlob: glob ? globToRegExp(glob) : undefined,
   });
-  const items = page.names.map((name) => objectResource(ctx.state.objects.get(bucket, name) as StoredObject, ctx.base));
+  const items = page.names.map((name) => objectResource(ctx.state.objects.get(bucket, name) as ObjectMetadata, ctx.base));
   sendJson(ctx.res, 200, {
     kind: 'storage#objects',
     ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}),
@@ -55,7 +55,7 @@ export async function deleteObject(ctx: RouteContext, bucket: string, name: stri
 
 /** The live object for a read, honouring `generation` (only the live one exists here)
  * and the preconditions (304 when a "not match" one fails). */
-export function findObject(ctx: RouteContext, bucket: string, name: string): StoredObject {
+export function findObject(ctx: RouteContext, bucket: string, name: string): ObjectMetadata {
   requireBucket(ctx, bucket);
   const obj = ctx.state.objects.get(bucket, name);
   const generation = ctx.query.get('generation');

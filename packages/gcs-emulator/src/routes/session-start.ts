@@ -2,7 +2,7 @@ import { badRequest } from '../errors';
 import { readJsonObject, sendEmpty } from '../http-io';
 import { preconditionsFrom } from '../preconditions';
 import { requireBucket, type RouteContext } from '../route-context';
-import { objectInitFrom, objectName } from '../stored-object';
+import { objectInitFrom, objectName } from '../object-metadata';
 import { isBase64Digest } from '../checksums';
 
 /** POST /upload/storage/v1/b/{bucket}/o?uploadType=resumable: opens a session and

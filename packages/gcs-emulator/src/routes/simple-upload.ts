@@ -12,7 +12,7 @@ import { objectResource } from '../object-resource';
 import { preconditionsFrom } from '../preconditions';
 import { feedFromRequest } from '../receive-body';
 import { requireBucket, type RouteContext } from '../route-context';
-import { objectInitFrom, objectName, type ObjectInit } from '../stored-object';
+import { objectInitFrom, objectName, type ObjectInit } from '../object-metadata';
 
 /** POST /upload/storage/v1/b/{bucket}/o?uploadType=media&name=…: the body is the object. */
 export async function uploadMedia(ctx: RouteContext, bucket: string): Promise<void> {

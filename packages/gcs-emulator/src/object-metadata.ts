@@ -11,7 +11,7 @@ export interface ObjectInit {
 }
 
 /** What the emulator keeps per finalized object: its metadata JSON on disk. */
-export interface StoredObject extends ObjectInit {
+export interface ObjectMetadata extends ObjectInit {
   bucket: string;
   name: string;
   generation: string;

@@ -7,7 +7,7 @@ import type { DataLayout } from './data-layout';
 import { notFound } from './errors';
 import { KeyedLock } from './keyed-lock';
 import { checkPreconditions, type Preconditions } from './preconditions';
-import type { ObjectInit, StoredObject } from './stored-object';
+import type { ObjectInit, ObjectMetadata } from './object-metadata';
 
 export interface NewObject {
   init: ObjectInit;
@@ -21,16 +21,16 @@ export interface NewObject {
 /** Finalized objects: bytes in a generation-specific data file, metadata JSON renamed
  * into place last, so an object exists exactly when its metadata file does. The index
  * lives in memory and is rebuilt from the metadata files on start. */
-export class ObjectStore {
-  private readonly byBucket = new Map<string, Map<string, StoredObject>>();
+export class FinalizedObjects {
+  private readonly byBucket = new Map<string, Map<string, ObjectMetadata>>();
   private readonly sortedNames = new Map<string, string[]>();
   private readonly lock = new KeyedLock();
   private lastGeneration = 0;
 
   private constructor(private readonly layout: DataLayout) {}
 
-  static async open(layout: DataLayout, buckets: Iterable<string>): Promise<ObjectStore> {
-    const store = new ObjectStore(layout);
+  static async open(layout: DataLayout, buckets: Iterable<string>): Promise<FinalizedObjects> {
+    const store = new FinalizedObjects(layout);
     for (const bucket of buckets) await store.load(bucket);
     return store;
   }
@@ -46,7 +46,7 @@ export class ObjectStore {
     await rm(this.layout.bucketObjects(bucket), { recursive: true, force: true });
   }
 
-  get(bucket: string, name: string): StoredObject | undefined {
+  get(bucket: string, name: string): ObjectMetadata | undefined {
     return this.byBucket.get(bucket)?.get(name);
   }
 
@@ -64,19 +64,19 @@ export class ObjectStore {
     return sorted;
   }
 
-  dataPath(obj: StoredObject): string {
+  dataPath(obj: ObjectMetadata): string {
     return this.layout.objectData(obj.bucket, obj.name, obj.generation);
   }
 
   /** Makes `source` (a complete file, moved, not copied) the new live generation of the
    * object, if the preconditions hold against the current one (412 otherwise). */
-  commit(bucket: string, name: string, source: string, fresh: NewObject, pre: Preconditions): Promise<StoredObject> {
+  commit(bucket: string, name: string, source: string, fresh: NewObject, pre: Preconditions): Promise<ObjectMetadata> {
     return this.lock.run(`${bucket}/${name}`, async () => {
       if (!this.byBucket.has(bucket)) throw notFound(`The specified bucket does not exist: ${bucket}`);
       const previous = this.get(bucket, name);
       checkPreconditions(previous, pre);
       const now = new Date().toISOString();
-      const obj: StoredObject = {
+      const obj: ObjectMetadata = {
         ...fresh.init,
         bucket,
         name,
@@ -107,12 +107,12 @@ export class ObjectStore {
 
   /** Changes the live object's metadata (not its bytes) if the preconditions hold:
    * a new metageneration of the same generation. */
-  update(bucket: string, name: string, pre: Preconditions, change: (current: StoredObject) => StoredObject): Promise<StoredObject> {
+  update(bucket: string, name: string, pre: Preconditions, change: (current: ObjectMetadata) => ObjectMetadata): Promise<ObjectMetadata> {
     return this.lock.run(`${bucket}/${name}`, async () => {
       const current = this.get(bucket, name);
       if (!current) throw notFound(`No such object: ${bucket}/${name}`);
       checkPreconditions(current, pre);
-      const changed: StoredObject = {
+      const changed: ObjectMetadata = {
         ...change(current),
         bucket,
         name,
@@ -129,7 +129,7 @@ export class ObjectStore {
   /** A scratch file with the object's bytes, for `commit` to take (a copy). Data files
    * never change once written, so a hard link is a copy; the caller removes it if it
    * does not commit it. */
-  stageCopy(obj: StoredObject): Promise<string> {
+  stageCopy(obj: ObjectMetadata): Promise<string> {
     return this.stage(this.dataPath(obj));
   }
 
@@ -141,8 +141,8 @@ export class ObjectStore {
   }
 
   /** The live objects made by resumable sessions, by upload id (read once, on start). */
-  byUploadId(): Map<string, StoredObject> {
-    const made = new Map<string, StoredObject>();
+  byUploadId(): Map<string, ObjectMetadata> {
+    const made = new Map<string, ObjectMetadata>();
     for (const objects of this.byBucket.values()) {
       for (const obj of objects.values()) if (obj.uploadId) made.set(obj.uploadId, obj);
     }
@@ -163,7 +163,7 @@ export class ObjectStore {
     });
   }
 
-  private index(obj: StoredObject): void {
+  private index(obj: ObjectMetadata): void {
     let objects = this.byBucket.get(obj.bucket);
     if (!objects) {
       objects = new Map();
@@ -173,7 +173,7 @@ export class ObjectStore {
     objects.set(obj.name, obj);
   }
 
-  private async removeFiles(obj: StoredObject): Promise<void> {
+  private async removeFiles(obj: ObjectMetadata): Promise<void> {
     await unlink(this.layout.objectMeta(obj.bucket, obj.name, obj.generation)).catch(() => undefined);
     await unlink(this.dataPath(obj)).catch(() => undefined);
   }
@@ -185,12 +185,12 @@ export class ObjectStore {
     const dir = this.layout.bucketObjects(bucket);
     await mkdir(dir, { recursive: true });
     const files = new Set(await readdir(dir));
-    const newest = new Map<string, { obj: StoredObject; meta: string; data: string }>();
+    const newest = new Map<string, { obj: ObjectMetadata; meta: string; data: string }>();
     for (const meta of files) {
       if (!meta.endsWith('.json')) continue;
       const data = meta.replace(/\.json$/, '.data');
       if (!files.has(data)) continue;
-      const obj = JSON.parse(await readFile(join(dir, meta), 'utf8')) as StoredObject;
+      const obj = JSON.parse(await readFile(join(dir, meta), 'utf8')) as ObjectMetadata;
       const seen = newest.get(obj.name);
       if (!seen || BigInt(obj.generation) > BigInt(seen.obj.generation)) newest.set(obj.name, { obj, meta, data });
     }
