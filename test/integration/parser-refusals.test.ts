@@ -66,16 +66,18 @@ describe("the parser's refusals, in the envelope", () => {
     expectEnvelope(await raw(stack.api.url, request), 431, 'REQUEST_HEADERS_TOO_LARGE');
   });
 
-  it('408 REQUEST_TIMEOUT for a head that never ends, on a server with the local stack’s kind of timeouts', async () => {
+  it('408 REQUEST_TIMEOUT for a head or a body that never ends, on a server with the local stack’s kind of timeouts', async () => {
     const { answerClientErrors } = require('../../functions/http/client-error') as typeof import('../../functions/http/client-error');
-    const server = http.createServer({ headersTimeout: 300, requestTimeout: 300, connectionsCheckingInterval: 50 }, (_req, res) =>
-      res.end('unreachable'),
-    );
+    const server = http.createServer({ headersTimeout: 300, requestTimeout: 300, connectionsCheckingInterval: 50 }, (req, res) => {
+      req.resume();
+      req.on('end', () => res.end('unreachable'));
+    });
     answerClientErrors(server);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       expectEnvelope(await raw(url, `GET / HTTP/1.1\r\nHost: x\r\nX-Slow: `, true), 408, 'REQUEST_TIMEOUT');
+      expectEnvelope(await raw(url, `POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nab`, true), 408, 'REQUEST_TIMEOUT');
     } finally {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
