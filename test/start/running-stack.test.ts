@@ -69,7 +69,7 @@ describe('a running npm start', () => {
   });
 
   it('rides out a frozen storage emulator (SIGSTOP) longer than any probe would wait, and serves after SIGCONT', async () => {
-    const emulator = taggedProcesses(tag).find((p) => /^\S+ \S+storage\/main\.js /.test(p.args));
+    const emulator = taggedProcesses(tag).find((p) => /^\S+ \S+gcs-emulator\/dist\/main\.js /.test(p.args));
     expect(emulator).toBeDefined();
     process.kill(emulator!.pid, 'SIGSTOP');
     try {

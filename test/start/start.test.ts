@@ -62,7 +62,7 @@ async function keyDocument(firestoreHost: string, apiKey: string): Promise<Respo
 function expectParts(children: ProcessInfo[]): void {
   const commands = children.map((c) => c.args).join('\n');
   expect(commands).toMatch(/supervise\.js java .*cloud-firestore-emulator/);
-  expect(commands).toMatch(/supervise\.js \S+ \S+storage\/main\.js .*--on-finalize http:\/\/127\.0\.0\.1:\d+/);
+  expect(commands).toMatch(/supervise\.js \S+ \S+gcs-emulator\/dist\/main\.js .*--on-finalize http:\/\/127\.0\.0\.1:\d+/);
   expect(commands).toMatch(/function-host\.js \S+functions\/index\.js files 127\.0\.0\.1 \d+/);
   expect(commands).toMatch(/function-host\.js \S+functions\/index\.js finalize 127\.0\.0\.1 \d+/);
   expect(commands).toMatch(/function-host\.js \S+functions\/index\.js sweep 127\.0\.0\.1 \d+/);
@@ -181,7 +181,7 @@ describe('npm start', () => {
     ['files function', / files 127\.0\.0\.1 /],
     ['sweep function', / sweep 127\.0\.0\.1 /],
     // The emulator itself, not its supervisor: the supervisor passes its death on.
-    ['storage emulator', /^\S+ \S+storage\/main\.js /],
+    ['storage emulator', /^\S+ \S+gcs-emulator\/dist\/main\.js /],
     // Java's supervisor, not Java: the stack stops the group, so Java goes too.
     ['Firestore emulator', /supervise\.js java /],
   ])('stops everything, exiting 1, when a child dies (the %s)', async (name, command) => {
