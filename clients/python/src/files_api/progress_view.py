@@ -37,6 +37,7 @@ class ProgressLine:
         if progress.phase != self.phase:
             self.close()
             self.phase = progress.phase
+            self.last_line = 0.0  # a new phase shows at once
             if self.terminal and tqdm is not None:
                 description = f"{self.label} ({progress.phase})"
                 self.bar = tqdm(total=progress.total, unit="B", unit_scale=True, unit_divisor=1024,
