@@ -63,7 +63,8 @@ def free_ports(count: int) -> list[int]:
 def stack(tmp_path_factory: pytest.TempPathFactory):
     if not START.exists():
         pytest.fail(f"{START} is missing: run `npm run build` first")
-    local_dir = tmp_path_factory.mktemp("stack") / "local"
+    # `.local` in a folder of its own: the stack's data, and dev.json where docs/PYTHON.md reads it.
+    local_dir = tmp_path_factory.mktemp("stack") / ".local"
     env = {**os.environ, **dict(zip(PORT_VARS, map(str, free_ports(len(PORT_VARS))))),
            "LOCAL_DIR": str(local_dir), "SWEEP_INTERVAL_SECONDS": "0"}
     log = open(local_dir.parent / "start.log", "w+")
