@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -232,6 +233,9 @@ def key_value(value: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Ctrl-C interrupts (and keeps the session to resume) even when started with SIGINT ignored, as a
+    # shell does for background jobs.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     args = parser().parse_args(argv)  # argparse exits 2 on a usage error, as files does
     run: Callable[[FilesClient, argparse.Namespace, str], int] = args.run
     try:
