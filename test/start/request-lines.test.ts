@@ -1,12 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { freePort } from '../../emulator/free-port';
+// What npm start shows of a function's log line (the stack's own lines: test/start/running-stack.test.ts).
 import { shortLine } from '../../scripts/local-stack/request-lines';
-import type { Dev } from './demo-api';
-import { StackProcess } from './stack-process';
-
-jest.setTimeout(180_000);
 
 const AT = new Date(2026, 0, 2, 9, 5, 7);
 
@@ -27,56 +20,5 @@ describe('shortLine', () => {
       '09:05:07 ERROR background work failed: x',
     );
     expect(shortLine('Error: something plain', AT)).toBe('Error: something plain');
-  });
-});
-
-describe('npm start', () => {
-  let localDir: string;
-  let stack: StackProcess | undefined;
-
-  beforeAll(async () => {
-    localDir = mkdtempSync(join(tmpdir(), 'files-api-request-lines-'));
-    const env: NodeJS.ProcessEnv = { ...process.env, LOCAL_DIR: localDir, SWEEP_INTERVAL_SECONDS: '0' };
-    for (const name of ['FIRESTORE_PORT', 'STORAGE_PORT', 'FUNCTION_PORT', 'FINALIZE_PORT', 'SWEEP_PORT', 'WEB_PORT']) {
-      env[name] = String(await freePort());
-    }
-    delete env.FIRESTORE_EMULATOR_HOST;
-    delete env.STORAGE_EMULATOR_HOST;
-    stack = new StackProcess(env);
-    await stack.ready();
-  });
-  afterAll(async () => {
-    await stack?.forceStop();
-    rmSync(localDir, { recursive: true, force: true });
-  });
-
-  it('shows one short line per request, and keeps the JSON line in .local/functions.log', async () => {
-    const dev = JSON.parse(readFileSync(join(localDir, 'dev.json'), 'utf8')) as Dev;
-    const files = `/v1/organizations/${dev.organization_id}/files`;
-    expect((await fetch(`${dev.function_url}${files}?limit=2`, { headers: { 'X-API-Key': dev.api_key } })).status).toBe(200);
-    expect((await fetch(`${dev.function_url}${files}/file_nope`, { headers: { 'X-API-Key': dev.api_key } })).status).toBe(404);
-    const out = () => stack!.stdout;
-    for (let i = 0; i < 100 && !out().includes('404 FILE_NOT_FOUND'); i++) await new Promise((r) => setTimeout(r, 50));
-
-    const lines = out().split('\n');
-    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^files \\| \\d\\d:\\d\\d:\\d\\d GET ${files} 200 \\d+ ms$`)));
-    expect(lines).toContainEqual(
-      expect.stringMatching(new RegExp(`^files \\| \\d\\d:\\d\\d:\\d\\d GET ${files}/file_nope 404 FILE_NOT_FOUND \\d+ ms$`)),
-    );
-    // No JSON on the terminal, no query string, no key.
-    expect(out()).not.toMatch(/^files \| \{/m);
-    expect(out()).not.toContain('limit=2');
-    expect(out().split('Ctrl-C')[1]).not.toContain(dev.api_key);
-
-    const logged = readFileSync(join(localDir, 'functions.log'), 'utf8')
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as { function: string; httpRequest?: { requestUrl: string; status: number } });
-    expect(logged).toContainEqual(
-      expect.objectContaining({
-        function: 'files',
-        httpRequest: expect.objectContaining({ requestUrl: `${files}/file_nope`, status: 404 }),
-      }),
-    );
   });
 });
