@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { isSerializedOrigin } from './http/cors';
 
 /** Everything the function reads from its environment, checked once at start. */
@@ -18,6 +19,8 @@ export interface Config {
   /** Quotas of an organization whose document sets none. */
   defaultMaxOpenSessions: number;
   defaultMaxStoredBytes: number;
+  /** The HMAC key of page tokens (PAGE_TOKEN_SECRET; see pageTokenSecret below). */
+  pageTokenSecret: Buffer;
   /** Per-instance token buckets (see domain/token-buckets.ts): requests a second, and the burst. */
   rateLimits: { perKey: { perSecond: number; burst: number }; perOrganization: { perSecond: number; burst: number } };
 }
@@ -76,6 +79,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       `CORS_ALLOWED_ORIGINS: ${JSON.stringify(origin)} is not an origin as browsers send it (http(s)://host[:port], lower case, no path or trailing slash)`,
     );
   }
+  const pageTokenSecret = secret(env, problems);
   const config: Config = {
     projectId: env.GOOGLE_CLOUD_PROJECT || env.GCLOUD_PROJECT || undefined,
     bucket,
@@ -92,6 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     downloadUrlTtlSeconds: integer('DOWNLOAD_URL_TTL_SECONDS', 15 * 60, 1, ONE_WEEK, ' (a signed URL lives one week at most)'),
     defaultMaxOpenSessions: integer('DEFAULT_MAX_OPEN_SESSIONS', 1000, 1, 1_000_000),
     defaultMaxStoredBytes: integer('DEFAULT_MAX_STORED_BYTES', 1024 ** 4, 1, Number.MAX_SAFE_INTEGER),
+    pageTokenSecret,
     rateLimits: {
       perKey: { perSecond: rate('RATE_LIMIT_KEY_PER_SECOND', 50), burst: integer('RATE_LIMIT_KEY_BURST', 500, 1, 10_000_000) },
       perOrganization: {
@@ -102,4 +107,28 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   };
   if (problems.length) throw new ConfigError(problems);
   return config;
+}
+
+const MIN_SECRET_LENGTH = 32;
+
+/**
+ * PAGE_TOKEN_SECRET keys the HMAC that page tokens carry (domain/page-token.ts).
+ * On Google Cloud (K_SERVICE is set by Cloud Run) the `files` function refuses
+ * to start without it: every instance must sign alike, and the deployment gives
+ * it from Secret Manager (docs/DEPLOY.md). Elsewhere (the local stack, tests) a
+ * missing secret is drawn at random for this process: tokens then work until
+ * it restarts, after which a client's old token is a 400 and it starts again
+ * from page 1. The other functions never sign a token and need none.
+ */
+function secret(env: NodeJS.ProcessEnv, problems: string[]): Buffer {
+  const raw = env.PAGE_TOKEN_SECRET ?? '';
+  if (raw.length >= MIN_SECRET_LENGTH) return Buffer.from(raw);
+  if (raw !== '') {
+    problems.push(`PAGE_TOKEN_SECRET: must be at least ${MIN_SECRET_LENGTH} characters (32 random bytes, base64)`);
+  } else if (env.K_SERVICE && (env.FUNCTION_TARGET ?? 'files') === 'files') {
+    problems.push(
+      'PAGE_TOKEN_SECRET: must be set on Google Cloud (from Secret Manager: --set-secrets), so every instance signs page tokens alike',
+    );
+  }
+  return randomBytes(MIN_SECRET_LENGTH);
 }

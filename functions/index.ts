@@ -78,3 +78,6 @@ functions.http(
 export function closeBackends(): Promise<void> {
   return firestore.terminate();
 }
+
+/** For servers this project creates around the framework's app (the local stack's function host). */
+export { answerClientErrors } from './http/client-error';

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { banner } from './local-stack/banner';
 import { bringUp, type StackUp } from './local-stack/bring-up';
+import { keepToOwner } from './local-stack/owner-only';
 import { onParentGone } from './local-stack/parent-watch';
 import { recoveryNote } from './local-stack/recovery-note';
 import { isRunning, readRunRecord, removeRunRecord, writeRunRecord } from './local-stack/run-record';
@@ -75,7 +76,8 @@ class AlreadyRunning extends StartupError {}
 /** Records this launcher as the one running from this checkout; returns the record of the last one if it
  * ended without a clean stop. Refuses if another is running. */
 function claimCheckout(localDir: string, startedAt: Date) {
-  mkdirSync(localDir, { recursive: true });
+  mkdirSync(localDir, { recursive: true, mode: 0o700 });
+  keepToOwner(localDir);
   const last = readRunRecord(localDir);
   if (last && isRunning(last)) {
     throw new AlreadyRunning(

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { isFileId } from './file-id';
 
 /** Where a listing stopped: the last file of a page, in the listing's order (created_at, then id, both descending). */
@@ -14,11 +14,14 @@ export interface ListScope {
   limit: number;
 }
 
-/** Longer than any token this module writes (about 130 characters); a longer one is refused unread. */
+/** Longer than any token this module writes (about 160 characters); a longer one is refused unread. */
 export const MAX_PAGE_TOKEN_LENGTH = 512;
-const VERSION = 1;
+/** Beyond any listing: a billion pages of one file each. */
+export const MAX_PAGE = 1_000_000_000;
+const VERSION = 2;
 const ORDER = 'created_at desc, id desc';
-const BASE64URL = /^[A-Za-z0-9_-]+$/;
+// The body, then its HMAC (32 bytes: 43 base64url characters), in one alphabet as the contract's pattern says.
+const TOKEN = /^([A-Za-z0-9_-]+)([A-Za-z0-9_-]{43})$/;
 const ISO_SECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 
 interface TokenBody {
@@ -32,24 +35,33 @@ interface TokenBody {
 }
 
 /**
- * The token of the page after `last`. Opaque to clients, and not secret: it
- * only names a position in a listing the path's organization scopes anyway,
- * so a forged one can reach nothing a caller could not list by page number.
+ * The token of the page after `last`: its body (base64url JSON), then an
+ * HMAC-SHA256 of the body under the server's secret. Opaque to clients; not
+ * secret, but not theirs to write either: an edited page number, position or
+ * scope is refused before any field is believed, so the `page` an answer
+ * states is always one this API counted to.
  */
-export function encodePageToken(scope: ListScope, last: ListPosition, nextPage: number): string {
+export function encodePageToken(secret: Buffer, scope: ListScope, last: ListPosition, nextPage: number): string {
   const body: TokenBody = { v: VERSION, s: scopeHash(scope), p: nextPage, c: last.createdAt, i: last.id };
-  return Buffer.from(JSON.stringify(body)).toString('base64url');
+  const encoded = Buffer.from(JSON.stringify(body)).toString('base64url');
+  return encoded + mac(secret, encoded).toString('base64url');
 }
 
 /** The position and page a token names, or why it cannot be used for `scope`. */
 export function decodePageToken(
+  secret: Buffer,
   token: string,
   scope: ListScope,
 ): { position: ListPosition; page: number } | { refused: 'malformed' | 'foreign' } {
-  if (token.length > MAX_PAGE_TOKEN_LENGTH || !BASE64URL.test(token)) return { refused: 'malformed' };
+  const parts = token.length > MAX_PAGE_TOKEN_LENGTH ? null : token.match(TOKEN);
+  if (!parts) return { refused: 'malformed' };
+  const [, encoded, signature] = parts;
+  const given = Buffer.from(signature, 'base64url');
+  const expected = mac(secret, encoded);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { refused: 'malformed' };
   let body: unknown;
   try {
-    body = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+    body = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
   } catch {
     return { refused: 'malformed' };
   }
@@ -67,12 +79,19 @@ function isTokenBody(value: unknown): value is TokenBody {
     typeof body.s === 'string' &&
     Number.isSafeInteger(body.p) &&
     (body.p as number) >= 2 &&
+    (body.p as number) <= MAX_PAGE &&
     typeof body.c === 'string' &&
     ISO_SECONDS.test(body.c) &&
+    !Number.isNaN(Date.parse(body.c)) &&
     typeof body.i === 'string' &&
     body.i.length <= 64 &&
     isFileId(body.i)
   );
+}
+
+// The purpose is part of what is signed, so no other HMAC this secret might ever make can pass for a token.
+function mac(secret: Buffer, encodedBody: string): Buffer {
+  return createHmac('sha256', secret).update(`files-api page token\n${encodedBody}`).digest();
 }
 
 function scopeHash(scope: ListScope): string {

@@ -13,7 +13,7 @@ const MAX_LIMIT = 100;
  * the index; `page_token` (from the previous answer's `next_page_token`) starts
  * where that page ended, so every page costs the same.
  */
-export async function listFiles(records: FileRecords, organizationId: string, url: string): Promise<FileList> {
+export async function listFiles(records: FileRecords, pageTokenSecret: Buffer, organizationId: string, url: string): Promise<FileList> {
   const params = new URL(url, 'http://local').searchParams;
   const limit = wholeNumber(params, 'limit', 50, 1, MAX_LIMIT);
   const status = params.get('status') || undefined;
@@ -23,7 +23,9 @@ export async function listFiles(records: FileRecords, organizationId: string, ur
   const scope: ListScope = { organizationId, status, limit };
   const token = params.get('page_token') || undefined;
   const { page, after } =
-    token === undefined ? { page: wholeNumber(params, 'page', 1, 1, 100_000), after: undefined } : cursor(params, token, scope);
+    token === undefined
+      ? { page: wholeNumber(params, 'page', 1, 1, 100_000), after: undefined }
+      : cursor(params, token, scope, pageTokenSecret);
   // One record more than the page says whether another page follows, and where it starts.
   const { records: found, total } = await records.list(organizationId, {
     status: status as FileStatus | undefined,
@@ -40,17 +42,19 @@ export async function listFiles(records: FileRecords, organizationId: string, ur
     page,
     limit,
     has_more,
-    ...(has_more ? { next_page_token: encodePageToken(scope, { createdAt: last.created_at, id: last.id }, page + 1) } : {}),
+    ...(has_more
+      ? { next_page_token: encodePageToken(pageTokenSecret, scope, { createdAt: last.created_at, id: last.id }, page + 1) }
+      : {}),
   };
 }
 
-function cursor(params: URLSearchParams, token: string, scope: ListScope): { page: number; after: ListPosition } {
+function cursor(params: URLSearchParams, token: string, scope: ListScope, secret: Buffer): { page: number; after: ListPosition } {
   if (params.get('page')) {
     throw new ApiError(400, 'INVALID_FIELD_VALUE', 'page_token and page cannot be used together: the token names its page', {
       field: 'page_token',
     });
   }
-  const decoded = decodePageToken(token, scope);
+  const decoded = decodePageToken(secret, token, scope);
   if ('refused' in decoded) {
     const message =
       decoded.refused === 'foreign'

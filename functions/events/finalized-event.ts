@@ -16,7 +16,9 @@ const invalid = (field: string, message: string) => new ApiError(400, 'INVALID_F
  * A `google.cloud.storage.object.v1.finalized` CloudEvent as Eventarc posts it:
  * binary mode (`ce-*` headers, the object resource as the body) or structured
  * mode (`application/cloudevents+json`). Anything else is a 400 naming what is
- * wrong; nothing of the request is trusted further than this checks.
+ * wrong; nothing of the request is trusted further than this checks. The
+ * object's name comes from the data (JSON, any Unicode), never from
+ * `ce-subject`, which binary mode carries percent-encoded (`objects/%E6%BC%A2…`).
  */
 export function parseFinalizedEvent(headers: IncomingHttpHeaders, body: unknown): FinalizedEvent {
   const binary = typeof headers['ce-specversion'] === 'string';

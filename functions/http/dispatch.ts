@@ -57,7 +57,10 @@ export function endpoints(deps: FilesApiDeps): Endpoints {
       const { status, file } = await registerFile(deps, { organizationId, body: jsonBodyOf(req) });
       return { status, body: file, fileId: file.id };
     },
-    'list-files': async ({ req, organizationId }) => ({ status: 200, body: await listFiles(deps.records, organizationId, req.url ?? '/') }),
+    'list-files': async ({ req, organizationId }) => ({
+      status: 200,
+      body: await listFiles(deps.records, deps.config.pageTokenSecret, organizationId, req.url ?? '/'),
+    }),
     'get-file': async ({ params, organizationId }) => ({
       status: 200,
       body: await getFile(deps.records, organizationId, params.file_id as string),

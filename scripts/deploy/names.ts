@@ -22,6 +22,8 @@ export type Account = keyof typeof ACCOUNTS;
 export const API_ID = 'files-api';
 export const GATEWAY_ID = 'files-api';
 export const SWEEP_JOB = 'files-api-sweep';
+/** The Secret Manager secret that keys page tokens (PAGE_TOKEN_SECRET of the `files` function). */
+export const PAGE_TOKEN_SECRET = 'files-api-page-token';
 export const SWEEP_SCHEDULE = '*/5 * * * *';
 /** The `files` function's timeout, and so the gateway's deadline for it. */
 export const FILES_TIMEOUT_SECONDS = 60;

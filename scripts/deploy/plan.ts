@@ -7,6 +7,7 @@ import {
   FILES_TIMEOUT_SECONDS,
   functionUrl,
   GATEWAY_ID,
+  PAGE_TOKEN_SECRET,
   SWEEP_JOB,
   SWEEP_SCHEDULE,
   type Account,
@@ -44,6 +45,7 @@ const APIS = [
   'servicecontrol.googleapis.com',
   'iam.googleapis.com',
   'iamcredentials.googleapis.com',
+  'secretmanager.googleapis.com',
 ];
 
 /** Shell helpers the script's lines use; defined once at its top. */
@@ -273,6 +275,25 @@ export function deployPlan(options: DeployOptions, root: string): Step[] {
         '--role=roles/iam.serviceAccountTokenCreator',
       ),
     ),
+    (() => {
+      const describe = gcloud('secrets', 'describe', PAGE_TOKEN_SECRET);
+      const create = gcloud('secrets', 'create', PAGE_TOKEN_SECRET, '--replication-policy=automatic', '--data-file=-');
+      return step(
+        `secret ${PAGE_TOKEN_SECRET}: the key of page tokens, 32 random bytes made here once and never shown`,
+        [`${render(describe)} >/dev/null 2>&1 || head -c 32 /dev/urandom | base64 | tr -d '\\n' | ${render(create)}`],
+        [describe, create],
+      );
+    })(),
+    withRetry(
+      `files reads the secret ${PAGE_TOKEN_SECRET}`,
+      gcloud(
+        'secrets',
+        'add-iam-policy-binding',
+        PAGE_TOKEN_SECRET,
+        `--member=${sa('files')}`,
+        '--role=roles/secretmanager.secretAccessor',
+      ),
+    ),
     run(
       'function files (HTTP)',
       deployFunction(
@@ -283,6 +304,7 @@ export function deployPlan(options: DeployOptions, root: string): Step[] {
         '--cpu=1',
         '--concurrency=80',
         `--timeout=${FILES_TIMEOUT_SECONDS}s`,
+        `--set-secrets=PAGE_TOKEN_SECRET=${PAGE_TOKEN_SECRET}:latest`,
       ),
     ),
     run(

@@ -22,9 +22,13 @@ process.stdout.on('error', () => process.exit(1));
 process.stderr.on('error', () => process.exit(1));
 
 let closeBackends: () => Promise<void> = async () => undefined;
+let answerClientErrors: (server: http.Server) => void;
 let app: http.RequestListener;
 try {
-  ({ closeBackends } = require(source) as { closeBackends: () => Promise<void> });
+  ({ closeBackends, answerClientErrors } = require(source) as {
+    closeBackends: () => Promise<void>;
+    answerClientErrors: (server: http.Server) => void;
+  });
   const { getTestServer } =
     require('@google-cloud/functions-framework/testing') as typeof import('@google-cloud/functions-framework/testing');
   // The framework's server for this target, for its request handler: the same express app as its CLI's.
@@ -36,6 +40,8 @@ try {
 
 const server = http.createServer(SERVER_TIMEOUTS, app);
 server.keepAliveTimeout = SERVER_TIMEOUTS.keepAliveTimeout;
+// What Node's parser refuses (bad Content-Length, a head too large or too slow) leaves in the envelope too.
+answerClientErrors(server);
 server.on('error', (err) => fail(`cannot listen on ${host}:${portText}: ${err.message}`));
 server.listen({ host, port: Number(portText) });
 

@@ -179,6 +179,7 @@ describe('npm run deploy -- --dry-run', () => {
       `add projects demo-proj ${sa('build')} roles/cloudbuild.builds.builder`,
       'add projects demo-proj serviceAccount:$storage_agent roles/pubsub.publisher',
       `add iam service-accounts ${email('files')} ${sa('files')} roles/iam.serviceAccountTokenCreator`,
+      `add secrets files-api-page-token ${sa('files')} roles/secretmanager.secretAccessor`,
       `add run services files ${sa('gateway')} roles/run.invoker`,
       `add run services finalize ${sa('events')} roles/run.invoker`,
       `add run services sweep ${sa('scheduler')} roles/run.invoker`,

@@ -102,6 +102,18 @@ describe('GET …/files/{file_id}/download-url', () => {
     }
   });
 
+  it('downloads a name with bidi and other format controls without them, in both forms', async () => {
+    // `invoice\u202Efdp.exe` displays as `invoiceexe.pdf`; U+200B, U+2066 and U+FEFF hide or reorder too.
+    const file = await uploadedFile('invoice\u202efdp.\u200bexe\u2066\ufeff.txt', Buffer.from('x'));
+    const answer = await api('GET', `/files/${file.id}/download-url?disposition=attachment`);
+    expect(answer.status).toBe(200);
+    const download = await fetch(answer.json.download_url);
+    expect(download.status).toBe(200);
+    const disposition = download.headers.get('content-disposition') ?? '';
+    expect(disposition).toBe(`attachment; filename="invoice_fdp._exe__.txt"; filename*=UTF-8''invoice_fdp._exe__.txt`);
+    expect(decodeURIComponent(disposition)).not.toMatch(/\p{Cf}/u);
+  });
+
   it('refuses a filename with CR/LF at upload-url, so none can reach a header', async () => {
     const answer = await api('POST', '/files/upload-url', {
       body: { filename: 'a\r\nSet-Cookie: x.txt', file_size: 1, mime_type: 'text/plain' },

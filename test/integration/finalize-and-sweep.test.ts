@@ -87,6 +87,17 @@ describe('the finalize event', () => {
     expect(register.status).toBe(200);
   });
 
+  it.each(['漢字.mp4', 'clip 😀 50% "final".mp4'])(
+    'completes %s too: its name reaches the event percent-encoded, as CloudEvents headers must be',
+    async (filename) => {
+      const bytes = Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypmp42'), Buffer.alloc(1000)]);
+      const session = await uploadUrl(filename, bytes.length, 'video/mp4');
+      expect(session.gcs_path).toContain(filename.slice(0, 2));
+      expect((await fetch(session.upload_url, { method: 'PUT', body: bytes })).status).toBeLessThan(300);
+      await statusBecomes(session.file_id, 'uploaded');
+    },
+  );
+
   it('fails a mislabelled upload nobody registers, and removes its bytes', async () => {
     const png = Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), Buffer.alloc(100)]);
     const session = await uploadUrl('photo.pdf', png.length, 'application/pdf');

@@ -42,6 +42,15 @@ async function walkByToken(first: string, org = ORG): Promise<Json[]> {
   }
 }
 
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const ids = (pages: Json[]) => pages.flatMap((p) => p.files.map((f: Json) => f.id));
 
 describe('page_token', () => {
@@ -122,6 +131,23 @@ describe('page_token', () => {
     }
     const both = await list(`?limit=10&page=2&page_token=${token}`);
     expect([both.status, both.json.error.details.field]).toEqual([400, 'page_token']);
+  });
+
+  it('refuses a token whose page, position or scope was edited, even to well-formed values: 400 in the envelope', async () => {
+    const token = (await list('?limit=10')).json.next_page_token as string;
+    // The body is base64url JSON; a signature after it (43 characters, once there is one) is kept as it was.
+    const signature = isJson(Buffer.from(token, 'base64url').toString()) ? '' : token.slice(-43);
+    const decoded = Buffer.from(token.slice(0, token.length - signature.length), 'base64url').toString();
+    const edit = (text: string) => Buffer.from(text).toString('base64url') + signature;
+    for (const value of [
+      edit(decoded.replace(/"p":\d+/, '"p":9007199254740991')),
+      edit(decoded.replace(/"p":\d+/, '"p":3')),
+      edit(decoded.replace(/"c":"[^"]+"/, '"c":"2000-01-01T00:00:00Z"')),
+    ]) {
+      const answer = await list(`?limit=10&page_token=${encodeURIComponent(value)}`);
+      expect({ status: answer.status, field: answer.json.error?.details?.field }).toEqual({ status: 400, field: 'page_token' });
+      expect(answer.json).toMatchObject({ success: false, error: { code: 'INVALID_FIELD_VALUE', type: 'client_error', status: 400 } });
+    }
   });
 
   it("refuses another organization's token, and one from another query, even for a member of both", async () => {

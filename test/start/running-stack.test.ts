@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -145,6 +145,23 @@ describe('a running npm start', () => {
     expect((await run('npm', ['run', '--silent', 'stop'], { cwd: REPO, env })).stdout).toBe(
       'no local stack is running from this checkout\n',
     );
+  });
+
+  it('keeps what it stored to its owner: 0700 directories and 0600 files, the Firestore export and sessions included', () => {
+    // The export holds upload-session URIs (capabilities) and dev.json the API key: nobody else may read or list them.
+    const open: string[] = [];
+    const walk = (dir: string) => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        const mode = statSync(path).mode & 0o777;
+        if (mode !== (entry.isDirectory() ? 0o700 : 0o600)) open.push(`${path.slice(localDir.length)} ${mode.toString(8)}`);
+        if (entry.isDirectory()) walk(path);
+      }
+    };
+    walk(localDir);
+    expect(existsSync(join(localDir, 'storage', 'sessions'))).toBe(true);
+    expect(readdirSync(join(localDir, 'firestore', 'snapshot')).length).toBeGreaterThan(1);
+    expect(open).toEqual([]);
   });
 
   it('npm run reset removes what the stack keeps, asking nothing', async () => {

@@ -25,8 +25,12 @@ export async function startFilesApi(env: Record<string, string>, targets: Target
   try {
     jest.isolateModules(() => {
       ({ closeBackends } = require('../../functions/index'));
+      const { answerClientErrors } = require('../../functions/http/client-error');
       const { getTestServer } = require('@google-cloud/functions-framework/testing');
-      for (const target of targets) servers[target] = getTestServer(target);
+      for (const target of targets) {
+        servers[target] = getTestServer(target);
+        answerClientErrors(servers[target]);
+      }
     });
   } finally {
     process.env = saved;

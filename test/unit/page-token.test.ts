@@ -1,55 +1,102 @@
 import fc from 'fast-check';
-import { decodePageToken, encodePageToken, MAX_PAGE_TOKEN_LENGTH, type ListScope } from '../../functions/domain/page-token';
+import { createHmac, randomBytes } from 'node:crypto';
+import { loadConfig } from '../../functions/config';
+import { decodePageToken, encodePageToken, MAX_PAGE, MAX_PAGE_TOKEN_LENGTH, type ListScope } from '../../functions/domain/page-token';
 
+const secret = randomBytes(32);
 const scope: ListScope = { organizationId: 'org_123', limit: 10 };
 const position = { createdAt: '2026-01-01T00:00:03Z', id: 'file_Ab3' };
 
+const bodyOf = (token: string) => JSON.parse(Buffer.from(token.slice(0, -43), 'base64url').toString()) as Record<string, unknown>;
+/** A token with `body`, signed as the server signs: what only a holder of the secret could make. */
+function signed(body: unknown, key = secret): string {
+  const encoded = Buffer.from(JSON.stringify(body)).toString('base64url');
+  return encoded + createHmac('sha256', key).update(`files-api page token\n${encoded}`).digest('base64url');
+}
+
 describe('page tokens', () => {
   it('name the position and page they were made for, in their own listing only', () => {
-    const token = encodePageToken(scope, position, 7);
-    expect(token).toMatch(/^[A-Za-z0-9_-]+$/);
+    const token = encodePageToken(secret, scope, position, 7);
+    expect(token).toMatch(/^[A-Za-z0-9_-]{44,}$/);
     expect(token.length).toBeLessThan(MAX_PAGE_TOKEN_LENGTH);
-    expect(decodePageToken(token, scope)).toEqual({ position, page: 7 });
-    expect(decodePageToken(token, { ...scope, organizationId: 'org_124' })).toEqual({ refused: 'foreign' });
-    expect(decodePageToken(token, { ...scope, limit: 11 })).toEqual({ refused: 'foreign' });
-    expect(decodePageToken(token, { ...scope, status: 'uploaded' })).toEqual({ refused: 'foreign' });
+    expect(signed(bodyOf(token))).toBe(token);
+    expect(decodePageToken(secret, token, scope)).toEqual({ position, page: 7 });
+    expect(decodePageToken(secret, token, { ...scope, organizationId: 'org_124' })).toEqual({ refused: 'foreign' });
+    expect(decodePageToken(secret, token, { ...scope, limit: 11 })).toEqual({ refused: 'foreign' });
+    expect(decodePageToken(secret, token, { ...scope, status: 'uploaded' })).toEqual({ refused: 'foreign' });
   });
 
-  it('refuse what this module did not write', () => {
-    const forged = (body: unknown) => Buffer.from(JSON.stringify(body)).toString('base64url');
-    const good = JSON.parse(Buffer.from(encodePageToken(scope, position, 2), 'base64url').toString()) as Record<string, unknown>;
+  it('refuse a token signed with another secret, edited, unsigned, or re-signed by anyone else', () => {
+    const token = encodePageToken(secret, scope, position, 2);
+    const good = bodyOf(token);
+    const unsigned = (body: unknown) => Buffer.from(JSON.stringify(body)).toString('base64url');
+    for (const forged of [
+      encodePageToken(randomBytes(32), scope, position, 2),
+      signed({ ...good, p: 9007199254740991 }, randomBytes(32)),
+      unsigned({ ...good, p: 9007199254740991 }) + token.slice(-43),
+      unsigned(good),
+      `${token}x`,
+      token.slice(0, -1),
+    ]) {
+      expect({ forged, answer: decodePageToken(secret, forged, scope) }).toEqual({ forged, answer: { refused: 'malformed' } });
+    }
+  });
+
+  it('bound every field, even of a validly signed body', () => {
+    const good = bodyOf(encodePageToken(secret, scope, position, 2));
+    expect(decodePageToken(secret, signed({ ...good, p: MAX_PAGE }), scope)).toEqual({ position, page: MAX_PAGE });
     for (const token of [
       'x'.repeat(MAX_PAGE_TOKEN_LENGTH + 1),
       'not base64!',
-      'e30',
-      forged([1, 2]),
-      forged(null),
-      forged({ ...good, v: 2 }),
-      forged({ ...good, p: 1 }),
-      forged({ ...good, p: 2.5 }),
-      forged({ ...good, c: '2026-01-01' }),
-      forged({ ...good, i: '../../org_124/files/file_x' }),
-      forged({ ...good, extra: true }),
+      signed([1, 2]),
+      signed(null),
+      signed({ ...good, v: 1 }),
+      signed({ ...good, p: 1 }),
+      signed({ ...good, p: 2.5 }),
+      signed({ ...good, p: MAX_PAGE + 1 }),
+      signed({ ...good, p: 9007199254740991 }),
+      signed({ ...good, c: '2026-01-01' }),
+      signed({ ...good, c: '2026-13-45T99:99:99Z' }),
+      signed({ ...good, i: '../../org_124/files/file_x' }),
+      signed({ ...good, extra: true }),
     ]) {
-      expect({ token, answer: decodePageToken(token, scope) }).toEqual({ token, answer: { refused: 'malformed' } });
+      expect({ token, answer: decodePageToken(secret, token, scope) }).toEqual({ token, answer: { refused: 'malformed' } });
     }
   });
 
   it('never throw, whatever a caller sends', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 600 }), (token) => {
-        const answer = decodePageToken(token, scope);
+        const answer = decodePageToken(secret, token, scope);
         expect('refused' in answer || answer.page >= 2).toBe(true);
       }),
       { numRuns: 2000 },
     );
-    const token = encodePageToken(scope, position, 3);
+    const token = encodePageToken(secret, scope, position, 3);
     fc.assert(
       fc.property(fc.nat(token.length - 1), fc.constantFrom(...'ABCabc012_-'), (at, char) => {
         const altered = token.slice(0, at) + char + token.slice(at + 1);
-        const answer = decodePageToken(altered, scope);
-        if (!('refused' in answer)) expect(answer.position.id).toMatch(/^file_[A-Za-z0-9]+$/);
+        const answer = decodePageToken(secret, altered, scope);
+        if (!('refused' in answer)) expect(altered).toBe(token);
       }),
     );
+  });
+});
+
+describe('PAGE_TOKEN_SECRET', () => {
+  const base = { FILES_BUCKET: 'bkt' };
+  it('keys the tokens when set, and must be at least 32 characters', () => {
+    const value = 'k'.repeat(32);
+    expect(loadConfig({ ...base, PAGE_TOKEN_SECRET: value }).pageTokenSecret).toEqual(Buffer.from(value));
+    expect(() => loadConfig({ ...base, PAGE_TOKEN_SECRET: 'short' })).toThrow(/PAGE_TOKEN_SECRET: must be at least 32/);
+  });
+
+  it('is required on Google Cloud for the files function; elsewhere a random one serves this process', () => {
+    expect(() => loadConfig({ ...base, K_SERVICE: 'files' })).toThrow(/PAGE_TOKEN_SECRET: must be set on Google Cloud/);
+    expect(() => loadConfig({ ...base, K_SERVICE: 'files', FUNCTION_TARGET: 'files' })).toThrow(/PAGE_TOKEN_SECRET/);
+    expect(loadConfig({ ...base, K_SERVICE: 'sweep', FUNCTION_TARGET: 'sweep' }).pageTokenSecret).toHaveLength(32);
+    const local = [loadConfig(base).pageTokenSecret, loadConfig(base).pageTokenSecret];
+    expect(local[0]).toHaveLength(32);
+    expect(local[0].equals(local[1])).toBe(false);
   });
 });

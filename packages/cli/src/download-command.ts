@@ -29,8 +29,9 @@ export async function downloadCommand(fileId: string, flags: DownloadFlags, conf
   return EXIT.OK;
 }
 
-/** The original filename as a name in this directory: never a path, never hidden by a leading dot trick. */
+/** The original filename as a name in this directory: never a path, never hidden by a leading dot trick,
+ * and without control or format characters (a bidi override would make it read as another name). */
 function safeName(filename: string): string {
-  const name = basename(filename.replace(/\\/g, '/')).replace(/[\u0000-\u001f]/g, '_');
+  const name = basename(filename.replace(/\\/g, '/')).replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, '_');
   return name === '' || name === '.' || name === '..' ? 'download' : name;
 }

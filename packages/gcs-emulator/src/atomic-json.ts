@@ -5,7 +5,8 @@ import { open, rename, unlink } from 'node:fs/promises';
  * half of one: a synced temp file renamed over the target. */
 export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
   const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  const file = await open(temp, 'w');
+  // Session files name their upload's capability: readable by the owner only.
+  const file = await open(temp, 'w', 0o600);
   try {
     await file.writeFile(JSON.stringify(value));
     await file.sync();

@@ -17,10 +17,11 @@ export class DataLayout {
     this.scratch = join(root, 'tmp');
   }
 
-  /** Creates the directories; scratch files left by a previous run are interrupted simple uploads, and go. */
+  /** Creates the directories, its owner's alone (sessions are capabilities, objects are users' bytes);
+   * scratch files left by a previous run are interrupted simple uploads, and go. */
   async create(): Promise<void> {
     await rm(this.scratch, { recursive: true, force: true });
-    for (const dir of [this.buckets, this.objects, this.sessions, this.scratch]) await mkdir(dir, { recursive: true });
+    for (const dir of [this.buckets, this.objects, this.sessions, this.scratch]) await mkdir(dir, { recursive: true, mode: 0o700 });
   }
 
   bucketFile(bucket: string): string {

@@ -15,7 +15,7 @@ export function postFinalizedEvent(url: string, obj: ObjectMetadata, base: strin
       'ce-specversion': '1.0',
       'ce-type': 'google.cloud.storage.object.v1.finalized',
       'ce-source': `//storage.googleapis.com/projects/_/buckets/${obj.bucket}`,
-      'ce-subject': `objects/${obj.name}`,
+      'ce-subject': cloudEventHeaderValue(`objects/${obj.name}`),
       'ce-id': randomUUID(),
       'ce-time': obj.updated,
     },
@@ -27,5 +27,18 @@ export function postFinalizedEvent(url: string, obj: ObjectMetadata, base: strin
       return res.body?.cancel();
     },
     (err: Error) => warn(`finalize hook ${url} failed for gs://${obj.bucket}/${obj.name}: ${err.message}`),
+  );
+}
+
+/**
+ * An attribute as a binary-mode header value, as the CloudEvents HTTP binding
+ * (3.1.3.2, "HTTP Header Values") says: space, `"`, `%` and everything outside
+ * printable ASCII percent-encoded as UTF-8, upper-case hex. Header values are
+ * bytes: `fetch` refuses a character above U+00FF outright (the event for
+ * `漢字.mp4` was never sent) and would send Latin-1 ones as raw bytes.
+ */
+export function cloudEventHeaderValue(value: string): string {
+  return value.replace(/[^\x21\x23\x24\x26-\x7e]/gu, (c) =>
+    Array.from(Buffer.from(c), (byte) => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`).join(''),
   );
 }

@@ -1,4 +1,5 @@
 import { badRequest } from './errors';
+import type { GlobMatcher } from './glob';
 
 export interface ListQuery {
   prefix: string;
@@ -10,7 +11,7 @@ export interface ListQuery {
   /** Only names before this one. */
   endOffset?: string;
   /** Only names matching this (glob.ts). */
-  matchGlob?: RegExp;
+  matchGlob?: GlobMatcher;
 }
 
 export interface ListPage {

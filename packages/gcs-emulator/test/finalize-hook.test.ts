@@ -71,6 +71,31 @@ describe('finalize hook', () => {
     }
   });
 
+  it('percent-encodes the subject as the CloudEvents HTTP binding says, so any object name is sent', async () => {
+    const sink = await eventSink();
+    const own = await ownEmulator({ finalizeUrl: sink.url });
+    try {
+      const bucket = storageClient(own.emulator.url).bucket('hooked-names');
+      await storageClient(own.emulator.url).createBucket('hooked-names');
+      const names: Array<[string, string]> = [
+        ['漢字.mp4', 'objects/%E6%BC%A2%E5%AD%97.mp4'],
+        ['a 😀 "q" 50%.bin', 'objects/a%20%F0%9F%98%80%20%22q%22%2050%25.bin'],
+        ['café', 'objects/caf%C3%A9'],
+      ];
+      for (const [name, subject] of names) {
+        const next = sink.next();
+        await bucket.file(name).save('x', { resumable: false });
+        const event = await next;
+        expect(event.headers['ce-subject']).toBe(subject);
+        expect(decodeURIComponent(event.headers['ce-subject'] as string)).toBe(`objects/${name}`);
+        expect(event.body.name).toBe(name);
+      }
+    } finally {
+      await own.cleanup();
+      await sink.close();
+    }
+  });
+
   it('still completes uploads when the hook cannot be reached', async () => {
     const own = await ownEmulator({ finalizeUrl: `http://127.0.0.1:${await closedPort()}/nobody-listens` });
     try {

@@ -1,6 +1,6 @@
 import type { FileObject, FilesClient } from '@files-api/sdk';
 import { el } from './dom';
-import { formatBytes, formatTime } from './format';
+import { displayName, formatBytes, formatTime } from './format';
 
 const PAGE_SIZE = 50;
 
@@ -28,7 +28,7 @@ function row(client: FilesClient, file: FileObject): HTMLTableRowElement {
   return el(
     'tr',
     { 'data-file-id': file.id, 'data-status': file.status },
-    el('td', { class: 'name', title: file.original_filename }, file.original_filename),
+    el('td', { class: 'name', title: displayName(file.original_filename) }, displayName(file.original_filename)),
     el('td', { class: 'num' }, formatBytes(file.file_size)),
     el('td', {}, el('span', { class: `badge ${file.status}` }, file.status)),
     el('td', {}, formatTime(file.uploaded_at ?? file.created_at)),

@@ -21,3 +21,9 @@ export function formatDuration(seconds: number): string {
 export function formatTime(iso: string | null): string {
   return iso ? new Date(iso).toLocaleString() : '';
 }
+
+/** A filename as the page shows it: bidi overrides and other invisible format characters (U+202E,
+ * U+200B, U+FEFF…) become `_`, so `invoice\u202efdp.exe` cannot read as `invoiceexe.pdf`. */
+export function displayName(name: string): string {
+  return name.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, '_');
+}

@@ -1,6 +1,6 @@
 import { FilesApiError, StorageError, type FilesClient, type Progress, type UploadSession } from '@files-api/sdk';
 import { el } from './dom';
-import { formatBytes, formatDuration } from './format';
+import { displayName, formatBytes, formatDuration } from './format';
 import { fingerprintOf, pendingUploads, type PendingUpload } from './pending-uploads';
 
 type State = 'checking' | 'uploading' | 'paused' | 'interrupted' | 'done' | 'failed';
@@ -25,7 +25,7 @@ export class UploadItem {
     private readonly onFinished: () => void,
     from: { file: File } | { pending: PendingUpload },
   ) {
-    const name = 'file' in from ? from.file.name : from.pending.fingerprint.name;
+    const name = displayName('file' in from ? from.file.name : from.pending.fingerprint.name);
     const size = 'file' in from ? from.file.size : from.pending.fingerprint.size;
     this.root = el(
       'li',

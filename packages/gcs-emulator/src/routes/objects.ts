@@ -1,6 +1,6 @@
 import { notFound, badRequest } from '../errors';
 import { sendEmpty, sendJson } from '../http-io';
-import { globToRegExp } from '../glob';
+import { compileGlob } from '../glob';
 import { listPage } from '../list-page';
 import { objectResource } from '../object-resource';
 import { checkReadPreconditions, preconditionsFrom } from '../preconditions';
@@ -25,7 +25,7 @@ export function listObjects(ctx: RouteContext, bucket: string): void {
     pageToken: ctx.query.get('pageToken') ?? undefined,
     startOffset: ctx.query.get('startOffset') || undefined,
     endOffset: ctx.query.get('endOffset') || undefined,
-    matchGlob: glob ? globToRegExp(glob) : undefined,
+    matchGlob: glob ? compileGlob(glob) : undefined,
   });
   const items = page.names.map((name) => objectResource(ctx.state.objects.get(bucket, name) as ObjectMetadata, ctx.base));
   sendJson(ctx.res, 200, {
