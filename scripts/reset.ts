@@ -4,10 +4,10 @@ import { loadStackConfig } from './local-stack/stack-config';
 import { stopRunningStack } from './local-stack/stop-running';
 
 /** What `npm start` keeps in LOCAL_DIR (`.local`), and nothing else: LOCAL_DIR may be any directory. */
-const KEPT = ['firestore', 'storage', 'dev.json', 'stack.json', 'storage-requests.log', 'signing-key.json'];
+const KEPT = ['firestore', 'storage', 'dev.json', 'stack.json', 'storage-requests.log', 'functions.log', 'signing-key.json'];
 
 /** `npm run reset`: stops the local stack if it runs, then removes what it keeps (Firestore data, stored
- * objects, dev.json with its demo key, its log), asking nothing: the next `npm start` begins anew. */
+ * objects, dev.json with its demo key, its logs), asking nothing: the next `npm start` begins anew. */
 async function main(): Promise<number> {
   const { localDir } = loadStackConfig(process.env);
   const stopped = await stopRunningStack(localDir);

@@ -3,6 +3,7 @@ import { DEMO } from './demo-seed';
 import type { StackUp } from './bring-up';
 import { AUTOSAVE_INTERVAL_MS } from './firestore-autosave';
 import type { StackConfig } from './stack-config';
+import { functionLog } from './function-parts';
 import { storageRequestLog } from './storage-part';
 
 const KEY_NOTE = { reused: 'kept from the last start', restored: 'kept from the last start, re-stored', new: 'created now' };
@@ -34,6 +35,7 @@ export function banner(config: StackConfig, up: StackUp, seconds: number): strin
     `  browser uploader    ${up.webUrl}  (a page on the SDK, for the demo organization)`,
     `  demo data           organization ${DEMO.organizationId}, owner ${DEMO.userId}, API key ${KEY_NOTE[up.keyOrigin]}`,
     `  settings            ${shown(up.devFilePath)}`,
+    `  function logs       one short line per request below; in full (JSON) in ${shown(functionLog(config))}`,
     '',
     'Ask for an upload URL:',
     `  ${curl}`,

@@ -1,3 +1,4 @@
+import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { startFunctionServer, type FunctionServerOptions } from './function-server';
 import type { ManagedProcess } from './managed-process';
@@ -21,6 +22,11 @@ export interface StackFunctions {
   sweep: RunningFunction;
 }
 
+/** Every function's log lines in full (Cloud Logging's JSON, with the function's name), one a line. */
+export function functionLog(config: StackConfig): string {
+  return join(config.localDir, 'functions.log');
+}
+
 /** The environment the functions run with: the developer's, pointed at this stack's emulators. */
 export function functionEnv(config: StackConfig): NodeJS.ProcessEnv {
   return {
@@ -38,8 +44,15 @@ export function functionEnv(config: StackConfig): NodeJS.ProcessEnv {
  * registered in `parts` as soon as spawned. Their clients reach the emulators only when a request needs
  * them, so they can start first, and the finalize function can be up before storage sends any event. */
 export function startFunctions(config: StackConfig, parts: StackParts): StackFunctions {
-  const common = { source: join(config.repoRoot, 'dist', 'functions', 'index.js'), env: functionEnv(config) };
-  const start = (address: ServiceAddress, options: Omit<FunctionServerOptions, 'source' | 'env' | 'host' | 'port'>): RunningFunction => {
+  const common = {
+    source: join(config.repoRoot, 'dist', 'functions', 'index.js'),
+    env: functionEnv(config),
+    logFile: createWriteStream(functionLog(config), { flags: 'a', mode: 0o600 }),
+  };
+  const start = (
+    address: ServiceAddress,
+    options: Omit<FunctionServerOptions, 'source' | 'env' | 'host' | 'port' | 'logFile'>,
+  ): RunningFunction => {
     const fn = {
       address,
       url: httpUrl(address),

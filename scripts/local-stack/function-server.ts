@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { ManagedProcess } from './managed-process';
 import { stopGroup } from './process-group';
+import { fileLine, shortLine } from './request-lines';
 
 export interface FunctionServerOptions {
   /** how the supervisor's messages name it */
@@ -14,13 +15,23 @@ export interface FunctionServerOptions {
   host: string;
   port: number;
   env: NodeJS.ProcessEnv;
-  /** drop its INFO log lines, keeping its warnings and errors */
+  /** drop its INFO log lines from the terminal, keeping its warnings and errors */
   hideInfoLines?: boolean;
+  /** where every line of its output goes in full (the terminal gets a short line) */
+  logFile: Writable;
 }
 
-function forwardLines(from: Readable, to: Writable, prefix: string, keep: (line: string) => boolean = () => true): void {
+interface Forward {
+  prefix: string;
+  target: string;
+  logFile: Writable;
+  keep?: (line: string) => boolean;
+}
+
+function forwardLines(from: Readable, to: Writable, { prefix, target, logFile, keep = () => true }: Forward): void {
   createInterface({ input: from }).on('line', (line) => {
-    if (keep(line)) to.write(`${prefix}${line}\n`);
+    logFile.write(`${fileLine(target, line)}\n`);
+    if (keep(line)) to.write(`${prefix}${shortLine(line)}\n`);
   });
 }
 
@@ -43,8 +54,9 @@ export function startFunctionServer(opts: FunctionServerOptions): ManagedProcess
   });
   child.stdin.on('error', () => undefined);
   const prefix = `${opts.target} | `;
-  forwardLines(child.stdout, process.stdout, prefix, opts.hideInfoLines ? (line) => !isInfoLine(line) : undefined);
-  forwardLines(child.stderr, process.stderr, prefix);
+  const forward = { prefix, target: opts.target, logFile: opts.logFile };
+  forwardLines(child.stdout, process.stdout, { ...forward, keep: opts.hideInfoLines ? (line) => !isInfoLine(line) : undefined });
+  forwardLines(child.stderr, process.stderr, forward);
   const exited = new Promise<string>((resolve) => {
     child.once('error', (err) => resolve(`could not be started: ${err.message}`));
     child.once('exit', (code, signal) => resolve(signal ? `was killed by ${signal}` : `exited with code ${code}`));

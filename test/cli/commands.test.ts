@@ -69,7 +69,10 @@ it('uploads, lists, gets and removes a file', async () => {
   const got = await files(['get', file.id]);
   expect([got.code, JSON.parse(got.stdout)]).toEqual([0, file]);
 
-  expect((await files(['rm', file.id])).code).toBe(0);
+  expect(await files(['rm', file.id])).toMatchObject({ code: 0, stderr: `${file.id}: deleted\n` });
+  // Deleting again is harmless, and says the file was gone already.
+  expect(await files(['rm', file.id])).toMatchObject({ code: 0, stderr: `${file.id}: already deleted\n` });
+  expect(await files(['rm', 'file_neverexisted'])).toMatchObject({ code: 3 });
   const gone = await files(['get', file.id]);
   expect(gone.code).toBe(3);
   expect(gone.stderr).toMatch(/^files: FILE_NOT_FOUND \(404\): .* \[trace \S+\]$/m);

@@ -1,4 +1,4 @@
-import { readdirSync, statSync, mkdtempSync, rmSync } from 'node:fs';
+import { readdirSync, statSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFaultProxy, type FaultProxy } from '../sdk/fault-proxy';
@@ -93,3 +93,27 @@ it('stops on Ctrl-C with exit 130, keeps its state, and the next run finishes th
   expect((await second.exit).code).toBe(0);
   expect(JSON.parse(second.stdout())).toMatchObject({ status: 'uploaded', crc32c: crc32cBase64(bytes) });
 }, 120_000);
+
+it('shows the checksum pass before the first byte, and Ctrl-C during it claims nothing to resume', async () => {
+  const path = join(scratch, 'sparse.bin');
+  // 2 GiB that take no disk: the pass reads them all, long enough to be interrupted half-way.
+  writeFileSync(path, '');
+  truncateSync(path, 2 * 1024 * MIB);
+  const run = runCli(['upload', path], env);
+  await run.waitFor(/^sparse\.bin: checksum \d+\.\d MiB \/ 2\.0 GiB \(\d+%\)/m);
+  run.child.kill('SIGINT');
+  expect((await run.exit).code).toBe(130);
+  expect(run.stderr()).toMatch(/^sparse\.bin: interrupted$/m);
+  expect(run.stderr()).not.toContain('resume');
+  expect(stateFiles()).toEqual([]);
+}, 120_000);
+
+it('a register refused for good (422) says what was declared and found, and forgets the session', async () => {
+  const path = join(scratch, 'clip.mp4');
+  writeFileSync(path, Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.alloc(4096)]));
+  const run = runCli(['upload', path], env);
+  expect((await run.exit).code).toBe(6);
+  expect(run.stderr()).toMatch(/^clip\.mp4: UPLOAD_VERIFICATION_FAILED \(422\): .*\(content: expected video\/mp4, actual image\/png\)/m);
+  // Run again, it starts afresh instead of repeating the same 422 against the same failed file.
+  expect(stateFiles()).toEqual([]);
+}, 60_000);

@@ -58,6 +58,35 @@ describe('a running npm start', () => {
     expect(sockets.filter((s) => !isLoopback(s.address))).toEqual([]);
   });
 
+  it('shows one short line per request, and keeps the JSON line in .local/functions.log', async () => {
+    const files = `/v1/organizations/${dev.organization_id}/files`;
+    expect((await fetch(`${dev.function_url}${files}?limit=2`, { headers: { 'X-API-Key': dev.api_key } })).status).toBe(200);
+    expect((await fetch(`${dev.function_url}${files}/file_nope`, { headers: { 'X-API-Key': dev.api_key } })).status).toBe(404);
+    const out = () => stack.stdout;
+    for (let i = 0; i < 100 && !out().includes('404 FILE_NOT_FOUND'); i++) await new Promise((r) => setTimeout(r, 50));
+
+    const lines = out().split('\n');
+    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^files \\| \\d\\d:\\d\\d:\\d\\d GET ${files} 200 \\d+ ms$`)));
+    expect(lines).toContainEqual(
+      expect.stringMatching(new RegExp(`^files \\| \\d\\d:\\d\\d:\\d\\d GET ${files}/file_nope 404 FILE_NOT_FOUND \\d+ ms$`)),
+    );
+    // No JSON on the terminal, no query string, no key.
+    expect(out()).not.toMatch(/^files \| \{/m);
+    expect(out()).not.toContain('limit=2');
+    expect(out().split('Ctrl-C')[1]).not.toContain(dev.api_key);
+
+    const logged = readFileSync(join(localDir, 'functions.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { function: string; httpRequest?: { requestUrl: string; status: number } });
+    expect(logged).toContainEqual(
+      expect.objectContaining({
+        function: 'files',
+        httpRequest: expect.objectContaining({ requestUrl: `${files}/file_nope`, status: 404 }),
+      }),
+    );
+  });
+
   it('cuts off a client that never finishes its request head', async () => {
     const { hostname, port } = new URL(dev.function_url);
     const socket = net.connect({ host: hostname, port: Number(port) });

@@ -38,7 +38,14 @@ export function exitCodeFor(error: unknown): number {
 /** One line for stderr: what failed, and the trace id to quote. */
 export function describe(error: unknown): string {
   if (error instanceof FilesApiError)
-    return `${error.code} (${error.status}): ${error.message}${error.traceId ? ` [trace ${error.traceId}]` : ''}`;
+    return `${error.code} (${error.status}): ${error.message}${declaredAndFound(error.details)}${error.traceId ? ` [trace ${error.traceId}]` : ''}`;
   if (error instanceof StorageError) return `${error.code}: ${error.message}`;
   return (error as Error)?.message ?? String(error);
+}
+
+/** A 422 names what was declared and what storage (or the record) has: `(mime_type: expected video/mp4, actual image/png)`. */
+function declaredAndFound(details: Record<string, unknown>): string {
+  if (!('expected' in details) || !('actual' in details)) return '';
+  const field = typeof details.field === 'string' ? `${details.field}: ` : '';
+  return ` (${field}expected ${String(details.expected)}, actual ${String(details.actual)})`;
 }

@@ -1,4 +1,4 @@
-import type { FileObject, FileStatus } from '@files-api/sdk';
+import { FilesApiError, type FileObject, type FileStatus } from '@files-api/sdk';
 import { clientFor, type CliConfig } from './config';
 import { EXIT } from './exit-codes';
 import { formatBytes } from './format';
@@ -9,9 +9,22 @@ export async function getCommand(fileId: string, config: CliConfig, signal: Abor
   return EXIT.OK;
 }
 
+/**
+ * Deleting is harmless to repeat, so the API answers 204 either way; a file it does not find but still
+ * deletes was deleted before, and is said to be.
+ */
 export async function removeCommand(fileId: string, config: CliConfig, signal: AbortSignal): Promise<number> {
-  await clientFor(config).deleteFile(fileId, { signal });
-  process.stderr.write(`${fileId}: deleted\n`);
+  const client = clientFor(config);
+  const before = await client.getFile(fileId, { signal }).then(
+    (file) => file.status,
+    (error: unknown) => {
+      if (error instanceof FilesApiError && error.code === 'FILE_NOT_FOUND') return undefined;
+      throw error;
+    },
+  );
+  await client.deleteFile(fileId, { signal });
+  const outcome = before === undefined ? 'already deleted' : before === 'uploading' ? 'upload cancelled' : 'deleted';
+  process.stderr.write(`${fileId}: ${outcome}\n`);
   return EXIT.OK;
 }
 

@@ -3,6 +3,8 @@ import type { Progress } from '@files-api/sdk';
 import { formatBytes, formatEta, formatRate } from './format';
 
 export interface ProgressLine {
+  /** the CRC32C pass before the first byte is sent */
+  checksum(progress: Progress): void;
   update(progress: Progress): void;
   /** a note about this file (resuming, retrying) */
   note(text: string): void;
@@ -32,8 +34,9 @@ function barView(stream: NodeJS.WriteStream): ProgressView {
   );
   return {
     start(label, totalBytes) {
+      let phase = label;
       const payload = (bytesSent: number, rate: number) => ({
-        label,
+        label: phase,
         sent: formatBytes(bytesSent),
         size: formatBytes(totalBytes),
         rate: formatRate(rate),
@@ -41,7 +44,14 @@ function barView(stream: NodeJS.WriteStream): ProgressView {
       });
       const bar = bars.create(totalBytes, 0, payload(0, 0));
       return {
-        update: ({ bytesSent, rate }) => bar.update(bytesSent, payload(bytesSent, rate)),
+        checksum: ({ bytesSent, rate }) => {
+          phase = `${label} (checksum)`;
+          bar.update(bytesSent, payload(bytesSent, rate));
+        },
+        update: ({ bytesSent, rate }) => {
+          phase = label;
+          bar.update(bytesSent, payload(bytesSent, rate));
+        },
         note: (text) => bars.log(`${label}: ${text}\n`),
         stop: () => bar.stop(),
       };
@@ -55,18 +65,23 @@ function lineView(stream: NodeJS.WriteStream): ProgressView {
     start(label, totalBytes) {
       let lastAt = 0;
       let lastBytes = -1;
+      let lastPhase = '';
+      const show = (phase: string, { bytesSent, rate }: Progress) => {
+        const now = Date.now();
+        const finished = bytesSent >= totalBytes;
+        const samePhase = phase === lastPhase;
+        if (samePhase && (bytesSent === lastBytes || (!finished && now - lastAt < 1000 && lastBytes >= 0))) return;
+        lastAt = now;
+        lastBytes = bytesSent;
+        lastPhase = phase;
+        const percent = totalBytes > 0 ? Math.floor((bytesSent / totalBytes) * 100) : 100;
+        stream.write(
+          `${label}: ${phase}${formatBytes(bytesSent)} / ${formatBytes(totalBytes)} (${percent}%) ${formatRate(rate)} ETA ${formatEta(totalBytes - bytesSent, rate)}\n`,
+        );
+      };
       return {
-        update({ bytesSent, rate }) {
-          const now = Date.now();
-          const finished = bytesSent >= totalBytes;
-          if (bytesSent === lastBytes || (!finished && now - lastAt < 1000 && lastBytes >= 0)) return;
-          lastAt = now;
-          lastBytes = bytesSent;
-          const percent = totalBytes > 0 ? Math.floor((bytesSent / totalBytes) * 100) : 100;
-          stream.write(
-            `${label}: ${formatBytes(bytesSent)} / ${formatBytes(totalBytes)} (${percent}%) ${formatRate(rate)} ETA ${formatEta(totalBytes - bytesSent, rate)}\n`,
-          );
-        },
+        checksum: (progress) => show('checksum ', progress),
+        update: (progress) => show('', progress),
         note: (text) => void stream.write(`${label}: ${text}\n`),
         stop: () => undefined,
       };

@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { StorageError, type FileObject } from '@files-api/sdk';
+import { FilesApiError, StorageError, type FileObject } from '@files-api/sdk';
+import { checksumOf } from './checksum';
 import { clientFor, type CliConfig } from './config';
 import { describe, exitCodeFor, EXIT } from './exit-codes';
 import { progressView } from './progress-view';
@@ -29,13 +30,15 @@ export async function uploadCommand(paths: string[], flags: UploadFlags, config:
     for (const path of paths) {
       if (signal.aborted) return EXIT.INTERRUPTED;
       const label = basename(path);
+      const saved = { session: false };
       try {
-        const file = await uploadOne(path, label);
+        const file = await uploadOne(path, label, saved);
         process.stdout.write(flags.json ? JSON.stringify(file) + '\n' : `${label}: uploaded as ${file.id} (${file.file_size} bytes)\n`);
       } catch (error) {
         const code = exitCodeFor(error);
         if (code === EXIT.INTERRUPTED) {
-          process.stderr.write(`${label}: interrupted; run the same command again to resume\n`);
+          // Before the session exists (the checksum pass) there is nothing to resume.
+          process.stderr.write(`${label}: interrupted${saved.session ? '; run the same command again to resume' : ''}\n`);
           return code;
         }
         process.stderr.write(`${label}: ${describe(error)}\n`);
@@ -47,7 +50,7 @@ export async function uploadCommand(paths: string[], flags: UploadFlags, config:
   }
   return exitCode;
 
-  async function uploadOne(path: string, label: string): Promise<FileObject> {
+  async function uploadOne(path: string, label: string, saved: { session: boolean }): Promise<FileObject> {
     const absolutePath = resolve(path);
     const facts = await stat(absolutePath);
     const key: ResumeKey = {
@@ -63,8 +66,16 @@ export async function uploadCommand(paths: string[], flags: UploadFlags, config:
       signal,
       chunkSize: flags.chunkSize,
       onProgress: line.update,
-      onSession: (session: Parameters<typeof store.save>[1]) => store.save(key, session),
+      onSession: async (session: Parameters<typeof store.save>[1]) => {
+        await store.save(key, session);
+        saved.session = true;
+      },
     };
+    const fresh = async () => ({
+      ...common,
+      mimeType: flags.mimeType,
+      crc32c: flags.checksum === false ? false : await checksumOf(absolutePath, facts.size, signal, line.checksum),
+    });
     try {
       let file: FileObject;
       if (stored) {
@@ -75,16 +86,19 @@ export async function uploadCommand(paths: string[], flags: UploadFlags, config:
           if (!(error instanceof StorageError && error.code === 'SESSION_GONE')) throw error;
           line.note('the stored session is gone; starting again');
           await store.forget(key);
-          file = await client.uploadFile(absolutePath, { ...common, mimeType: flags.mimeType, crc32c: flags.checksum !== false });
+          file = await client.uploadFile(absolutePath, await fresh());
         }
       } else {
-        file = await client.uploadFile(absolutePath, { ...common, mimeType: flags.mimeType, crc32c: flags.checksum !== false });
+        file = await client.uploadFile(absolutePath, await fresh());
       }
       await store.forget(key);
       return file;
     } catch (error) {
-      // A refusal that no retry can fix leaves nothing to resume.
-      if (error instanceof StorageError && error.code !== 'RETRIES_EXHAUSTED') await store.forget(key);
+      // A refusal that no retry can fix leaves nothing to resume: storage said no, or register refused
+      // the upload for good (422: the file failed verification, or the declaration contradicts its record).
+      const final =
+        (error instanceof StorageError && error.code !== 'RETRIES_EXHAUSTED') || (error instanceof FilesApiError && error.status === 422);
+      if (final) await store.forget(key);
       throw error;
     } finally {
       line.stop();

@@ -1,0 +1,121 @@
+"""Typed answers of the Files API, field for field as schemas/ describes them (a test checks that)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any, Literal, TypeVar
+
+FileStatus = Literal["uploading", "uploaded", "failed", "cancelled", "expired", "deleted"]
+
+T = TypeVar("T")
+
+
+def _build(cls: type[T], data: dict[str, Any]) -> T:
+    """Known fields by name; a field a newer server added is kept in ``extra``, not refused."""
+    names = {f.name for f in fields(cls)} - {"extra"}  # type: ignore[arg-type]
+    known = {name: value for name, value in data.items() if name in names}
+    extra = {name: value for name, value in data.items() if name not in names}
+    return cls(**known, extra=extra)  # type: ignore[call-arg]
+
+
+@dataclass(frozen=True)
+class FileFailure:
+    reason: str
+    field: str | None
+    expected: Any
+    actual: Any
+
+
+@dataclass(frozen=True)
+class File:
+    """The File object (schemas/file.schema.json)."""
+
+    id: str
+    object: str
+    organization_id: str
+    original_filename: str
+    file_size: int
+    mime_type: str
+    storage_path: str
+    status: FileStatus
+    crc32c: str | None
+    md5_hash: str | None
+    uploaded_by: str
+    uploaded_by_api_key_id: str
+    created_at: str
+    uploaded_at: str | None
+    expires_at: str | None
+    failure: FileFailure | None
+    extra: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> File:
+        failure = data.get("failure")
+        return _build(cls, {**data, "failure": FileFailure(**failure) if isinstance(failure, dict) else None})
+
+
+@dataclass(frozen=True)
+class FileList:
+    """One page of files, newest first (schemas/file-list.schema.json)."""
+
+    files: list[File]
+    total: int
+    page: int
+    limit: int
+    has_more: bool
+    next_page_token: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FileList:
+        return _build(cls, {**data, "files": [File.from_dict(f) for f in data.get("files", [])]})
+
+
+@dataclass(frozen=True)
+class UploadSession:
+    """upload-url's answer (schemas/upload-url-response.schema.json), plus what was declared for it,
+    which register repeats. It is all a later run needs to resume: the ``upload_url`` is a capability
+    to write the object, so keep it as private as the API key."""
+
+    upload_url: str
+    gcs_path: str
+    file_id: str
+    expires_at: str
+    max_file_size: int
+    upload_type: str
+    chunk_size_recommended: int
+    filename: str = ""
+    mime_type: str = ""
+    file_size: int = 0
+    crc32c: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> UploadSession:
+        return _build(cls, data)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "extra"}
+
+
+@dataclass(frozen=True)
+class DownloadUrl:
+    """A short-lived signed URL (schemas/download-url-response.schema.json)."""
+
+    download_url: str
+    expires_at: str
+    extra: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DownloadUrl:
+        return _build(cls, data)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What ``on_progress`` hears. ``phase`` is ``checksum`` (the CRC32C pass before the first byte),
+    ``upload`` (bytes the session confirmed) or ``download`` (bytes written)."""
+
+    phase: Literal["checksum", "upload", "download"]
+    done: int
+    total: int
