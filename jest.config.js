@@ -1,14 +1,31 @@
-/** Unit and integration tests. Global setup starts the Firestore emulator and
- * the project's storage emulator on free ports; each test file works in a
- * project and bucket of its own. */
-module.exports = {
+/** Two tiers. `npm test` runs the fast one: unit tests, and integration tests
+ * against the emulators that global setup starts once on free ports (each test
+ * file works in a project and bucket of its own). `npm run test:all` adds the
+ * slow one: whole stacks started and stopped, spawned CLIs and third-party
+ * clients, faults, fuzzing, races, the browser, the bundle and the deploy. */
+const slow = [
+  '/test/(faults|fuzz|concurrency|secrets|browser|bundle|cli)/.*\\.test\\.ts$',
+  '/test/start/(start|fresh-clone|unclean-stops|running-stack)\\.test\\.ts$',
+  '/test/deploy/(dry-run|run-script)\\.test\\.ts$',
+  '/packages/gcs-emulator/test/(gcloud|google-clis|rclone|restart-and-resume|cli)\\.test\\.ts$',
+  '/test/admin/cli\\.test\\.ts$',
+  '/test/sdk/(pack|storage-restart)\\.test\\.ts$',
+];
+
+const project = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
-  testMatch: ['**/*.test.ts'],
+  roots: ['<rootDir>/test', '<rootDir>/packages/gcs-emulator/test'],
   transform: { '^.+\\.ts$': 'ts-jest' },
+  setupFiles: ['<rootDir>/test/support/quiet-function-logs.ts'],
+};
+
+module.exports = {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-  setupFiles: ['<rootDir>/test/support/quiet-function-logs.ts'],
   testTimeout: 60000,
   maxWorkers: 2,
+  projects: [
+    { ...project, displayName: 'fast', testMatch: ['**/*.test.ts'], testPathIgnorePatterns: slow },
+    { ...project, displayName: 'slow', testRegex: slow },
+  ],
 };

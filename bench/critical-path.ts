@@ -1,7 +1,7 @@
 // Critical path: the files API on in-memory ports that each take a fixed L ms per
 // call (a backend round trip), auth cache warm, one request at a time. The
 // session start, then the record write with its URI (it must be durable before
-// the answer: see the README's critical path), with the quota read beside both,
+// the answer: see docs/DESIGN.md, the critical path), with the quota read beside both,
 // so a call takes about two L, not the five of key lookup, membership, quota,
 // session and record in a row.
 // --wait-quiet: seconds to wait, at most, for an idle machine (0: do not wait).

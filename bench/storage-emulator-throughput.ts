@@ -26,8 +26,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Crc32c } from '../emulator/storage/crc32c';
-import { startStorageEmulator } from '../emulator/storage/launch';
+import { Crc32c, startStorageEmulator } from '@files-api/gcs-emulator';
 import { busyCoresSince, machineCpu, machineLine, USER_HZ, waitForQuiet } from './lib/machine';
 
 const MIB = 1024 * 1024;

@@ -6,7 +6,7 @@
 // round), so both see the same machine; the figure is the ratio of the median
 // latencies. A third side, the bare function that also awaits the write of the
 // session URI on the record, is the floor for a function that must have the URI
-// durable before it answers (see the README's critical path). --wait-quiet: seconds to wait, at most, for an idle machine.
+// durable before it answers (see docs/DESIGN.md, the critical path). --wait-quiet: seconds to wait, at most, for an idle machine.
 // --count-calls: tally each function's backend calls (gRPC methods, HTTP
 // requests) per request. --cpu-prof DIR: a V8 CPU profile of each function.
 // --compare FILE: another build of functions/index.js (say, main's) as a fourth side.

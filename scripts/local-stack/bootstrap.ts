@@ -7,7 +7,7 @@ import { AlreadyExistsError } from '../admin/errors';
 import { addMember, type MemberDoc } from '../admin/members';
 import { createOrganization } from '../admin/organizations';
 import { ensureBucket } from './storage-bucket';
-import { startSupervisedStorageEmulator, type StorageEmulatorOptions, type SupervisedStorageEmulator } from './storage-emulator';
+import { startSupervisedStorageEmulator, type SupervisedStorageOptions, type SupervisedStorageEmulator } from './storage-emulator';
 import { spawnSupervised } from './supervised-child';
 
 /**
@@ -48,7 +48,7 @@ export interface Emulators {
 export async function startEmulators(opts: {
   storageDataDir: string;
   firestorePort?: number;
-  storage?: Partial<StorageEmulatorOptions>;
+  storage?: Partial<SupervisedStorageOptions>;
 }): Promise<Emulators> {
   const [firestore, storage] = await Promise.allSettled([
     startSupervisedFirestore({ host: '127.0.0.1', port: opts.firestorePort ?? 0 }),

@@ -1,11 +1,11 @@
 import { createInterface } from 'node:readline';
-import { storageEmulatorScript } from '../../emulator/storage/launch';
+import { storageEmulatorScript } from '@files-api/gcs-emulator';
 import { stopGroup } from './process-group';
 import { spawnSupervised } from './supervised-child';
 
 const START_TIMEOUT_MS = 30_000;
 
-export interface StorageEmulatorOptions {
+export interface SupervisedStorageOptions {
   host: string;
   /** 0 lets the OS choose */
   port: number;
@@ -30,7 +30,7 @@ export interface SupervisedStorageEmulator {
 
 /** The project's storage emulator under a supervisor (see supervise.ts), through its own command line;
  * resolves once its one JSON "listening" line is out. Its stderr passes through. */
-export async function startSupervisedStorageEmulator(opts: StorageEmulatorOptions): Promise<SupervisedStorageEmulator> {
+export async function startSupervisedStorageEmulator(opts: SupervisedStorageOptions): Promise<SupervisedStorageEmulator> {
   const args = [await storageEmulatorScript(), '--host', opts.host, '--port', String(opts.port), '--data', opts.dataDir];
   if (opts.finalizeUrl) args.push('--on-finalize', opts.finalizeUrl);
   if (opts.requestLog) args.push('--request-log', opts.requestLog);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFirestoreEmulator, type RunningEmulator } from '../../emulator/firestore/launch';
 import { freePort } from '../../emulator/free-port';
-import { startStorageEmulator, type RunningStorageEmulator } from '../../emulator/storage/launch';
+import { startStorageEmulator, type RunningStorageEmulator } from '@files-api/gcs-emulator';
 import { startFilesApi, type RunningApi } from '../support/files-api-server';
 import { seedMember } from '../support/stack';
 

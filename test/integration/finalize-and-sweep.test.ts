@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../emulator/free-port';
-import { startStorageEmulator, type RunningStorageEmulator } from '../../emulator/storage/launch';
+import { startStorageEmulator, type RunningStorageEmulator } from '@files-api/gcs-emulator';
 import { startFilesApi, type RunningApi } from '../support/files-api-server';
 import { emulatorHosts, isolatedNames, seedMember } from '../support/stack';
 import { Firestore } from '@google-cloud/firestore';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFirestoreEmulator, type RunningEmulator } from '../../emulator/firestore/launch';
 import { freePort } from '../../emulator/free-port';
-import { startStorageEmulator, type RunningStorageEmulator } from '../../emulator/storage/launch';
+import { startStorageEmulator, type RunningStorageEmulator } from '@files-api/gcs-emulator';
 import { createFirestore } from '../../functions/adapters/firestore-client';
 import { FirestoreFileRecords } from '../../functions/adapters/firestore-file-records';
 import type { FileRecord } from '../../functions/domain/file-record';

@@ -2,7 +2,7 @@ import { FilesClient } from '@files-api/sdk';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startStorageEmulator, type RunningStorageEmulator } from '../../emulator/storage/launch';
+import { startStorageEmulator, type RunningStorageEmulator } from '@files-api/gcs-emulator';
 import { startStack, type Stack } from '../support/stack';
 import { crc32cBase64, MIB, randomFile } from './helpers';
 

@@ -1,6 +1,6 @@
 import { FilesApiError, StorageError } from '@files-api/sdk';
 
-/** The exit codes `files` documents (README, "Clients"). */
+/** The exit codes `files` documents (docs/CLIENTS.md). */
 export const EXIT = {
   OK: 0,
   FAILED: 1,
