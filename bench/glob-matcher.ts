@@ -1,8 +1,8 @@
-import { compileGlob } from '../emulator/storage/glob';
+import { compileGlob } from '../packages/gcs-emulator/src/glob';
 
 /**
  * The storage emulator's matchGlob against names made to defeat backtracking: the automaton now in
- * emulator/storage/glob.ts, beside the RegExp the emulator compiled the same globs to before (`**` →
+ * packages/gcs-emulator/src/glob.ts, beside the RegExp the emulator compiled the same globs to before (`**` →
  * `.*`, `*` → `[^/]*`), on the same names. Run: `npm run build && node dist/bench/glob-matcher.js`.
  */
 /** Each glob, the RegExp it used to be, and the longest name that RegExp is run on (seconds there already). */
