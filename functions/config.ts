@@ -19,7 +19,18 @@ export interface Config {
   defaultMaxOpenSessions: number;
   defaultMaxStoredBytes: number;
   /** Per-instance token buckets (see domain/token-buckets.ts): requests a second, and the burst. */
-  rateLimits: { perKey: { perSecond: number; burst: number }; perOrganization: { perSecond: number; burst: number } };
+  rateLimits: {
+    perKey: { perSecond: number; burst: number };
+    perOrganization: { perSecond: number; burst: number };
+    /** Failed authentications and authorizations per client address (http/failure-limit.ts). */
+    failuresPerAddress: { perSecond: number; burst: number };
+  };
+  /**
+   * Proxies that append to X-Forwarded-For in front of the function: the client's
+   * address is this many entries from the end (docs/ABUSE-LIMITS.md). 1 on Cloud
+   * Run reached directly, 2 behind API Gateway; 0 uses the socket's peer.
+   */
+  trustedProxyHops: number;
 }
 
 /** The spec's ceiling for one file (5 GiB); a deployment may set a lower one. */
@@ -98,7 +109,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
         perSecond: rate('RATE_LIMIT_ORG_PER_SECOND', 200),
         burst: integer('RATE_LIMIT_ORG_BURST', 2000, 1, 10_000_000),
       },
+      failuresPerAddress: {
+        perSecond: rate('RATE_LIMIT_FAILURES_PER_SECOND', 1),
+        burst: integer('RATE_LIMIT_FAILURES_BURST', 30, 1, 10_000_000),
+      },
     },
+    trustedProxyHops: integer('TRUSTED_PROXY_HOPS', 1, 0, 10),
   };
   if (problems.length) throw new ConfigError(problems);
   return config;
