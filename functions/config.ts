@@ -38,6 +38,13 @@ export const SPEC_MAX_FILE_SIZE = 5368709120;
 const GCS_CHUNK_MULTIPLE = 262144;
 const ONE_WEEK = 7 * 24 * 3600;
 
+/**
+ * How long an instance trusts a key or membership it looked up: a revocation,
+ * pause or removal takes effect within it (docs/ABUSE-LIMITS.md). Each second
+ * less costs reads: one per busy key and instance every TTL.
+ */
+export const DEFAULT_AUTH_CACHE_TTL_SECONDS = 10;
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -94,7 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     sessionTtlSeconds: integer('UPLOAD_SESSION_TTL_SECONDS', ONE_WEEK, 60, ONE_WEEK, ' (Cloud Storage sessions live one week at most)'),
     maxFileSize: integer('MAX_FILE_SIZE', SPEC_MAX_FILE_SIZE, 1, SPEC_MAX_FILE_SIZE),
     chunkSizeRecommended,
-    authCacheTtlMs: integer('AUTH_CACHE_TTL_SECONDS', 30, 0, 3600, ' (0 disables the cache)') * 1000,
+    authCacheTtlMs: integer('AUTH_CACHE_TTL_SECONDS', DEFAULT_AUTH_CACHE_TTL_SECONDS, 0, 3600, ' (0 disables the cache)') * 1000,
     backendTimeoutMs: integer('BACKEND_TIMEOUT_MS', 10_000, 100, 120_000),
     maxBodyBytes: integer('MAX_REQUEST_BODY_BYTES', 64 * 1024, 1024, 1024 * 1024),
     idempotencyTtlSeconds: integer('IDEMPOTENCY_TTL_SECONDS', 24 * 3600, 60, 7 * 24 * 3600),
