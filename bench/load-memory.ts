@@ -44,6 +44,9 @@ async function main(): Promise<void> {
     RATE_LIMIT_KEY_BURST: '10000000',
     RATE_LIMIT_ORG_PER_SECOND: '1000000',
     RATE_LIMIT_ORG_BURST: '10000000',
+    // Its refused requests (unknown key, another organization) come from one address, on purpose.
+    RATE_LIMIT_FAILURES_PER_SECOND: '1000000',
+    RATE_LIMIT_FAILURES_BURST: '10000000',
   });
   const backends = new MemoryBackends();
   backends.defaultLimits = { maxOpenSessions: Number.MAX_SAFE_INTEGER, maxStoredBytes: Number.MAX_SAFE_INTEGER };

@@ -22,13 +22,31 @@ export interface Config {
   /** The HMAC key of page tokens (PAGE_TOKEN_SECRET; see pageTokenSecret below). */
   pageTokenSecret: Buffer;
   /** Per-instance token buckets (see domain/token-buckets.ts): requests a second, and the burst. */
-  rateLimits: { perKey: { perSecond: number; burst: number }; perOrganization: { perSecond: number; burst: number } };
+  rateLimits: {
+    perKey: { perSecond: number; burst: number };
+    perOrganization: { perSecond: number; burst: number };
+    /** Failed authentications and authorizations per client address (http/failure-limit.ts). */
+    failuresPerAddress: { perSecond: number; burst: number };
+  };
+  /**
+   * Proxies that append to X-Forwarded-For in front of the function: the client's
+   * address is this many entries from the end (docs/ABUSE-LIMITS.md). 1 on Cloud
+   * Run reached directly, 2 behind API Gateway; 0 uses the socket's peer.
+   */
+  trustedProxyHops: number;
 }
 
 /** The spec's ceiling for one file (5 GiB); a deployment may set a lower one. */
 export const SPEC_MAX_FILE_SIZE = 5368709120;
 const GCS_CHUNK_MULTIPLE = 262144;
 const ONE_WEEK = 7 * 24 * 3600;
+
+/**
+ * How long an instance trusts a key or membership it looked up: a revocation,
+ * pause or removal takes effect within it (docs/ABUSE-LIMITS.md). Each second
+ * less costs reads: one per busy key and instance every TTL.
+ */
+export const DEFAULT_AUTH_CACHE_TTL_SECONDS = 10;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -87,7 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     sessionTtlSeconds: integer('UPLOAD_SESSION_TTL_SECONDS', ONE_WEEK, 60, ONE_WEEK, ' (Cloud Storage sessions live one week at most)'),
     maxFileSize: integer('MAX_FILE_SIZE', SPEC_MAX_FILE_SIZE, 1, SPEC_MAX_FILE_SIZE),
     chunkSizeRecommended,
-    authCacheTtlMs: integer('AUTH_CACHE_TTL_SECONDS', 30, 0, 3600, ' (0 disables the cache)') * 1000,
+    authCacheTtlMs: integer('AUTH_CACHE_TTL_SECONDS', DEFAULT_AUTH_CACHE_TTL_SECONDS, 0, 3600, ' (0 disables the cache)') * 1000,
     backendTimeoutMs: integer('BACKEND_TIMEOUT_MS', 10_000, 100, 120_000),
     maxBodyBytes: integer('MAX_REQUEST_BODY_BYTES', 64 * 1024, 1024, 1024 * 1024),
     idempotencyTtlSeconds: integer('IDEMPOTENCY_TTL_SECONDS', 24 * 3600, 60, 7 * 24 * 3600),
@@ -103,7 +121,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
         perSecond: rate('RATE_LIMIT_ORG_PER_SECOND', 200),
         burst: integer('RATE_LIMIT_ORG_BURST', 2000, 1, 10_000_000),
       },
+      failuresPerAddress: {
+        perSecond: rate('RATE_LIMIT_FAILURES_PER_SECOND', 1),
+        burst: integer('RATE_LIMIT_FAILURES_BURST', 30, 1, 10_000_000),
+      },
     },
+    trustedProxyHops: integer('TRUSTED_PROXY_HOPS', 1, 0, 10),
   };
   if (problems.length) throw new ConfigError(problems);
   return config;

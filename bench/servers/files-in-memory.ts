@@ -13,7 +13,10 @@ const apiKey = process.env.BENCH_API_KEY;
 if (!apiKey) throw new Error('BENCH_API_KEY is required');
 // Rate limits no run reaches, likewise: the check runs on every request but never refuses.
 const unreachable = { perSecond: Number.MAX_SAFE_INTEGER, burst: Number.MAX_SAFE_INTEGER };
-const config = { ...loadConfig(process.env), rateLimits: { perKey: unreachable, perOrganization: unreachable } };
+const config = {
+  ...loadConfig(process.env),
+  rateLimits: { perKey: unreachable, perOrganization: unreachable, failuresPerAddress: unreachable },
+};
 const backends = new MemoryBackends(Number(process.env.BENCH_LATENCY_MS ?? 0));
 // Every request opens a session: limits no run reaches, so the quota check runs but never refuses.
 backends.defaultLimits = { maxOpenSessions: Number.MAX_SAFE_INTEGER, maxStoredBytes: Number.MAX_SAFE_INTEGER };

@@ -1,10 +1,17 @@
 import { FieldValue, Timestamp, type DocumentReference, type Firestore, type WriteBatch } from '@google-cloud/firestore';
 import type { FileRecord } from '../domain/file-record';
 import type { ListPosition } from '../domain/page-token';
-import { IdempotencyKeyTaken, type FileRecords, type FileStatus, type IdempotencyClaim } from '../domain/ports';
+import {
+  IdempotencyKeyTaken,
+  UsageChanged,
+  type FileRecords,
+  type FileStatus,
+  type IdempotencyClaim,
+  type ReservationBasis,
+} from '../domain/ports';
 import { usageDelta, type Usage } from '../domain/usage';
 import { withDeadline } from './deadline';
-import { stampOf, usageShard } from './usage-shards';
+import { reservedCounter, updateTimeOf, usageShard } from './usage-shards';
 
 const ALREADY_EXISTS = 6;
 const FAILED_PRECONDITION = 9;
@@ -27,17 +34,22 @@ export class FirestoreFileRecords implements FileRecords {
     private readonly timeoutMs: number,
   ) {}
 
-  createUploading(record: FileRecord, claim?: IdempotencyClaim): Promise<string> {
+  createUploading(record: FileRecord, claim?: IdempotencyClaim, basis?: ReservationBasis): Promise<void> {
     return withDeadline('firestore', this.timeoutMs, async () => {
       const batch = this.db.batch();
       batch.create(this.file(record.organization_id, record.id), record);
-      this.addUsage(batch, record.organization_id, usageDelta(null, 'uploading', record.file_size));
+      this.reserve(batch, record.organization_id, usageDelta(null, 'uploading', record.file_size), basis);
       if (claim) batch.create(this.claim(record.organization_id, claim.keyHash), toClaimDoc(claim));
       try {
-        const [written] = await batch.commit();
-        return stampOf(written.writeTime);
+        await batch.commit();
       } catch (error) {
-        if (claim && (error as { code?: number }).code === ALREADY_EXISTS) throw new IdempotencyKeyTaken();
+        const code = (error as { code?: number }).code;
+        if (code === FAILED_PRECONDITION && basis) throw new UsageChanged();
+        // The counter's first create lost to another, or the record or claim exists: which one, only a read tells.
+        if (code === ALREADY_EXISTS && basis === '' && (await reservedCounter(this.db, record.organization_id).get()).exists) {
+          throw new UsageChanged();
+        }
+        if (claim && code === ALREADY_EXISTS) throw new IdempotencyKeyTaken();
         throw error;
       }
     });
@@ -162,7 +174,19 @@ export class FirestoreFileRecords implements FileRecords {
     });
   }
 
-  /** A usage delta, on one shard picked at random: an organization's uploads never queue on one document. */
+  /**
+   * A reservation, on the organization's counter: unconditional without a
+   * basis, else only if the counter is still at the version that was read.
+   */
+  private reserve(batch: WriteBatch, organizationId: string, delta: Usage, basis: ReservationBasis | undefined): void {
+    const counter = reservedCounter(this.db, organizationId);
+    const added = { open_sessions: FieldValue.increment(delta.openSessions), stored_bytes: FieldValue.increment(delta.storedBytes) };
+    if (basis === undefined) batch.set(counter, added, { merge: true });
+    else if (basis === '') batch.create(counter, { open_sessions: delta.openSessions, stored_bytes: delta.storedBytes });
+    else batch.update(counter, added, { lastUpdateTime: updateTimeOf(basis) });
+  }
+
+  /** A release (usage deltas after the reservation only subtract), on one shard picked at random: never contended. */
   private addUsage(batch: WriteBatch, organizationId: string, delta: Usage): void {
     if (delta.openSessions === 0 && delta.storedBytes === 0) return;
     batch.set(

@@ -4,6 +4,7 @@ import type { FileRecord } from '../domain/file-record';
 import type { ListPosition } from '../domain/page-token';
 import {
   IdempotencyKeyTaken,
+  UsageChanged,
   type Directory,
   type DownloadRequest,
   type DownloadSigner,
@@ -12,6 +13,7 @@ import {
   type IdempotencyClaim,
   type ObjectStore,
   type Quotas,
+  type ReservationBasis,
   type SessionRequest,
   type StoredObject,
   type UploadSessions,
@@ -33,8 +35,8 @@ export class MemoryBackends implements Directory, FileRecords, UploadSessions, O
   readonly usages = new Map<string, Usage>();
   readonly limits = new Map<string, Limits>();
   defaultLimits: Limits = { maxOpenSessions: 1000, maxStoredBytes: 2 ** 50 };
-  /** A logical clock: every write moves it on; a read is stamped with it. */
-  private clock = 0;
+  /** Reservations made, by organization: the version a reservation's compare-and-set checks. */
+  private readonly reservations = new Map<string, number>();
   /** Calls made, by port method: what the critical-path tests count. */
   readonly calls: string[] = [];
   /** The most calls that were in flight at once: concurrency, observed without timing. */
@@ -61,15 +63,16 @@ export class MemoryBackends implements Directory, FileRecords, UploadSessions, O
     return this.call('isMember', () => this.members.has(`${organizationId}/${principalId}`));
   }
 
-  createUploading(record: FileRecord, claim?: IdempotencyClaim) {
+  createUploading(record: FileRecord, claim?: IdempotencyClaim, basis?: ReservationBasis) {
     return this.call('createUploading', () => {
+      if (basis !== undefined && basis !== this.basis(record.organization_id)) throw new UsageChanged();
       const claimKey = claim && `${record.organization_id}/${claim.keyHash}`;
       if (claimKey && this.claims.has(claimKey)) throw new IdempotencyKeyTaken();
       if (this.files.has(`${record.organization_id}/${record.id}`)) throw alreadyExists();
       this.files.set(`${record.organization_id}/${record.id}`, { ...record });
       if (claimKey && claim) this.claims.set(claimKey, claim);
       this.addUsage(record.organization_id, usageDelta(null, 'uploading', record.file_size));
-      return this.stamp();
+      this.reservations.set(record.organization_id, (this.reservations.get(record.organization_id) ?? 0) + 1);
     });
   }
 
@@ -86,7 +89,7 @@ export class MemoryBackends implements Directory, FileRecords, UploadSessions, O
     return this.call('usage', () => ({
       usage: { ...(this.usages.get(organizationId) ?? { openSessions: 0, storedBytes: 0 }) },
       limits: this.limits.get(organizationId) ?? this.defaultLimits,
-      readAt: this.stamp(),
+      basis: this.basis(organizationId),
     }));
   }
 
@@ -115,7 +118,6 @@ export class MemoryBackends implements Directory, FileRecords, UploadSessions, O
       if (!record) return null;
       if (record.status !== from) return { record: { ...record }, changed: false };
       this.update(organizationId, fileId, change);
-      this.clock++;
       if (change.status) this.addUsage(organizationId, usageDelta(from, change.status, record.file_size));
       return { record: { ...record, ...change }, changed: true };
     });
@@ -212,8 +214,9 @@ export class MemoryBackends implements Directory, FileRecords, UploadSessions, O
     });
   }
 
-  private stamp(): string {
-    return String(++this.clock).padStart(12, '0');
+  /** The reservation counter's version: how many reservations the organization has made. */
+  private basis(organizationId: string): string {
+    return String(this.reservations.get(organizationId) ?? 0);
   }
 
   private update(organizationId: string, fileId: string, change: Partial<FileRecord>): void {

@@ -25,10 +25,13 @@ export interface IdempotencyClaim {
 /** What the handlers need of Firestore's file records. */
 export interface FileRecords {
   /**
-   * Creates the `uploading` record (with its usage, and the claim, atomically);
-   * throws IdempotencyKeyTaken if the claim exists. Resolves to the commit's stamp.
+   * Creates the `uploading` record with its reservation (its usage) and the
+   * claim, atomically; throws IdempotencyKeyTaken if the claim exists. Given
+   * the `basis` of a usage read, commits only if no reservation of the
+   * organization landed since that read, and throws UsageChanged otherwise
+   * (see reserve-upload.ts): reservations are compare-and-set, releases are not.
    */
-  createUploading(record: FileRecord, claim?: IdempotencyClaim): Promise<Stamp>;
+  createUploading(record: FileRecord, claim?: IdempotencyClaim, basis?: ReservationBasis): Promise<void>;
   /**
    * Writes `record` as it is (a settled one: no usage) unless a record of its
    * id exists, so that a create of that id still under way fails. Null when
@@ -96,14 +99,21 @@ export interface SessionRequest {
 }
 
 /**
- * A point on the database's own clock, as a string that sorts in time order:
- * a read stamped at or after a commit's stamp saw that commit.
+ * Which reservations a usage read saw: the version of the organization's
+ * reservation counter (opaque; equal versions, equal counters).
  */
-export type Stamp = string;
+export type ReservationBasis = string;
 
-/** An organization's current usage and its limits (the defaults where it sets none). */
+/** An organization's usage and its limits (the defaults where it sets none), as of `basis`. */
+export interface UsageRead {
+  usage: Usage;
+  limits: Limits;
+  basis: ReservationBasis;
+}
+
+/** An organization's current usage and its limits. */
 export interface Quotas {
-  usage(organizationId: string): Promise<{ usage: Usage; limits: Limits; readAt: Stamp }>;
+  usage(organizationId: string): Promise<UsageRead>;
 }
 
 /** What the handlers need of Cloud Storage. */
@@ -126,6 +136,13 @@ export interface DownloadRequest {
 export interface DownloadSigner {
   /** A V4 signed URL for GET (and HEAD) of the object; signing costs a round trip to IAM in production. */
   signDownloadUrl(request: DownloadRequest): Promise<string>;
+}
+
+/** A reservation landed after the usage read a create was based on: read again, and decide again. */
+export class UsageChanged extends Error {
+  constructor() {
+    super('usage changed since it was read');
+  }
 }
 
 export class IdempotencyKeyTaken extends Error {

@@ -49,6 +49,14 @@ export class TokenBuckets {
     return { waitSeconds: 0 };
   }
 
+  /** Seconds until the named bucket holds a token again, 0 if it holds one now; takes nothing. */
+  wait(name: string, rule: BucketRule): number {
+    const bucket = this.buckets.get(name);
+    if (!bucket) return 0;
+    const tokens = Math.min(rule.burst, bucket.tokens + (Math.max(0, this.now() - bucket.at) / 1000) * rule.perSecond);
+    return tokens >= 1 ? 0 : Math.max(1, Math.ceil((1 - tokens) / rule.perSecond));
+  }
+
   /** Drops the least recently used half: at worst a dropped caller gets a full bucket back. */
   private evict(): void {
     let drop = this.buckets.size - Math.floor(this.maxBuckets / 2);

@@ -35,7 +35,14 @@ export class TtlCache<V> {
     return promise;
   }
 
-  private remember(key: string, value: V): void {
+  /** The live entry for `key`, without loading it. */
+  peek(key: string): V | undefined {
+    const hit = this.entries.get(key);
+    return hit && hit.expiresAt > this.now() ? hit.value : undefined;
+  }
+
+  /** Remembers `value` as loaded now. */
+  remember(key: string, value: V): void {
     this.entries.delete(key);
     this.entries.set(key, { value, expiresAt: this.now() + this.ttlMs });
     if (this.entries.size > this.maxEntries) {

@@ -16,7 +16,8 @@ export interface Limits {
  * usage. An upload reserves a session and its bytes; completing it frees the
  * session; failing, cancelling or expiring it frees both; deleting an uploaded
  * file frees its bytes. Every write of a state carries its delta, so the counts
- * cannot drift from the records.
+ * cannot drift from the records. Only the first (a reservation) adds: every
+ * other delta releases, which is why releases need no compare-and-set.
  */
 export function usageDelta(from: FileStatus | null, to: FileStatus, fileSize: number): Usage {
   if (from === null && to === 'uploading') return { openSessions: 1, storedBytes: fileSize };
@@ -26,12 +27,15 @@ export function usageDelta(from: FileStatus | null, to: FileStatus, fileSize: nu
   return { openSessions: 0, storedBytes: 0 };
 }
 
+/** Which quota an upload would break, its limit and what is in use. */
+export interface QuotaExceeded {
+  quota: 'open_sessions' | 'stored_bytes';
+  limit: number;
+  used: number;
+}
+
 /** The quota one more upload of `fileSize` bytes would break, if any. */
-export function exceededQuota(
-  usage: Usage,
-  limits: Limits,
-  fileSize: number,
-): { quota: 'open_sessions' | 'stored_bytes'; limit: number; used: number } | undefined {
+export function exceededQuota(usage: Usage, limits: Limits, fileSize: number): QuotaExceeded | undefined {
   if (usage.openSessions + 1 > limits.maxOpenSessions)
     return { quota: 'open_sessions', limit: limits.maxOpenSessions, used: usage.openSessions };
   if (usage.storedBytes + fileSize > limits.maxStoredBytes)

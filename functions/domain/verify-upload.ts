@@ -1,4 +1,4 @@
-import { contradictingType } from './content-sniff';
+import { contentMismatch } from './content-sniff';
 import type { FileRecord } from './file-record';
 import { normalizeMimeType } from './mime-type';
 import type { StoredObject } from './ports';
@@ -12,7 +12,7 @@ export interface Mismatch {
 /**
  * Storage is the source of truth: the object must be the one this record
  * issued, of the declared size and type, with any checksum the client pinned,
- * and its first bytes must not contradict the declared type.
+ * and its first bytes must be what the declared type says (content-sniff.ts).
  */
 export function verifyObject(record: FileRecord, object: StoredObject, head: Buffer): Mismatch | undefined {
   if (object.metadata.file_id !== record.id) return { field: 'file_id', expected: record.id, actual: object.metadata.file_id ?? null };
@@ -23,7 +23,7 @@ export function verifyObject(record: FileRecord, object: StoredObject, head: Buf
   if (record.md5_hash && object.md5Hash !== record.md5_hash) {
     return { field: 'md5_hash', expected: record.md5_hash, actual: object.md5Hash ?? null };
   }
-  const sniffed = contradictingType(record.mime_type, head);
+  const sniffed = contentMismatch(record.mime_type, head, head.length >= object.size);
   if (sniffed) return { field: 'content', expected: record.mime_type, actual: sniffed };
   return undefined;
 }

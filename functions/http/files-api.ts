@@ -4,6 +4,8 @@ import type { Caller } from '../domain/caller';
 import type { Directory, DownloadSigner, FileRecords, ObjectStore, Quotas, UploadSessions } from '../domain/ports';
 import { OPERATIONS, type HandlerName, type Operation } from '../generated/operations';
 import { Authenticator } from './authenticate';
+import { clientAddress } from './client-address';
+import { FailureLimiter } from './failure-limit';
 import type { BodyRequest } from './body-layer';
 import { applyCors } from './cors';
 import { endpoints, type Endpoint, type Endpoints } from './dispatch';
@@ -39,6 +41,7 @@ export function servedOperations(byHandler: Endpoints): readonly Operation[] {
 export function createFilesApi(deps: FilesApiDeps): (req: IncomingMessage, res: ServerResponse) => Promise<void> | void {
   const auth = new Authenticator(deps.directory, deps.config.authCacheTtlMs, deps.now);
   const limiter = new RateLimiter(deps.config.rateLimits, deps.now);
+  const failures = new FailureLimiter(deps.config.rateLimits.failuresPerAddress, deps.now);
   const byHandler = endpoints(deps);
   const router = createRouter(servedOperations(byHandler));
 
@@ -65,12 +68,30 @@ export function createFilesApi(deps: FilesApiDeps): (req: IncomingMessage, res: 
         limiter.check(caller, organizationId);
         return endpoint({ req: req as BodyRequest, params, organizationId, caller });
       };
-      const admit = (caller: Caller) => {
-        const authorized = auth.authorize(caller, organizationId);
-        return authorized instanceof Promise ? authorized.then(() => serve(caller)) : serve(caller);
+      // Failed authentications and authorizations count against the client's address (failure-limit.ts).
+      const address = clientAddress(req, deps.config.trustedProxyHops);
+      const refusal = failures.refusal(address);
+      const counted = (error: unknown) => {
+        failures.recordIfFailure(address, error);
+        return error;
       };
-      const caller = auth.authenticate(req.headers);
-      const answer = caller instanceof Promise ? caller.then(admit) : admit(caller);
+      const refused = (error: unknown) => Promise.reject(counted(error));
+      const admit = (caller: Caller) => {
+        let authorized: void | Promise<void>;
+        try {
+          authorized = auth.authorize(caller, organizationId, refusal);
+        } catch (error) {
+          throw counted(error);
+        }
+        return authorized instanceof Promise ? authorized.then(() => serve(caller), refused) : serve(caller);
+      };
+      let caller: Caller | Promise<Caller>;
+      try {
+        caller = auth.authenticate(req.headers, refusal);
+      } catch (error) {
+        throw counted(error);
+      }
+      const answer = caller instanceof Promise ? caller.then(admit, refused) : admit(caller);
       return answer.then(send, fail);
     } catch (error) {
       fail(error);

@@ -25,6 +25,12 @@ export const SWEEP_JOB = 'files-api-sweep';
 /** The Secret Manager secret that keys page tokens (PAGE_TOKEN_SECRET of the `files` function). */
 export const PAGE_TOKEN_SECRET = 'files-api-page-token';
 export const SWEEP_SCHEDULE = '*/5 * * * *';
+/**
+ * The most instances of `files`: rate limits live in each instance's memory,
+ * so the effective bound is this many times each limit (docs/ABUSE-LIMITS.md).
+ * At 80 concurrent requests an instance, 10 serve 800 at once.
+ */
+export const FILES_MAX_INSTANCES = 10;
 /** The `files` function's timeout, and so the gateway's deadline for it. */
 export const FILES_TIMEOUT_SECONDS = 60;
 

@@ -4,6 +4,7 @@ import {
   accountEmail,
   ACCOUNTS,
   API_ID,
+  FILES_MAX_INSTANCES,
   FILES_TIMEOUT_SECONDS,
   functionUrl,
   GATEWAY_ID,
@@ -108,7 +109,10 @@ export function deployPlan(options: DeployOptions, root: string): Step[] {
   const bucketRole = (account: Account, role: string): Command =>
     gcloud('storage', 'buckets', 'add-iam-policy-binding', `gs://${bucket}`, `--member=${sa(account)}`, `--role=${role}`);
 
-  const env = `--set-env-vars=FILES_BUCKET=${bucket},GOOGLE_CLOUD_PROJECT=${project}`;
+  // Behind API Gateway only, the client's address is the second X-Forwarded-For entry from the end (the gateway
+  // records it, Google's front end then records the gateway); reachable directly, the last (docs/ABUSE-LIMITS.md).
+  const proxyHops = options.access === 'gateway-only' ? 2 : 1;
+  const env = `--set-env-vars=FILES_BUCKET=${bucket},GOOGLE_CLOUD_PROJECT=${project},TRUSTED_PROXY_HOPS=${proxyHops}`;
   const deployFunction = (name: FunctionName, ...flags: string[]): Command =>
     gcloud(
       'functions',
@@ -303,6 +307,8 @@ export function deployPlan(options: DeployOptions, root: string): Step[] {
         '--memory=512Mi',
         '--cpu=1',
         '--concurrency=80',
+        // Rate limits are per instance: this bounds what N instances allow together (docs/ABUSE-LIMITS.md).
+        `--max-instances=${FILES_MAX_INSTANCES}`,
         `--timeout=${FILES_TIMEOUT_SECONDS}s`,
         `--set-secrets=PAGE_TOKEN_SECRET=${PAGE_TOKEN_SECRET}:latest`,
       ),

@@ -1,6 +1,7 @@
 import { Firestore } from '@google-cloud/firestore';
 import { freePort } from '../../emulator/free-port';
 import { isWellFormedApiKey } from '../../functions/domain/api-key';
+import { DEFAULT_AUTH_CACHE_TTL_SECONDS } from '../../functions/config';
 import { runFilesAdmin, type CliResult } from './run-files-admin';
 
 const PROJECT = 'test-admin-cli';
@@ -171,10 +172,13 @@ describe('files-admin keys', () => {
     expect((await admin('key', 'pause', key_id)).stdout).toBe(`${key_id} is now paused\n`);
     expect((await admin('key', 'pause', key_id)).stdout).toBe(`${key_id} was already paused\n`);
     expect((await admin('key', 'resume', key_id)).stdout).toBe(`${key_id} is now active\n`);
-    expect((await admin('key', 'revoke', key_id)).stdout).toBe(`${key_id} is now deactivated\n`);
+    const revoked = await admin('key', 'revoke', key_id);
+    expect(revoked.stdout).toBe(`${key_id} is now revoked\n`);
+    expect(revoked.stderr).toContain(`Takes effect within ${DEFAULT_AUTH_CACHE_TTL_SECONDS} s on every instance of the function`);
     expectFailure(await admin('key', 'resume', key_id), 1, /revoked; revocation is final/);
     expectFailure(await admin('key', 'pause', key_id), 1, /revoked/);
-    expect(JSON.parse((await admin('key', 'list', 'usr_states', '--json')).stdout)[0].status).toBe('deactivated');
+    expect(JSON.parse((await admin('key', 'list', 'usr_states', '--json')).stdout)[0].status).toBe('revoked');
+    expect((await admin('key', 'list', 'usr_states')).stdout).toContain(' revoked ');
   });
 
   it('exits 3 for an unknown key id', async () => {

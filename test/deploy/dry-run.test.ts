@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { accountEmail, ACCOUNTS, functionUrl } from '../../scripts/deploy/names';
+import { accountEmail, ACCOUNTS, FILES_MAX_INSTANCES, functionUrl } from '../../scripts/deploy/names';
 import { parseDeployOptions } from '../../scripts/deploy/options';
 import { BUCKET_CORS_FILE, BUCKET_LIFECYCLE_FILE, deployPlan, RUNTIME } from '../../scripts/deploy/plan';
 import { exampleArgv, type Command } from '../../scripts/deploy/shell';
@@ -49,13 +49,15 @@ describe('npm run deploy -- --dry-run', () => {
       expect(line).toContain(` --runtime=${RUNTIME} `);
       expect(line).toContain(' --source=dist/deploy ');
       expect(line).toContain(' --region=europe-west1 ');
-      expect(line).toContain(' --set-env-vars=FILES_BUCKET=demo-proj-files,GOOGLE_CLOUD_PROJECT=demo-proj ');
+      expect(line).toContain(' --set-env-vars=FILES_BUCKET=demo-proj-files,GOOGLE_CLOUD_PROJECT=demo-proj,TRUSTED_PROXY_HOPS=1 ');
     }
     expect(RUNTIME).toBe('nodejs24');
     expect(script.indexOf('npm run bundle')).toBeLessThan(script.indexOf('gcloud functions deploy'));
     const [files, finalize, sweep] = deploys;
     expect(files).toContain(' --trigger-http ');
     expect(files).toContain(' --allow-unauthenticated ');
+    // Rate limits are per instance: the deploy bounds the instances (docs/ABUSE-LIMITS.md).
+    expect(files).toContain(` --max-instances=${FILES_MAX_INSTANCES} `);
     expect(finalize).toContain(
       ' --trigger-event-filters=type=google.cloud.storage.object.v1.finalized --trigger-event-filters=bucket=demo-proj-files ',
     );
@@ -194,6 +196,8 @@ describe('npm run deploy -- --dry-run', () => {
     const files = gatewayOnly.split('\n').find((l) => l.startsWith('gcloud functions deploy files '));
     expect(files).toContain(' --no-allow-unauthenticated ');
     expect(files).not.toContain(' --allow-unauthenticated ');
+    // Every request then comes through the gateway, which records the client before Google's front end records it.
+    expect(files).toContain(',TRUSTED_PROXY_HOPS=2 ');
   });
 
   it('refuses bad usage with exit 2, before anything', async () => {

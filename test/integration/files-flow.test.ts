@@ -1,7 +1,9 @@
-import { closeSync, ftruncateSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, ftruncateSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateFile, validateFileList } from '../../functions/generated/validators';
+import { EXECUTABLE_SAMPLES } from '../support/executable-samples';
 import { runSeedExample } from '../support/run-example';
 import { seedMember, startStack, type Stack } from '../support/stack';
 
@@ -66,6 +68,8 @@ describe("the seed's full Python flow, as written", () => {
     const path = join(scratch, 'large_video.mp4');
     const fd = openSync(path, 'w');
     ftruncateSync(fd, 524288000);
+    // An MP4 begins with its ftyp box: the content check identifies the file by it.
+    writeSync(fd, Buffer.concat([Buffer.from([0, 0, 0, 0x20]), Buffer.from('ftypisom')]), 0, 12, 0);
     closeSync(fd);
     const run = await runSeedExample('seed-python-flow.py', stack.api.url, stack.apiKey, { '/path/to/large_video.mp4': path });
     expect(run.stderr).toBe('');
@@ -145,6 +149,20 @@ describe('upload-url → chunked upload → register → get/list → delete', (
     expect(exists).toBe(false);
     const repeat = await api('POST', '/files', registration(session, 'report.pdf', PNG, 'application/pdf'));
     expect(repeat.status).toBe(422);
+  });
+
+  it.each([
+    ...Object.entries(EXECUTABLE_SAMPLES).map(([name, sample]) => [`a ${name} executable`, sample.bytes, sample.type] as const),
+    ['random bytes', Buffer.concat([Buffer.from([0x13, 0x37]), randomBytes(5000)]), 'application/octet-stream'] as const,
+  ])('fails %s declared as video/mp4 and deletes its object', async (_name, bytes, actual) => {
+    const session = await startUpload('movie.mp4', bytes, 'video/mp4');
+    await uploadInChunks(session, bytes);
+    const answer = await api('POST', '/files', registration(session, 'movie.mp4', bytes, 'video/mp4'));
+    expect([answer.status, answer.json.error.code]).toEqual([422, 'UPLOAD_VERIFICATION_FAILED']);
+    expect(answer.json.error.details).toEqual({ field: 'content', expected: 'video/mp4', actual });
+    expect((await api('GET', `/files/${session.file_id}`)).json).toMatchObject({ status: 'failed' });
+    const [exists] = await stack.storage.bucket(stack.bucket).file(session.gcs_path).exists();
+    expect(exists).toBe(false);
   });
 
   it('cancels an upload in progress: the session is gone, the record says cancelled', async () => {

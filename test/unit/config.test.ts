@@ -8,7 +8,7 @@ describe('loadConfig', () => {
       sessionTtlSeconds: 604800,
       maxFileSize: 5368709120,
       chunkSizeRecommended: 5242880,
-      authCacheTtlMs: 30000,
+      authCacheTtlMs: 10000,
       maxBodyBytes: 65536,
     });
   });

@@ -1,5 +1,5 @@
 import type { FileRecord } from '../../functions/domain/file-record';
-import { IdempotencyKeyTaken, type FileRecords, type IdempotencyClaim, type Quotas } from '../../functions/domain/ports';
+import { IdempotencyKeyTaken, UsageChanged, type FileRecords, type IdempotencyClaim, type Quotas } from '../../functions/domain/ports';
 
 export interface PortsUnderTest {
   records: FileRecords;
@@ -54,12 +54,37 @@ export function portsContract(name: string, ports: () => PortsUnderTest): void {
       const { records, quotas } = ports();
       const org = freshOrg();
       const written = record(org, 'file_a', { crc32c: 'AAAAAA==' });
-      const stamp = await records.createUploading(written);
+      await records.createUploading(written);
       expect(await records.find(org, 'file_a')).toEqual(written);
       expect(await records.find(org, 'file_missing')).toBeNull();
-      const usage = await quotas.usage(org);
-      expect(usage.usage).toEqual({ openSessions: 1, storedBytes: 100 });
-      expect(usage.readAt >= stamp).toBe(true);
+      expect((await quotas.usage(org)).usage).toEqual({ openSessions: 1, storedBytes: 100 });
+    });
+
+    it('reserves by compare-and-set: a create based on a read that another reservation overtook fails and writes nothing', async () => {
+      const { records, quotas } = ports();
+      const org = freshOrg();
+      // The organization's first reservation, from two reads of nothing: one wins.
+      const empty = await quotas.usage(org);
+      await records.createUploading(record(org, 'file_a'), undefined, empty.basis);
+      await expect(records.createUploading(record(org, 'file_b'), claim('file_b'), empty.basis)).rejects.toBeInstanceOf(UsageChanged);
+      const one = await quotas.usage(org);
+      expect(one.usage).toEqual({ openSessions: 1, storedBytes: 100 });
+      await records.createUploading(record(org, 'file_c'), undefined, one.basis);
+      await expect(records.createUploading(record(org, 'file_d'), undefined, one.basis)).rejects.toBeInstanceOf(UsageChanged);
+      expect(await records.find(org, 'file_b')).toBeNull();
+      expect(await records.find(org, 'file_d')).toBeNull();
+      expect(await records.findClaim(org, claim('file_b').keyHash)).toBeNull();
+      // A release leaves the basis standing: only reservations make one retry.
+      const two = await quotas.usage(org);
+      expect(two.usage).toEqual({ openSessions: 2, storedBytes: 200 });
+      await records.transition(org, 'file_a', 'uploading', { status: 'cancelled' });
+      await records.createUploading(record(org, 'file_e'), claim('file_e'), two.basis);
+      expect((await quotas.usage(org)).usage).toEqual({ openSessions: 2, storedBytes: 200 });
+      // A claim already taken is still told apart from a lost race.
+      const three = await quotas.usage(org);
+      await expect(records.createUploading(record(org, 'file_f'), claim('file_f'), three.basis)).rejects.toBeInstanceOf(
+        IdempotencyKeyTaken,
+      );
     });
 
     it('claims an Idempotency-Key with the record, atomically: a second claim fails and writes nothing', async () => {

@@ -55,14 +55,14 @@ describe('upload-url compensation', () => {
     expect((await backends.usage('org_1')).usage).toEqual({ openSessions: 0, storedBytes: 0 });
   });
 
-  it('marks the record failed and cancels its session when the usage cannot be read', async () => {
+  it('writes no record and cancels its session when the usage cannot be read', async () => {
     const { backends, call } = setup();
     backends.failures.set('usage', new BackendUnavailable('firestore'));
     await expect(call()).rejects.toBeInstanceOf(BackendUnavailable);
     await settle();
-    const [record] = backends.files.values();
-    expect(record.status).toBe('failed');
-    expect([...backends.cancelled]).toEqual([record.session_uri]);
+    expect(backends.files.size).toBe(0);
+    expect([...backends.cancelled]).toEqual([...backends.sessions.keys()]);
+    expect(backends.cancelled.size).toBe(1);
     backends.failures.delete('usage');
     expect((await backends.usage('org_1')).usage).toEqual({ openSessions: 0, storedBytes: 0 });
   });

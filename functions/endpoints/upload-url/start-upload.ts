@@ -2,31 +2,32 @@ import type { FileRecord } from '../../domain/file-record';
 import { newFileId } from '../../domain/file-id';
 import { isoSeconds } from '../../domain/iso-time';
 import { gcsPath } from '../../domain/object-name';
-import type { IdempotencyClaim, Quotas } from '../../domain/ports';
-import { exceededQuota, usageDelta } from '../../domain/usage';
+import type { IdempotencyClaim, UsageRead } from '../../domain/ports';
+import { reserveUpload } from '../../domain/reserve-upload';
+import type { QuotaExceeded } from '../../domain/usage';
 import { ApiError } from '../../errors/api-error';
 import type { UploadUrlRequest, UploadUrlResponse } from '../../generated/schema-types';
 import type { UploadUrlDeps, UploadUrlInput } from './deps';
-import { undoLateSession, undoRecorded, undoUnrecorded } from './undo-refused';
+import { cancelSession, undoLateSession, undoUnrecorded } from './undo-refused';
 import { uploadSession } from './upload-session';
 
 /**
- * The critical path: the quota read runs concurrently with the session start
- * and, once the session's URI is known, the one atomic write that creates the
- * record with its URI, its usage (the reservation) and the claim. The URI is on
- * the record before the answer, and the read costs no round trip of its own.
- * Whatever was made is undone on a failure or a refusal (session cancelled;
- * record marked failed, which releases its reservation). Chained rather than
- * awaited: each promise a request makes also runs functions-framework's
- * per-request domain hooks.
+ * The critical path: the usage read runs concurrently with the session start;
+ * once the session's URI is known, one atomic write creates the record with
+ * its URI, its reservation and the claim, if the usage read leaves room for it
+ * (reserve-upload.ts: exact under concurrency; a reservation that lost to a
+ * concurrent one reads and writes again). The URI is on the record before the
+ * answer, and the read costs no round trip of its own. Whatever was made is
+ * undone on a failure or a refusal (the session cancelled; a write whose
+ * outcome is unknown fenced).
  */
-export function startUpload(
+export async function startUpload(
   deps: UploadUrlDeps,
   input: UploadUrlInput,
   request: UploadUrlRequest,
   claimFor?: (fileId: string, createdAt: string) => IdempotencyClaim,
 ): Promise<UploadUrlResponse> {
-  const { config, records, sessions } = deps;
+  const { config, sessions } = deps;
   const now = (deps.now ?? Date.now)();
   const fileId = newFileId();
   const createdAt = isoSeconds(now);
@@ -63,52 +64,47 @@ export function startUpload(
     origin: input.origin,
     metadata: { file_id: fileId, organization_id: input.organizationId },
   });
-  const quotaRead = deps.quotas.usage(input.organizationId);
-  // Known once the session has started; the write waits for it, and fails with the session's error when there is none.
-  let sessionUri: string | undefined;
-  const written = sessionStart.then((uri) => {
-    sessionUri = uri;
-    return records.createUploading(record(uri), claimFor?.(fileId, createdAt));
-  });
+  const usageRead = deps.quotas.usage(input.organizationId);
+  // Judged once the session has started: a read that fails while the session start fails too is not left unhandled.
+  usageRead.catch(() => undefined);
 
-  return Promise.allSettled([quotaRead, written]).then(([quota, write]) => {
-    // No session: nothing was written.
-    if (sessionUri === undefined) {
-      const reason: unknown = write.status === 'rejected' ? write.reason : undefined;
-      undoLateSession(deps, reason);
-      throw reason;
-    }
-    const made = record(sessionUri);
-    if (write.status === 'rejected') {
-      // A claim already taken wrote nothing; a write past its deadline may still land.
-      void undoUnrecorded(deps, made, write.reason);
-      throw write.reason;
-    }
-    if (quota.status === 'rejected') {
-      void undoRecorded(deps, made, 'usage could not be read');
-      throw quota.reason;
-    }
-    const over = overQuota(quota.value, write.value, made);
-    // Told only once its own reservation is released, so the caller's next look at its usage is exact.
-    if (over) return undoRecorded(deps, made, 'over quota').then(() => Promise.reject(over));
-    return uploadSession(config, made, sessionUri);
-  });
+  let sessionUri: string;
+  try {
+    sessionUri = await sessionStart;
+  } catch (error) {
+    undoLateSession(deps, error);
+    throw error;
+  }
+  const made = record(sessionUri);
+  let read: UsageRead;
+  try {
+    read = await usageRead;
+  } catch (error) {
+    await cancelSession(deps, sessionUri);
+    throw error;
+  }
+  let exceeded: QuotaExceeded | undefined;
+  try {
+    exceeded = await reserveUpload(deps, made, {
+      claim: claimFor?.(fileId, createdAt),
+      read,
+      giveUpMs: config.backendTimeoutMs,
+      now: deps.now,
+    });
+  } catch (error) {
+    // A claim already taken wrote nothing; a write past its deadline may still land.
+    void undoUnrecorded(deps, made, error);
+    throw error;
+  }
+  if (exceeded) {
+    // Nothing was written: only the session is given back, before the answer (the CPU is throttled after it).
+    await cancelSession(deps, sessionUri);
+    throw quotaExceeded(exceeded);
+  }
+  return uploadSession(config, made, sessionUri);
 }
 
-/**
- * The quota this upload breaks, judged on usage without its own reservation:
- * the read ran concurrently with the write, and saw it exactly when it was
- * stamped at or after the commit.
- */
-function overQuota(read: Awaited<ReturnType<Quotas['usage']>>, writtenAt: string, record: FileRecord): ApiError | undefined {
-  const own = usageDelta(null, 'uploading', record.file_size);
-  const seenOwn = read.readAt >= writtenAt;
-  const before = {
-    openSessions: read.usage.openSessions - (seenOwn ? own.openSessions : 0),
-    storedBytes: read.usage.storedBytes - (seenOwn ? own.storedBytes : 0),
-  };
-  const exceeded = exceededQuota(before, read.limits, record.file_size);
-  if (!exceeded) return undefined;
+function quotaExceeded(exceeded: QuotaExceeded): ApiError {
   const what = exceeded.quota === 'open_sessions' ? 'concurrent upload sessions' : 'stored bytes';
-  return new ApiError(403, 'QUOTA_EXCEEDED', `This organization has reached its limit of ${what}`, exceeded);
+  return new ApiError(403, 'QUOTA_EXCEEDED', `This organization has reached its limit of ${what}`, { ...exceeded });
 }

@@ -8,7 +8,7 @@ import type { UploadUrlDeps } from './deps';
 /** The session start failed: one that starts after its deadline is cancelled when it does. */
 export function undoLateSession(deps: UploadUrlDeps, error: unknown): void {
   void lateOf(error)?.then(
-    (uri) => (typeof uri === 'string' && uri ? cancel(deps, uri) : undefined),
+    (uri) => (typeof uri === 'string' && uri ? cancelSession(deps, uri) : undefined),
     () => undefined,
   );
 }
@@ -24,26 +24,8 @@ export function undoUnrecorded(deps: UploadUrlDeps, record: FileRecord, writeErr
     const fence = () => fenceLate(deps, record, 'session could not be recorded');
     void (writeError.late ? writeError.late.then(fence, fence) : fence());
   }
-  return record.session_uri ? cancel(deps, record.session_uri) : Promise.resolve();
+  return record.session_uri ? cancelSession(deps, record.session_uri) : Promise.resolve();
 }
-
-/** Both were made but the upload is refused: the record is marked failed (its reservation released), the session cancelled. */
-export function undoRecorded(deps: UploadUrlDeps, record: FileRecord, reason: string): Promise<void> {
-  return Promise.all([failRecord(deps, record, reason), record.session_uri ? cancel(deps, record.session_uri) : undefined]).then(
-    () => undefined,
-  );
-}
-
-const failRecord = (deps: UploadUrlDeps, record: FileRecord, reason: string) =>
-  report(
-    deps,
-    'mark record failed',
-    deps.records.transition(record.organization_id, record.id, 'uploading', {
-      status: 'failed',
-      failure: failedBecause(reason),
-      leftovers: true,
-    }),
-  );
 
 // A backend that was frozen can take a while to answer again.
 const FENCE_RETRY_MS = [1000, 2000, 4000, 8000];
@@ -72,7 +54,9 @@ function fenceLate(deps: UploadUrlDeps, record: FileRecord, reason: string): Pro
   return report(deps, 'fence late record', attempt(FENCE_RETRY_MS));
 }
 
-const cancel = (deps: UploadUrlDeps, uri: string) => report(deps, 'cancel orphaned session', deps.sessions.cancelSession(uri));
+/** A session no record holds: cancelled, a failure reported rather than thrown. */
+export const cancelSession = (deps: UploadUrlDeps, uri: string) =>
+  report(deps, 'cancel orphaned session', deps.sessions.cancelSession(uri));
 
 // gRPC DEADLINE_EXCEEDED and CANCELLED: the client stopped waiting, the backend may have the write.
 // A refused connection or an UNAVAILABLE before sending wrote nothing, and leaves no trace.

@@ -1,3 +1,5 @@
+import { DEFAULT_AUTH_CACHE_TTL_SECONDS } from '../../../functions/config';
+import type { ApiKeyStatus } from '../../../functions/domain/tenancy';
 import { createApiKey, listKeys, setKeyStatus, type KeyAction, type KeySummary } from '../api-keys';
 import { checkExpiresAt, checkKeyId, checkUserId } from '../validate';
 import { stringValue, type Command } from './command';
@@ -16,15 +18,24 @@ function statusCommand(action: KeyAction, summary: string): Command {
     summary,
     async run(ctx, { args }) {
       const result = await setKeyStatus(await ctx.db(), args.key_id, action);
-      ctx.print(`${result.key_id} ${result.changed ? 'is now' : 'was already'} ${result.status}`);
+      ctx.print(`${result.key_id} ${result.changed ? 'is now' : 'was already'} ${shownStatus(result.status)}`);
+      // Instances that looked the key up lately act on what they saw until their cache entry expires.
+      if (result.changed) ctx.note(`Takes effect within ${TAKES_EFFECT}.`);
     },
   };
 }
 
+const TAKES_EFFECT =
+  `${DEFAULT_AUTH_CACHE_TTL_SECONDS} s on every instance of the function ` +
+  `(its auth cache: AUTH_CACHE_TTL_SECONDS, ${DEFAULT_AUTH_CACHE_TTL_SECONDS} unless the deployment sets another)`;
+
+/** A deactivated key is revoked for good: shown by what was done to it, as `key revoke` names it. */
+const shownStatus = (status: ApiKeyStatus) => (status === 'deactivated' ? 'revoked' : status);
+
 function keyTable(keys: KeySummary[]): string {
   return table([
     ['KEY_ID', 'STATUS', 'EXPIRES_AT', 'CREATED_AT', 'LAST4'],
-    ...keys.map((k) => [k.key_id, k.status, k.expires_at ?? '-', k.created_at, k.last4]),
+    ...keys.map((k) => [k.key_id, shownStatus(k.status), k.expires_at ?? '-', k.created_at, k.last4]),
   ]);
 }
 
@@ -53,7 +64,7 @@ export const keyCommands: Command[] = [
   },
   statusCommand('pause', 'pause a key (requests with it fail until it is resumed)'),
   statusCommand('resume', 'make a paused key active again (not a revoked one)'),
-  statusCommand('revoke', 'deactivate a key for good'),
+  statusCommand('revoke', `revoke a key for good (takes effect within ${DEFAULT_AUTH_CACHE_TTL_SECONDS} s)`),
   {
     group: 'key',
     name: 'list',
@@ -63,7 +74,7 @@ export const keyCommands: Command[] = [
     summary: "list a user's keys (never the keys themselves)",
     async run(ctx, { args, values }) {
       const keys = await listKeys(await ctx.db(), args.user_id);
-      if (values.json) ctx.print(JSON.stringify(keys));
+      if (values.json) ctx.print(JSON.stringify(keys.map((k) => ({ ...k, status: shownStatus(k.status) }))));
       else if (keys.length === 0) ctx.print(`${args.user_id} has no API keys`);
       else ctx.print(keyTable(keys));
     },

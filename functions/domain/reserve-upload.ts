@@ -1,0 +1,79 @@
+import { BackendUnavailable } from './backend-unavailable';
+import type { FileRecord } from './file-record';
+import { UsageChanged, type FileRecords, type IdempotencyClaim, type Quotas, type UsageRead } from './ports';
+import { exceededQuota, type QuotaExceeded } from './usage';
+
+export interface ReservePorts {
+  records: FileRecords;
+  quotas: Quotas;
+}
+
+/**
+ * Creates an `uploading` record only if its organization's usage leaves room
+ * for it, exactly under any concurrency: at most the limit is ever granted.
+ *
+ * The record's write carries its reservation, and commits only if no other
+ * reservation of the organization landed since the usage it was judged on was
+ * read (compare-and-set on one counter per organization). A loser reads again
+ * and decides again; releases never make a reservation retry. `read` is a
+ * usage read made beforehand (upload-url makes it while the session starts),
+ * so an uncontended reservation costs the record write and nothing more.
+ * Reservations of one organization in this instance take turns: they would
+ * only make each other lose, at a round trip each.
+ *
+ * Resolves to the quota the upload would break (nothing written), or
+ * undefined once the record is written. Past `giveUpMs` of losing, 503. A
+ * failure to read again is a BackendUnavailable without `late`: nothing of
+ * that attempt was written, so there is no late write to undo.
+ */
+export function reserveUpload(
+  ports: ReservePorts,
+  record: FileRecord,
+  options: { claim?: IdempotencyClaim; read?: UsageRead; giveUpMs: number; now?: () => number },
+): Promise<QuotaExceeded | undefined> {
+  const organizationId = record.organization_id;
+  const before = turns.get(organizationId);
+  // A read made before an earlier turn committed is stale: read afresh rather than lose.
+  const read = before ? undefined : options.read;
+  const turn = (before ?? Promise.resolve()).then(() => reserve(ports, record, { ...options, read }));
+  const settled = turn.then(
+    () => undefined,
+    () => undefined,
+  );
+  turns.set(organizationId, settled);
+  void settled.then(() => {
+    if (turns.get(organizationId) === settled) turns.delete(organizationId);
+  });
+  return turn;
+}
+
+/** The last reservation under way per organization in this instance: the next one starts when it settles. */
+const turns = new Map<string, Promise<void>>();
+
+async function reserve(
+  ports: ReservePorts,
+  record: FileRecord,
+  options: { claim?: IdempotencyClaim; read?: UsageRead; giveUpMs: number; now?: () => number },
+): Promise<QuotaExceeded | undefined> {
+  const now = options.now ?? Date.now;
+  const giveUpAt = now() + options.giveUpMs;
+  let read = options.read ?? (await readAgain(ports, record.organization_id));
+  for (;;) {
+    const exceeded = exceededQuota(read.usage, read.limits, record.file_size);
+    if (exceeded) return exceeded;
+    try {
+      await ports.records.createUploading(record, options.claim, read.basis);
+      return undefined;
+    } catch (error) {
+      if (!(error instanceof UsageChanged)) throw error;
+      if (now() > giveUpAt) throw new BackendUnavailable('firestore', error);
+    }
+    read = await readAgain(ports, record.organization_id);
+  }
+}
+
+function readAgain(ports: ReservePorts, organizationId: string): Promise<UsageRead> {
+  return ports.quotas.usage(organizationId).catch((error: unknown) => {
+    throw error instanceof BackendUnavailable ? new BackendUnavailable(error.backend, error) : error;
+  });
+}
