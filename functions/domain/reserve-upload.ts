@@ -29,7 +29,7 @@ export interface ReservePorts {
 export function reserveUpload(
   ports: ReservePorts,
   record: FileRecord,
-  options: { claim?: IdempotencyClaim; read?: UsageRead; giveUpMs: number; now?: () => number },
+  options: { claim?: IdempotencyClaim; read?: UsageRead; giveUpMs: number },
 ): Promise<QuotaExceeded | undefined> {
   const organizationId = record.organization_id;
   const before = turns.get(organizationId);
@@ -53,10 +53,9 @@ const turns = new Map<string, Promise<void>>();
 async function reserve(
   ports: ReservePorts,
   record: FileRecord,
-  options: { claim?: IdempotencyClaim; read?: UsageRead; giveUpMs: number; now?: () => number },
+  options: { claim?: IdempotencyClaim; read?: UsageRead; giveUpMs: number },
 ): Promise<QuotaExceeded | undefined> {
-  const now = options.now ?? Date.now;
-  const giveUpAt = now() + options.giveUpMs;
+  const giveUpAt = Date.now() + options.giveUpMs;
   let read = options.read ?? (await readAgain(ports, record.organization_id));
   for (;;) {
     const exceeded = exceededQuota(read.usage, read.limits, record.file_size);
@@ -66,7 +65,7 @@ async function reserve(
       return undefined;
     } catch (error) {
       if (!(error instanceof UsageChanged)) throw error;
-      if (now() > giveUpAt) throw new BackendUnavailable('firestore', error);
+      if (Date.now() > giveUpAt) throw new BackendUnavailable('firestore', error);
     }
     read = await readAgain(ports, record.organization_id);
   }

@@ -1,5 +1,8 @@
 import { MemoryBackends } from '../../functions/adapters/in-memory';
 import { loadConfig } from '../../functions/config';
+import { BackendUnavailable } from '../../functions/domain/backend-unavailable';
+import { UsageChanged } from '../../functions/domain/ports';
+import { reserveUpload } from '../../functions/domain/reserve-upload';
 import { usageDelta } from '../../functions/domain/usage';
 import { ApiError } from '../../functions/errors/api-error';
 import { deleteFile } from '../../functions/endpoints/delete-file';
@@ -70,5 +73,51 @@ describe('quotas at upload-url', () => {
     backends.limits.set('org_1', { maxOpenSessions: 3, maxStoredBytes: 10_000 });
     const results = await Promise.allSettled([call(), call(), call()]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+  });
+});
+
+describe('reserveUpload', () => {
+  const record = (id: string) => ({
+    id,
+    object: 'file' as const,
+    organization_id: 'org_1',
+    original_filename: 'a.bin',
+    file_size: 100,
+    mime_type: 'application/octet-stream',
+    storage_path: `files/org_1/${id}/a.bin`,
+    status: 'uploading' as const,
+    crc32c: null,
+    md5_hash: null,
+    uploaded_by: 'usr_1',
+    uploaded_by_api_key_id: 'key_1',
+    created_at: '2026-01-01T00:00:00Z',
+    uploaded_at: null,
+    expires_at: '2026-01-08T00:00:00Z',
+    session_uri: 'http://storage.invalid/s',
+  });
+
+  it('judges again on a fresh read when a reservation overtook the read it was given, and refuses at the limit', async () => {
+    const backends = new MemoryBackends();
+    backends.limits.set('org_1', { maxOpenSessions: 2, maxStoredBytes: 10_000 });
+    const ports = { records: backends, quotas: backends };
+    const stale = await backends.usage('org_1');
+    await reserveUpload(ports, record('file_a'), { giveUpMs: 1000 });
+    expect(await reserveUpload(ports, record('file_b'), { read: stale, giveUpMs: 1000 })).toBeUndefined();
+    expect(backends.files.has('org_1/file_b')).toBe(true);
+    expect(await reserveUpload(ports, record('file_c'), { read: stale, giveUpMs: 1000 })).toEqual({
+      quota: 'open_sessions',
+      limit: 2,
+      used: 2,
+    });
+    expect(backends.files.has('org_1/file_c')).toBe(false);
+    expect(backends.usages.get('org_1')).toEqual({ openSessions: 2, storedBytes: 200 });
+  });
+
+  it('answers 503 once it has kept losing for its whole budget', async () => {
+    const backends = new MemoryBackends();
+    backends.failures.set('createUploading', new UsageChanged());
+    await expect(reserveUpload({ records: backends, quotas: backends }, record('file_a'), { giveUpMs: 20 })).rejects.toBeInstanceOf(
+      BackendUnavailable,
+    );
   });
 });

@@ -89,7 +89,6 @@ export async function startUpload(
       claim: claimFor?.(fileId, createdAt),
       read,
       giveUpMs: config.backendTimeoutMs,
-      now: deps.now,
     });
   } catch (error) {
     // A claim already taken wrote nothing; a write past its deadline may still land.
