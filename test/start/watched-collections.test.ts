@@ -18,6 +18,8 @@ function collectionIds(source: string): string[] {
   const ids: string[] = [];
   for (const m of source.matchAll(/\.(collection|collectionGroup|doc)\(\s*(['`])([^'`]*)\2/g)) {
     const segments = m[3].split('/');
+    // `.doc('id')` on a collection names a document, not a path from the root.
+    if (m[1] === 'doc' && segments.length === 1) continue;
     segments.forEach((segment, i) => {
       if (i % 2 === 0 && segment !== '' && !segment.includes('${')) ids.push(segment);
     });
@@ -36,7 +38,7 @@ describe('the autosave of npm start', () => {
   });
 
   it('finds the collections of a nested path', () => {
-    expect(collectionIds("db.doc(`organizations/${org}/idempotency_keys/${k}`); db.collection('api_keys').doc(hash)")).toEqual([
+    expect(collectionIds("db.doc(`organizations/${org}/idempotency_keys/${k}`); db.collection('api_keys').doc(hash); shards.doc('reserved')")).toEqual([
       'organizations',
       'idempotency_keys',
       'api_keys',
