@@ -7,6 +7,7 @@ import { FirestoreQuotas } from './adapters/firestore-quotas';
 import { GcsDownloadSigner } from './adapters/gcs-download-signer';
 import { GcsObjects } from './adapters/gcs-objects';
 import { GcsUploadSessions } from './adapters/gcs-upload-sessions';
+import { BackgroundWork } from './domain/background-work';
 import { sessionGraceMs } from './domain/session-grace';
 import { ConfigError, loadConfig, type Config } from './config';
 import { installBodyLayer } from './http/body-layer';
@@ -41,10 +42,13 @@ const quotas = new FirestoreQuotas(
   config.backendTimeoutMs,
 );
 
+const background = new BackgroundWork(logBackgroundError);
+
 functions.http(
   'files',
   createFilesApi({
     config,
+    background,
     directory: new FirestoreDirectory(firestore, config.backendTimeoutMs),
     records,
     sessions,
@@ -74,9 +78,10 @@ functions.http(
   ),
 );
 
-/** Releases the Firestore channel once calls in flight have settled (tests; a graceful shutdown). */
-export function closeBackends(): Promise<void> {
-  return firestore.terminate();
+/** Releases the Firestore channel once the work requests left running and the calls in flight have settled (tests; a graceful shutdown). */
+export async function closeBackends(): Promise<void> {
+  await background.settled();
+  await firestore.terminate();
 }
 
 /** For servers this project creates around the framework's app (the local stack's function host). */

@@ -10,6 +10,7 @@ import type { HandlerAnswers, HandlerName } from '../generated/operations';
 import type { BodyRequest } from './body-layer';
 import type { FilesApiDeps } from './files-api';
 import { jsonBodyOf } from './request-body';
+import { BackgroundWork } from '../domain/background-work';
 import { logBackgroundError } from './request-log';
 import type { PathParameters } from './router';
 
@@ -34,14 +35,13 @@ export type Endpoints = { [H in HandlerName]?: Endpoint<H> };
  * answers it 404, as if it were not in the table.
  */
 export function endpoints(deps: FilesApiDeps): Endpoints {
-  const background = { onBackgroundError: logBackgroundError };
   const uploadUrlDeps = {
     config: deps.config,
     records: deps.records,
     sessions: deps.sessions,
     quotas: deps.quotas,
     now: deps.now,
-    ...background,
+    background: deps.background ?? new BackgroundWork(logBackgroundError),
   };
   return {
     // Chained, not awaited: the hot path (see files-api.ts).

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../config';
+import type { BackgroundWork } from '../domain/background-work';
 import type { Caller } from '../domain/caller';
 import type { Directory, DownloadSigner, FileRecords, ObjectStore, Quotas, UploadSessions } from '../domain/ports';
 import { OPERATIONS, type HandlerName, type Operation } from '../generated/operations';
@@ -24,6 +25,8 @@ export interface FilesApiDeps {
   quotas: Quotas;
   signer: DownloadSigner;
   now?: () => number;
+  /** Where work left running after an answer is tracked (a fresh one, logging failures, when absent). */
+  background?: BackgroundWork;
 }
 
 /** The contract's operations that have an endpoint: the ones the API serves. */

@@ -38,10 +38,8 @@ describe('the autosave of npm start', () => {
   });
 
   it('finds the collections of a nested path', () => {
-    expect(collectionIds("db.doc(`organizations/${org}/idempotency_keys/${k}`); db.collection('api_keys').doc(hash); shards.doc('reserved')")).toEqual([
-      'organizations',
-      'idempotency_keys',
-      'api_keys',
-    ]);
+    expect(
+      collectionIds("db.doc(`organizations/${org}/idempotency_keys/${k}`); db.collection('api_keys').doc(hash); shards.doc('reserved')"),
+    ).toEqual(['organizations', 'idempotency_keys', 'api_keys']);
   });
 });

@@ -1,5 +1,6 @@
 import { MemoryBackends } from '../../functions/adapters/in-memory';
 import { loadConfig } from '../../functions/config';
+import { BackgroundWork } from '../../functions/domain/background-work';
 import { BackendUnavailable } from '../../functions/domain/backend-unavailable';
 import { UsageChanged } from '../../functions/domain/ports';
 import { reserveUpload } from '../../functions/domain/reserve-upload';
@@ -25,7 +26,13 @@ describe('usageDelta', () => {
 
 function setup(latencyMs = 0) {
   const backends = new MemoryBackends(latencyMs);
-  const deps = { config: loadConfig({ FILES_BUCKET: 'bkt' }), records: backends, sessions: backends, quotas: backends };
+  const deps = {
+    config: loadConfig({ FILES_BUCKET: 'bkt' }),
+    records: backends,
+    sessions: backends,
+    quotas: backends,
+    background: new BackgroundWork(() => undefined),
+  };
   const call = (size = 100) =>
     createUploadUrl(deps, {
       organizationId: 'org_1',

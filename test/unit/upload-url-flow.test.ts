@@ -1,6 +1,7 @@
 import { MemoryBackends } from '../../functions/adapters/in-memory';
 import { loadConfig } from '../../functions/config';
 import { BackendUnavailable } from '../../functions/domain/backend-unavailable';
+import { BackgroundWork } from '../../functions/domain/background-work';
 import { ApiError } from '../../functions/errors/api-error';
 import { createUploadUrl } from '../../functions/endpoints/upload-url/create-upload-url';
 
@@ -9,17 +10,17 @@ const body = { filename: 'a.bin', file_size: 1000, mime_type: 'application/octet
 
 function setup(latencyMs = 0) {
   const backends = new MemoryBackends(latencyMs);
-  const background: string[] = [];
+  const failures: string[] = [];
   const deps = {
     config: loadConfig({ FILES_BUCKET: 'bkt' }),
     records: backends,
     sessions: backends,
     quotas: backends,
-    onBackgroundError: (what: string) => background.push(what),
+    background: new BackgroundWork((what) => failures.push(what)),
   };
   const call = (b: unknown = body, idempotencyKey?: string) =>
     createUploadUrl(deps, { organizationId: 'org_1', caller, body: b, idempotencyKey });
-  return { backends, call, background };
+  return { backends, call, failures, background: deps.background };
 }
 
 const settle = () => new Promise((r) => setTimeout(r, 30));
@@ -129,12 +130,12 @@ describe('upload-url compensation', () => {
   );
 
   it('reports a failed compensation instead of dropping it', async () => {
-    const { backends, call, background } = setup();
+    const { backends, call, failures } = setup();
     backends.failures.set('createUploading', new BackendUnavailable('firestore'));
     backends.failures.set('cancelSession', new BackendUnavailable('storage'));
     await expect(call()).rejects.toBeInstanceOf(BackendUnavailable);
     await settle();
-    expect(background).toEqual(['cancel orphaned session']);
+    expect(failures).toEqual(['cancel orphaned session']);
   });
 });
 
@@ -160,10 +161,10 @@ describe('Idempotency-Key', () => {
   });
 
   it('treats keys of different callers as different', async () => {
-    const { backends, call } = setup();
+    const { backends, call, background } = setup();
     const first = await call(body, 'shared');
     const other = await createUploadUrl(
-      { config: loadConfig({ FILES_BUCKET: 'bkt' }), records: backends, sessions: backends, quotas: backends },
+      { config: loadConfig({ FILES_BUCKET: 'bkt' }), records: backends, sessions: backends, quotas: backends, background },
       { organizationId: 'org_1', caller: { principalId: 'usr_2', keyId: 'key_2' }, body, idempotencyKey: 'shared' },
     );
     expect(other.file_id).not.toBe(first.file_id);

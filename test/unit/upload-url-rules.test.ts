@@ -1,5 +1,6 @@
 import { MemoryBackends } from '../../functions/adapters/in-memory';
 import { loadConfig } from '../../functions/config';
+import { BackgroundWork } from '../../functions/domain/background-work';
 import { ApiError } from '../../functions/errors/api-error';
 import { createUploadUrl } from '../../functions/endpoints/upload-url/create-upload-url';
 import { validateUploadUrlResponse } from '../../functions/generated/validators';
@@ -9,7 +10,13 @@ const valid = { filename: 'large_video.mp4', file_size: 524288000, mime_type: 'v
 
 function setup(env: Record<string, string> = {}) {
   const backends = new MemoryBackends();
-  const deps = { config: loadConfig({ FILES_BUCKET: 'bkt', ...env }), records: backends, sessions: backends, quotas: backends };
+  const deps = {
+    config: loadConfig({ FILES_BUCKET: 'bkt', ...env }),
+    records: backends,
+    sessions: backends,
+    quotas: backends,
+    background: new BackgroundWork(() => undefined),
+  };
   const call = (body: unknown, extra: { idempotencyKey?: string; origin?: string } = {}) =>
     createUploadUrl(deps, { organizationId: 'org_123', caller, body, ...extra });
   return { backends, call };

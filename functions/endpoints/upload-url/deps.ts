@@ -1,4 +1,5 @@
 import type { Config } from '../../config';
+import type { BackgroundWork } from '../../domain/background-work';
 import type { Caller } from '../../domain/caller';
 import type { FileRecords, Quotas, UploadSessions } from '../../domain/ports';
 
@@ -8,8 +9,8 @@ export interface UploadUrlDeps {
   sessions: UploadSessions;
   quotas: Quotas;
   now?: () => number;
-  /** Where failures of background work (compensation, session attach) are reported. */
-  onBackgroundError?: (what: string, error: unknown) => void;
+  /** What is undone after the answer (a late session, a late record write) runs here. */
+  background: BackgroundWork;
 }
 
 export interface UploadUrlInput {

@@ -7,9 +7,14 @@ import type { UploadUrlDeps } from './deps';
 
 /** The session start failed: one that starts after its deadline is cancelled when it does. */
 export function undoLateSession(deps: UploadUrlDeps, error: unknown): void {
-  void lateOf(error)?.then(
-    (uri) => (typeof uri === 'string' && uri ? cancelSession(deps, uri) : undefined),
-    () => undefined,
+  const late = lateOf(error);
+  if (!late) return;
+  void deps.background.add(
+    'cancel late session',
+    late.then(
+      (uri) => (typeof uri === 'string' && uri ? cancelSession(deps, uri) : undefined),
+      () => undefined,
+    ),
   );
 }
 
@@ -22,7 +27,7 @@ export function undoLateSession(deps: UploadUrlDeps, error: unknown): void {
 export function undoUnrecorded(deps: UploadUrlDeps, record: FileRecord, writeError: unknown): Promise<void> {
   if (writeError instanceof BackendUnavailable && (writeError.late || outcomeUnknown(writeError.cause))) {
     const fence = () => fenceLate(deps, record, 'session could not be recorded');
-    void (writeError.late ? writeError.late.then(fence, fence) : fence());
+    void deps.background.add('fence late record', writeError.late ? writeError.late.then(fence, fence) : fence());
   }
   return record.session_uri ? cancelSession(deps, record.session_uri) : Promise.resolve();
 }
@@ -67,10 +72,5 @@ function lateOf(error: unknown): Promise<unknown> | undefined {
   return error instanceof BackendUnavailable ? error.late : undefined;
 }
 
-/** Work whose failure is reported, never thrown. */
-function report(deps: UploadUrlDeps, what: string, work: Promise<unknown>): Promise<void> {
-  return work.then(
-    () => undefined,
-    (error) => deps.onBackgroundError?.(what, error),
-  );
-}
+/** Work whose failure is reported, never thrown, and which a shutdown waits for. */
+const report = (deps: UploadUrlDeps, what: string, work: Promise<unknown>): Promise<void> => deps.background.add(what, work);
