@@ -43,6 +43,21 @@ export class FirestoreFileRecords implements FileRecords {
     });
   }
 
+  createUploaded(record: FileRecord, claim?: IdempotencyClaim): Promise<void> {
+    return withDeadline('firestore', this.timeoutMs, async () => {
+      const batch = this.db.batch();
+      batch.create(this.file(record.organization_id, record.id), record);
+      this.addUsage(batch, record.organization_id, usageDelta(null, 'uploaded', record.file_size));
+      if (claim) batch.create(this.claim(record.organization_id, claim.keyHash), toClaimDoc(claim));
+      try {
+        await batch.commit();
+      } catch (error) {
+        if (claim && (error as { code?: number }).code === ALREADY_EXISTS) throw new IdempotencyKeyTaken();
+        throw error;
+      }
+    });
+  }
+
   fence(record: FileRecord): Promise<FileRecord | null> {
     return withDeadline('firestore', this.timeoutMs, async () => {
       const ref = this.file(record.organization_id, record.id);

@@ -22,3 +22,17 @@ export function requestFingerprint(request: UploadUrlRequest): string {
 function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
+
+/** The same for a direct upload: the file as stored (name, size, type, CRC32C) and what was said of it. */
+export function uploadFingerprint(upload: {
+  filename: string;
+  file_size: number;
+  mime_type: string;
+  crc32c: string;
+  purpose: string;
+  metadata: Record<string, string>;
+}): string {
+  const { filename, file_size, mime_type, crc32c, purpose, metadata } = upload;
+  const pairs = Object.entries(metadata).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return sha256(JSON.stringify(['direct', filename, file_size, mime_type, crc32c, purpose, pairs]));
+}

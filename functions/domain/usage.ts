@@ -20,6 +20,8 @@ export interface Limits {
  */
 export function usageDelta(from: FileStatus | null, to: FileStatus, fileSize: number): Usage {
   if (from === null && to === 'uploading') return { openSessions: 1, storedBytes: fileSize };
+  // A direct upload: its record is first written complete.
+  if (from === null && to === 'uploaded') return { openSessions: 0, storedBytes: fileSize };
   if (from === 'uploading' && to === 'uploaded') return { openSessions: -1, storedBytes: 0 };
   if (from === 'uploading') return { openSessions: -1, storedBytes: -fileSize };
   if (from === 'uploaded' && to === 'deleted') return { openSessions: 0, storedBytes: -fileSize };

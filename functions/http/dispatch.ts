@@ -5,6 +5,7 @@ import { createDownloadUrl } from '../endpoints/download-url';
 import { getFile } from '../endpoints/get-file';
 import { listFiles } from '../endpoints/list-files';
 import { registerFile } from '../endpoints/register-file';
+import { uploadFile } from '../endpoints/upload-file/upload-file';
 import { createUploadUrl } from '../endpoints/upload-url/create-upload-url';
 import type { HandlerAnswers, HandlerName } from '../generated/operations';
 import type { BodyRequest } from './body-layer';
@@ -53,6 +54,13 @@ export function endpoints(deps: FilesApiDeps): Endpoints {
         origin: header(req, 'origin'),
         idempotencyKey: header(req, 'idempotency-key'),
       }).then((body) => ({ status: 200, body, fileId: body.file_id })),
+    'upload-file': async ({ req, organizationId, caller }) => {
+      const { status, file } = await uploadFile(
+        { config: deps.config, records: deps.records, objects: deps.objects, quotas: deps.quotas, now: deps.now, ...background },
+        { organizationId, caller, req, idempotencyKey: header(req, 'idempotency-key') },
+      );
+      return { status, body: file, fileId: file.id };
+    },
     'register-file': async ({ req, organizationId }) => {
       const { status, file } = await registerFile(deps, { organizationId, body: jsonBodyOf(req) });
       return { status, body: file, fileId: file.id };

@@ -1,5 +1,5 @@
 // docs/API.md: the API reference, in prose and tables, from the route table and the schemas.
-const { errorsByStatus, titleOf } = require('./load');
+const { errorStatusOf, errorsByStatus, requestMediaType, titleOf } = require('./load');
 
 const SAMPLE_PATH_VALUES = { organization_id: 'org_123', file_id: 'file_abc123xyz789' };
 
@@ -96,7 +96,8 @@ function operationSection(contract, schemas, op) {
   lines.push(`Headers: ${headers.join(', ')}.`, '');
   if (op.request) {
     const schema = schemas.get(op.request);
-    lines.push(`Request body: \`${schema.title}\`. ${schema.description ?? ''}`, '', ...fieldTable(schema, schemas), '');
+    const media = requestMediaType(op) === 'application/json' ? '' : ` (\`${requestMediaType(op)}\`)`;
+    lines.push(`Request body${media}: \`${schema.title}\`. ${schema.description ?? ''}`, '', ...fieldTable(schema, schemas), '');
   }
   lines.push('| status | answer |', '|---|---|');
   for (const [status, r] of Object.entries(op.responses)) {
@@ -117,6 +118,10 @@ function example(op) {
   if (op.examples?.request) {
     curl[1] += ' -H "Content-Type: application/json" \\';
     curl.push(`  -d '${JSON.stringify(op.examples.request)}'`);
+  }
+  if (requestMediaType(op) === 'multipart/form-data') {
+    curl[1] += ' \\';
+    curl.push(`  -F "file=@report.pdf" -F "purpose=invoice" -F 'metadata={"customer_id":"c_42"}'`);
   }
   const lines = ['```sh', ...curl, '```'];
   if (op.examples?.request) lines.push('', ...clientExamples(op, path));
@@ -214,10 +219,17 @@ function errorSection(contract, schemas) {
     '',
     '| status | code | when |',
     '|---|---|---|',
-    ...Object.entries(contract.errors).map(([code, e]) => `| ${e.status} | \`${code}\` | ${e.description} |`),
+    ...Object.entries(contract.errors).map(
+      ([code, e]) => `| ${statusesOf(contract, code, e).join(', ')} | \`${code}\` | ${e.description} |`,
+    ),
     '',
   ];
 }
+
+/** The code's status, and any other an operation answers it with. */
+const statusesOf = (contract, code, e) => [
+  ...new Set([e.status, ...contract.operations.flatMap((op) => (op.errors.includes(code) ? [errorStatusOf(contract, op, code)] : []))]),
+];
 
 const withHeader = (contract, name) =>
   Object.entries(contract.errors)
