@@ -132,6 +132,8 @@ function swagger2Schema(schema) {
   for (const [key, value] of Object.entries(schema)) {
     if (UNSUPPORTED.includes(key)) throw new Error(`Swagger 2.0 has no ${key}: say it another way in schemas/`);
     if (key === 'const') out.enum = [value];
+    // A form's file part: 2.0 says binary content with a format.
+    else if (key === 'contentMediaType') out.format = 'binary';
     else if (key === 'type' && Array.isArray(value)) {
       const types = value.filter((t) => t !== 'null');
       if (types.length !== 1) throw new Error(`Swagger 2.0 has one type per schema (got ${value})`);

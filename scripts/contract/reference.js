@@ -125,6 +125,7 @@ function example(op) {
   }
   const lines = ['```sh', ...curl, '```'];
   if (op.examples?.request) lines.push('', ...clientExamples(op, path));
+  if (requestMediaType(op) === 'multipart/form-data') lines.push('', ...formExamples(path));
   for (const [status, body] of Object.entries(op.examples?.responses ?? {})) {
     lines.push('', `${status}:`, '', '```json', JSON.stringify(body, null, 2), '```');
   }
@@ -152,6 +153,40 @@ function clientExamples(op, path) {
     `  method: '${op.method}',`,
     "  headers: { 'X-API-Key': process.env.API_KEY, 'Content-Type': 'application/json' },",
     `  body: JSON.stringify(${JSON.stringify(op.examples.request, null, 2).replace(/\n/g, '\n  ')}),`,
+    '});',
+    'console.log(response.status, await response.json());',
+    '```',
+  ];
+}
+
+/** The same form from Python (requests) and JavaScript (fetch with FormData). */
+function formExamples(path) {
+  return [
+    '```python',
+    'import os',
+    'import requests',
+    '',
+    'with open("report.pdf", "rb") as file:',
+    '    response = requests.post(',
+    `        f"{os.environ['BASE_URL']}${path}",`,
+    '        headers={"X-API-Key": os.environ["API_KEY"]},',
+    '        files={"file": ("report.pdf", file, "application/pdf")},',
+    '        data={"purpose": "invoice", "metadata": \'{"customer_id": "c_42"}\'},',
+    '    )',
+    'print(response.status_code, response.json())',
+    '```',
+    '',
+    '```javascript',
+    "import { openAsBlob } from 'node:fs';",
+    '',
+    'const form = new FormData();',
+    "form.append('file', await openAsBlob('report.pdf', { type: 'application/pdf' }), 'report.pdf');",
+    "form.append('purpose', 'invoice');",
+    "form.append('metadata', JSON.stringify({ customer_id: 'c_42' }));",
+    `const response = await fetch(\`\${process.env.BASE_URL}${path}\`, {`,
+    "  method: 'POST',",
+    "  headers: { 'X-API-Key': process.env.API_KEY },",
+    '  body: form,',
     '});',
     'console.log(response.status, await response.json());',
     '```',
