@@ -15,6 +15,8 @@ export interface Config {
   corsAllowedOrigins: ReadonlySet<string>;
   /** How long a download URL works. */
   downloadUrlTtlSeconds: number;
+  /** How long the URL of GET …/content works (an hour, as Aitronos' Files API). */
+  contentUrlTtlSeconds: number;
   /** The largest request body a direct upload (POST …/files/upload) may send; larger files go through upload-url. */
   directUploadMaxBytes: number;
   /** Quotas of an organization whose document sets none. */
@@ -102,6 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     corsAllowedOrigins: new Set(corsAllowedOrigins),
     // A V4 signed URL lives at most a week.
     downloadUrlTtlSeconds: integer('DOWNLOAD_URL_TTL_SECONDS', 15 * 60, 1, ONE_WEEK, ' (a signed URL lives one week at most)'),
+    contentUrlTtlSeconds: integer('CONTENT_URL_TTL_SECONDS', 3600, 1, ONE_WEEK, ' (a signed URL lives one week at most)'),
     // 30 MiB of body, multipart framing included: under both platforms' limit with room for headers.
     directUploadMaxBytes: integer(
       'DIRECT_UPLOAD_MAX_BYTES',

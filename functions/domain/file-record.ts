@@ -1,4 +1,4 @@
-import type { FileObject } from '../generated/schema-types';
+import type { FileMetadata, FileObject } from '../generated/schema-types';
 
 /** Why a file failed: for a verification failure, the fact of the stored object (`actual`) that contradicted the declaration (`expected`). */
 export interface FileFailure {
@@ -34,7 +34,7 @@ export interface FileRecord {
   /** What the file is for; records written before purposes existed read as DEFAULT_PURPOSE. */
   purpose?: string;
   /** The client's own string pairs; absent reads as none. */
-  metadata?: Record<string, string>;
+  metadata?: FileMetadata;
   /** The resumable session URI: a capability, never returned after creation, never logged. */
   session_uri: string | null;
   /**

@@ -15,8 +15,11 @@ export function claimId(organizationId: string, principalId: string, key: string
 
 /** What makes two requests "the same body": the normalized fields, in a fixed order. */
 export function requestFingerprint(request: UploadUrlRequest): string {
-  const { filename, file_size, mime_type, upload_type, crc32c, md5_hash } = request;
-  return sha256(JSON.stringify([filename, file_size, mime_type, upload_type ?? 'resumable', crc32c ?? null, md5_hash ?? null]));
+  const { filename, file_size, mime_type, upload_type, crc32c, md5_hash, purpose, metadata } = request;
+  const fields: unknown[] = [filename, file_size, mime_type, upload_type ?? 'resumable', crc32c ?? null, md5_hash ?? null];
+  // Only when given: a key's fingerprint from before purposes existed still matches its body.
+  if (purpose !== undefined || metadata !== undefined) fields.push(purpose ?? null, sortedPairs(metadata ?? {}));
+  return sha256(JSON.stringify(fields));
 }
 
 function sha256(text: string): string {
@@ -33,6 +36,8 @@ export function uploadFingerprint(upload: {
   metadata: Record<string, string>;
 }): string {
   const { filename, file_size, mime_type, crc32c, purpose, metadata } = upload;
-  const pairs = Object.entries(metadata).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return sha256(JSON.stringify(['direct', filename, file_size, mime_type, crc32c, purpose, pairs]));
+  return sha256(JSON.stringify(['direct', filename, file_size, mime_type, crc32c, purpose, sortedPairs(metadata)]));
 }
+
+const sortedPairs = (metadata: Record<string, string | undefined>) =>
+  Object.entries(metadata).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

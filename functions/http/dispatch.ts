@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Caller } from '../domain/caller';
 import { deleteFile } from '../endpoints/delete-file';
 import { createDownloadUrl } from '../endpoints/download-url';
+import { getFileContent } from '../endpoints/file-content';
 import { getFile } from '../endpoints/get-file';
 import { listFiles } from '../endpoints/list-files';
 import { registerFile } from '../endpoints/register-file';
@@ -74,6 +75,15 @@ export function endpoints(deps: FilesApiDeps): Endpoints {
       await deleteFile(deps, organizationId, params.file_id as string);
       return { status: 204 };
     },
+    'file-content': async ({ req, params, organizationId }) => ({
+      status: 200,
+      body: await getFileContent(
+        { records: deps.records, signer: deps.signer, downloadUrlTtlSeconds: deps.config.contentUrlTtlSeconds, now: deps.now },
+        organizationId,
+        params.file_id as string,
+        req.url ?? '/',
+      ),
+    }),
     'download-url': async ({ req, params, organizationId }) => ({
       status: 200,
       body: await createDownloadUrl(

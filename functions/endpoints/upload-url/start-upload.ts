@@ -1,4 +1,4 @@
-import type { FileRecord } from '../../domain/file-record';
+import { DEFAULT_PURPOSE, type FileRecord } from '../../domain/file-record';
 import { newFileId } from '../../domain/file-id';
 import { isoSeconds } from '../../domain/iso-time';
 import { gcsPath } from '../../domain/object-name';
@@ -52,6 +52,8 @@ export function startUpload(
     // replay under the key and the sweeper find it, and nothing is left to do
     // once the answer is sent (Cloud Run throttles the CPU then).
     session_uri: sessionUri,
+    purpose: request.purpose ?? DEFAULT_PURPOSE,
+    metadata: request.metadata ?? {},
   });
 
   const sessionStart = sessions.createSession({
