@@ -16,6 +16,10 @@ export interface Config {
   corsAllowedOrigins: ReadonlySet<string>;
   /** How long a download URL works. */
   downloadUrlTtlSeconds: number;
+  /** How long the URL of GET …/content works (an hour, as Aitronos' Files API). */
+  contentUrlTtlSeconds: number;
+  /** The largest request body a direct upload (POST …/files/upload) may send; larger files go through upload-url. */
+  directUploadMaxBytes: number;
   /** Quotas of an organization whose document sets none. */
   defaultMaxOpenSessions: number;
   defaultMaxStoredBytes: number;
@@ -39,6 +43,16 @@ export interface Config {
 /** The spec's ceiling for one file (5 GiB); a deployment may set a lower one. */
 export const SPEC_MAX_FILE_SIZE = 5368709120;
 const GCS_CHUNK_MULTIPLE = 262144;
+/**
+ * The request size both platforms in front of the function accept: Cloud Run
+ * functions (2nd gen) take HTTP request bodies up to 32 MB
+ * (https://docs.cloud.google.com/functions/quotas, "Max uncompressed HTTP
+ * request size"), API Gateway up to 32 megabytes
+ * (https://docs.cloud.google.com/api-gateway/docs/quotas, "Request size"),
+ * both as documented on 2026-12-07. Read as decimal megabytes, the lower
+ * reading, so a direct upload's cap is under both.
+ */
+export const PLATFORM_MAX_REQUEST_BYTES = 32_000_000;
 const ONE_WEEK = 7 * 24 * 3600;
 
 /**
@@ -112,6 +126,15 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     corsAllowedOrigins: new Set(corsAllowedOrigins),
     // A V4 signed URL lives at most a week.
     downloadUrlTtlSeconds: integer('DOWNLOAD_URL_TTL_SECONDS', 15 * 60, 1, ONE_WEEK, ' (a signed URL lives one week at most)'),
+    contentUrlTtlSeconds: integer('CONTENT_URL_TTL_SECONDS', 3600, 1, ONE_WEEK, ' (a signed URL lives one week at most)'),
+    // 30 MiB of body, multipart framing included: under both platforms' limit with room for headers.
+    directUploadMaxBytes: integer(
+      'DIRECT_UPLOAD_MAX_BYTES',
+      30 * 1024 * 1024,
+      1024,
+      PLATFORM_MAX_REQUEST_BYTES,
+      ' (Cloud Run functions and API Gateway refuse request bodies over 32 MB)',
+    ),
     defaultMaxOpenSessions: integer('DEFAULT_MAX_OPEN_SESSIONS', 1000, 1, 1_000_000),
     defaultMaxStoredBytes: integer('DEFAULT_MAX_STORED_BYTES', 1024 ** 4, 1, Number.MAX_SAFE_INTEGER),
     pageTokenSecret,

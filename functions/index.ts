@@ -11,7 +11,7 @@ import { BackgroundWork } from './domain/background-work';
 import { sessionGraceMs } from './domain/session-grace';
 import { ConfigError, loadConfig, type Config } from './config';
 import { installBodyLayer } from './http/body-layer';
-import { createFilesApi } from './http/files-api';
+import { createFilesApi, streamsBody } from './http/files-api';
 import { logBackgroundError } from './http/request-log';
 import { createSweepEndpoint } from './jobs/sweep-trigger';
 import { createFinalizeTrigger } from './events/finalize-trigger';
@@ -26,7 +26,12 @@ function configOrExplain(): Config {
 }
 
 const config = configOrExplain();
-installBodyLayer({ maxBodyBytes: config.maxBodyBytes, projectId: config.projectId, corsAllowedOrigins: config.corsAllowedOrigins });
+installBodyLayer({
+  maxBodyBytes: config.maxBodyBytes,
+  projectId: config.projectId,
+  corsAllowedOrigins: config.corsAllowedOrigins,
+  streamsBody,
+});
 
 // One client of each per instance, reused by every request. FIRESTORE_EMULATOR_HOST
 // and STORAGE_EMULATOR_HOST point them at local emulators.

@@ -35,10 +35,19 @@ export class FirestoreFileRecords implements FileRecords {
   ) {}
 
   createUploading(record: FileRecord, claim?: IdempotencyClaim, basis?: ReservationBasis): Promise<void> {
+    return this.createReserved(record, claim, basis);
+  }
+
+  createUploaded(record: FileRecord, claim?: IdempotencyClaim, basis?: ReservationBasis): Promise<void> {
+    return this.createReserved(record, claim, basis);
+  }
+
+  /** A new record (uploading, or a direct upload's uploaded) with its reservation and claim, in one batch. */
+  private createReserved(record: FileRecord, claim: IdempotencyClaim | undefined, basis: ReservationBasis | undefined): Promise<void> {
     return withDeadline('firestore', this.timeoutMs, async () => {
       const batch = this.db.batch();
       batch.create(this.file(record.organization_id, record.id), record);
-      this.reserve(batch, record.organization_id, usageDelta(null, 'uploading', record.file_size), basis);
+      this.reserve(batch, record.organization_id, usageDelta(null, record.status, record.file_size), basis);
       if (claim) batch.create(this.claim(record.organization_id, claim.keyHash), toClaimDoc(claim));
       try {
         await batch.commit();

@@ -1,9 +1,10 @@
-import type { Bucket } from '@google-cloud/storage';
-import type { ObjectStore, StoredObject } from '../domain/ports';
+import { CRC32C, type Bucket, type FileMetadata } from '@google-cloud/storage';
+import { pipeline } from 'node:stream/promises';
+import type { NewObject, ObjectStore, ObjectWriter, StoredObject } from '../domain/ports';
 import { withDeadline } from './deadline';
 
-/** Object metadata, first bytes and deletion on one bucket. */
-export class GcsObjects implements ObjectStore {
+/** Object metadata, first bytes, deletion and direct writes on one bucket. */
+export class GcsObjects implements ObjectStore, ObjectWriter {
   constructor(
     private readonly bucket: Bucket,
     private readonly timeoutMs: number,
@@ -13,15 +14,7 @@ export class GcsObjects implements ObjectStore {
     return withDeadline('storage', this.timeoutMs, async () => {
       try {
         const [m] = await this.bucket.file(objectName).getMetadata();
-        return {
-          name: objectName,
-          generation: String(m.generation),
-          size: Number(m.size),
-          contentType: m.contentType ?? '',
-          crc32c: m.crc32c,
-          md5Hash: m.md5Hash,
-          metadata: Object.fromEntries(Object.entries(m.metadata ?? {}).map(([k, v]) => [k, String(v)])),
-        };
+        return storedObject(objectName, m);
       } catch (error) {
         if ((error as { code?: number }).code === 404) return null;
         throw error;
@@ -55,4 +48,41 @@ export class GcsObjects implements ObjectStore {
       }
     });
   }
+
+  /**
+   * One multipart (not resumable) upload, fed as the bytes come: nothing is
+   * held whole, and storage makes the object only when the request completes.
+   * No deadline: the bytes arrive as fast as the client sends them.
+   */
+  async write(request: NewObject, bytes: AsyncIterable<Buffer>): Promise<{ object: StoredObject; sentCrc32c: string }> {
+    const file = this.bucket.file(request.objectName);
+    const sent = new CRC32C();
+    const sink = file.createWriteStream({
+      resumable: false,
+      // The caller compares storage's CRC32C with `sentCrc32c`; the library's own check would delete the object first.
+      validation: false,
+      contentType: request.contentType,
+      metadata: { contentType: request.contentType, metadata: request.metadata },
+      preconditionOpts: { ifGenerationMatch: 0 },
+    });
+    await pipeline(async function* hashed() {
+      for await (const chunk of bytes) {
+        sent.update(chunk);
+        yield chunk;
+      }
+    }, sink);
+    return { object: storedObject(request.objectName, file.metadata), sentCrc32c: sent.toString() };
+  }
+}
+
+function storedObject(name: string, m: FileMetadata): StoredObject {
+  return {
+    name,
+    generation: String(m.generation),
+    size: Number(m.size),
+    contentType: m.contentType ?? '',
+    crc32c: m.crc32c,
+    md5Hash: m.md5Hash,
+    metadata: Object.fromEntries(Object.entries(m.metadata ?? {}).map(([k, v]) => [k, String(v)])),
+  };
 }

@@ -11,7 +11,9 @@ import {
   type FileRecords,
   type FileStatus,
   type IdempotencyClaim,
+  type NewObject,
   type ObjectStore,
+  type ObjectWriter,
   type Quotas,
   type ReservationBasis,
   type SessionRequest,
@@ -24,7 +26,7 @@ import {
  * everything users meet is tested against the emulators. `latencyMs` delays
  * every call, to model a backend round trip.
  */
-export class MemoryBackends implements Directory, FileRecords, UploadSessions, ObjectStore, Quotas, DownloadSigner {
+export class MemoryBackends implements Directory, FileRecords, UploadSessions, ObjectStore, ObjectWriter, Quotas, DownloadSigner {
   readonly keys = new Map<string, ApiKeyDoc>();
   readonly members = new Set<string>();
   readonly files = new Map<string, FileRecord>();
@@ -64,16 +66,22 @@ export class MemoryBackends implements Directory, FileRecords, UploadSessions, O
   }
 
   createUploading(record: FileRecord, claim?: IdempotencyClaim, basis?: ReservationBasis) {
-    return this.call('createUploading', () => {
-      if (basis !== undefined && basis !== this.basis(record.organization_id)) throw new UsageChanged();
-      const claimKey = claim && `${record.organization_id}/${claim.keyHash}`;
-      if (claimKey && this.claims.has(claimKey)) throw new IdempotencyKeyTaken();
-      if (this.files.has(`${record.organization_id}/${record.id}`)) throw alreadyExists();
-      this.files.set(`${record.organization_id}/${record.id}`, { ...record });
-      if (claimKey && claim) this.claims.set(claimKey, claim);
-      this.addUsage(record.organization_id, usageDelta(null, 'uploading', record.file_size));
-      this.reservations.set(record.organization_id, (this.reservations.get(record.organization_id) ?? 0) + 1);
-    });
+    return this.call('createUploading', () => this.createReserved(record, claim, basis));
+  }
+
+  createUploaded(record: FileRecord, claim?: IdempotencyClaim, basis?: ReservationBasis) {
+    return this.call('createUploaded', () => this.createReserved(record, claim, basis));
+  }
+
+  private createReserved(record: FileRecord, claim: IdempotencyClaim | undefined, basis: ReservationBasis | undefined) {
+    if (basis !== undefined && basis !== this.basis(record.organization_id)) throw new UsageChanged();
+    const claimKey = claim && `${record.organization_id}/${claim.keyHash}`;
+    if (claimKey && this.claims.has(claimKey)) throw new IdempotencyKeyTaken();
+    if (this.files.has(`${record.organization_id}/${record.id}`)) throw alreadyExists();
+    this.files.set(`${record.organization_id}/${record.id}`, { ...record });
+    if (claimKey && claim) this.claims.set(claimKey, claim);
+    this.addUsage(record.organization_id, usageDelta(null, record.status, record.file_size));
+    this.reservations.set(record.organization_id, (this.reservations.get(record.organization_id) ?? 0) + 1);
   }
 
   fence(record: FileRecord) {
@@ -178,6 +186,21 @@ export class MemoryBackends implements Directory, FileRecords, UploadSessions, O
     return this.call('remove', () => {
       const stored = this.objects.get(objectName);
       if (stored && (generation === undefined || stored.object.generation === generation)) this.objects.delete(objectName);
+    });
+  }
+
+  /** Collects the bytes, as storage would once the request completes. */
+  async write(request: NewObject, bytes: AsyncIterable<Buffer>) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of bytes) chunks.push(chunk);
+    const whole = Buffer.concat(chunks);
+    // A double computes no checksum: storage's and the sent one are the same stand-in.
+    const sentCrc32c = 'memory==';
+    return this.call('write', () => {
+      if (this.objects.has(request.objectName)) throw Object.assign(new Error('precondition failed'), { code: 412 });
+      const object = this.putObject(request.objectName, whole, request.contentType, request.metadata);
+      object.crc32c = sentCrc32c;
+      return { object, sentCrc32c };
     });
   }
 

@@ -1,4 +1,4 @@
-import type { FileObject } from '../generated/schema-types';
+import type { FileMetadata, FileObject } from '../generated/schema-types';
 
 /** Why a file failed: for a verification failure, the fact of the stored object (`actual`) that contradicted the declaration (`expected`). */
 export interface FileFailure {
@@ -31,6 +31,10 @@ export interface FileRecord {
   expires_at: string;
   /** Set when the file fails. */
   failure?: FileFailure;
+  /** What the file is for; records written before purposes existed read as DEFAULT_PURPOSE. */
+  purpose?: string;
+  /** The client's own string pairs; absent reads as none. */
+  metadata?: FileMetadata;
   /** The resumable session URI: a capability, never returned after creation, never logged. */
   session_uri: string | null;
   /**
@@ -40,6 +44,8 @@ export interface FileRecord {
    */
   leftovers?: boolean;
 }
+
+export const DEFAULT_PURPOSE = 'user_upload';
 
 /** The File object a client may see, field by field (an allow-list). */
 export function toFileObject(record: FileRecord): FileObject {
@@ -60,6 +66,8 @@ export function toFileObject(record: FileRecord): FileObject {
     uploaded_at: record.uploaded_at,
     expires_at: record.status === 'uploading' ? record.expires_at : null,
     failure: record.status === 'failed' ? publicFailure(record.failure) : null,
+    purpose: record.purpose ?? DEFAULT_PURPOSE,
+    metadata: { ...record.metadata },
   };
 }
 

@@ -33,6 +33,11 @@ export interface FileRecords {
    */
   createUploading(record: FileRecord, claim?: IdempotencyClaim, basis?: ReservationBasis): Promise<void>;
   /**
+   * Creates a direct upload's record, already `uploaded`, with its reservation
+   * and the claim, as createUploading does (the same basis and UsageChanged).
+   */
+  createUploaded(record: FileRecord, claim?: IdempotencyClaim, basis?: ReservationBasis): Promise<void>;
+  /**
    * Writes `record` as it is (a settled one: no usage) unless a record of its
    * id exists, so that a create of that id still under way fails. Null when
    * this call wrote it; else the record that was there.
@@ -86,6 +91,23 @@ export interface ObjectStore {
   readHead(objectName: string, generation: string, bytes: number): Promise<Buffer | null>;
   /** Deletes the object (only that generation, when given); a missing object is not an error. */
   remove(objectName: string, generation?: string): Promise<void>;
+}
+
+/** What a direct upload needs of Cloud Storage besides an ObjectStore. */
+export interface ObjectWriter {
+  /**
+   * Streams `bytes` into a new object, never over an existing one
+   * (ifGenerationMatch=0), in one request: the object exists only once the
+   * last byte is in, so a source that fails leaves none. Resolves to what
+   * storage reports, and the CRC32C of the bytes that were sent.
+   */
+  write(request: NewObject, bytes: AsyncIterable<Buffer>): Promise<{ object: StoredObject; sentCrc32c: string }>;
+}
+
+export interface NewObject {
+  objectName: string;
+  contentType: string;
+  metadata: Record<string, string>;
 }
 
 export interface SessionRequest {

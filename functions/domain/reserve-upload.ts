@@ -1,7 +1,7 @@
 import { BackendUnavailable } from './backend-unavailable';
 import type { FileRecord } from './file-record';
 import { UsageChanged, type FileRecords, type IdempotencyClaim, type Quotas, type UsageRead } from './ports';
-import { exceededQuota, type QuotaExceeded } from './usage';
+import { exceededQuota, usageDelta, type QuotaExceeded } from './usage';
 
 export interface ReservePorts {
   records: FileRecords;
@@ -9,8 +9,9 @@ export interface ReservePorts {
 }
 
 /**
- * Creates an `uploading` record only if its organization's usage leaves room
- * for it, exactly under any concurrency: at most the limit is ever granted.
+ * Creates an `uploading` record (or a direct upload's `uploaded` one) only if
+ * its organization's usage leaves room for it, exactly under any concurrency:
+ * at most the limit is ever granted.
  *
  * The record's write carries its reservation, and commits only if no other
  * reservation of the organization landed since the usage it was judged on was
@@ -58,10 +59,11 @@ async function reserve(
   const giveUpAt = Date.now() + options.giveUpMs;
   let read = options.read ?? (await readAgain(ports, record.organization_id));
   for (;;) {
-    const exceeded = exceededQuota(read.usage, read.limits, record.file_size);
+    const exceeded = exceededQuota(read.usage, read.limits, usageDelta(null, record.status, record.file_size));
     if (exceeded) return exceeded;
     try {
-      await ports.records.createUploading(record, options.claim, read.basis);
+      if (record.status === 'uploaded') await ports.records.createUploaded(record, options.claim, read.basis);
+      else await ports.records.createUploading(record, options.claim, read.basis);
       return undefined;
     } catch (error) {
       if (!(error instanceof UsageChanged)) throw error;

@@ -21,6 +21,8 @@ export interface Limits {
  */
 export function usageDelta(from: FileStatus | null, to: FileStatus, fileSize: number): Usage {
   if (from === null && to === 'uploading') return { openSessions: 1, storedBytes: fileSize };
+  // A direct upload: its record is first written complete.
+  if (from === null && to === 'uploaded') return { openSessions: 0, storedBytes: fileSize };
   if (from === 'uploading' && to === 'uploaded') return { openSessions: -1, storedBytes: 0 };
   if (from === 'uploading') return { openSessions: -1, storedBytes: -fileSize };
   if (from === 'uploaded' && to === 'deleted') return { openSessions: 0, storedBytes: -fileSize };
@@ -34,11 +36,11 @@ export interface QuotaExceeded {
   used: number;
 }
 
-/** The quota one more upload of `fileSize` bytes would break, if any. */
-export function exceededQuota(usage: Usage, limits: Limits, fileSize: number): QuotaExceeded | undefined {
-  if (usage.openSessions + 1 > limits.maxOpenSessions)
+/** The quota adding `added` (a session and its bytes, or a direct upload's bytes alone) would break, if any. */
+export function exceededQuota(usage: Usage, limits: Limits, added: Usage): QuotaExceeded | undefined {
+  if (added.openSessions > 0 && usage.openSessions + added.openSessions > limits.maxOpenSessions)
     return { quota: 'open_sessions', limit: limits.maxOpenSessions, used: usage.openSessions };
-  if (usage.storedBytes + fileSize > limits.maxStoredBytes)
+  if (usage.storedBytes + added.storedBytes > limits.maxStoredBytes)
     return { quota: 'stored_bytes', limit: limits.maxStoredBytes, used: usage.storedBytes };
   return undefined;
 }

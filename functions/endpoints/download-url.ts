@@ -1,5 +1,6 @@
 import { attachmentDisposition } from '../domain/content-disposition';
 import { isFileId } from '../domain/file-id';
+import type { FileRecord } from '../domain/file-record';
 import { isoSeconds } from '../domain/iso-time';
 import type { DownloadSigner, FileRecords } from '../domain/ports';
 import type { DownloadUrlResponse } from '../generated/schema-types';
@@ -24,6 +25,17 @@ export async function createDownloadUrl(
   fileId: string,
   url: string,
 ): Promise<DownloadUrlResponse> {
+  const { download_url, expires_at } = await signedRead(deps, organizationId, fileId, url);
+  return { download_url, expires_at };
+}
+
+/** The signed read of an uploaded file (see createDownloadUrl), and the file's record: download-url and content share it. */
+export async function signedRead(
+  deps: DownloadUrlDeps,
+  organizationId: string,
+  fileId: string,
+  url: string,
+): Promise<DownloadUrlResponse & { record: FileRecord }> {
   const attachment = wantsAttachment(url);
   const record = isFileId(fileId) ? await deps.records.find(organizationId, fileId) : null;
   if (!record || record.status === 'deleted') throw fileNotFound(fileId);
@@ -37,7 +49,7 @@ export async function createDownloadUrl(
     expiresAt: new Date(expiresAt),
     responseDisposition: attachment ? attachmentDisposition(record.original_filename) : undefined,
   });
-  return { download_url: downloadUrl, expires_at: isoSeconds(expiresAt) };
+  return { download_url: downloadUrl, expires_at: isoSeconds(expiresAt), record };
 }
 
 /** `disposition` is absent, or exactly `attachment`; anything else is a mistake worth telling. */

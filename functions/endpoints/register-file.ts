@@ -8,7 +8,7 @@ import type { FileRecords, ObjectStore } from '../domain/ports';
 import type { FileObject, RegisterRequest } from '../generated/schema-types';
 import { validateRegisterRequest } from '../generated/validators';
 import { ApiError, fileNotFound, invalidJson, registrationMismatch, stateConflict, verificationFailed } from '../errors/api-error';
-import { malformedText, validationError } from '../errors/validation-error';
+import { malformedText, metadataKeyError, validationError } from '../errors/validation-error';
 
 export interface RegisterDeps {
   config: Config;
@@ -40,6 +40,14 @@ export async function registerFile(
     ['mime_type', record.mime_type, request.mime_type],
   ];
   for (const [field, expected, actual] of declared) if (expected !== actual) throw registrationMismatch({ field, expected, actual });
+  // Given at register, purpose and metadata must be what upload-url recorded: register changes nothing of them.
+  const { purpose, metadata } = toFileObject(record);
+  if (request.purpose !== undefined && request.purpose !== purpose) {
+    throw registrationMismatch({ field: 'purpose', expected: purpose, actual: request.purpose });
+  }
+  if (request.metadata !== undefined && !samePairs(request.metadata, metadata)) {
+    throw registrationMismatch({ field: 'metadata', expected: metadata, actual: request.metadata });
+  }
 
   const outcome = await completeUpload(deps, record);
   switch (outcome.kind) {
@@ -64,5 +72,12 @@ function validRequest(body: unknown, maxFileSize: number): RegisterRequest {
   if (malformed !== undefined) throw malformedText(malformed);
   if (typeof candidate.filename === 'string') candidate.filename = candidate.filename.normalize('NFC');
   if (!validateRegisterRequest(candidate)) throw validationError(validateRegisterRequest.errors, candidate, maxFileSize);
+  const keys = metadataKeyError(candidate);
+  if (keys) throw keys;
   return { ...candidate, mime_type: normalizeMimeType(candidate.mime_type) };
+}
+
+function samePairs(a: Record<string, string | undefined>, b: Record<string, string | undefined>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => b[k] === a[k]);
 }

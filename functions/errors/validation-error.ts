@@ -1,4 +1,5 @@
 import type { ErrorObject } from 'ajv';
+import { metadataProblem } from '../domain/file-labels';
 import { ApiError } from './api-error';
 
 const FIELD_RULES: Record<string, string> = {
@@ -10,6 +11,8 @@ const FIELD_RULES: Record<string, string> = {
   md5_hash: 'md5_hash must be the base64 of the 16-byte MD5, as Cloud Storage writes it',
   gcs_path: 'gcs_path must be the gcs_path that upload-url answered',
   file_id: 'file_id must be the file_id that upload-url answered',
+  purpose: 'purpose must be 1-64 of a-z, 0-9 and _',
+  metadata: 'metadata must be an object of at most 16 string pairs, values at most 500 characters',
 };
 
 /** The first schema violation, as the documented code with `details.field` and `details.value`. */
@@ -31,6 +34,13 @@ export function validationError(errors: ErrorObject[] | null | undefined, body: 
     if (value > maxFileSize) return fileTooLarge(value, maxFileSize);
   }
   return new ApiError(400, 'INVALID_FIELD_VALUE', FIELD_RULES[field] ?? `${field} is not valid`, { field, value: echo(value) });
+}
+
+/** Metadata the schema lets through but whose keys break their rule (Swagger 2.0, for the gateway, cannot say key rules). */
+export function metadataKeyError(body: { metadata?: Record<string, string | undefined> }): ApiError | undefined {
+  if (body.metadata === undefined) return undefined;
+  const problem = metadataProblem(body.metadata);
+  return problem ? new ApiError(400, 'INVALID_FIELD_VALUE', problem, { field: 'metadata' }) : undefined;
 }
 
 export function malformedText(field: string): ApiError {

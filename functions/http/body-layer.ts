@@ -22,6 +22,23 @@ const FRAMEWORK_SWALLOWED = /^\/(favicon\.ico|robots\.txt)(\/|$)/i;
 export interface BodyRequest extends IncomingMessage {
   rawBody?: Buffer;
   body?: unknown;
+  /** A streamed body's framing headers, hidden from the framework's parsers (see restoreBodyFraming). */
+  [HIDDEN_FRAMING]?: Partial<Record<(typeof FRAMING)[number], string>>;
+}
+
+const HIDDEN_FRAMING = Symbol('files-api.hidden-framing');
+// What the framework's body parsers (type-is's hasBody) look at to tell a request has a body.
+const FRAMING = ['content-length', 'transfer-encoding'] as const;
+
+export interface BodyLayerOptions {
+  maxBodyBytes: number;
+  projectId?: string;
+  corsAllowedOrigins?: ReadonlySet<string>;
+  /**
+   * Requests whose multipart body the function reads itself, as a stream (a
+   * direct upload): neither this layer nor the framework reads it first.
+   */
+  streamsBody?: (method: string, url: string) => boolean;
 }
 
 /**
@@ -34,7 +51,7 @@ export interface BodyRequest extends IncomingMessage {
  * envelope. Must run before the framework creates its server, i.e. when the
  * function's module is loaded.
  */
-export function installBodyLayer(options: { maxBodyBytes: number; projectId?: string; corsAllowedOrigins?: ReadonlySet<string> }): void {
+export function installBodyLayer(options: BodyLayerOptions): void {
   const app = frameworkExpressApplication();
   if (app[INSTALLED]) return;
   const frameworkHandle = app.handle;
@@ -51,6 +68,12 @@ export function installBodyLayer(options: { maxBodyBytes: number; projectId?: st
     const path = (req.url ?? '/').split('?')[0];
     // A path that cannot be decoded names no route (express would call it a 400).
     if (FRAMEWORK_SWALLOWED.test(path) || !decodable(path)) return fail(notFound());
+    if (options.streamsBody?.(req.method ?? 'GET', req.url ?? '/') && isMultipart(req)) {
+      hideBodyFromFramework(req as BodyRequest);
+      return frameworkHandle.call(this, req, res, (err?: unknown) =>
+        fail(err === undefined ? notFound() : fromFramework(err, options.maxBodyBytes)),
+      );
+    }
     readBody(
       req,
       options.maxBodyBytes,
@@ -80,6 +103,32 @@ function attachBody(req: BodyRequest, raw: Buffer): void {
   const type = parseContentType(req.headers['content-type']);
   const isCloudEvent = req.headers['ce-specversion'] !== undefined || type?.essence === 'application/cloudevents+json';
   if (isCloudEvent && raw.length > 0 && isJsonMediaType(type)) req.body = parseJson(raw, type);
+}
+
+const isMultipart = (req: IncomingMessage) => parseContentType(req.headers['content-type'])?.essence === 'multipart/form-data';
+
+/**
+ * The framework's parsers read any request that has a body (the raw one takes
+ * every type, up to 1 GB, into memory): without its framing headers it has
+ * none to them. Node has parsed the framing already; the body still streams.
+ */
+function hideBodyFromFramework(req: BodyRequest): void {
+  const hidden: BodyRequest[typeof HIDDEN_FRAMING] = {};
+  for (const name of FRAMING) {
+    const value = req.headers[name];
+    if (value === undefined) continue;
+    hidden[name] = value;
+    delete req.headers[name];
+  }
+  req[HIDDEN_FRAMING] = hidden;
+}
+
+/** Puts back the framing headers hidden from the framework, for the function that reads the stream. */
+export function restoreBodyFraming(req: BodyRequest): void {
+  const hidden = req[HIDDEN_FRAMING];
+  if (!hidden) return;
+  Object.assign(req.headers, hidden);
+  delete req[HIDDEN_FRAMING];
 }
 
 function decodable(path: string): boolean {

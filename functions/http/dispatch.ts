@@ -2,9 +2,11 @@ import type { IncomingMessage } from 'node:http';
 import type { Caller } from '../domain/caller';
 import { deleteFile } from '../endpoints/delete-file';
 import { createDownloadUrl } from '../endpoints/download-url';
+import { getFileContent } from '../endpoints/file-content';
 import { getFile } from '../endpoints/get-file';
 import { listFiles } from '../endpoints/list-files';
 import { registerFile } from '../endpoints/register-file';
+import { uploadFile } from '../endpoints/upload-file/upload-file';
 import { createUploadUrl } from '../endpoints/upload-url/create-upload-url';
 import type { HandlerAnswers, HandlerName } from '../generated/operations';
 import type { BodyRequest } from './body-layer';
@@ -53,6 +55,13 @@ export function endpoints(deps: FilesApiDeps): Endpoints {
         origin: header(req, 'origin'),
         idempotencyKey: header(req, 'idempotency-key'),
       }).then((body) => ({ status: 200, body, fileId: body.file_id })),
+    'upload-file': async ({ req, organizationId, caller }) => {
+      const { status, file } = await uploadFile(
+        { ...uploadUrlDeps, objects: deps.objects },
+        { organizationId, caller, req, idempotencyKey: header(req, 'idempotency-key') },
+      );
+      return { status, body: file, fileId: file.id };
+    },
     'register-file': async ({ req, organizationId }) => {
       const { status, file } = await registerFile(deps, { organizationId, body: jsonBodyOf(req) });
       return { status, body: file, fileId: file.id };
@@ -69,6 +78,15 @@ export function endpoints(deps: FilesApiDeps): Endpoints {
       await deleteFile(deps, organizationId, params.file_id as string);
       return { status: 204 };
     },
+    'file-content': async ({ req, params, organizationId }) => ({
+      status: 200,
+      body: await getFileContent(
+        { records: deps.records, signer: deps.signer, downloadUrlTtlSeconds: deps.config.contentUrlTtlSeconds, now: deps.now },
+        organizationId,
+        params.file_id as string,
+        req.url ?? '/',
+      ),
+    }),
     'download-url': async ({ req, params, organizationId }) => ({
       status: 200,
       body: await createDownloadUrl(

@@ -2,12 +2,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../config';
 import type { BackgroundWork } from '../domain/background-work';
 import type { Caller } from '../domain/caller';
-import type { Directory, DownloadSigner, FileRecords, ObjectStore, Quotas, UploadSessions } from '../domain/ports';
+import type { Directory, DownloadSigner, FileRecords, ObjectStore, ObjectWriter, Quotas, UploadSessions } from '../domain/ports';
 import { OPERATIONS, type HandlerName, type Operation } from '../generated/operations';
 import { Authenticator } from './authenticate';
 import { clientAddress } from './client-address';
 import { FailureLimiter } from './failure-limit';
-import type { BodyRequest } from './body-layer';
+import { restoreBodyFraming, type BodyRequest } from './body-layer';
 import { applyCors } from './cors';
 import { endpoints, type Endpoint, type Endpoints } from './dispatch';
 import { publicError } from './public-error';
@@ -21,13 +21,23 @@ export interface FilesApiDeps {
   directory: Directory;
   records: FileRecords;
   sessions: UploadSessions;
-  objects: ObjectStore;
+  objects: ObjectStore & ObjectWriter;
   quotas: Quotas;
   signer: DownloadSigner;
   now?: () => number;
   /** Where work left running after an answer is tracked (a fresh one, logging failures, when absent). */
   background?: BackgroundWork;
 }
+
+/** Whether a request goes to an operation whose body its endpoint streams (see body-layer.ts). */
+export function streamsBody(method: string, url: string): boolean {
+  try {
+    return streamingRouter.route(method, url).operation.streamsBody === true;
+  } catch {
+    return false;
+  }
+}
+const streamingRouter = createRouter(OPERATIONS.filter((op) => op.streamsBody));
 
 /** The contract's operations that have an endpoint: the ones the API serves. */
 export function servedOperations(byHandler: Endpoints): readonly Operation[] {
@@ -49,9 +59,14 @@ export function createFilesApi(deps: FilesApiDeps): (req: IncomingMessage, res: 
   const router = createRouter(servedOperations(byHandler));
 
   return (req, res) => {
+    restoreBodyFraming(req);
     const ctx = requestContext(req, deps.config.projectId);
     if (applyCors(req, res, deps.config.corsAllowedOrigins)) return sendNoContent(req, res, ctx);
-    const fail = (error: unknown) => sendError(req, res, ctx, publicError(error, ctx.traceId));
+    const fail = (error: unknown) => {
+      // A body refused before it was all read (a direct upload): the rest is not waited for.
+      if (!req.complete && !res.headersSent) res.setHeader('Connection', 'close');
+      sendError(req, res, ctx, publicError(error, ctx.traceId));
+    };
     const send = (answer: EndpointAnswer) => {
       try {
         ctx.fileId = answer.fileId ?? ctx.fileId;

@@ -1,7 +1,7 @@
 // The API Gateway document: OpenAPI 2.0 as Google API Gateway takes it, from
 // the route table. No `security`/`securityDefinitions`: the function checks the
 // API's own keys, and a gateway security entry would demand a Google API key.
-const { answerHeaders, errorsByStatus, localSchema, titleOf } = require('./load');
+const { answerHeaders, errorsByStatus, localSchema, requestMediaType, titleOf } = require('./load');
 const { errorSchema } = require('./openapi');
 
 const REF = '#/definitions/';
@@ -74,7 +74,9 @@ function operation(contract, schemas, op) {
       ...swagger2Schema(contract.headers[name].schema),
     })),
   ];
-  if (op.request) parameters.push({ name: 'body', in: 'body', required: true, schema: { $ref: REF + titleOf(schemas, op.request) } });
+  const multipart = requestMediaType(op) === 'multipart/form-data';
+  if (op.request && multipart) parameters.push(...formParameters(schemas.get(op.request)));
+  else if (op.request) parameters.push({ name: 'body', in: 'body', required: true, schema: { $ref: REF + titleOf(schemas, op.request) } });
   const requestId = { 'X-Request-Id': swagger2Header(contract.responseHeaders['X-Request-Id']) };
   const responses = {};
   for (const [status, response] of Object.entries(op.responses)) {
@@ -90,7 +92,23 @@ function operation(contract, schemas, op) {
       schema: swagger2Schema(errorSchema(REF, Number(status), codes)),
     };
   }
-  return { operationId: op.id, summary: op.summary, description: op.description, parameters, responses };
+  const consumes = multipart ? { consumes: ['multipart/form-data'] } : {};
+  return { operationId: op.id, summary: op.summary, description: op.description, ...consumes, parameters, responses };
+}
+
+/** A multipart form's fields as Swagger 2.0 says them: `formData` parameters, a binary one of type `file`. */
+function formParameters(schema) {
+  const required = new Set(schema.required ?? []);
+  return Object.entries(schema.properties).map(([name, s]) => {
+    const { contentMediaType, description, ...rules } = s;
+    return {
+      name,
+      in: 'formData',
+      required: required.has(name),
+      description,
+      ...(contentMediaType ? { type: 'file' } : swagger2Schema(rules)),
+    };
+  });
 }
 
 function pathParameters(contract, path) {
@@ -114,6 +132,8 @@ function swagger2Schema(schema) {
   for (const [key, value] of Object.entries(schema)) {
     if (UNSUPPORTED.includes(key)) throw new Error(`Swagger 2.0 has no ${key}: say it another way in schemas/`);
     if (key === 'const') out.enum = [value];
+    // A form's file part: 2.0 says binary content with a format.
+    else if (key === 'contentMediaType') out.format = 'binary';
     else if (key === 'type' && Array.isArray(value)) {
       const types = value.filter((t) => t !== 'null');
       if (types.length !== 1) throw new Error(`Swagger 2.0 has one type per schema (got ${value})`);

@@ -9,6 +9,8 @@ const SCHEMA_DIR = join(ROOT, 'schemas');
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 const OPERATION_ID = /^[a-z][A-Za-z0-9]*$/;
 const HANDLER = /^[a-z][a-z0-9-]*$/;
+// A request body is JSON unless its operation names another of these.
+const REQUEST_MEDIA_TYPES = ['application/json', 'multipart/form-data'];
 
 /** The table and every schema of schemas/, by file name; throws with every problem found. */
 function loadContract(schemaDir = SCHEMA_DIR) {
@@ -71,6 +73,13 @@ function contractProblems(contract, schemas) {
       known(code, where);
       if (contract.commonErrors.includes(code)) problems.push(`${where}: ${code} is a common error already`);
     }
+    for (const [code, status] of Object.entries(op.errorStatus ?? {})) {
+      if (!op.errors.includes(code)) problems.push(`${where}: errorStatus names ${code}, which is not among its errors`);
+      if (!Number.isInteger(status) || status < 400 || status > 599) problems.push(`${where}: errorStatus ${code} must be a 4xx or 5xx`);
+    }
+    if (op.requestMediaType !== undefined && !REQUEST_MEDIA_TYPES.includes(op.requestMediaType)) {
+      problems.push(`${where}: requestMediaType must be one of ${REQUEST_MEDIA_TYPES}`);
+    }
   }
   return problems;
 }
@@ -80,15 +89,25 @@ function pathParameters(path) {
   return [...path.matchAll(/\{([a-z_]+)\}/g)].map((m) => m[1]);
 }
 
-/** Every error code `op` can answer (its own and the common ones), grouped by HTTP status, statuses ascending. */
+/**
+ * Every error code `op` can answer (its own and the common ones), grouped by HTTP status, statuses ascending.
+ * An operation may answer one of its codes with another status (`errorStatus`: a direct upload's FILE_TOO_LARGE is a 413).
+ */
 function errorsByStatus(contract, op) {
   const byStatus = new Map();
   for (const code of [...op.errors, ...contract.commonErrors]) {
-    const status = String(contract.errors[code].status);
+    const status = String(errorStatusOf(contract, op, code));
     byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
   }
   return new Map([...byStatus].sort(([a], [b]) => Number(a) - Number(b)));
 }
+
+function errorStatusOf(contract, op, code) {
+  return op.errorStatus?.[code] ?? contract.errors[code].status;
+}
+
+/** The request body's media type. */
+const requestMediaType = (op) => op.requestMediaType ?? 'application/json';
 
 /** The response headers some of `codes` carry (Retry-After), once each. */
 function answerHeaders(contract, codes) {
@@ -118,4 +137,15 @@ function localSchema(schema, schemas, prefix) {
 
 const titleOf = (schemas, file) => schemas.get(file).title;
 
-module.exports = { ROOT, loadContract, contractProblems, pathParameters, errorsByStatus, answerHeaders, localSchema, titleOf };
+module.exports = {
+  ROOT,
+  loadContract,
+  contractProblems,
+  pathParameters,
+  errorsByStatus,
+  errorStatusOf,
+  requestMediaType,
+  answerHeaders,
+  localSchema,
+  titleOf,
+};

@@ -1,5 +1,5 @@
 // The OpenAPI 3.1 document for clients (docs/openapi.json), from the route table.
-const { answerHeaders, errorsByStatus, localSchema, titleOf } = require('./load');
+const { answerHeaders, errorsByStatus, localSchema, requestMediaType, titleOf } = require('./load');
 
 const REF = '#/components/schemas/';
 const JSON_TYPE = 'application/json';
@@ -55,7 +55,9 @@ function operation(contract, schemas, op) {
   if (op.request) {
     out.requestBody = {
       required: true,
-      content: { [JSON_TYPE]: withExample({ schema: { $ref: REF + titleOf(schemas, op.request) } }, op.examples?.request) },
+      content: {
+        [requestMediaType(op)]: withExample({ schema: { $ref: REF + titleOf(schemas, op.request) } }, op.examples?.request),
+      },
     };
   }
   out.responses = {};

@@ -1,5 +1,5 @@
 // docs/API.md: the API reference, in prose and tables, from the route table and the schemas.
-const { errorsByStatus, titleOf } = require('./load');
+const { errorStatusOf, errorsByStatus, requestMediaType, titleOf } = require('./load');
 
 const SAMPLE_PATH_VALUES = { organization_id: 'org_123', file_id: 'file_abc123xyz789' };
 
@@ -96,7 +96,8 @@ function operationSection(contract, schemas, op) {
   lines.push(`Headers: ${headers.join(', ')}.`, '');
   if (op.request) {
     const schema = schemas.get(op.request);
-    lines.push(`Request body: \`${schema.title}\`. ${schema.description ?? ''}`, '', ...fieldTable(schema, schemas), '');
+    const media = requestMediaType(op) === 'application/json' ? '' : ` (\`${requestMediaType(op)}\`)`;
+    lines.push(`Request body${media}: \`${schema.title}\`. ${schema.description ?? ''}`, '', ...fieldTable(schema, schemas), '');
   }
   lines.push('| status | answer |', '|---|---|');
   for (const [status, r] of Object.entries(op.responses)) {
@@ -118,8 +119,13 @@ function example(op) {
     curl[1] += ' -H "Content-Type: application/json" \\';
     curl.push(`  -d '${JSON.stringify(op.examples.request)}'`);
   }
+  if (requestMediaType(op) === 'multipart/form-data') {
+    curl[1] += ' \\';
+    curl.push(`  -F "file=@report.pdf" -F "purpose=invoice" -F 'metadata={"customer_id":"c_42"}'`);
+  }
   const lines = ['```sh', ...curl, '```'];
   if (op.examples?.request) lines.push('', ...clientExamples(op, path));
+  if (requestMediaType(op) === 'multipart/form-data') lines.push('', ...formExamples(path));
   for (const [status, body] of Object.entries(op.examples?.responses ?? {})) {
     lines.push('', `${status}:`, '', '```json', JSON.stringify(body, null, 2), '```');
   }
@@ -147,6 +153,40 @@ function clientExamples(op, path) {
     `  method: '${op.method}',`,
     "  headers: { 'X-API-Key': process.env.API_KEY, 'Content-Type': 'application/json' },",
     `  body: JSON.stringify(${JSON.stringify(op.examples.request, null, 2).replace(/\n/g, '\n  ')}),`,
+    '});',
+    'console.log(response.status, await response.json());',
+    '```',
+  ];
+}
+
+/** The same form from Python (requests) and JavaScript (fetch with FormData). */
+function formExamples(path) {
+  return [
+    '```python',
+    'import os',
+    'import requests',
+    '',
+    'with open("report.pdf", "rb") as file:',
+    '    response = requests.post(',
+    `        f"{os.environ['BASE_URL']}${path}",`,
+    '        headers={"X-API-Key": os.environ["API_KEY"]},',
+    '        files={"file": ("report.pdf", file, "application/pdf")},',
+    '        data={"purpose": "invoice", "metadata": \'{"customer_id": "c_42"}\'},',
+    '    )',
+    'print(response.status_code, response.json())',
+    '```',
+    '',
+    '```javascript',
+    "import { openAsBlob } from 'node:fs';",
+    '',
+    'const form = new FormData();',
+    "form.append('file', await openAsBlob('report.pdf', { type: 'application/pdf' }), 'report.pdf');",
+    "form.append('purpose', 'invoice');",
+    "form.append('metadata', JSON.stringify({ customer_id: 'c_42' }));",
+    `const response = await fetch(\`\${process.env.BASE_URL}${path}\`, {`,
+    "  method: 'POST',",
+    "  headers: { 'X-API-Key': process.env.API_KEY },",
+    '  body: form,',
     '});',
     'console.log(response.status, await response.json());',
     '```',
@@ -214,10 +254,17 @@ function errorSection(contract, schemas) {
     '',
     '| status | code | when |',
     '|---|---|---|',
-    ...Object.entries(contract.errors).map(([code, e]) => `| ${e.status} | \`${code}\` | ${e.description} |`),
+    ...Object.entries(contract.errors).map(
+      ([code, e]) => `| ${statusesOf(contract, code, e).join(', ')} | \`${code}\` | ${e.description} |`,
+    ),
     '',
   ];
 }
+
+/** The code's status, and any other an operation answers it with. */
+const statusesOf = (contract, code, e) => [
+  ...new Set([e.status, ...contract.operations.flatMap((op) => (op.errors.includes(code) ? [errorStatusOf(contract, op, code)] : []))]),
+];
 
 const withHeader = (contract, name) =>
   Object.entries(contract.errors)

@@ -125,6 +125,12 @@ describe('the documents generated from the contract', () => {
       'operation createUploadUrl: unknown error code QUOTA_EXCEEDED',
       'operation registerFile: handler upload-url used twice',
       'operation listFiles: path parameters  do not match /v1/organizations/{organization_id}/files',
+      'operation uploadFile: unknown error code QUOTA_EXCEEDED',
+    ]);
+    const misdeclared = copy(contract);
+    misdeclared.operations[0].errorStatus = { NOT_AMONG_ITS_ERRORS: 413 };
+    expect(contractProblems(misdeclared, schemas)).toEqual([
+      'operation createUploadUrl: errorStatus names NOT_AMONG_ITS_ERRORS, which is not among its errors',
     ]);
   });
 });

@@ -32,6 +32,8 @@ const file = {
   uploaded_at: null,
   expires_at: '2026-01-08T00:00:00Z',
   failure: null,
+  purpose: 'user_upload',
+  metadata: {},
 };
 const answer = (over: Partial<Answer>): Answer => ({
   method: 'GET',

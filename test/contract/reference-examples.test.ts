@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadContract, ROOT } from '../../scripts/contract/load';
 import { startStack, type Stack } from '../support/stack';
@@ -13,7 +14,7 @@ function examplesOf(summary: string): Record<string, string> {
   return Object.fromEntries([...section.matchAll(/^```(sh|python|javascript)\n([\s\S]*?)^```$/gm)].map((m) => [m[1], m[2]]));
 }
 
-function run(language: string, code: string, env: Record<string, string>): Promise<{ code: number | null; out: string }> {
+function run(language: string, code: string, env: Record<string, string>, cwd?: string): Promise<{ code: number | null; out: string }> {
   const [command, args] =
     language === 'sh'
       ? ['bash', ['-c', code]]
@@ -22,7 +23,7 @@ function run(language: string, code: string, env: Record<string, string>): Promi
         : [process.execPath, ['--input-type=module', '-e', code]];
   return new Promise((resolve, reject) => {
     // Asynchronous on purpose: the function answering it runs in this process.
-    const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
@@ -55,5 +56,13 @@ describe('the examples in docs/API.md', () => {
   it.each(['python', 'javascript'])('Register file (%s) reaches register: its sample upload does not exist', async (language) => {
     const { code, out } = await run(language, examplesOf('Register file')[language], env());
     expect({ code, out }).toMatchObject({ code: 0, out: expect.stringMatching(/^404 [\s\S]*FILE_NOT_FOUND/) });
+  });
+
+  it.each(['sh', 'python', 'javascript'])('Upload a file (%s) stores report.pdf in one request', async (language) => {
+    const here = mkdtempSync(join(tmpdir(), 'upload-example-'));
+    writeFileSync(join(here, 'report.pdf'), '%PDF-1.7\n% a one-line report\n');
+    const { code, out } = await run(language, examplesOf('Upload a file')[language], env(), here);
+    expect({ code, out }).toMatchObject({ code: 0, out: expect.stringMatching(/status["']?: ?["']uploaded/) });
+    if (language !== 'sh') expect(out).toMatch(/^201 /);
   });
 });

@@ -89,7 +89,8 @@ describe('API errors surface as FilesApiError', () => {
   });
 
   it('400 INVALID_FIELD_VALUE and FILE_TOO_LARGE, before a byte is read', async () => {
-    const invalid = await apiError(client.uploadFile(unread(10), { filename: '..', crc32c: false }));
+    // A session (chunkSize asks for one) is started before any byte is read; a direct upload sends them.
+    const invalid = await apiError(client.uploadFile(unread(10), { filename: '..', crc32c: false, chunkSize: 256 * 1024 }));
     expect(invalid).toMatchObject({ code: 'INVALID_FIELD_VALUE', status: 400, details: expect.objectContaining({ field: 'filename' }) });
     const large = await apiError(client.uploadFile(unread(6 * 1024 ** 3), { filename: 'huge.bin', crc32c: false }));
     expect(large).toMatchObject({ code: 'FILE_TOO_LARGE', status: 400, details: expect.objectContaining({ max_file_size: 5368709120 }) });

@@ -11,6 +11,8 @@ const SDK_METHOD_FOR: Record<string, keyof FilesClient> = {
   getFile: 'getFile',
   deleteFile: 'deleteFile',
   getDownloadUrl: 'getDownloadUrl',
+  uploadFile: 'uploadDirect',
+  getFileContent: 'getFileContent',
 };
 
 it('has a method for every operation of the route table', () => {

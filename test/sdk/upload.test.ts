@@ -1,5 +1,5 @@
 import { FilesClient, StorageError, type Progress, type UploadSession } from '@files-api/sdk';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -46,6 +46,36 @@ async function objectExists(gcsPath: string): Promise<boolean> {
 }
 
 describe('uploadFile', () => {
+  it('sends a file under the direct-upload cap in one request, with no session', async () => {
+    const bytes = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomFile(join(scratch, 'small.pdf'), 3 * MIB - 9)]);
+    writeFileSync(join(scratch, 'small.pdf'), bytes);
+    const requests: string[] = [];
+    const counting = new FilesClient({
+      baseUrl: stack.api.url,
+      apiKey: stack.apiKey,
+      organizationId: stack.organizationId,
+      fetch: (input, init) => {
+        requests.push(`${init?.method ?? 'GET'} ${new URL(String(input)).pathname}`);
+        return fetch(input, init);
+      },
+    });
+    const file = await counting.uploadFile(join(scratch, 'small.pdf'), { purpose: 'report', metadata: { team: 'ops' } });
+    expect(requests).toEqual([`POST /v1/organizations/${stack.organizationId}/files/upload`]);
+    expect(file).toMatchObject({
+      status: 'uploaded',
+      mime_type: 'application/pdf',
+      file_size: bytes.length,
+      crc32c: crc32cBase64(bytes),
+      purpose: 'report',
+      metadata: { team: 'ops' },
+    });
+    const record = await stack.db.doc(`organizations/${stack.organizationId}/files/${file.id}`).get();
+    expect(record.get('session_uri')).toBeNull();
+    expect(await storedCrc32c(file.storage_path)).toBe(crc32cBase64(bytes));
+    const content = await counting.getFileContent(file.id);
+    expect(content).toMatchObject({ file_id: file.id, filename: 'small.pdf', file_size: bytes.length });
+  });
+
   it('uploads a path in chunks with progress, pins the CRC32C and registers the file', async () => {
     const bytes = randomFile(join(scratch, 'clip.mp4'), 3 * MIB + 1234);
     const progress: Progress[] = [];

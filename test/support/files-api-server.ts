@@ -26,6 +26,11 @@ export async function startFilesApi(env: Record<string, string>, targets: Target
     jest.isolateModules(() => {
       ({ closeBackends } = require('../../functions/index'));
       const { answerClientErrors } = require('../../functions/http/client-error');
+      // readable-stream requires its Duplex lazily, when it makes its first
+      // stream; after isolateModules that would be another registry's copy, and
+      // the storage client's upload streams would fail to write (a direct
+      // upload). One stream made here binds the copy the function loaded.
+      require('readable-stream').Duplex();
       const { getTestServer } = require('@google-cloud/functions-framework/testing');
       for (const target of targets) {
         servers[target] = getTestServer(target);

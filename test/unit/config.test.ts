@@ -29,4 +29,16 @@ describe('loadConfig', () => {
   it('never promises a session longer than the week Cloud Storage gives', () => {
     expect(() => loadConfig({ FILES_BUCKET: 'bkt', UPLOAD_SESSION_TTL_SECONDS: '604801' })).toThrow(/UPLOAD_SESSION_TTL_SECONDS/);
   });
+
+  it('caps a direct upload under the 32 MB Cloud Run functions and API Gateway accept, 30 MiB by default', () => {
+    expect(loadConfig({ FILES_BUCKET: 'bkt' }).directUploadMaxBytes).toBe(30 * 1024 * 1024);
+    expect(loadConfig({ FILES_BUCKET: 'bkt', DIRECT_UPLOAD_MAX_BYTES: '32000000' }).directUploadMaxBytes).toBe(32_000_000);
+    expect(() => loadConfig({ FILES_BUCKET: 'bkt', DIRECT_UPLOAD_MAX_BYTES: '32000001' })).toThrow(/DIRECT_UPLOAD_MAX_BYTES.*32 MB/);
+  });
+
+  it('signs content URLs for an hour unless told otherwise', () => {
+    expect(loadConfig({ FILES_BUCKET: 'bkt' }).contentUrlTtlSeconds).toBe(3600);
+    expect(loadConfig({ FILES_BUCKET: 'bkt', CONTENT_URL_TTL_SECONDS: '60' }).contentUrlTtlSeconds).toBe(60);
+    expect(() => loadConfig({ FILES_BUCKET: 'bkt', CONTENT_URL_TTL_SECONDS: '604801' })).toThrow(/CONTENT_URL_TTL_SECONDS/);
+  });
 });

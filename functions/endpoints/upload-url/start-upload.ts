@@ -1,4 +1,4 @@
-import type { FileRecord } from '../../domain/file-record';
+import { DEFAULT_PURPOSE, type FileRecord } from '../../domain/file-record';
 import { newFileId } from '../../domain/file-id';
 import { isoSeconds } from '../../domain/iso-time';
 import { gcsPath } from '../../domain/object-name';
@@ -53,6 +53,8 @@ export async function startUpload(
     // replay under the key and the sweeper find it, and nothing is left to do
     // once the answer is sent (Cloud Run throttles the CPU then).
     session_uri: sessionUri,
+    purpose: request.purpose ?? DEFAULT_PURPOSE,
+    metadata: request.metadata ?? {},
   });
 
   const sessionStart = sessions.createSession({
@@ -103,7 +105,8 @@ export async function startUpload(
   return uploadSession(config, made, sessionUri);
 }
 
-function quotaExceeded(exceeded: QuotaExceeded): ApiError {
+/** The 403 for an upload the organization's quota refuses. */
+export function quotaExceeded(exceeded: QuotaExceeded): ApiError {
   const what = exceeded.quota === 'open_sessions' ? 'concurrent upload sessions' : 'stored bytes';
   return new ApiError(403, 'QUOTA_EXCEEDED', `This organization has reached its limit of ${what}`, { ...exceeded });
 }

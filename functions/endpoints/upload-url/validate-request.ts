@@ -3,7 +3,7 @@ import { normalizeMimeType } from '../../domain/mime-type';
 import { parseOrigin } from '../../domain/origin';
 import { malformedTextField } from '../../domain/well-formed-text';
 import { ApiError, invalidJson } from '../../errors/api-error';
-import { fileTooLarge, malformedText, validationError } from '../../errors/validation-error';
+import { fileTooLarge, malformedText, metadataKeyError, validationError } from '../../errors/validation-error';
 import type { UploadUrlRequest } from '../../generated/schema-types';
 import { validateUploadUrlRequest } from '../../generated/validators';
 
@@ -16,6 +16,8 @@ export function validUploadUrlRequest(body: unknown, maxFileSize: number): Uploa
   if (typeof candidate.filename === 'string') candidate.filename = candidate.filename.normalize('NFC');
   if (!validateUploadUrlRequest(candidate)) throw validationError(validateUploadUrlRequest.errors, candidate, maxFileSize);
   if (candidate.file_size > maxFileSize) throw fileTooLarge(candidate.file_size, maxFileSize);
+  const keys = metadataKeyError(candidate);
+  if (keys) throw keys;
   return { ...candidate, mime_type: normalizeMimeType(candidate.mime_type) };
 }
 

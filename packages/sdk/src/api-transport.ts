@@ -22,16 +22,18 @@ export interface ApiRequest {
 }
 
 /**
- * One JSON call of the API. Every call is safe to repeat (reads, deletes,
- * register, and upload-url under its Idempotency-Key), so network failures,
+ * One call of the API (JSON, or a direct upload's form). Every call is safe to
+ * repeat (reads, deletes, register, and the uploads under their Idempotency-Key), so network failures,
  * 429 and 5xx are retried with backoff; other errors are thrown at once.
  */
 export async function callApi<T>(options: TransportOptions, request: ApiRequest): Promise<T> {
   const url = new URL(options.baseUrl.replace(/\/+$/, '') + request.path);
   for (const [name, value] of Object.entries(request.query ?? {})) if (value !== undefined) url.searchParams.set(name, String(value));
   const headers: Record<string, string> = { 'X-API-Key': options.apiKey, Accept: 'application/json', ...request.headers };
-  if (request.body !== undefined) headers['Content-Type'] = 'application/json';
-  const body = request.body === undefined ? undefined : JSON.stringify(request.body);
+  // A form (a direct upload) says its own multipart Content-Type and boundary.
+  const form = typeof FormData !== 'undefined' && request.body instanceof FormData;
+  if (request.body !== undefined && !form) headers['Content-Type'] = 'application/json';
+  const body = request.body === undefined ? undefined : form ? (request.body as FormData) : JSON.stringify(request.body);
 
   for (let attempt = 0; ; attempt++) {
     let failure: unknown;

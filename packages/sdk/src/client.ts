@@ -1,13 +1,29 @@
 import { callApi, type ApiRequest, type TransportOptions } from './api-transport.js';
+import { FilesApiError } from './errors.js';
 import { blobSource, isByteSource, type ByteSource } from './byte-source.js';
 import { crc32cOf, type Crc32cHasher } from './crc32c.js';
 import { downloadInto, type ByteSink } from './fetch-download.js';
 import { mimeTypeFor } from './mime-type.js';
-import type { Progress } from './progress.js';
+import { progressMeter, type Progress } from './progress.js';
 import { retryPolicy, type RetryOptions } from './retry.js';
 import { sendBytes } from './send-bytes.js';
 import { OPERATIONS, type OperationId } from './generated/operations.js';
-import type { DownloadUrl, FileList, FileObject, FileStatus, UploadSession, UploadUrlRequest, UploadUrlResponse } from './types.js';
+import type {
+  DownloadUrl,
+  FileContent,
+  FileList,
+  FileObject,
+  FileStatus,
+  UploadSession,
+  UploadUrlRequest,
+  UploadUrlResponse,
+} from './types.js';
+
+/**
+ * Files up to this size go in one direct upload (POST …/files/upload): the
+ * function's default cap (30 MiB of body) less room for the form's framing.
+ */
+export const DIRECT_UPLOAD_MAX_FILE_BYTES = 30 * 1024 * 1024 - 64 * 1024;
 
 export interface FilesClientOptions {
   /** the API's base URL, e.g. https://api.example.com (the /v1/organizations/… paths go below it) */
@@ -19,6 +35,8 @@ export interface FilesClientOptions {
   requestTimeoutMs?: number;
   /** a fetch to use instead of the global one */
   fetch?: typeof fetch;
+  /** files up to this size go in one request (the direct upload), larger ones resumably; default DIRECT_UPLOAD_MAX_FILE_BYTES, 0 always resumably */
+  directUploadMaxBytes?: number;
 }
 
 export interface UploadOptions {
@@ -41,6 +59,10 @@ export interface UploadOptions {
   onSession?: (session: UploadSession) => void | Promise<void>;
   /** go on with a session started earlier instead of starting one */
   session?: UploadSession;
+  /** what the file is for (a-z, 0-9, _); default user_upload */
+  purpose?: string;
+  /** up to 16 string pairs of your own */
+  metadata?: Record<string, string>;
 }
 
 export interface DownloadOptions {
@@ -64,12 +86,14 @@ export type UploadSource = Blob | ByteSource;
 export class FilesClient {
   protected transport: TransportOptions;
   readonly organizationId: string;
+  private readonly directUploadMaxBytes: number;
 
   constructor(options: FilesClientOptions) {
     if (!options.baseUrl || !options.apiKey || !options.organizationId) {
       throw new TypeError('FilesClient needs baseUrl, apiKey and organizationId');
     }
     this.organizationId = options.organizationId;
+    this.directUploadMaxBytes = options.directUploadMaxBytes ?? DIRECT_UPLOAD_MAX_FILE_BYTES;
     const fetchFn = options.fetch ?? globalThis.fetch.bind(globalThis);
     this.transport = {
       baseUrl: options.baseUrl,
@@ -109,6 +133,47 @@ export class FilesClient {
 
   getDownloadUrl(fileId: string, options: { disposition?: 'attachment'; signal?: AbortSignal } = {}): Promise<DownloadUrl> {
     return this.call('getDownloadUrl', { file_id: fileId }, { query: { disposition: options.disposition }, signal: options.signal });
+  }
+
+  /** GET …/content: the file and a signed URL that reads it (an hour by default). */
+  getFileContent(fileId: string, options: { disposition?: 'attachment'; signal?: AbortSignal } = {}): Promise<FileContent> {
+    return this.call('getFileContent', { file_id: fileId }, { query: { disposition: options.disposition }, signal: options.signal });
+  }
+
+  /**
+   * POST …/files/upload: the whole file in one multipart request, recorded
+   * `uploaded` at once. Held in memory while it is sent, so meant for files
+   * under the direct-upload cap; safe to retry under its Idempotency-Key.
+   */
+  async uploadDirect(
+    source: UploadSource,
+    options: Omit<UploadOptions, 'session' | 'onSession' | 'chunkSize' | 'crc32c'> = {},
+  ): Promise<FileObject> {
+    const bytes = await this.openSource(source);
+    try {
+      const filename = options.filename ?? bytes.name;
+      if (!filename) throw new TypeError('uploadDirect needs a filename for a source that has none');
+      const type = options.mimeType ?? bytes.type ?? mimeTypeFor(filename);
+      const form = new FormData();
+      if (options.purpose !== undefined) form.append('purpose', options.purpose);
+      if (options.metadata !== undefined) form.append('metadata', JSON.stringify(options.metadata));
+      form.append('file', new Blob([(await bytes.read(0, bytes.size)) as Uint8Array<ArrayBuffer>], { type }), filename);
+      const report = progressMeter(bytes.size, options.onProgress);
+      report(0);
+      const file = await this.call<FileObject>(
+        'uploadFile',
+        {},
+        {
+          body: form,
+          headers: { 'Idempotency-Key': options.idempotencyKey ?? globalThis.crypto.randomUUID() },
+          signal: options.signal,
+        },
+      );
+      report(bytes.size);
+      return file;
+    } finally {
+      await bytes.close?.();
+    }
   }
 
   /** upload-url: a resumable session for the file described. */
@@ -153,13 +218,25 @@ export class FilesClient {
   }
 
   /**
-   * Uploads a file the whole way: upload-url (with an Idempotency-Key and,
-   * by default, a CRC32C computed first), the bytes in chunks with retries
-   * and resume, then register. Resolves with the registered File object.
+   * Uploads a file the whole way. Up to the direct-upload cap, one request
+   * (uploadDirect); above it, or with `session`, `onSession` or `chunkSize`
+   * (which need a resumable session): upload-url (with an
+   * Idempotency-Key and, by default, a CRC32C computed first), the bytes in
+   * chunks with retries and resume, then register. Resolves with the File object.
    */
   async uploadFile(source: UploadSource, options: UploadOptions = {}): Promise<FileObject> {
     const bytes = await this.openSource(source);
     try {
+      // A session only when the caller asks for what needs one (resume, chunks) or the file is over the cap.
+      const wantsSession = options.session !== undefined || options.onSession !== undefined || options.chunkSize !== undefined;
+      if (!wantsSession && bytes.seekable && bytes.size > 0 && bytes.size <= this.directUploadMaxBytes) {
+        try {
+          return await this.uploadDirect(bytes, options);
+        } catch (error) {
+          // A function with a lower cap than assumed: the resumable way has none.
+          if (!(error instanceof FilesApiError && error.code === 'FILE_TOO_LARGE' && error.status === 413)) throw error;
+        }
+      }
       let session = options.session;
       if (session && session.file_size !== bytes.size) {
         throw new TypeError(`the session is for ${session.file_size} bytes, the source has ${bytes.size}`);
@@ -182,6 +259,8 @@ export class FilesClient {
             file_size: bytes.size,
             mime_type: options.mimeType ?? bytes.type ?? mimeTypeFor(filename),
             ...(crc32c ? { crc32c } : {}),
+            ...(options.purpose !== undefined ? { purpose: options.purpose } : {}),
+            ...(options.metadata !== undefined ? { metadata: options.metadata } : {}),
           },
           { idempotencyKey: options.idempotencyKey, signal: options.signal },
         );

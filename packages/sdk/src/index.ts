@@ -12,4 +12,13 @@ export { FilesApiError, StorageError, type ErrorCode, type StorageErrorCode } fr
 export { mimeTypeFor } from './mime-type.js';
 export type { Progress } from './progress.js';
 export type { RetryOptions } from './retry.js';
-export type { DownloadUrl, FileList, FileObject, FileStatus, UploadSession, UploadUrlRequest, UploadUrlResponse } from './types.js';
+export type {
+  DownloadUrl,
+  FileContent,
+  FileList,
+  FileObject,
+  FileStatus,
+  UploadSession,
+  UploadUrlRequest,
+  UploadUrlResponse,
+} from './types.js';

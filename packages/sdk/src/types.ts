@@ -1,4 +1,4 @@
-import type { DownloadUrlResponse, FileObject, UploadUrlResponse } from './generated/contract.js';
+import type { DownloadUrlResponse, FileContent, FileObject, UploadUrlResponse } from './generated/contract.js';
 
 export type { FileList, FileObject, RegisterRequest, UploadUrlRequest, UploadUrlResponse } from './generated/contract.js';
 
@@ -6,6 +6,9 @@ export type FileStatus = FileObject['status'];
 
 /** Answer of GET …/files/{file_id}/download-url. */
 export type DownloadUrl = DownloadUrlResponse;
+
+/** Answer of GET …/files/{file_id}/content: the file and a signed URL that reads it. */
+export type { FileContent };
 
 /**
  * An upload session and what it was started for: everything needed to go on
