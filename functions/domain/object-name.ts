@@ -49,3 +49,6 @@ export function parseGcsPath(path: string): { organizationId: string; fileId: st
   const m = path.match(GCS_PATH);
   return m ? { organizationId: m[1], fileId: m[2] } : undefined;
 }
+
+/** The `upload` metadata of an object a direct upload wrote: its record comes after it. */
+export const DIRECT_UPLOAD = 'direct';

@@ -1,5 +1,5 @@
 import { completeUpload, type CompletionDeps } from '../domain/complete-upload';
-import { parseGcsPath } from '../domain/object-name';
+import { DIRECT_UPLOAD, parseGcsPath } from '../domain/object-name';
 
 export interface FinalizedObject {
   bucket?: string;
@@ -19,6 +19,8 @@ export async function onObjectFinalized(deps: CompletionDeps & { bucket: string 
   if (!issued) return 'ignored: not an upload path';
   const generation = object.generation === undefined ? undefined : String(object.generation);
   const record = await deps.records.find(issued.organizationId, issued.fileId);
+  // A direct upload writes its object before its record, and records it (or removes it) itself.
+  if (!record && (await deps.objects.stat(object.name))?.metadata.upload === DIRECT_UPLOAD) return 'ignored: a direct upload';
   if (!record || record.storage_path !== object.name) {
     await deps.objects.remove(object.name, generation);
     return 'removed: no record issued this path';

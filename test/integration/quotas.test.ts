@@ -1,4 +1,5 @@
 import { startFilesApi, type RunningApi } from '../support/files-api-server';
+import { BOUNDARY, multipartBody } from '../support/multipart';
 import { emulatorHosts, seedMember, startStack, type Stack } from '../support/stack';
 
 let stack: Stack;
@@ -82,6 +83,31 @@ describe('per-organization quotas against Firestore', () => {
     },
     60_000,
   );
+
+  it('50 concurrent direct uploads of 1000 B against a limit of 5000 stored bytes store exactly 5, and nothing of the rest', async () => {
+    const org = 'org_five_direct';
+    const { apiKey } = await seedMember(stack.db, org, 'usr_five_direct');
+    await stack.db.doc(`organizations/${org}`).update({ limits: { max_stored_bytes: 5000 } });
+    const bases = [stack.api.url, ...others.map((api) => api.url)];
+    const body = multipartBody([{ name: 'file', filename: 'q.bin', type: 'application/octet-stream', value: Buffer.alloc(1000, 7) }]);
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        fetch(`${bases[i % bases.length]}/v1/organizations/${org}/files/upload`, {
+          method: 'POST',
+          headers: { 'X-API-Key': apiKey, 'Content-Type': `multipart/form-data; boundary=${BOUNDARY}` },
+          body,
+        }),
+      ),
+    );
+    const statuses = answers.map((a) => a.status);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 403)).toHaveLength(45);
+    const records = await stack.db.collection(`organizations/${org}/files`).get();
+    expect(records.docs.map((d) => d.get('status'))).toEqual(Array(5).fill('uploaded'));
+    const [objects] = await stack.storage.bucket(stack.bucket).getFiles({ prefix: `files/${org}/` });
+    expect(objects).toHaveLength(5);
+    expect(await usage(org)).toEqual({ open_sessions: 0, stored_bytes: 5000 });
+  }, 60_000);
 
   it('refuses past the limit with 403 QUOTA_EXCEEDED, and a cancel gives the session back', async () => {
     const { apiKey } = await seedMember(stack.db, 'org_small', 'usr_small');

@@ -133,6 +133,18 @@ describe('onObjectFinalized', () => {
     }
   });
 
+  it("leaves a direct upload's object, whose record comes after it, and removes any other object without a record", async () => {
+    const { backends, deps } = setup();
+    backends.files.clear();
+    backends.putObject(event.name, PDF, 'application/pdf', { file_id: 'file_A', upload: 'direct' });
+    expect(await onObjectFinalized({ ...deps, bucket: 'bkt' }, event)).toBe('ignored: a direct upload');
+    expect(backends.objects.size).toBe(1);
+    backends.putObject(event.name, PDF, 'application/pdf', { file_id: 'file_A' });
+    const generation = backends.objects.get(event.name)!.object.generation;
+    expect(await onObjectFinalized({ ...deps, bucket: 'bkt' }, { ...event, generation })).toBe('removed: no record issued this path');
+    expect(backends.objects.size).toBe(0);
+  });
+
   it('refuses organization segments no organization can have without a backend call', async () => {
     const { backends, deps } = setup();
     for (const name of ['files/../file_A/a.pdf', 'files/__x__/file_A/a.pdf', 'files/_/file_A/a.pdf', 'files/org_1/../file_A/a.pdf']) {

@@ -4,6 +4,7 @@ folder of its own, once per test session; stopped afterwards, also after a failu
 from __future__ import annotations
 
 import atexit
+import base64
 import json
 import os
 import signal
@@ -102,7 +103,17 @@ def client(stack: Stack) -> FilesClient:
     return FilesClient(stack.api_url, stack.api_key, stack.organization_id, retry=RetryPolicy(base_delay=0.02))
 
 
+# An MP4's first box (ftyp, brand isom): a file declared video/mp4 must start with one.
+MP4_HEAD = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2"
+
+
 def random_file(path: Path, size: int) -> bytes:
+    """Random bytes the API's content check takes for what the name says: printable text for a
+    .txt, an MP4's first box before random bytes for a .mp4, random bytes for anything else."""
     data = os.urandom(size)
+    if path.suffix == ".txt":
+        data = base64.b64encode(data)[:size]
+    elif path.suffix == ".mp4":
+        data = (MP4_HEAD + data)[:size]
     path.write_bytes(data)
     return data

@@ -10,7 +10,7 @@ import typing
 import pytest
 from conftest import REPO
 
-from files_api import DownloadUrl, File, FileFailure, FileList, FilesApiError, FilesClient, UploadSession
+from files_api import DownloadUrl, File, FileContent, FileFailure, FileList, FilesApiError, FilesClient, UploadSession
 from files_api.transport import OPERATIONS
 
 SCHEMAS = REPO / "schemas"
@@ -24,6 +24,8 @@ METHODS = {
     "getFile": "get_file",
     "deleteFile": "delete_file",
     "getDownloadUrl": "get_download_url",
+    "uploadFile": "upload_direct",
+    "getFileContent": "get_file_content",
 }
 
 
@@ -59,6 +61,7 @@ def fields_of(cls) -> dict[str, dataclasses.Field]:
         (File, "file.schema.json", set()),
         (FileList, "file-list.schema.json", set()),
         (DownloadUrl, "download-url-response.schema.json", set()),
+        (FileContent, "file-content.schema.json", set()),
         # What was declared at upload-url, which register repeats: kept with the session.
         (UploadSession, "upload-url-response.schema.json", {"filename", "mime_type", "file_size", "crc32c"}),
     ],

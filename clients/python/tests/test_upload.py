@@ -17,6 +17,7 @@ import requests
 from conftest import MIB, random_file
 
 from files_api import FilesApiError, FilesClient, UploadSession
+from files_api.client import DIRECT_UPLOAD_MAX_BYTES
 
 
 def crc32c(data: bytes) -> str:
@@ -143,29 +144,36 @@ def test_a_refused_register_says_declared_and_found_and_forgets_the_session(stac
 
 
 def test_the_client_uploads_a_file_object_with_its_progress(client, tmp_path):
-    data = random_file(tmp_path / "obj.bin", 3 * MIB + 5)
+    data = random_file(tmp_path / "obj.txt", 3 * MIB + 5)
     heard = []
-    with open(tmp_path / "obj.bin", "rb") as stream:
+    with open(tmp_path / "obj.txt", "rb") as stream:
         file = client.upload_file(stream, filename="named.txt", on_progress=heard.append, chunk_size=MIB)
     assert (file.original_filename, file.mime_type, file.crc32c) == ("named.txt", "text/plain", crc32c(data))
     assert [p.done for p in heard if p.phase == "upload"] == [MIB, 2 * MIB, 3 * MIB, 3 * MIB + 5]
     assert heard[0].phase == "checksum" and heard[-1].done == heard[-1].total
 
 
-def test_purpose_and_metadata_are_sent_only_when_given(stack, tmp_path):
-    bodies = []
+def test_a_file_up_to_the_cap_goes_in_one_request_a_larger_one_through_a_session(stack, tmp_path):
+    calls = []
     http = requests.Session()
-    http.hooks["response"].append(
-        lambda response, **_: bodies.append(json.loads(response.request.body))
-        if response.request.url.endswith("/upload-url") else None
-    )
+    http.hooks["response"].append(lambda response, **_: calls.append(response.request.url.rsplit("/", 1)[-1]))
     client = FilesClient(stack.api_url, stack.api_key, stack.organization_id, http=http)
+    small = random_file(tmp_path / "small.bin", 3 * MIB)
+    file = client.upload_file(tmp_path / "small.bin")
+    assert (file.status, file.file_size, file.crc32c) == ("uploaded", len(small), crc32c(small))
+    assert calls == ["upload"]
+    calls.clear()
+    random_file(tmp_path / "large.bin", DIRECT_UPLOAD_MAX_BYTES + 1)
+    assert client.upload_file(tmp_path / "large.bin").status == "uploaded"
+    assert calls[0] == "upload-url" and "upload" not in calls
+
+
+def test_purpose_and_metadata_reach_the_file_whichever_way_it_goes(client, tmp_path):
     random_file(tmp_path / "plain.bin", 1000)
-    assert client.upload_file(tmp_path / "plain.bin").status == "uploaded"
-    assert {"purpose", "metadata"}.isdisjoint(bodies[-1])
-    try:
-        client.upload_file(tmp_path / "plain.bin", purpose="assistants", metadata={"team": "a"})
-    except FilesApiError as refused:
-        # A server from before issue 15 refuses fields its upload-url schema does not have, by name.
-        assert (refused.code, refused.details.get("field")) == ("UNKNOWN_FIELD", "purpose")
-    assert (bodies[-1]["purpose"], bodies[-1]["metadata"]) == ("assistants", {"team": "a"})
+    plain = client.upload_file(tmp_path / "plain.bin")
+    assert (plain.purpose, plain.metadata) == ("user_upload", {})
+    direct = client.upload_file(tmp_path / "plain.bin", purpose="assistants", metadata={"team": "a"})
+    resumable = client.upload_file(tmp_path / "plain.bin", purpose="assistants", metadata={"team": "a"}, chunk_size=MIB)
+    for file in (direct, resumable):
+        assert (file.purpose, file.metadata) == ("assistants", {"team": "a"})
+    assert client.get_file(resumable.id).metadata == {"team": "a"}

@@ -6,7 +6,7 @@ import { newFileId } from '../../domain/file-id';
 import { toFileObject, type FileRecord } from '../../domain/file-record';
 import { claimId, uploadFingerprint } from '../../domain/idempotency';
 import { isoSeconds } from '../../domain/iso-time';
-import { gcsPath } from '../../domain/object-name';
+import { DIRECT_UPLOAD, gcsPath } from '../../domain/object-name';
 import {
   IdempotencyKeyTaken,
   type FileRecords,
@@ -74,7 +74,7 @@ export async function uploadFile(deps: UploadFileDeps, input: UploadFileInput): 
     const sniffed = contentMismatch(mimeType, head, head.length < SNIFF_BYTES);
     if (sniffed) throw contentRefused(mimeType, sniffed);
     objectName = gcsPath(input.organizationId, fileId, filename);
-    const metadata = { file_id: fileId, organization_id: input.organizationId };
+    const metadata = { file_id: fileId, organization_id: input.organizationId, upload: DIRECT_UPLOAD };
     const written = await deps.objects.write({ objectName, contentType: mimeType, metadata }, bytes);
     return { ...written, filename, mimeType };
   };

@@ -2,12 +2,13 @@
 
 from .client import FilesClient
 from .errors import FilesApiError, StorageError
-from .models import DownloadUrl, File, FileFailure, FileList, Progress, UploadSession
+from .models import DownloadUrl, File, FileContent, FileFailure, FileList, Progress, UploadSession
 from .retry import RetryPolicy
 
 __all__ = [
     "DownloadUrl",
     "File",
+    "FileContent",
     "FileFailure",
     "FileList",
     "FilesApiError",

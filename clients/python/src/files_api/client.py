@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import mimetypes
 import os
 import uuid
@@ -17,10 +18,14 @@ from .errors import StorageError
 from .retry import RetryPolicy
 from .session import send_bytes
 from .transport import Transport
-from .models import DownloadUrl, File, FileList, FileStatus, Progress, UploadSession
+from .models import DownloadUrl, File, FileContent, FileList, FileStatus, Progress, UploadSession
 
 ProgressCallback = Callable[[Progress], None]
 Source = str | os.PathLike[str] | BinaryIO
+
+#: The largest file ``upload_file`` sends in one request: the server's default cap (30 MiB), less
+#: room for the form's framing, as the TypeScript SDK does.
+DIRECT_UPLOAD_MAX_BYTES = 30 * 1024 * 1024 - 64 * 1024
 
 
 class FilesClient:
@@ -86,6 +91,33 @@ class FilesClient:
         query = {"disposition": "attachment"} if attachment else None
         return DownloadUrl.from_dict(self._call("getDownloadUrl", file_id=file_id, query=query))
 
+    def get_file_content(self, file_id: str, *, attachment: bool = False) -> FileContent:
+        """The file's name, type and size with a signed URL to its bytes (an hour by default)."""
+        query = {"disposition": "attachment"} if attachment else None
+        return FileContent.from_dict(self._call("getFileContent", file_id=file_id, query=query))
+
+    def upload_direct(
+        self,
+        data: bytes,
+        *,
+        filename: str,
+        mime_type: str,
+        purpose: str | None = None,
+        metadata: dict[str, str] | None = None,
+        idempotency_key: str | None = None,
+    ) -> File:
+        """The direct upload: the bytes in one multipart request, answered with the ``uploaded`` File.
+        For files up to the server's cap (``DIRECT_UPLOAD_MAX_BYTES``, 30 MiB by default)."""
+        form: dict[str, Any] = {"file": (filename, data, mime_type)}
+        if purpose is not None:
+            form["purpose"] = (None, purpose)
+        if metadata is not None:
+            form["metadata"] = (None, json.dumps(metadata))
+        answer = self._call(
+            "uploadFile", form=form, headers={"Idempotency-Key": idempotency_key or str(uuid.uuid4())}
+        )
+        return File.from_dict(answer)
+
     # -- upload ----------------------------------------------------------------------------------
 
     def create_upload_session(
@@ -138,15 +170,19 @@ class FilesClient:
     ) -> File:
         """Uploads a file the whole way and returns the registered File.
 
-        ``source`` is a path or a seekable binary file object. Every size takes the resumable
-        session: the CRC32C computed first and pinned (``checksum=False`` skips that pass), the
-        bytes in chunks with retries and resume, then register. ``on_session`` hears the session
-        before the first byte: keep it, and pass it back as ``session`` to resume after the
-        process died. (The direct upload of issue 15 will be one more branch here, taken at or
-        under its cap; it is not in the route table yet.)
+        ``source`` is a path or a seekable binary file object. A file up to
+        ``DIRECT_UPLOAD_MAX_BYTES`` goes in one request (the direct upload), its CRC32C checked
+        against the File's. A larger one, or one whose caller asks for a session (``session``,
+        ``on_session`` or ``chunk_size``), takes the resumable session: the CRC32C computed first
+        and pinned (``checksum=False`` skips that pass), the bytes in chunks with retries and
+        resume, then register. ``on_session`` hears the session before the first byte: keep it,
+        and pass it back as ``session`` to resume after the process died.
         """
         with ExitStack() as cleanup:
             stream, size, own_name = _open(source, cleanup)
+            if size <= DIRECT_UPLOAD_MAX_BYTES and session is None and on_session is None and chunk_size is None:
+                return self._upload_direct(stream, size, filename or own_name, mime_type, purpose, metadata,
+                                           checksum, on_progress)
             resumed = session is not None
             if session is not None:
                 if session.file_size != size:
@@ -160,6 +196,37 @@ class FilesClient:
             return self._upload_resumable(
                 stream, size, session, resumed=resumed, chunk_size=chunk_size, on_progress=on_progress
             )
+
+    def _upload_direct(
+        self,
+        stream: BinaryIO,
+        size: int,
+        filename: str | None,
+        mime_type: str | None,
+        purpose: str | None,
+        metadata: dict[str, str] | None,
+        checksum: bool,
+        on_progress: ProgressCallback | None,
+    ) -> File:
+        if not filename:
+            raise ValueError("upload_file needs a filename for a file object that has none")
+        data = stream.read(size)
+        file = self.upload_direct(
+            data,
+            filename=filename,
+            mime_type=mime_type or mimetypes.guess_type(filename)[0] or "application/octet-stream",
+            purpose=purpose,
+            metadata=metadata,
+        )
+        if checksum:
+            sent = Crc32c()
+            sent.update(data)
+            if file.crc32c != sent.base64():
+                raise StorageError("CHECKSUM_MISMATCH", f"stored CRC32C {file.crc32c}, sent {sent.base64()}")
+        report = _reporter(on_progress, "upload", size)
+        if report:
+            report(size)
+        return file
 
     def _start_session(
         self,
@@ -243,11 +310,12 @@ class FilesClient:
         return file
 
     def _call(self, operation: str, *, query: dict[str, Any] | None = None, body: dict[str, Any] | None = None,
-              headers: dict[str, str] | None = None, file_id: str | None = None) -> Any:
+              headers: dict[str, str] | None = None, file_id: str | None = None,
+              form: dict[str, Any] | None = None) -> Any:
         params = {"organization_id": self.organization_id}
         if file_id is not None:
             params["file_id"] = file_id
-        return self._api.call(operation, params, query=query, body=body, headers=headers)
+        return self._api.call(operation, params, query=query, body=body, headers=headers, form=form)
 
 
 def crc32c_prefix(stream: BinaryIO, hasher: Crc32c, limit: int) -> int:

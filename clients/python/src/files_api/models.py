@@ -46,6 +46,8 @@ class File:
     uploaded_at: str | None
     expires_at: str | None
     failure: FileFailure | None
+    purpose: str = "user_upload"
+    metadata: dict[str, str] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -108,6 +110,23 @@ class DownloadUrl:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DownloadUrl:
+        return _build(cls, data)
+
+
+@dataclass(frozen=True)
+class FileContent:
+    """A file and a signed URL to its bytes (schemas/file-content.schema.json)."""
+
+    file_id: str
+    filename: str
+    mime_type: str
+    file_size: int
+    download_url: str
+    expires_at: str
+    extra: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FileContent:
         return _build(cls, data)
 
 

@@ -22,6 +22,8 @@ OPERATIONS: dict[str, tuple[str, str]] = {
     "getFile": ("GET", "/v1/organizations/{organization_id}/files/{file_id}"),
     "deleteFile": ("DELETE", "/v1/organizations/{organization_id}/files/{file_id}"),
     "getDownloadUrl": ("GET", "/v1/organizations/{organization_id}/files/{file_id}/download-url"),
+    "uploadFile": ("POST", "/v1/organizations/{organization_id}/files/upload"),
+    "getFileContent": ("GET", "/v1/organizations/{organization_id}/files/{file_id}/content"),
 }
 
 #: (connect, read) seconds: a frozen peer cannot hang a call
@@ -43,6 +45,7 @@ class Transport:
         query: dict[str, Any] | None = None,
         body: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
+        form: dict[str, Any] | None = None,
     ) -> Any:
         method, template = OPERATIONS[operation]
         path = template.format(**{name: quote(value, safe="") for name, value in params.items()})
@@ -53,7 +56,9 @@ class Transport:
         while True:
             retry_after = None
             try:
-                response = self.session.request(method, url, params=query, json=body, headers=sent_headers, timeout=TIMEOUT)
+                response = self.session.request(
+                    method, url, params=query, json=body, files=form, headers=sent_headers, timeout=TIMEOUT
+                )
             except requests.RequestException as error:
                 failure: Exception = error
             else:
