@@ -24,6 +24,8 @@ case "$args" in
     [[ $args == *"--format=value(defaultHostname)"* ]] && echo files-api-1a2b3c.ew.gateway.dev
     exit 0 ;;
   *" storage service-agent "*) echo service-123456789012@gs-project-accounts.iam.gserviceaccount.com ;;
+  # --data-file=- reads the secret from stdin, as gcloud does: a writer into a closed pipe would fail the pipeline.
+  *" secrets create "*) cat >/dev/null ;;
   *" auth print-access-token "*) echo fake-token ;;
   *" indexes composite create "*)
     [[ $FAKE_EXISTS == 1 ]] && { echo "ERROR: (gcloud.firestore.indexes.composite.create) ALREADY_EXISTS: index already exists" >&2; exit 1; } ;;
