@@ -208,13 +208,12 @@ class FilesClient:
         checksum: bool,
         on_progress: ProgressCallback | None,
     ) -> File:
-        if not filename:
-            raise ValueError("upload_file needs a filename for a file object that has none")
+        filename, mime_type = _declared(filename, mime_type)
         data = stream.read(size)
         file = self.upload_direct(
             data,
             filename=filename,
-            mime_type=mime_type or mimetypes.guess_type(filename)[0] or "application/octet-stream",
+            mime_type=mime_type,
             purpose=purpose,
             metadata=metadata,
         )
@@ -239,13 +238,12 @@ class FilesClient:
         checksum: bool,
         on_progress: ProgressCallback | None,
     ) -> UploadSession:
-        if not filename:
-            raise ValueError("upload_file needs a filename for a file object that has none")
+        filename, mime_type = _declared(filename, mime_type)
         crc32c = crc32c_of(stream, size, _reporter(on_progress, "checksum", size)) if checksum else None
         return self.create_upload_session(
             filename=filename,
             file_size=size,
-            mime_type=mime_type or mimetypes.guess_type(filename)[0] or "application/octet-stream",
+            mime_type=mime_type,
             crc32c=crc32c,
             purpose=purpose,
             metadata=metadata,
@@ -340,6 +338,13 @@ def _open(source: Source, cleanup: ExitStack) -> tuple[BinaryIO, int, str | None
     size = source.seek(0, os.SEEK_END)
     name = getattr(source, "name", None)
     return source, size, os.path.basename(name) if isinstance(name, str) else None
+
+
+def _declared(filename: str | None, mime_type: str | None) -> tuple[str, str]:
+    """The name and type a new upload declares: without a type, the one its name suggests."""
+    if not filename:
+        raise ValueError("upload_file needs a filename for a file object that has none")
+    return filename, mime_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
 
 
 def _reporter(on_progress: ProgressCallback | None, phase: str, total: int) -> Callable[[int], None] | None:
