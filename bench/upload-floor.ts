@@ -4,56 +4,20 @@
 // against `files`, with each one's peak RSS.
 //
 //   node dist/bench/upload-floor.js [--mib 1024] [--rounds 3]
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../emulator/free-port';
 import { startEmulatorStack } from './lib/emulator-stack';
 import { spawnFunction, untilServing } from './lib/function-process';
 import { machineLine } from './lib/machine';
+import { flag, measure, type Measured } from './lib/measured-command';
 import { ROOT } from './lib/paths';
 import { median } from './lib/stats';
 
 const CLI = join(ROOT, 'packages', 'cli', 'dist', 'main.js');
 const MIB = 1024 * 1024;
-
-function flag(name: string, fallback: number): number {
-  const at = process.argv.indexOf(`--${name}`);
-  return at > 0 ? Number(process.argv[at + 1]) : fallback;
-}
-
-interface Measured {
-  seconds: number;
-  peakRssMiB: number;
-}
-
-/** Runs a command to its end: wall seconds, and its peak resident set (VmHWM, sampled until exit). */
-function measure(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<Measured> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(command, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    let peakKiB = 0;
-    child.stderr.on('data', (piece: Buffer) => (stderr = (stderr + piece.toString()).slice(-4000)));
-    const sample = setInterval(() => {
-      try {
-        const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-        if (hwm) peakKiB = Math.max(peakKiB, Number(hwm[1]));
-      } catch {
-        // exited between samples
-      }
-    }, 50);
-    child.once('error', reject);
-    child.once('close', (code) => {
-      clearInterval(sample);
-      const seconds = (performance.now() - started) / 1000;
-      if (code !== 0) reject(new Error(`${command} ${args.join(' ')} exited ${code}:\n${stderr}`));
-      else resolve({ seconds, peakRssMiB: peakKiB / 1024 });
-    });
-  });
-}
 
 async function main(): Promise<void> {
   const mib = flag('mib', 1024);
