@@ -3,7 +3,7 @@
 // the function's resident memory while it streams direct uploads from 1 MiB
 // to the cap. Against a running local stack:
 //   npm start   (then, with the key it prints and the files function's pid:)
-//   BASE_URL=http://127.0.0.1:8080 API_KEY=ak_… ORG=org_demo FUNCTION_PID=$(pgrep -f 'function-host.js .* files ') \
+//   BASE_URL=http://127.0.0.1:8080 API_KEY=ak_… ORG=org_demo FUNCTION_PID=$(pgrep -f 'serve-function.js .* files ') \
 //     node dist/bench/direct-upload.js
 import { FilesClient } from '@files-api/sdk';
 import { randomBytes } from 'node:crypto';

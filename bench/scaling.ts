@@ -13,7 +13,7 @@
 import { Firestore } from '@google-cloud/firestore';
 import http from 'node:http';
 import { join } from 'node:path';
-import { seedTenant } from '../scripts/local-stack/bootstrap';
+import { seedTenant } from '../scripts/local-stack/seed-tenant';
 import { freePort } from '../emulator/free-port';
 import { startEmulatorStack } from './lib/emulator-stack';
 import { spawnFunction, untilServing } from './lib/function-process';

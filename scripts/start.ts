@@ -1,31 +1,32 @@
 import { mkdirSync } from 'node:fs';
 import { banner } from './local-stack/banner';
-import { bringUp, type StackUp } from './local-stack/bring-up';
 import { keepToOwner } from './local-stack/owner-only';
-import { onParentGone } from './local-stack/parent-watch';
 import { recoveryNote } from './local-stack/recovery-note';
 import { isRunning, readRunRecord, removeRunRecord, writeRunRecord } from './local-stack/run-record';
 import { loadStackConfig, type StackConfig } from './local-stack/stack-config';
-import { StackParts } from './local-stack/stack-parts';
+import { startLocalStack, type StartedStack } from './local-stack/start-stack';
 import { StartupError } from './local-stack/startup-error';
+import { onParentGone, StartedSet } from './processes';
 
 const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 /** A Ctrl-C reaches us twice under npm (from the terminal, and passed on by npm) within this. */
 const SAME_CTRL_C_MS = 1000;
 
 /** `npm start`: the Firestore emulator, the storage emulator and the three functions (files, finalize
- * fed by the storage emulator, sweep on a schedule) on loopback, with demo data. It stops them all,
- * saving Firestore's data, on Ctrl-C, SIGTERM, SIGHUP (the terminal closed), when whatever started it
- * is gone (npm killed), or when any part dies. If this process itself is killed outright, every part
- * notices and stops on its own, and Firestore's data is as of its last background snapshot. */
+ * fed by the storage emulator, sweep on a schedule) on loopback, with demo data.
+ *
+ * How it stops them (the rest is in processes.ts): on Ctrl-C, SIGTERM (`npm run stop`), SIGHUP (the
+ * terminal closed), when whatever started it is gone (npm killed), or when any of them dies, it calls
+ * `started.stop()`: each process group gets SIGTERM, then SIGKILL after a grace, functions first and
+ * Firestore last, after it saved its data. If this process exits any other way, processes.ts's exit hook
+ * SIGKILLs every group left; if it is killed outright, each child sees its stdin lifeline close and stops
+ * on its own, and Firestore's data is as of its last background snapshot. */
 async function main(): Promise<number> {
   const startedAt = new Date();
   // Once the terminal is gone, writing to it fails; that must not stop the stop.
   process.stdout.on('error', () => undefined);
   process.stderr.on('error', () => undefined);
-  const parts = new StackParts();
-  // Whatever way this process ends, no child outlives it.
-  process.on('exit', () => parts.killNow());
+  const started = new StartedSet();
 
   const abort = new AbortController();
   const stopRequested = new Promise<void>((resolve) => {
@@ -44,36 +45,36 @@ async function main(): Promise<number> {
       resolve();
     };
     for (const signal of STOP_SIGNALS) process.on(signal, () => stop(signal, signal === 'SIGINT'));
-    // npm killed with SIGKILL passes nothing on; the launcher is re-parented, which this sees.
+    // npm killed with SIGKILL passes nothing on; this process is re-parented, which this sees.
     onParentGone(() => stop('the process that started the stack is gone', false), { watchStdin: false });
   });
 
   let config: StackConfig | undefined;
-  let up: StackUp;
+  let up: StartedStack;
   try {
     config = loadStackConfig(process.env);
     const unclean = claimCheckout(config.localDir, startedAt);
-    up = await bringUp(config, parts, abort.signal);
+    up = await startLocalStack(config, started, abort.signal);
     if (unclean) process.stdout.write(`\n${recoveryNote(unclean, up.imported)}\n`);
   } catch (err) {
     // Startup errors (a taken port, no Java, no jar, a wrong setting) carry a message that says what to do.
     if (!abort.signal.aborted) process.stderr.write(`npm start: ${err instanceof Error ? err.message : String(err)}\n`);
-    await parts.stop();
+    await started.stop();
     if (config && !(err instanceof AlreadyRunning)) removeRunRecord(config.localDir);
     return abort.signal.aborted ? 0 : 1;
   }
   process.stdout.write(banner(config, up, (Date.now() - startedAt.getTime()) / 1000));
 
-  const outcome = await Promise.race([stopRequested, parts.firstExit()]);
+  const outcome = await Promise.race([stopRequested, started.firstExit()]);
   if (outcome) process.stderr.write(`npm start: the ${outcome.name} ${outcome.reason}; stopping the rest\n`);
-  await parts.stop();
+  await started.stop();
   removeRunRecord(config.localDir);
   return outcome ? 1 : 0;
 }
 
 class AlreadyRunning extends StartupError {}
 
-/** Records this launcher as the one running from this checkout; returns the record of the last one if it
+/** Records this process as the `npm start` running from this checkout; returns the record of the last one if it
  * ended without a clean stop. Refuses if another is running. */
 function claimCheckout(localDir: string, startedAt: Date) {
   mkdirSync(localDir, { recursive: true, mode: 0o700 });

@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { prepareProject, startEmulators } from '../../scripts/local-stack/bootstrap';
-import { groupMembers } from '../../scripts/local-stack/process-group';
+import { startEmulators } from '../../scripts/local-stack/emulators';
+import { prepareProject } from '../../scripts/local-stack/seed-tenant';
+import { groupMembers } from '../../scripts/processes';
 import { BENCH_ORGANIZATION_ID, BENCH_PRINCIPAL_ID } from '../servers/bench-tenant';
 import { onInterrupt } from './on-interrupt';
 

@@ -1,8 +1,5 @@
-import { spawn } from 'node:child_process';
-import { stopProcessGroup } from '../../emulator/stop-process-group';
-import { waitForHttp } from '../../emulator/wait-for-http';
+import { startProcess, untilHttp } from '../../scripts/processes';
 import { processCpuSeconds } from './machine';
-import { killGroup, onInterrupt } from './on-interrupt';
 import { FRAMEWORK_CLI, ROOT } from './paths';
 
 export interface FunctionOptions {
@@ -28,35 +25,24 @@ export interface FunctionProcess {
   stop(): Promise<void>;
 }
 
-/** Starts functions-framework's CLI, as Cloud Functions does, in a process group of its own. */
+/** Starts functions-framework's CLI, as Cloud Functions does, in a process group of its own (processes.ts:
+ * stopped with the bench, however it exits, but for SIGKILL: the CLI does not watch its lifeline). */
 export function spawnFunction(opts: FunctionOptions): FunctionProcess {
-  const child = spawn(
-    opts.node ?? process.execPath,
-    [...(opts.nodeArgs ?? []), FRAMEWORK_CLI, `--target=${opts.target}`, `--source=${opts.source}`, `--port=${opts.port}`],
-    {
-      cwd: ROOT,
-      detached: true,
-      // The per-request log lines go to /dev/null: written, as in production, but not read by the bench.
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...opts.env },
-    },
-  );
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
+  const fn = startProcess({
+    name: `function ${opts.target}`,
+    command: opts.node ?? process.execPath,
+    args: [...(opts.nodeArgs ?? []), FRAMEWORK_CLI, `--target=${opts.target}`, `--source=${opts.source}`, `--port=${opts.port}`],
+    cwd: ROOT,
+    // The per-request log lines go to /dev/null: written, as in production, but not read by the bench.
+    stdout: 'ignore',
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...opts.env },
   });
-  const exited = new Promise<string>((resolve) => {
-    child.once('exit', (code, signal) => resolve(`exited (${code ?? signal}): ${stderr}`));
-    child.once('error', (error) => resolve(`could not start: ${error.message}`));
-  });
-  const pid = child.pid as number;
-  child.once('exit', onInterrupt(killGroup(pid)));
   return {
     url: `http://127.0.0.1:${opts.port}`,
-    pid,
-    exited,
-    cpuSeconds: () => processCpuSeconds(pid),
-    stop: () => stopProcessGroup(child),
+    pid: fn.pid,
+    exited: fn.exited.then((reason) => `${reason}: ${fn.outputTail()}`),
+    cpuSeconds: () => processCpuSeconds(fn.pid),
+    stop: () => fn.stop(),
   };
 }
 
@@ -64,5 +50,5 @@ export function spawnFunction(opts: FunctionOptions): FunctionProcess {
 export async function untilServing(fn: FunctionProcess, timeoutMs = 30_000): Promise<void> {
   const died = fn.exited.then((why) => Promise.reject(new Error(`function ${why}`)));
   died.catch(() => undefined);
-  await Promise.race([waitForHttp(`${fn.url}/`, timeoutMs), died]);
+  await Promise.race([untilHttp(`${fn.url}/`, timeoutMs), died]);
 }

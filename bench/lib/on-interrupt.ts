@@ -1,5 +1,6 @@
 // finally blocks do not run when a signal ends the process, so what a benchmark
-// started is also registered here and killed (by its own id) if it is interrupted.
+// leaves behind (a temporary directory) is registered here and removed if it is
+// interrupted. Processes need nothing: processes.ts kills their groups on exit.
 const cleanups = new Set<() => void>();
 let installed = false;
 
@@ -23,6 +24,3 @@ export function onInterrupt(cleanup: () => void): () => void {
   }
   return () => cleanups.delete(cleanup);
 }
-
-/** SIGKILL to a process group whose leader is `pid`. */
-export const killGroup = (pid: number) => () => process.kill(-pid, 'SIGKILL');

@@ -1,4 +1,4 @@
-import { acceptsConnection } from '../accepts-connection';
+import { acceptsConnection } from '../processes';
 import type { Firestore } from '@google-cloud/firestore';
 import { AdminError, UsageError } from './errors';
 import { GrpcStatus, hasGrpcStatus } from './grpc-status';

@@ -1,10 +1,10 @@
 import { join, relative } from 'node:path';
 import { DEMO } from './demo-seed';
-import type { StackUp } from './bring-up';
 import { AUTOSAVE_INTERVAL_MS } from './firestore-autosave';
 import type { StackConfig } from './stack-config';
-import { functionLog } from './function-parts';
-import { storageRequestLog } from './storage-part';
+import { functionLog } from './stack-functions';
+import { storageRequestLog } from './stack-storage';
+import type { StartedStack } from './start-stack';
 
 const KEY_NOTE = { reused: 'kept from the last start', restored: 'kept from the last start, re-stored', new: 'created now' };
 
@@ -13,7 +13,7 @@ function sweeps(seconds: number): string {
 }
 
 /** What runs where, and a request to paste. */
-export function banner(config: StackConfig, up: StackUp, seconds: number): string {
+export function banner(config: StackConfig, up: StartedStack, seconds: number): string {
   const { dev } = up;
   // Relative to where `npm start` runs when below it, else absolute.
   const shown = (path: string) => {

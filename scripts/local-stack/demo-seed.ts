@@ -1,5 +1,5 @@
 import type { Firestore } from '@google-cloud/firestore';
-import { seedTenant, type KeyOrigin, type TenantSpec } from './bootstrap';
+import { seedTenant, type KeyOrigin, type TenantSpec } from './seed-tenant';
 
 export const DEMO = {
   organizationId: 'org_demo',

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RunningEmulator } from '../../emulator/firestore/launch';
+import type { RunningFirestore } from '../../emulator/firestore';
 
 const CURRENT = 'snapshot';
 const PREVIOUS = 'snapshot.previous';
@@ -42,7 +42,7 @@ export function snapshotToImport(dir: string): Snapshot | undefined {
 
 /** Exports the project beside the current snapshot, then swaps it in. Whenever the process dies on
  * the way, one complete snapshot is left: the current one, or the previous one while they swap. */
-export async function saveSnapshot(emulator: RunningEmulator, projectId: string, dir: string, reason: SnapshotReason): Promise<void> {
+export async function saveSnapshot(emulator: RunningFirestore, projectId: string, dir: string, reason: SnapshotReason): Promise<void> {
   mkdirSync(dir, { recursive: true });
   rmSync(join(dir, NEXT), { recursive: true, force: true });
   const savedAt = new Date();

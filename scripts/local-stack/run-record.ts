@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** `.local/stack.json`: the launcher running from this checkout, while it runs. A clean stop removes
+/** `.local/stack.json`: the `npm start` process running from this checkout, while it runs. A clean stop removes
  * it; one left behind with its process gone means the last stop was unclean. */
 export interface RunRecord {
   pid: number;
@@ -22,7 +22,7 @@ export function readRunRecord(localDir: string): RunRecord | undefined {
   return undefined;
 }
 
-/** Whether the recorded launcher still runs: its pid is alive and is still a start.js (pids are reused). */
+/** Whether the recorded `npm start` still runs: its pid is alive and is still a start.js (pids are reused). */
 export function isRunning(record: RunRecord): boolean {
   if (!existsSync('/proc/self')) return signalable(record.pid);
   try {

@@ -1,12 +1,12 @@
 import type { SweepReport } from '../../functions/jobs/sweep';
-import type { ManagedProcess } from './managed-process';
+import type { Started } from '../processes';
 
 /** A run that takes longer is abandoned; the next one picks up what it left. */
 const RUN_TIMEOUT_MS = 60_000;
 
 /** Cloud Scheduler's job: POST to the sweep function every `intervalMs`, one run at a time.
  * Says one line when a run expired or completed something, or failed; silent otherwise. */
-export function scheduleSweeps(url: string, intervalMs: number, say: (line: string) => void): ManagedProcess {
+export function scheduleSweeps(url: string, intervalMs: number, say: (line: string) => void): Started {
   const stopping = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { Firestore } from '@google-cloud/firestore';
 import { Storage } from '@google-cloud/storage';
 import { freePort } from '../../emulator/free-port';
-import { waitForPort } from '../../scripts/local-stack/wait-for-port';
+import { untilPort } from '../../scripts/processes';
 import { validateUploadUrlResponse } from '../../functions/generated/validators';
 import { runSeedExample } from '../support/run-example';
 import { emulatorHosts, isolatedNames, seedMember } from '../support/stack';
@@ -74,7 +74,7 @@ beforeAll(async () => {
   const exited = new Promise<never>((_, reject) =>
     server?.once('exit', (code) => reject(new Error(`functions-framework exited ${code}:\n${serverOutput}`))),
   );
-  await Promise.race([waitForPort('127.0.0.1', port, 60_000), exited]);
+  await Promise.race([untilPort('127.0.0.1', port, 60_000), exited]);
 }, SETUP_TIMEOUT_MS);
 
 afterAll(async () => {

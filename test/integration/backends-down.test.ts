@@ -3,7 +3,7 @@ import { Storage } from '@google-cloud/storage';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startFirestoreEmulator, type RunningEmulator } from '../../emulator/firestore/launch';
+import { startFirestore, type RunningFirestore } from '../../emulator/firestore';
 import { freePort } from '../../emulator/free-port';
 import { startStorageEmulator, type RunningStorageEmulator } from '@files-api/gcs-emulator';
 import { startFilesApi, type RunningApi } from '../support/files-api-server';
@@ -13,7 +13,7 @@ import { seedMember } from '../support/stack';
 const shared = { firestore: process.env.FIRESTORE_EMULATOR_HOST, storage: process.env.STORAGE_EMULATOR_HOST };
 const projectId = 'test-backends-down';
 const bucket = 'backends-down';
-let firestore: RunningEmulator;
+let firestore: RunningFirestore;
 let firestorePort: number;
 let firestoreDown = false;
 let storage: RunningStorageEmulator;
@@ -25,7 +25,7 @@ let apiKey: string;
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'backends-down-'));
   [firestore, storage] = await Promise.all([
-    freePort().then((port) => startFirestoreEmulator({ host: '127.0.0.1', port: (firestorePort = port) })),
+    freePort().then((port) => startFirestore({ host: '127.0.0.1', port: (firestorePort = port) })),
     startStorageEmulator({ dataDir }),
   ]);
   // The clients read these before their own options; restored in afterAll.
@@ -53,7 +53,7 @@ function startApi() {
 
 afterAll(async () => {
   // The outage ends: calls still retrying against the stopped emulator settle, so the clients can close.
-  if (firestore && firestoreDown) firestore = await startFirestoreEmulator({ host: '127.0.0.1', port: firestorePort });
+  if (firestore && firestoreDown) firestore = await startFirestore({ host: '127.0.0.1', port: firestorePort });
   await api?.close();
   await db?.terminate();
   await Promise.all([firestore?.stop(), storage?.stop()]);

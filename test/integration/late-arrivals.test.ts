@@ -3,7 +3,7 @@ import { Storage } from '@google-cloud/storage';
 import { existsSync, mkdtempSync, readdirSync, rmSync, watch } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startFirestoreEmulator, type RunningEmulator } from '../../emulator/firestore/launch';
+import { startFirestore, type RunningFirestore } from '../../emulator/firestore';
 import { freePort } from '../../emulator/free-port';
 import { startStorageEmulator, type RunningStorageEmulator } from '@files-api/gcs-emulator';
 import { createFirestore } from '../../functions/adapters/firestore-client';
@@ -18,7 +18,7 @@ import { seedMember } from '../support/stack';
 const shared = { firestore: process.env.FIRESTORE_EMULATOR_HOST, storage: process.env.STORAGE_EMULATOR_HOST };
 const projectId = 'test-late-arrivals';
 const bucket = 'late-arrivals';
-let firestore: RunningEmulator;
+let firestore: RunningFirestore;
 let storage: RunningStorageEmulator;
 let dataDir: string;
 let db: Firestore;
@@ -29,7 +29,7 @@ const frozen = new Set<number>();
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'late-arrivals-'));
   [firestore, storage] = await Promise.all([
-    freePort().then((port) => startFirestoreEmulator({ host: '127.0.0.1', port })),
+    freePort().then((port) => startFirestore({ host: '127.0.0.1', port })),
     startStorageEmulator({ dataDir }),
   ]);
   process.env.FIRESTORE_EMULATOR_HOST = firestore.host;
@@ -118,10 +118,10 @@ describe('what lands after the caller got 503 is undone', () => {
 
   it('Firestore frozen: the record written late is failed, its session cancelled, its quota released', async () => {
     const sessionsBefore = liveSessions();
-    freeze(firestore.pid);
+    freeze(-firestore.pid);
     const response = await post(777);
     expect(response.status).toBe(503);
-    thaw(firestore.pid);
+    thaw(-firestore.pid);
     // The write may land after the thaw, counted like any upload until the function
     // marks it failed: wait for the late record to be no longer live, counters agreeing.
     await eventually(async () => {
@@ -159,7 +159,7 @@ describe('what lands after the caller got 503 is undone', () => {
     const client = createFirestore(projectId, 1500);
     try {
       await client.doc('organizations/org_1').get(); // the channel is up before the freeze
-      freeze(firestore.pid);
+      freeze(-firestore.pid);
       // Without the bound a commit waits 60 s an attempt and is retried for up
       // to 600 s: both outlive this test's timeout.
       const batch = client.batch();
@@ -168,7 +168,7 @@ describe('what lands after the caller got 503 is undone', () => {
       expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
       for (const o of outcomes) expect((o as PromiseRejectedResult).reason).toMatchObject({ code: 4 }); // DEADLINE_EXCEEDED
     } finally {
-      thaw(firestore.pid);
+      thaw(-firestore.pid);
       await client.terminate();
     }
   }, 30_000);

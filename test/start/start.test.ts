@@ -63,9 +63,9 @@ function expectParts(children: ProcessInfo[]): void {
   const commands = children.map((c) => c.args).join('\n');
   expect(commands).toMatch(/supervise\.js java .*cloud-firestore-emulator/);
   expect(commands).toMatch(/supervise\.js \S+ \S+gcs-emulator\/dist\/main\.js .*--on-finalize http:\/\/127\.0\.0\.1:\d+/);
-  expect(commands).toMatch(/function-host\.js \S+functions\/index\.js files 127\.0\.0\.1 \d+/);
-  expect(commands).toMatch(/function-host\.js \S+functions\/index\.js finalize 127\.0\.0\.1 \d+/);
-  expect(commands).toMatch(/function-host\.js \S+functions\/index\.js sweep 127\.0\.0\.1 \d+/);
+  expect(commands).toMatch(/serve-function\.js \S+functions\/index\.js files 127\.0\.0\.1 \d+/);
+  expect(commands).toMatch(/serve-function\.js \S+functions\/index\.js finalize 127\.0\.0\.1 \d+/);
+  expect(commands).toMatch(/serve-function\.js \S+functions\/index\.js sweep 127\.0\.0\.1 \d+/);
 }
 
 /** Up, answering and seeded; then SIGINT stops every child and exits 0. Returns dev.json. */

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ManagedProcess } from '../../scripts/local-stack/managed-process';
+import type { Started } from '../../scripts/processes';
 import { scheduleSweeps } from '../../scripts/local-stack/sweep-schedule';
 
 type Answer = { status: number; body: unknown } | 'hold';
@@ -31,7 +31,7 @@ async function until(condition: () => boolean): Promise<void> {
   expect(condition()).toBe(true);
 }
 
-let schedule: ManagedProcess | undefined;
+let schedule: Started | undefined;
 let server: Awaited<ReturnType<typeof sweepServer>> | undefined;
 
 afterEach(async () => {

@@ -89,7 +89,7 @@ describe('unclean stops of npm start', () => {
       .join('\n');
     expect(parts).toMatch(/supervise\.js java .*cloud-firestore-emulator/);
     expect(parts).toMatch(/supervise\.js .*gcs-emulator\/dist\/main\.js/);
-    expect(parts).toMatch(/function-host\.js \S+ files 127\.0\.0\.1 /);
+    expect(parts).toMatch(/serve-function\.js \S+ files 127\.0\.0\.1 /);
     // Within the documented window a background snapshot follows the change.
     for (let i = 0; i < 100 && savedAt() <= acknowledgedAt; i++) await new Promise((r) => setTimeout(r, 100));
     expect(savedAt()).toBeGreaterThan(acknowledgedAt);

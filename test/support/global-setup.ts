@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmulators, type Emulators } from '../../scripts/local-stack/bootstrap';
+import { startEmulators, type Emulators } from '../../scripts/local-stack/emulators';
 import { ensureSigningKey } from '../../scripts/signing-key';
 
 /** Starts both emulators once for the run, on free ports, the way `npm start` does; workers inherit the

@@ -2,7 +2,7 @@ import { Firestore } from '@google-cloud/firestore';
 import { Storage } from '@google-cloud/storage';
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
-import { seedTenant } from '../../scripts/local-stack/bootstrap';
+import { seedTenant } from '../../scripts/local-stack/seed-tenant';
 import { ensureBucket } from '../../scripts/local-stack/storage-bucket';
 import { startFilesApi, type RunningApi, type Target } from './files-api-server';
 

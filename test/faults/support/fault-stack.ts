@@ -3,7 +3,7 @@ import { Storage } from '@google-cloud/storage';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startFirestoreEmulator, type RunningEmulator } from '../../../emulator/firestore/launch';
+import { startFirestore, type RunningFirestore } from '../../../emulator/firestore';
 import { freePort } from '../../../emulator/free-port';
 import { startStorageEmulator, type RunningStorageEmulator } from '@files-api/gcs-emulator';
 import { sessionGraceMs } from '../../../functions/domain/session-grace';
@@ -28,7 +28,7 @@ export class FaultStack {
   readonly bucket = 'faults';
   readonly organizationId = ORGANIZATION;
   readonly graceMs: number;
-  private firestore?: RunningEmulator;
+  private firestore?: RunningFirestore;
   private storageEmulator?: RunningStorageEmulator;
   private firestorePort = 0;
   private storagePort = 0;
@@ -49,7 +49,7 @@ export class FaultStack {
   async start(): Promise<void> {
     [this.firestorePort, this.storagePort] = await Promise.all([freePort(), freePort()]);
     [this.firestore, this.storageEmulator] = await Promise.all([
-      startFirestoreEmulator({ host: '127.0.0.1', port: this.firestorePort }),
+      startFirestore({ host: '127.0.0.1', port: this.firestorePort }),
       startStorageEmulator({ dataDir: this.dataDir, port: this.storagePort }),
     ]);
     process.env.FIRESTORE_EMULATOR_HOST = this.firestore.host;
@@ -84,13 +84,13 @@ export class FaultStack {
   }
 
   freeze(which: 'firestore' | 'storage'): void {
-    const pid = which === 'firestore' ? -(this.firestore as RunningEmulator).pid : (this.storageEmulator as RunningStorageEmulator).pid;
+    const pid = which === 'firestore' ? -(this.firestore as RunningFirestore).pid : (this.storageEmulator as RunningStorageEmulator).pid;
     process.kill(pid, 'SIGSTOP');
     this.frozen.add(pid);
   }
 
   thaw(which: 'firestore' | 'storage'): void {
-    const pid = which === 'firestore' ? -(this.firestore as RunningEmulator).pid : (this.storageEmulator as RunningStorageEmulator).pid;
+    const pid = which === 'firestore' ? -(this.firestore as RunningFirestore).pid : (this.storageEmulator as RunningStorageEmulator).pid;
     process.kill(pid, 'SIGCONT');
     this.frozen.delete(pid);
   }
@@ -101,7 +101,7 @@ export class FaultStack {
       (this.storageEmulator as RunningStorageEmulator).kill();
       return;
     }
-    const firestore = this.firestore as RunningEmulator;
+    const firestore = this.firestore as RunningFirestore;
     process.kill(-firestore.pid, 'SIGKILL');
     await firestore.exited;
   }
@@ -111,7 +111,7 @@ export class FaultStack {
       this.storageEmulator = await startStorageEmulator({ dataDir: this.dataDir, port: this.storagePort });
       return;
     }
-    this.firestore = await startFirestoreEmulator({ host: '127.0.0.1', port: this.firestorePort, importData: this.seedExport });
+    this.firestore = await startFirestore({ host: '127.0.0.1', port: this.firestorePort, importData: this.seedExport });
   }
 
   /** What the storage emulator holds now: sessions and objects a killed Firestore emulator forgets the records of. */

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
-import { onParentGone } from './parent-watch';
-import { COMMAND_NOT_FOUND } from './supervised-child';
+import { COMMAND_NOT_FOUND, onParentGone } from './processes';
 
 /**
- * `node supervise.js <command> [args…]`: runs a program we cannot add code to (Firestore's Java, the
- * storage emulator's own CLI) so that it cannot outlive whoever started this supervisor. The program
+ * `node supervise.js <command> [args…]` (what `startProcess({ supervise: true })` runs, see processes.ts):
+ * runs a program we cannot add code to (Firestore's Java, the storage emulator's own CLI) so that it
+ * cannot outlive whoever started this supervisor. The program
  * shares the supervisor's process group and output; when the parent is gone (pipe closed, or
  * re-parented), the program gets SIGTERM, then SIGKILL; when the program exits, so does the supervisor,
  * the same way, so the parent sees the program's own exit.

@@ -1,20 +1,20 @@
 import { join } from 'node:path';
-import { findFirestoreJar } from '../../emulator/firestore/launch';
+import { findFirestoreJar } from '../../emulator/firestore';
+import type { StartedSet } from '../processes';
 import { assertPortFree } from './assert-port-free';
-import { prepareProject } from './bootstrap';
 import { DEMO, demoTenant, type DemoKeyOrigin } from './demo-seed';
 import { previousApiKey, writeDevFile, type DevFile } from './dev-file';
-import { startFirestorePart } from './firestore-part';
 import type { Snapshot } from './firestore-snapshot';
 import { checkFunctionConfig } from './function-config';
-import { functionEnv, startFunctions, untilListening } from './function-parts';
+import { prepareProject } from './seed-tenant';
 import type { StackConfig } from './stack-config';
-import type { StackParts } from './stack-parts';
-import { startStoragePart } from './storage-part';
+import { startStackFirestore } from './stack-firestore';
+import { functionEnv, startStackFunctions, untilListening } from './stack-functions';
+import { startStackStorage } from './stack-storage';
+import { startStackWeb, webAddress } from './stack-web';
 import { scheduleSweeps } from './sweep-schedule';
-import { startWebPart, webAddress } from './web-part';
 
-export interface StackUp {
+export interface StartedStack {
   dev: DevFile;
   devFilePath: string;
   keyOrigin: DemoKeyOrigin;
@@ -24,9 +24,9 @@ export interface StackUp {
   webUrl: string;
 }
 
-/** Brings the stack up part by part, adding each to `parts` as soon as it runs, so a failure
+/** Starts the stack one piece at a time, adding each to `started` as soon as it runs, so a failure
  * (or `abort`) at any step leaves the caller able to stop exactly what was started. */
-export async function bringUp(config: StackConfig, parts: StackParts, abort: AbortSignal): Promise<StackUp> {
+export async function startLocalStack(config: StackConfig, started: StartedSet, abort: AbortSignal): Promise<StartedStack> {
   checkFunctionConfig(functionEnv(config));
   findFirestoreJar();
   await Promise.all([
@@ -40,12 +40,12 @@ export async function bringUp(config: StackConfig, parts: StackParts, abort: Abo
   // Nothing local needs Google's metadata server; probing it costs a second and prints a warning
   // (in this process and in the functions, which inherit it).
   process.env.METADATA_SERVER_DETECTION ??= 'none';
-  const functions = startFunctions(config, parts);
+  const functions = startStackFunctions(config, started);
   const [firestore, storage] = await allStarted([
-    startFirestorePart(config, parts),
+    startStackFirestore(config, started),
     // The emulator sends an event as soon as an object completes, even one a client resumes from
     // before a restart, so the function that takes them is listening before the emulator is.
-    untilListening(functions.finalize).then(() => startStoragePart(config, parts, functions.finalize.url)),
+    untilListening(functions.finalize).then(() => startStackStorage(config, started, functions.finalize.url)),
   ]);
   abort.throwIfAborted();
 
@@ -62,7 +62,7 @@ export async function bringUp(config: StackConfig, parts: StackParts, abort: Abo
   abort.throwIfAborted();
   firestore.startAutosave();
   if (config.sweepIntervalSeconds > 0) {
-    parts.add(
+    started.add(
       scheduleSweeps(functions.sweep.url, config.sweepIntervalSeconds * 1000, (line) => process.stdout.write(`scheduler | ${line}\n`)),
     );
   }
@@ -79,11 +79,11 @@ export async function bringUp(config: StackConfig, parts: StackParts, abort: Abo
     api_key: seeded.apiKey,
   };
   writeDevFile(devFilePath, dev);
-  return { dev, devFilePath, keyOrigin: seeded.origin, imported: firestore.imported, webUrl: await startWebPart(config, parts, dev) };
+  return { dev, devFilePath, keyOrigin: seeded.origin, imported: firestore.imported, webUrl: await startStackWeb(config, started, dev) };
 }
 
-/** Like Promise.all, but waits for every start to settle: each registers itself in `parts` when it
- * succeeds, so when one fails the caller stops the others only after they are registered. */
+/** Like Promise.all, but waits for every start to settle: each adds itself to `started` when it
+ * succeeds, so when one fails the caller stops the others only after they are added. */
 async function allStarted<T extends unknown[]>(starts: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
   const settled = await Promise.allSettled(starts);
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');

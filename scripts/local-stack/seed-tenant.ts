@@ -1,72 +1,10 @@
 import { Firestore } from '@google-cloud/firestore';
-import { startFirestoreEmulator, type RunningEmulator } from '../../emulator/firestore/launch';
-import { freePort } from '../../emulator/free-port';
 import { isWellFormedApiKey } from '../../functions/domain/api-key';
 import { createApiKey, findApiKey, restoreApiKey } from '../admin/api-keys';
 import { AlreadyExistsError } from '../admin/errors';
 import { addMember, type MemberDoc } from '../admin/members';
 import { createOrganization } from '../admin/organizations';
 import { ensureBucket } from './storage-bucket';
-import { startSupervisedStorageEmulator, type SupervisedStorageOptions, type SupervisedStorageEmulator } from './storage-emulator';
-import { spawnSupervised } from './supervised-child';
-
-/**
- * The one way this repository starts its emulators and seeds a tenant: `npm start`, the Jest global
- * setup and the benchmarks all come through here. Both emulators run under a supervisor, so neither
- * outlives the process that started it, however that process ends.
- */
-
-export interface FirestoreOptions {
-  host: string;
-  /** 0 for a free one */
-  port: number;
-  /** an `.overall_export_metadata` file to load before serving */
-  importData?: string;
-}
-
-/** Google's Firestore emulator (Java) under a supervisor; `pid` leads the group Java runs in. */
-export async function startSupervisedFirestore(opts: FirestoreOptions): Promise<RunningEmulator> {
-  return startFirestoreEmulator({
-    host: opts.host,
-    port: opts.port || (await freePort()),
-    importData: opts.importData,
-    spawn: (command, args) => spawnSupervised(command, args),
-  });
-}
-
-export { startSupervisedStorageEmulator, type SupervisedStorageEmulator };
-
-export interface Emulators {
-  firestore: RunningEmulator;
-  storage: SupervisedStorageEmulator;
-  /** what the functions and Google's clients need to find them */
-  env: { FIRESTORE_EMULATOR_HOST: string; STORAGE_EMULATOR_HOST: string };
-  stop(): Promise<void>;
-}
-
-/** Both emulators at once, on loopback; free ports unless given. */
-export async function startEmulators(opts: {
-  storageDataDir: string;
-  firestorePort?: number;
-  storage?: Partial<SupervisedStorageOptions>;
-}): Promise<Emulators> {
-  const [firestore, storage] = await Promise.allSettled([
-    startSupervisedFirestore({ host: '127.0.0.1', port: opts.firestorePort ?? 0 }),
-    startSupervisedStorageEmulator({ host: '127.0.0.1', port: 0, ...opts.storage, dataDir: opts.storageDataDir }),
-  ]);
-  if (firestore.status === 'rejected' || storage.status === 'rejected') {
-    await Promise.all([firestore, storage].map((s) => (s.status === 'fulfilled' ? s.value.stop() : undefined)));
-    throw firestore.status === 'rejected' ? firestore.reason : (storage as PromiseRejectedResult).reason;
-  }
-  return {
-    firestore: firestore.value,
-    storage: storage.value,
-    env: { FIRESTORE_EMULATOR_HOST: firestore.value.host, STORAGE_EMULATOR_HOST: storage.value.url },
-    stop: async () => {
-      await Promise.all([firestore.value.stop(), storage.value.stop()]);
-    },
-  };
-}
 
 export interface TenantSpec {
   organizationId: string;

@@ -1,12 +1,12 @@
 import http from 'node:http';
-import { onParentGone } from './parent-watch';
+import { onParentGone } from '../processes';
 import { SERVER_TIMEOUTS } from './server-timeouts';
 
 /**
- * `node function-host.js <source> <target> <host> <port>`: one function of the compiled functions, served
+ * `node serve-function.js <source> <target> <host> <port>`: one function of the compiled functions, served
  * by functions-framework's own app (the one its CLI serves; the library builds it from code) on `host`
  * only, where the CLI would listen on every interface. Server timeouts bound what a slow client can hold.
- * It stops when its launcher is gone, however it went.
+ * It stops when the process that started it is gone, however it went (processes.ts: the lifeline).
  */
 const [source, target, host, portText] = process.argv.slice(2);
 
@@ -15,9 +15,9 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-if (!source || !target || !host || !/^\d+$/.test(portText ?? '')) fail('usage: function-host.js <source> <target> <host> <port>');
+if (!source || !target || !host || !/^\d+$/.test(portText ?? '')) fail('usage: serve-function.js <source> <target> <host> <port>');
 
-// Output goes to the launcher over pipes; once it is gone, so is the reason to run.
+// Output goes to whoever started it over pipes; once that is gone, so is the reason to run.
 process.stdout.on('error', () => process.exit(1));
 process.stderr.on('error', () => process.exit(1));
 

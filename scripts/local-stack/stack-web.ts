@@ -1,10 +1,10 @@
 import { join } from 'node:path';
+import type { StartedSet } from '../processes';
 import { ensureSigningKey } from '../signing-key';
 import { serveWebPage } from '../web-server';
 import type { DevFile } from './dev-file';
 import { httpUrl } from './service-url';
 import type { ServiceAddress, StackConfig } from './stack-config';
-import type { StackParts } from './stack-parts';
 import { StartupError } from './startup-error';
 
 const DEFAULT_WEB_PORT = 8090;
@@ -31,8 +31,8 @@ export function localSigningKey(config: StackConfig): string {
   return ensureSigningKey(join(config.localDir, 'signing-key.json'), config.projectId).path;
 }
 
-/** Serves the browser uploader, connected to the demo organization, and registers it; resolves to its URL. */
-export async function startWebPart(config: StackConfig, parts: StackParts, dev: DevFile): Promise<string> {
+/** Serves the browser uploader, connected to the demo organization, and adds it to `started`; resolves to its URL. */
+export async function startStackWeb(config: StackConfig, started: StartedSet, dev: DevFile): Promise<string> {
   const address = webAddress();
   const page = await serveWebPage({
     root: join(config.repoRoot, 'packages', 'web', 'dist'),
@@ -42,7 +42,7 @@ export async function startWebPart(config: StackConfig, parts: StackParts, dev: 
     connectTo: [dev.function_url, dev.storage_url],
   });
   let stopped: (reason: string) => void = () => undefined;
-  parts.add({
+  started.add({
     name: 'browser uploader',
     pid: undefined,
     exited: new Promise<string>((resolve) => (stopped = resolve)),
