@@ -10,7 +10,7 @@
 //
 // Variants measured by default: bare, tsc (dist/functions/index.js, unbundled)
 // and bundle (dist/deploy/index.js, from `npm run bundle`). --variant adds more
-// builds of the files function. A deployable (scripts/bundle.mjs's output) is
+// builds of the files function. A deployable (scripts/bundle.js's output) is
 // first built as Cloud Build does, its gcp-build step priming its compile
 // cache with each runtime, and every run starts from that primed cache, as
 // every new instance does (an instance's own writes to it die with it);
@@ -54,7 +54,7 @@ interface Variant {
   compileCache?: { dir: string; primedCopy?: string };
 }
 
-// scripts/bundle.mjs's deployable: its build step, and the cache directory the entry enables.
+// scripts/bundle.js's deployable: its build step, and the cache directory the entry enables.
 const PRIME_SCRIPT = 'prime-compile-cache.js';
 const COMPILE_CACHE = '.compile-cache';
 

@@ -15,7 +15,7 @@ function apiReference({ contract, schemas }) {
     contract.info.description,
     '',
     'The same contract, machine-readable: [`openapi.json`](openapi.json) (OpenAPI 3.1, for clients and code generators). The API Gateway',
-    'document (OpenAPI 2.0) is generated for a deployed function with `node scripts/gateway-openapi.mjs --backend <function-url> --out gateway.yaml`.',
+    'document (OpenAPI 2.0) is generated for a deployed function with `node scripts/gateway-openapi.js --backend <function-url> --out gateway.yaml`.',
     '',
     '## Conventions',
     '',

@@ -142,7 +142,7 @@ export function deployPlan(options: DeployOptions, root: string): Step[] {
   ];
   const gatewayDocument = [
     'node',
-    'scripts/gateway-openapi.mjs',
+    'scripts/gateway-openapi.js',
     '--backend',
     functionUrl(options, 'files'),
     '--deadline',

@@ -28,7 +28,7 @@ let baseUrl: string;
 let apiKey: string;
 
 beforeAll(async () => {
-  await run(process.execPath, [join(root, 'scripts', 'bundle.mjs'), '--outdir', bundleDir], { cwd: root });
+  await run(process.execPath, [join(root, 'scripts', 'bundle.js'), '--outdir', bundleDir], { cwd: root });
   // Outside the repository, so nothing can resolve from the project's own node_modules.
   app = mkdtempSync(join(tmpdir(), 'files-api-deployable-'));
   cpSync(bundleDir, app, { recursive: true });

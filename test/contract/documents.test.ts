@@ -76,7 +76,7 @@ describe('the documents generated from the contract', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gateway-'));
     try {
       const out = join(dir, 'gateway.yaml');
-      await run(process.execPath, ['scripts/gateway-openapi.mjs', '--backend', BACKEND, '--deadline', '30', '--out', out], { cwd: ROOT });
+      await run(process.execPath, ['scripts/gateway-openapi.js', '--backend', BACKEND, '--deadline', '30', '--out', out], { cwd: ROOT });
       expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual(copy(gatewayDocument(loaded, { backend: BACKEND, deadline: 30 })));
       for (const args of [
         ['--out', out],
@@ -84,7 +84,7 @@ describe('the documents generated from the contract', () => {
         ['--backend', BACKEND, '--deadline', 'soon', '--out', out],
         ['--what'],
       ]) {
-        await expect(run(process.execPath, ['scripts/gateway-openapi.mjs', ...args], { cwd: ROOT })).rejects.toMatchObject({ code: 2 });
+        await expect(run(process.execPath, ['scripts/gateway-openapi.js', ...args], { cwd: ROOT })).rejects.toMatchObject({ code: 2 });
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -124,7 +124,7 @@ describe('npm run deploy -- --dry-run', () => {
   });
 
   it("runs the contract's generator as printed, and its document sends every path to files", async () => {
-    const line = script.split('\n').find((l) => l.startsWith('node scripts/gateway-openapi.mjs ')) as string;
+    const line = script.split('\n').find((l) => l.startsWith('node scripts/gateway-openapi.js ')) as string;
     const out = join(mkdtempSync(join(tmpdir(), 'gateway-doc-')), 'files-api.yaml');
     const argv = line
       .split(' ')
@@ -144,7 +144,7 @@ describe('npm run deploy -- --dry-run', () => {
 
   it('puts API Gateway in front of files, with a config made from the generated document', () => {
     expect(script).toContain(
-      'node scripts/gateway-openapi.mjs --backend https://europe-west1-demo-proj.cloudfunctions.net/files --deadline 60 --out dist/gateway/files-api.yaml',
+      'node scripts/gateway-openapi.js --backend https://europe-west1-demo-proj.cloudfunctions.net/files --deadline 60 --out dist/gateway/files-api.yaml',
     );
     expect(script).toContain('gcloud api-gateway apis create files-api ');
     expect(script).toContain(`--openapi-spec=dist/gateway/files-api.yaml --backend-auth-service-account=${email('gateway')} `);

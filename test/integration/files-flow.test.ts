@@ -30,7 +30,7 @@ async function api(method: string, path: string, body?: unknown, key = stack.api
   return { status: response.status, json: text ? JSON.parse(text) : {} };
 }
 
-async function startUpload(filename: string, bytes: Buffer, mime: string) {
+async function requestUploadUrl(filename: string, bytes: Buffer, mime: string) {
   const { status, json } = await api('POST', '/files/upload-url', { filename, file_size: bytes.length, mime_type: mime });
   expect(status).toBe(200);
   return json as { upload_url: string; gcs_path: string; file_id: string };
@@ -86,7 +86,7 @@ describe('upload-url → chunked upload → register → get/list → delete', (
   const bytes = Buffer.alloc(24 * 1024 * 1024 + 12345, 3);
 
   it('goes the whole way with the official client', async () => {
-    const session = await startUpload('tens-of-mb.bin', bytes, 'application/octet-stream');
+    const session = await requestUploadUrl('tens-of-mb.bin', bytes, 'application/octet-stream');
     const early = await api('POST', '/files', registration(session, 'tens-of-mb.bin', bytes, 'application/octet-stream'));
     expect([early.status, early.json.error.code]).toEqual([409, 'UPLOAD_INCOMPLETE']);
 
@@ -115,7 +115,7 @@ describe('upload-url → chunked upload → register → get/list → delete', (
 
   it('refuses a body that contradicts the record, and leaves the file as it was', async () => {
     const small = Buffer.from('hello');
-    const session = await startUpload('a.txt', small, 'text/plain');
+    const session = await requestUploadUrl('a.txt', small, 'text/plain');
     await uploadInChunks(session, small);
     const wrong = await api('POST', '/files', { ...registration(session, 'a.txt', small, 'text/plain'), file_size: 6 });
     expect(wrong.status).toBe(422);
@@ -128,7 +128,7 @@ describe('upload-url → chunked upload → register → get/list → delete', (
   });
 
   it('fails a mislabelled upload (a PNG declared as a PDF) and deletes its object', async () => {
-    const session = await startUpload('report.pdf', PNG, 'application/pdf');
+    const session = await requestUploadUrl('report.pdf', PNG, 'application/pdf');
     await uploadInChunks(session, PNG);
     const answer = await api('POST', '/files', registration(session, 'report.pdf', PNG, 'application/pdf'));
     expect(answer.status).toBe(422);
@@ -155,7 +155,7 @@ describe('upload-url → chunked upload → register → get/list → delete', (
     ...Object.entries(EXECUTABLE_SAMPLES).map(([name, sample]) => [`a ${name} executable`, sample.bytes, sample.type] as const),
     ['random bytes', Buffer.concat([Buffer.from([0x13, 0x37]), randomBytes(5000)]), 'application/octet-stream'] as const,
   ])('fails %s declared as video/mp4 and deletes its object', async (_name, bytes, actual) => {
-    const session = await startUpload('movie.mp4', bytes, 'video/mp4');
+    const session = await requestUploadUrl('movie.mp4', bytes, 'video/mp4');
     await uploadInChunks(session, bytes);
     const answer = await api('POST', '/files', registration(session, 'movie.mp4', bytes, 'video/mp4'));
     expect([answer.status, answer.json.error.code]).toEqual([422, 'UPLOAD_VERIFICATION_FAILED']);
@@ -167,7 +167,7 @@ describe('upload-url → chunked upload → register → get/list → delete', (
 
   it('cancels an upload in progress: the session is gone, the record says cancelled', async () => {
     const bytes4 = Buffer.from('abcd');
-    const session = await startUpload('c.bin', bytes4, 'application/octet-stream');
+    const session = await requestUploadUrl('c.bin', bytes4, 'application/octet-stream');
     await sessionRecorded(session.file_id);
     expect((await api('DELETE', `/files/${session.file_id}`)).status).toBe(204);
     expect((await api('GET', `/files/${session.file_id}`)).json).toMatchObject({ status: 'cancelled', expires_at: null, failure: null });
@@ -178,7 +178,7 @@ describe('upload-url → chunked upload → register → get/list → delete', (
 
   it('50 concurrent registers of one file: one transition, one File object for all', async () => {
     const body = Buffer.alloc(300_000, 9);
-    const session = await startUpload('race.bin', body, 'application/octet-stream');
+    const session = await requestUploadUrl('race.bin', body, 'application/octet-stream');
     await uploadInChunks(session, body);
     const answers = await Promise.all(
       Array.from({ length: 50 }, () => api('POST', '/files', registration(session, 'race.bin', body, 'application/octet-stream'))),

@@ -44,7 +44,7 @@ async function stackEnv(extra: NodeJS.ProcessEnv = {}): Promise<NodeJS.ProcessEn
   return env;
 }
 
-function startStack(env: NodeJS.ProcessEnv): StackProcess {
+function startStackProcess(env: NodeJS.ProcessEnv): StackProcess {
   const stack = new StackProcess(env);
   started.push(stack);
   return stack;
@@ -70,7 +70,7 @@ function expectParts(children: ProcessInfo[]): void {
 
 /** Up, answering and seeded; then SIGINT stops every child and exits 0. Returns dev.json. */
 async function runOnce(env: NodeJS.ProcessEnv): Promise<{ dev: Record<string, string>; stdout: string }> {
-  const stack = startStack(env);
+  const stack = startStackProcess(env);
   await stack.ready();
   const dev = readDevJson();
   expect(Object.keys(dev).sort()).toEqual(
@@ -128,7 +128,7 @@ describe('npm start', () => {
   });
 
   it('finalizes an upload nobody registers, sweeps on a schedule, and stops the finalize and sweep functions on SIGINT', async () => {
-    const stack = startStack(await stackEnv({ SWEEP_INTERVAL_SECONDS: '1' }));
+    const stack = startStackProcess(await stackEnv({ SWEEP_INTERVAL_SECONDS: '1' }));
     await stack.ready();
     const dev = readDevJson() as unknown as Dev & { finalize_url: string };
     expect(stack.stdout).toContain(`finalize function   ${dev.finalize_url}  (target "finalize"`);
@@ -185,7 +185,7 @@ describe('npm start', () => {
     // Java's supervisor, not Java: the stack stops the group, so Java goes too.
     ['Firestore emulator', /supervise\.js java /],
   ])('stops everything, exiting 1, when a child dies (the %s)', async (name, command) => {
-    const stack = startStack(await stackEnv());
+    const stack = startStackProcess(await stackEnv());
     await stack.ready();
     const children = descendants(stack.pid);
     expectParts(children);
@@ -201,7 +201,7 @@ describe('npm start', () => {
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const port = (blocker.address() as net.AddressInfo).port;
     try {
-      const stack = startStack(await stackEnv({ STORAGE_PORT: String(port) }));
+      const stack = startStackProcess(await stackEnv({ STORAGE_PORT: String(port) }));
       expect(await stack.exitWithin(15_000)).toEqual({ code: 1, signal: null });
       expect(stack.stderr).toBe(
         `npm start: port ${port} (storage emulator) is already in use: stop what holds it, or set STORAGE_PORT to another port\n`,
@@ -212,7 +212,7 @@ describe('npm start', () => {
   });
 
   it('says once what is wrong with a setting of the functions, and starts nothing', async () => {
-    const stack = startStack(await stackEnv({ MAX_FILE_SIZE: 'lots' }));
+    const stack = startStackProcess(await stackEnv({ MAX_FILE_SIZE: 'lots' }));
     expect(await stack.exitWithin(30_000)).toEqual({ code: 1, signal: null });
     // One line that names the variable and its bound; no stack trace, nothing said twice.
     expect(stack.stderr).toMatch(/^npm start: MAX_FILE_SIZE="lots": must be [^\n]+\n$/);
@@ -220,7 +220,7 @@ describe('npm start', () => {
   });
 
   it("lists every problem of the functions' settings, each once", async () => {
-    const stack = startStack(await stackEnv({ MAX_FILE_SIZE: 'lots', CHUNK_SIZE_RECOMMENDED: '1000000' }));
+    const stack = startStackProcess(await stackEnv({ MAX_FILE_SIZE: 'lots', CHUNK_SIZE_RECOMMENDED: '1000000' }));
     expect(await stack.exitWithin(30_000)).toEqual({ code: 1, signal: null });
     const lines = stack.stderr.split('\n');
     expect(lines[0]).toBe("npm start: the functions' configuration has 2 problems:");
@@ -239,7 +239,7 @@ describe('npm start', () => {
     ],
     ['Java', { JAVA: '/nonexistent/java' }, /^npm start: Java not found \(\/nonexistent\/java\): install Java 17/],
   ])('says in one line what to install when %s is missing', async (_what, extra, message) => {
-    const stack = startStack(await stackEnv(extra));
+    const stack = startStackProcess(await stackEnv(extra));
     expect(await stack.exitWithin(30_000)).toEqual({ code: 1, signal: null });
     expect(stack.stderr).toMatch(/^[^\n]+\n$/);
     expect(stack.stderr).toMatch(message);

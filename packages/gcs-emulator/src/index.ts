@@ -2,5 +2,5 @@
 // no caller outlives; its CLI is main.ts (bin `gcs-emulator`).
 export { startEmulator, type Emulator } from './emulator';
 export type { EmulatorConfig } from './emulator-state';
-export { startStorageEmulator, storageEmulatorScript, type RunningStorageEmulator, type StorageEmulatorOptions } from './launch';
+export { startStorageEmulator, storageEmulatorScript, type RunningStorageEmulator, type StorageEmulatorOptions } from './start';
 export { Crc32c } from './crc32c';

@@ -2,7 +2,7 @@ import { HELP, parseArgs, wantsHelp } from './cli-args';
 import { startEmulator } from './emulator';
 
 /** CLI entry: prints one JSON line {"event":"listening","url":…} once it serves (the
- * launcher waits for it), nothing else on stdout; SIGINT/SIGTERM close and exit 0. */
+ * caller waits for it), nothing else on stdout; SIGINT/SIGTERM close and exit 0. */
 async function main(): Promise<void> {
   if (wantsHelp(process.argv.slice(2))) {
     process.stdout.write(`${HELP}\n`);

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { storageEmulatorScript } from '../src/launch';
+import { storageEmulatorScript } from '../src/start';
 import { pattern, put, QUANTUM, startSession } from './helpers';
 
 // The emulator as a program: `gcs-emulator --port P --data DIR` (packages/gcs-emulator/dist/main.js).

@@ -4,7 +4,7 @@ import { crc32c as nativeCrc32c } from '@node-rs/crc32';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RunningStorageEmulator } from '../src/launch';
+import type { RunningStorageEmulator } from '../src/start';
 import { findSdkTool, gcloudEnv, gsutilEnv, runOk, sha256File, startTlsFront, type TlsFront } from './cloud-sdk';
 import { MIB, ownEmulator, storageClient } from './helpers';
 

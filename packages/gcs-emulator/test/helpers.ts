@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startStorageEmulator, type RunningStorageEmulator, type StorageEmulatorOptions } from '../src/launch';
+import { startStorageEmulator, type RunningStorageEmulator, type StorageEmulatorOptions } from '../src/start';
 
 export const KIB = 1024;
 export const MIB = 1024 * KIB;

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RunningStorageEmulator } from '../src/launch';
+import type { RunningStorageEmulator } from '../src/start';
 import { runOk, sha256File } from './cloud-sdk';
 import { MIB, ownEmulator, storageClient } from './helpers';
 

@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { existsSync, linkSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
-import { startStorageEmulator } from '../src/launch';
+import { startStorageEmulator } from '../src/start';
 import { crc32c, md5, MIB, ownEmulator, pattern, put, QUANTUM, startSession, storageClient } from './helpers';
 
 // Emulators of this file's own: stopped, killed and restarted on the same data dir.

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Storage, type GetSignedUrlConfig } from '@google-cloud/storage';
-import type { RunningStorageEmulator } from '../src/launch';
+import type { RunningStorageEmulator } from '../src/start';
 import { ownEmulator, pattern, storageClient } from './helpers';
 
 // V4-signed read URLs made by the official Node client (file.getSignedUrl), verified by

@@ -2,11 +2,11 @@
 // schemas, and writes what the function compiles: functions/generated/operations.ts.
 // With --docs it also writes the committed documents for clients: docs/openapi.json
 // and docs/API.md (test/contract checks they are up to date).
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import load from './contract/load.js';
-import operations from './contract/operations-ts.js';
-import documents from './contract/documents.js';
+const { mkdirSync, writeFileSync } = require('node:fs');
+const { join } = require('node:path');
+const load = require('./contract/load.js');
+const operations = require('./contract/operations-ts.js');
+const documents = require('./contract/documents.js');
 
 const loaded = load.loadContract();
 const generated = join(load.ROOT, 'functions', 'generated');

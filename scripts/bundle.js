@@ -5,17 +5,16 @@
 // V8's compile cache first, and the package's gcp-build step fills that cache
 // during the deploy's build (scripts/deploy-entry/).
 //
-//   node scripts/bundle.mjs [--outdir DIR] [--external PKG[,PKG…]]
+//   node scripts/bundle.js [--outdir DIR] [--external PKG[,PKG…]]
 //
 // --external keeps more packages out of the bundle (installed from npm instead);
 // the cold-start benchmark uses it to measure the alternatives.
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import { build } from 'esbuild';
+const { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
+const { join, relative, resolve, sep } = require('node:path');
+const { parseArgs } = require('node:util');
+const { buildSync } = require('esbuild');
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const root = join(__dirname, '..');
 
 // The framework is the host process on Cloud Functions: the function must
 // register with the very copy that loads it, and functions/http/body-layer.ts
@@ -38,7 +37,7 @@ const rootPackage = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
 rmSync(outdir, { recursive: true, force: true });
 mkdirSync(outdir, { recursive: true });
 
-const result = await build({
+const result = buildSync({
   absWorkingDir: root,
   entryPoints: ['functions/index.ts'],
   outfile: join(outdir, 'function.js'),
@@ -71,7 +70,7 @@ const deployPackage = {
   name: `${rootPackage.name}-deploy`,
   version: rootPackage.version,
   private: true,
-  description: `${rootPackage.name}, bundled by scripts/bundle.mjs`,
+  description: `${rootPackage.name}, bundled by scripts/bundle.js`,
   license: rootPackage.license,
   main: 'index.js',
   engines: rootPackage.engines,

@@ -1,15 +1,15 @@
 #!/usr/bin/env node
 // Writes the API Gateway document (OpenAPI 2.0, JSON, which is also YAML) for
 // the files function at --backend:
-//   node scripts/gateway-openapi.mjs --backend <https-url> [--deadline <seconds>] [--jwt-audience <url>] --out <file.yaml>
+//   node scripts/gateway-openapi.js --backend <https-url> [--deadline <seconds>] [--jwt-audience <url>] --out <file.yaml>
 // Exits 2 on bad usage, 1 if the route table is inconsistent.
-import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import contract from './contract/load.js';
-import gateway from './contract/gateway.js';
+const { writeFileSync } = require('node:fs');
+const { parseArgs } = require('node:util');
+const contract = require('./contract/load.js');
+const gateway = require('./contract/gateway.js');
 
 const USAGE =
-  'usage: node scripts/gateway-openapi.mjs --backend <https-url> [--deadline <seconds>] [--jwt-audience <url>] --out <file.yaml>';
+  'usage: node scripts/gateway-openapi.js --backend <https-url> [--deadline <seconds>] [--jwt-audience <url>] --out <file.yaml>';
 
 function options() {
   try {
