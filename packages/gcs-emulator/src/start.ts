@@ -34,6 +34,8 @@ export interface StorageEmulatorOptions {
   env?: NodeJS.ProcessEnv;
   /** Node options for the child, before its script (e.g. `--cpu-prof`, which NODE_OPTIONS refuses). */
   nodeArgs?: string[];
+  /** Where its stderr (warnings, e.g. a finalize hook that failed) goes; this process's stderr by default. */
+  onStderr?: (text: string) => void;
 }
 
 const START_TIMEOUT_MS = 30_000;
@@ -61,8 +63,9 @@ export async function startStorageEmulator(opts: StorageEmulatorOptions): Promis
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
   track(child);
   let stderrTail = '';
+  const onStderr = opts.onStderr ?? ((text: string) => process.stderr.write(text));
   child.stderr?.on('data', (piece: Buffer) => {
-    process.stderr.write(piece);
+    onStderr(piece.toString());
     stderrTail = (stderrTail + piece.toString()).slice(-4000);
   });
   try {

@@ -96,14 +96,21 @@ describe('finalize hook', () => {
     }
   });
 
-  it('still completes uploads when the hook cannot be reached', async () => {
-    const own = await ownEmulator({ finalizeUrl: `http://127.0.0.1:${await closedPort()}/nobody-listens` });
+  it('still completes uploads when the hook cannot be reached, and says so on stderr', async () => {
+    let stderr = '';
+    const own = await ownEmulator({
+      finalizeUrl: `http://127.0.0.1:${await closedPort()}/nobody-listens`,
+      onStderr: (text) => (stderr += text),
+    });
     try {
       await storageClient(own.emulator.url).createBucket('hook-down');
       const uri = await startSession(own.emulator.url, 'hook-down', 'x.bin');
       expect((await put(uri, pattern(100))).status).toBe(200);
       const listing = (await (await fetch(`${own.emulator.url}/storage/v1/b/hook-down/o`)).json()) as { items: unknown[] };
       expect(listing.items).toHaveLength(1);
+      // The event is posted after the upload is answered; the warning follows its failure.
+      while (!stderr.includes('finalize hook')) await new Promise((r) => setTimeout(r, 50));
+      expect(stderr).toMatch(/^storage-emulator: finalize hook http:\/\/127\.0\.0\.1:\d+\/nobody-listens failed for gs:\/\/hook-down\/x\.bin: /m);
     } finally {
       await own.cleanup();
     }
