@@ -13,26 +13,23 @@ export class TtlCache<V> {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /**
-   * `load` resolves the value; `keep` says whether to remember it (e.g. only hits).
-   * A hit is the value itself, not a promise of it: the caller on the hot path
-   * then makes no promise (each one costs functions-framework's domain hooks).
-   */
-  get(key: string, load: () => Promise<V>, keep: (value: V) => boolean = () => true): V | Promise<V> {
+  /** `load` resolves the value; `keep` says whether to remember it (e.g. only hits). */
+  async get(key: string, load: () => Promise<V>, keep: (value: V) => boolean = () => true): Promise<V> {
     if (this.ttlMs <= 0) return load();
     const hit = this.entries.get(key);
     if (hit && hit.expiresAt > this.now()) return hit.value;
     if (hit) this.entries.delete(key);
     const pending = this.loading.get(key);
     if (pending) return pending;
-    const promise = load()
-      .then((value) => {
-        if (keep(value)) this.remember(key, value);
-        return value;
-      })
-      .finally(() => this.loading.delete(key));
-    this.loading.set(key, promise);
-    return promise;
+    const loading = load();
+    this.loading.set(key, loading);
+    try {
+      const value = await loading;
+      if (keep(value)) this.remember(key, value);
+      return value;
+    } finally {
+      this.loading.delete(key);
+    }
   }
 
   /** The live entry for `key`, without loading it. */

@@ -34,48 +34,38 @@ export class Authenticator {
     this.knownValid = new TtlCache(KNOWN_VALID_MS, 50_000, now);
   }
 
-  /**
-   * The key's caller. Synchronous when the answer is cached or needs no lookup
-   * (a value, or a throw), else a promise: on the hot path a cache hit makes no
-   * promise, and each one a request makes also runs functions-framework's
-   * per-request domain hooks.
-   */
-  authenticate(headers: IncomingHttpHeaders, refusal?: ApiError): Caller | Promise<Caller> {
+  /** The key's caller, or the 401 that refuses it. */
+  async authenticate(headers: IncomingHttpHeaders, refusal?: ApiError): Promise<Caller> {
     const header = headers['x-api-key'];
     const key = (Array.isArray(header) ? header[0] : header)?.trim();
     if (!key) throw new ApiError(401, 'AUTHENTICATION_REQUIRED', 'An API key is required (X-API-Key header)');
     if (!isWellFormedApiKey(key)) throw invalidKey();
     const hash = apiKeyHash(key);
-    const doc = this.keys.get(
+    const doc = await this.keys.get(
       hash,
       () => this.lookUp(`key:${hash}`, refusal, () => this.directory.findApiKey(hash)),
       (found) => found !== null,
     );
-    return doc instanceof Promise ? doc.then((found) => this.callerOf(found, hash)) : this.callerOf(doc, hash);
+    return this.callerOf(doc, hash);
   }
 
-  /** A missing organization and a non-member are the same answer. Synchronous like `authenticate`. */
-  authorize(caller: Caller, organizationId: string, refusal?: ApiError): void | Promise<void> {
+  /** A missing organization and a non-member are the same answer. */
+  async authorize(caller: Caller, organizationId: string, refusal?: ApiError): Promise<void> {
     if (!isOrganizationId(organizationId)) throw accessDenied(organizationId);
     const membership = `${organizationId}/${caller.principalId}`;
-    const member = this.members.get(
+    const isMember = await this.members.get(
       membership,
       () => this.lookUp(`member:${membership}`, refusal, () => this.directory.isMember(organizationId, caller.principalId)),
-      (isMember) => isMember,
+      (found) => found,
     );
-    if (member instanceof Promise) return member.then((isMember) => this.admitted(isMember, membership, organizationId));
-    this.admitted(member, membership, organizationId);
+    if (!isMember) throw accessDenied(organizationId);
+    this.knownValid.remember(`member:${membership}`, true);
   }
 
   /** The lookup, unless the address is refused and this instance has not seen `what` valid lately. */
   private lookUp<T>(what: string, refusal: ApiError | undefined, load: () => Promise<T>): Promise<T> {
     if (refusal && this.knownValid.peek(what) === undefined) return Promise.reject(refusal);
     return load();
-  }
-
-  private admitted(isMember: boolean, membership: string, organizationId: string): void {
-    if (!isMember) throw accessDenied(organizationId);
-    this.knownValid.remember(`member:${membership}`, true);
   }
 
   private callerOf(doc: ApiKeyDoc | null, hash: string): Caller {

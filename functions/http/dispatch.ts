@@ -24,10 +24,7 @@ export interface EndpointCall {
   caller: Caller;
 }
 
-/**
- * An endpoint answers one of the successes the contract declares for it; `fileId` names the file in the request log.
- * It may also throw before it returns its promise (a body that is not JSON): the caller handles both alike.
- */
+/** An endpoint answers one of the successes the contract declares for it; `fileId` names the file in the request log. */
 export type Endpoint<H extends HandlerName> = (call: EndpointCall) => Promise<HandlerAnswers[H] & { fileId?: string }>;
 export type Endpoints = { [H in HandlerName]?: Endpoint<H> };
 
@@ -46,15 +43,16 @@ export function endpoints(deps: FilesApiDeps): Endpoints {
     background: deps.background ?? new BackgroundWork(logBackgroundError),
   };
   return {
-    // Chained, not awaited: the hot path (see files-api.ts).
-    'upload-url': ({ req, organizationId, caller }) =>
-      createUploadUrl(uploadUrlDeps, {
+    'upload-url': async ({ req, organizationId, caller }) => {
+      const body = await createUploadUrl(uploadUrlDeps, {
         organizationId,
         caller,
         body: jsonBodyOf(req),
         origin: header(req, 'origin'),
         idempotencyKey: header(req, 'idempotency-key'),
-      }).then((body) => ({ status: 200, body, fileId: body.file_id })),
+      });
+      return { status: 200, body, fileId: body.file_id };
+    },
     'upload-file': async ({ req, organizationId, caller }) => {
       const { status, file } = await uploadFile(
         { ...uploadUrlDeps, objects: deps.objects },

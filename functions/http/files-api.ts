@@ -46,75 +46,45 @@ export function servedOperations(byHandler: Endpoints): readonly Operation[] {
 
 /**
  * The files API as one HTTP handler: route, authenticate, authorize, then the
- * operation's endpoint. Everything up to the endpoint runs synchronously when
- * the caller's key and membership are cached: each promise a request makes
- * also runs functions-framework's per-request domain hooks, so the hot path
- * makes only those its endpoint needs.
+ * operation's endpoint. Every error leaves as the documented envelope.
  */
-export function createFilesApi(deps: FilesApiDeps): (req: IncomingMessage, res: ServerResponse) => Promise<void> | void {
+export function createFilesApi(deps: FilesApiDeps): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const auth = new Authenticator(deps.directory, deps.config.authCacheTtlMs, deps.now);
   const limiter = new RateLimiter(deps.config.rateLimits, deps.now);
   const failures = new FailureLimiter(deps.config.rateLimits.failuresPerAddress, deps.now);
   const byHandler = endpoints(deps);
   const router = createRouter(servedOperations(byHandler));
 
-  return (req, res) => {
+  return async (req, res) => {
     restoreBodyFraming(req);
     const ctx = requestContext(req, deps.config.projectId);
     if (applyCors(req, res, deps.config.corsAllowedOrigins)) return sendNoContent(req, res, ctx);
-    const fail = (error: unknown) => {
-      // A body refused before it was all read (a direct upload): the rest is not waited for.
-      if (!req.complete && !res.headersSent) res.setHeader('Connection', 'close');
-      sendError(req, res, ctx, publicError(error, ctx.traceId));
-    };
-    const send = (answer: EndpointAnswer) => {
-      try {
-        ctx.fileId = answer.fileId ?? ctx.fileId;
-        if (answer.body === undefined) sendNoContent(req, res, ctx);
-        else sendJson(req, res, ctx, answer.status, answer.body);
-      } catch (error) {
-        fail(error);
-      }
-    };
     try {
       const { operation, params } = router.route(req.method ?? 'GET', req.url ?? '/');
       const organizationId = params.organization_id as string;
       ctx.organizationId = organizationId;
       ctx.fileId = params.file_id;
       const endpoint = byHandler[operation.handler] as Endpoint<HandlerName>;
-      const serve = (caller: Caller) => {
-        limiter.check(caller, organizationId);
-        return endpoint({ req: req as BodyRequest, params, organizationId, caller });
-      };
       // Failed authentications and authorizations count against the client's address (failure-limit.ts).
       const address = clientAddress(req, deps.config.trustedProxyHops);
       const refusal = failures.refusal(address);
-      const counted = (error: unknown) => {
-        failures.recordIfFailure(address, error);
-        return error;
-      };
-      const refused = (error: unknown) => Promise.reject(counted(error));
-      const admit = (caller: Caller) => {
-        let authorized: void | Promise<void>;
-        try {
-          authorized = auth.authorize(caller, organizationId, refusal);
-        } catch (error) {
-          throw counted(error);
-        }
-        return authorized instanceof Promise ? authorized.then(() => serve(caller), refused) : serve(caller);
-      };
-      let caller: Caller | Promise<Caller>;
+      let caller: Caller;
       try {
-        caller = auth.authenticate(req.headers, refusal);
+        caller = await auth.authenticate(req.headers, refusal);
+        await auth.authorize(caller, organizationId, refusal);
       } catch (error) {
-        throw counted(error);
+        failures.recordIfFailure(address, error);
+        throw error;
       }
-      const answer = caller instanceof Promise ? caller.then(admit, refused) : admit(caller);
-      return answer.then(send, fail);
+      limiter.check(caller, organizationId);
+      const answer = await endpoint({ req: req as BodyRequest, params, organizationId, caller });
+      ctx.fileId = answer.fileId ?? ctx.fileId;
+      if (answer.body === undefined) sendNoContent(req, res, ctx);
+      else sendJson(req, res, ctx, answer.status, answer.body);
     } catch (error) {
-      fail(error);
+      // A body refused before it was all read (a direct upload): the rest is not waited for.
+      if (!req.complete && !res.headersSent) res.setHeader('Connection', 'close');
+      sendError(req, res, ctx, publicError(error, ctx.traceId));
     }
   };
 }
-
-type EndpointAnswer = Awaited<ReturnType<Endpoint<HandlerName>>>;

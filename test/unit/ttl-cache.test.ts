@@ -13,12 +13,20 @@ describe('TtlCache', () => {
     expect(await cache.get('k', load)).toBe(2);
   });
 
-  it('answers a hit synchronously, a miss with a promise', async () => {
+  it('answers a hit without loading', async () => {
     const cache = new TtlCache<number>(1000);
-    const miss = cache.get('k', async () => 7);
-    expect(miss).toBeInstanceOf(Promise);
-    await miss;
-    expect(cache.get('k', async () => 8)).toBe(7);
+    expect(await cache.get('k', async () => 7)).toBe(7);
+    expect(await cache.get('k', () => Promise.reject(new Error('loaded on a hit')))).toBe(7);
+  });
+
+  it('keeps nothing of a load that throws before its promise, and loads again', async () => {
+    const cache = new TtlCache<number>(1000);
+    await expect(
+      cache.get('k', () => {
+        throw new Error('no load');
+      }),
+    ).rejects.toThrow('no load');
+    expect(await cache.get('k', async () => 9)).toBe(9);
   });
 
   it('never keeps what keep() refuses', async () => {

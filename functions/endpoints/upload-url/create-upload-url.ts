@@ -6,17 +6,12 @@ import { checkIdempotencyKey, validOrigin, validUploadUrlRequest } from './valid
 
 /**
  * POST …/files/upload-url: validate, then start the upload (the session, then its record),
- * under an Idempotency-Key replaying the first answer instead. Not `async`: returning
- * startUpload's promise from one would add promises (and ticks) to every request.
+ * under an Idempotency-Key replaying the first answer instead.
  */
-export function createUploadUrl(deps: UploadUrlDeps, input: UploadUrlInput): Promise<UploadUrlResponse> {
-  try {
-    const request = validUploadUrlRequest(input.body, deps.config.maxFileSize);
-    checkIdempotencyKey(input.idempotencyKey);
-    const checked = { ...input, origin: validOrigin(input.origin) };
-    if (checked.idempotencyKey === undefined) return startUpload(deps, checked, request);
-    return idempotently(deps, checked, request, checked.idempotencyKey);
-  } catch (error) {
-    return Promise.reject(error);
-  }
+export async function createUploadUrl(deps: UploadUrlDeps, input: UploadUrlInput): Promise<UploadUrlResponse> {
+  const request = validUploadUrlRequest(input.body, deps.config.maxFileSize);
+  checkIdempotencyKey(input.idempotencyKey);
+  const checked = { ...input, origin: validOrigin(input.origin) };
+  if (checked.idempotencyKey === undefined) return startUpload(deps, checked, request);
+  return idempotently(deps, checked, request, checked.idempotencyKey);
 }
