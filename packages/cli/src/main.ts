@@ -4,6 +4,7 @@ import { resolveConfig, type GlobalFlags } from './config';
 import { downloadCommand } from './download-command';
 import { describe, exitCodeFor, EXIT } from './exit-codes';
 import { getCommand, listCommand, removeCommand } from './file-commands';
+import { collectMetadata } from './file-fields';
 import { uploadCommand } from './upload-command';
 
 const STATUSES = ['uploading', 'uploaded', 'failed', 'cancelled', 'expired', 'deleted'];
@@ -42,12 +43,20 @@ async function main(argv: string[]): Promise<number> {
 
   program
     .command('upload')
-    .description('upload files, with progress; an interrupted upload resumes when run again')
+    .description(
+      'upload files, with progress: a small file in one request, a larger one resumably (an interrupted one resumes when run again)',
+    )
     .argument('<path...>', 'files to upload')
     .option('--json', 'print each File object as one JSON line')
     .option('--no-checksum', 'do not pin a CRC32C (skips reading the file once before sending)')
     .option('--mime-type <type>', 'the type to declare (default: from the extension)')
-    .option('--chunk-size <bytes>', "bytes per request, a multiple of 256 KiB (default: the API's recommendation)", positiveInteger)
+    .option('--purpose <purpose>', 'what the files are for: a-z, 0-9 and _ (default: user_upload)')
+    .option('--metadata <key=value>', 'a string pair of your own to keep with each file; repeat for more (up to 16)', collectMetadata)
+    .option(
+      '--chunk-size <bytes>',
+      "bytes per request, a multiple of 256 KiB (default: the API's recommendation); sends even a small file resumably",
+      positiveInteger,
+    )
     .action((paths: string[], _flags, command: Command) => run((config) => uploadCommand(paths, command.opts(), config, signal))(command));
 
   program
