@@ -18,6 +18,8 @@ export interface Config {
   downloadUrlTtlSeconds: number;
   /** How long the URL of GET …/content works (an hour, as Aitronos' Files API). */
   contentUrlTtlSeconds: number;
+  /** How long an `uploading` file's bytes_received (a status query of its session) is reused; 0 asks every time. */
+  uploadProgressCacheMs: number;
   /** The largest request body a direct upload (POST …/files/upload) may send; larger files go through upload-url. */
   directUploadMaxBytes: number;
   /** Quotas of an organization whose document sets none. */
@@ -127,6 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     // A V4 signed URL lives at most a week.
     downloadUrlTtlSeconds: integer('DOWNLOAD_URL_TTL_SECONDS', 15 * 60, 1, ONE_WEEK, ' (a signed URL lives one week at most)'),
     contentUrlTtlSeconds: integer('CONTENT_URL_TTL_SECONDS', 3600, 1, ONE_WEEK, ' (a signed URL lives one week at most)'),
+    uploadProgressCacheMs: integer('UPLOAD_PROGRESS_CACHE_SECONDS', 3, 0, 60, ' (0 disables the cache)') * 1000,
     // 30 MiB of body, multipart framing included: under both platforms' limit with room for headers.
     directUploadMaxBytes: integer(
       'DIRECT_UPLOAD_MAX_BYTES',

@@ -1,12 +1,14 @@
 import { FieldValue, Timestamp, type DocumentReference, type Firestore, type WriteBatch } from '@google-cloud/firestore';
+import { applyFileChange, type FileChange, type FileUpdate } from '../domain/file-change';
 import type { FileRecord } from '../domain/file-record';
-import type { ListPosition } from '../domain/page-token';
+import { prefixEnd } from '../domain/filename-key';
 import {
   IdempotencyKeyTaken,
   UsageChanged,
   type FileRecords,
   type FileStatus,
   type IdempotencyClaim,
+  type ListQuery,
   type ReservationBasis,
 } from '../domain/ports';
 import { usageDelta, type Usage } from '../domain/usage';
@@ -134,13 +136,40 @@ export class FirestoreFileRecords implements FileRecords {
     });
   }
 
-  list(organizationId: string, query: { status?: FileStatus; offset: number; limit: number; after?: ListPosition }) {
+  /** One transaction: read, decide (applyFileChange), write only the changed fields. */
+  update(organizationId: string, fileId: string, change: FileChange): Promise<FileUpdate> {
+    return withDeadline('firestore', this.timeoutMs, () =>
+      this.db.runTransaction(async (tx) => {
+        const ref = this.file(organizationId, fileId);
+        const snap = await tx.get(ref);
+        const outcome = applyFileChange(snap.exists ? (snap.data() as FileRecord) : null, change);
+        if ('updated' in outcome) tx.update(ref, outcome.fields);
+        return outcome;
+      }),
+    );
+  }
+
+  /**
+   * Every filter is an equality but `search`, a range on filename_key, which
+   * Firestore then orders by first; each combination has its composite index
+   * (firestore.indexes.json), so a page reads only the records it answers.
+   */
+  list(organizationId: string, query: ListQuery) {
     return withDeadline('firestore', this.timeoutMs, async () => {
       const files = this.db.collection(`organizations/${organizationId}/files`);
-      const filtered = query.status ? files.where('status', '==', query.status) : files.where('status', 'in', VISIBLE);
-      const ordered = filtered.orderBy('created_at', 'desc').orderBy('id', 'desc');
+      let filtered = query.status ? files.where('status', '==', query.status) : files.where('status', 'in', VISIBLE);
+      if (query.purpose !== undefined) filtered = filtered.where('purpose', '==', query.purpose);
+      if (query.search !== undefined) {
+        filtered = filtered.where('filename_key', '>=', query.search);
+        const end = prefixEnd(query.search);
+        if (end !== undefined) filtered = filtered.where('filename_key', '<', end);
+      }
+      const byName = query.search !== undefined ? filtered.orderBy('filename_key') : filtered;
+      const ordered = byName.orderBy('created_at', 'desc').orderBy('id', 'desc');
       // A cursor starts in the index where the last page ended; an offset reads (and bills) every record it skips.
-      const from = query.after ? ordered.startAfter(query.after.createdAt, query.after.id) : ordered;
+      const after = query.after;
+      const position = after && (query.search !== undefined ? [after.name, after.createdAt, after.id] : [after.createdAt, after.id]);
+      const from = position ? ordered.startAfter(...position) : ordered;
       const [page, count] = await Promise.all([
         (query.offset > 0 ? from.offset(query.offset) : from).limit(query.limit).get(),
         filtered.count().get(),

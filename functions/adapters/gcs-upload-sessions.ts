@@ -1,6 +1,6 @@
 import type { Bucket } from '@google-cloud/storage';
 import { BackendUnavailable } from '../domain/backend-unavailable';
-import type { SessionRequest, UploadSessions } from '../domain/ports';
+import type { SessionProgress, SessionRequest, UploadSessions } from '../domain/ports';
 import { withDeadline } from './deadline';
 
 /** Resumable upload sessions on one bucket. */
@@ -46,6 +46,36 @@ export class GcsUploadSessions implements UploadSessions {
     if (status === 429 || status >= 500) throw new BackendUnavailable('storage', new Error(`cancel answered ${status}`));
     throw new Error(`session cancel answered ${status}`);
   }
+
+  // The resumable protocol's status query: an empty PUT with `Content-Range: bytes */*`
+  // answers 308 with `Range: bytes=0-{last persisted}` (none while nothing is), or
+  // 200/201 once the upload is complete. Errors name the status only, never the URI.
+  async sessionProgress(sessionUri: string): Promise<SessionProgress> {
+    let response: Response;
+    try {
+      response = await fetch(sessionUri, {
+        method: 'PUT',
+        headers: { 'Content-Range': 'bytes */*' },
+        body: '',
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      await response.body?.cancel();
+    } catch (error) {
+      throw new BackendUnavailable('storage', error);
+    }
+    if (response.status === RESUME_INCOMPLETE) return { received: persistedBytes(response.headers.get('range')) };
+    if (response.status === 200 || response.status === 201) return 'complete';
+    if (response.status === 404 || response.status === 410 || response.status === 499) return null;
+    throw new BackendUnavailable('storage', new Error(`session status query answered ${response.status}`));
+  }
+}
+
+const RESUME_INCOMPLETE = 308;
+
+/** `bytes=0-{last}` says last + 1 bytes are persisted; no header, none. */
+function persistedBytes(range: string | null): number {
+  const match = range?.match(/^bytes=0-(\d+)$/);
+  return match ? Number(match[1]) + 1 : 0;
 }
 
 /**

@@ -1,7 +1,8 @@
 import { apiKeyHash, type ApiKeyDoc } from '../domain/api-key';
 import { usageDelta, type Limits, type Usage } from '../domain/usage';
+import { applyFileChange, type FileChange } from '../domain/file-change';
 import type { FileRecord } from '../domain/file-record';
-import type { ListPosition } from '../domain/page-token';
+import { byCodePoint, prefixEnd } from '../domain/filename-key';
 import {
   IdempotencyKeyTaken,
   UsageChanged,
@@ -11,11 +12,13 @@ import {
   type FileRecords,
   type FileStatus,
   type IdempotencyClaim,
+  type ListQuery,
   type NewObject,
   type ObjectStore,
   type ObjectWriter,
   type Quotas,
   type ReservationBasis,
+  type SessionProgress,
   type SessionRequest,
   type StoredObject,
   type UploadSessions,
@@ -33,6 +36,8 @@ export class MemoryBackends implements Directory, FileRecords, UploadSessions, O
   readonly claims = new Map<string, IdempotencyClaim>();
   readonly sessions = new Map<string, SessionRequest>();
   readonly cancelled = new Set<string>();
+  /** Bytes a session has persisted, by URI, as a test sets them. */
+  readonly received = new Map<string, number>();
   readonly objects = new Map<string, { object: StoredObject; bytes: Buffer }>();
   readonly usages = new Map<string, Usage>();
   readonly limits = new Map<string, Limits>();
@@ -125,19 +130,41 @@ export class MemoryBackends implements Directory, FileRecords, UploadSessions, O
       const record = this.files.get(`${organizationId}/${fileId}`);
       if (!record) return null;
       if (record.status !== from) return { record: { ...record }, changed: false };
-      this.update(organizationId, fileId, change);
+      this.assign(organizationId, fileId, change);
       if (change.status) this.addUsage(organizationId, usageDelta(from, change.status, record.file_size));
       return { record: { ...record, ...change }, changed: true };
     });
   }
 
-  list(organizationId: string, query: { status?: FileStatus; offset: number; limit: number; after?: ListPosition }) {
+  update(organizationId: string, fileId: string, change: FileChange) {
+    return this.call('update', () => {
+      const outcome = applyFileChange(this.files.get(`${organizationId}/${fileId}`) ?? null, change);
+      if ('updated' in outcome) this.assign(organizationId, fileId, outcome.fields);
+      return outcome;
+    });
+  }
+
+  list(organizationId: string, query: ListQuery) {
     return this.call('list', () => {
+      const { search, purpose } = query;
+      const end = search === undefined ? undefined : prefixEnd(search);
+      // As Firestore's range: a record without filename_key is outside it.
+      const inRange = (key: string | undefined) =>
+        search === undefined || (key !== undefined && byCodePoint(key, search) >= 0 && (end === undefined || byCodePoint(key, end) < 0));
+      const order = search === undefined ? newestFirst : byName;
       const matching = [...this.files.values()]
-        .filter((r) => r.organization_id === organizationId && (query.status ? r.status === query.status : r.status !== 'deleted'))
-        .sort(newestFirst);
+        .filter(
+          (r) =>
+            r.organization_id === organizationId &&
+            (query.status ? r.status === query.status : r.status !== 'deleted') &&
+            (purpose === undefined || r.purpose === purpose) &&
+            inRange(r.filename_key),
+        )
+        .sort(order);
       const after = query.after;
-      const from = after ? matching.filter((r) => newestFirst({ created_at: after.createdAt, id: after.id }, r) < 0) : matching;
+      const from = after
+        ? matching.filter((r) => order({ filename_key: after.name, created_at: after.createdAt, id: after.id }, r) < 0)
+        : matching;
       return { records: from.slice(query.offset, query.offset + query.limit), total: matching.length };
     });
   }
@@ -229,6 +256,15 @@ export class MemoryBackends implements Directory, FileRecords, UploadSessions, O
     });
   }
 
+  sessionProgress(sessionUri: string) {
+    return this.call('sessionProgress', (): SessionProgress => {
+      if (!this.sessions.has(sessionUri) || this.cancelled.has(sessionUri)) return null;
+      const request = this.sessions.get(sessionUri)!;
+      const received = this.received.get(sessionUri) ?? 0;
+      return received >= request.size ? 'complete' : { received };
+    });
+  }
+
   private addUsage(organizationId: string, delta: Usage): void {
     const current = this.usages.get(organizationId) ?? { openSessions: 0, storedBytes: 0 };
     this.usages.set(organizationId, {
@@ -242,7 +278,7 @@ export class MemoryBackends implements Directory, FileRecords, UploadSessions, O
     return String(this.reservations.get(organizationId) ?? 0);
   }
 
-  private update(organizationId: string, fileId: string, change: Partial<FileRecord>): void {
+  private assign(organizationId: string, fileId: string, change: Partial<FileRecord>): void {
     const key = `${organizationId}/${fileId}`;
     const record = this.files.get(key);
     if (record) this.files.set(key, { ...record, ...change });
@@ -267,8 +303,15 @@ function alreadyExists(): Error {
   return Object.assign(new Error('6 ALREADY_EXISTS: Document already exists'), { code: 6 });
 }
 
+type Listed = Pick<FileRecord, 'filename_key' | 'created_at' | 'id'>;
+
 /** The listing's order, strings compared by code unit as Firestore compares them (not by locale: `B` before `a`). */
-function newestFirst(a: Pick<FileRecord, 'created_at' | 'id'>, b: Pick<FileRecord, 'created_at' | 'id'>): number {
+function newestFirst(a: Listed, b: Listed): number {
   const byCodeUnit = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
   return byCodeUnit(b.created_at, a.created_at) || byCodeUnit(b.id, a.id);
+}
+
+/** A search's order: by filename_key (code points, as Firestore's UTF-8 order), then newest first. */
+function byName(a: Listed, b: Listed): number {
+  return byCodePoint(a.filename_key ?? '', b.filename_key ?? '') || newestFirst(a, b);
 }

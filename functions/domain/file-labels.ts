@@ -15,9 +15,16 @@ export function metadataProblem(value: unknown): string | undefined {
   const entries = Object.entries(value);
   if (entries.length > MAX_METADATA_PAIRS) return `metadata holds at most ${MAX_METADATA_PAIRS} pairs`;
   for (const [key, v] of entries) {
-    if (!METADATA_KEY.test(key)) return `metadata keys must be 1-40 of letters, digits, _ . - (got ${JSON.stringify(key.slice(0, 60))})`;
+    const badKey = metadataKeyProblem(key);
+    if (badKey) return badKey;
     if (typeof v !== 'string') return `metadata.${key} must be a string`;
     if (v.length > MAX_METADATA_VALUE_LENGTH) return `metadata.${key} must be at most ${MAX_METADATA_VALUE_LENGTH} characters`;
   }
   return undefined;
+}
+
+/** Why `key` cannot be a metadata key, or undefined. */
+export function metadataKeyProblem(key: string): string | undefined {
+  if (METADATA_KEY.test(key)) return undefined;
+  return `metadata keys must be 1-40 of letters, digits, _ . - (got ${JSON.stringify(key.slice(0, 60))})`;
 }

@@ -35,6 +35,12 @@ export interface FileRecord {
   purpose?: string;
   /** The client's own string pairs; absent reads as none. */
   metadata?: FileMetadata;
+  /**
+   * filenameKey(original_filename), written with the record and on every
+   * rename: what `search` ranges over. Absent on records from before search,
+   * until files-admin backfills it.
+   */
+  filename_key?: string;
   /** The resumable session URI: a capability, never returned after creation, never logged. */
   session_uri: string | null;
   /**

@@ -1,4 +1,5 @@
 import type { ApiKeyDoc } from './api-key';
+import type { FileChange, FileUpdate } from './file-change';
 import type { FileRecord } from './file-record';
 import type { ListPosition } from './page-token';
 import type { Limits, Usage } from './usage';
@@ -58,11 +59,18 @@ export interface FileRecords {
     from: FileStatus,
     change: Partial<FileRecord>,
   ): Promise<{ record: FileRecord; changed: boolean } | null>;
-  /** One page, newest first, of the visible records (or those in `status`) after `offset` of them or after `after`, and how many there are. */
-  list(
-    organizationId: string,
-    query: { status?: FileStatus; offset: number; limit: number; after?: ListPosition },
-  ): Promise<{ records: FileRecord[]; total: number }>;
+  /**
+   * Renames and/or changes the metadata of a record in one transaction: the
+   * change is decided (applyFileChange) on the record as the transaction read
+   * it, and written only if allowed.
+   */
+  update(organizationId: string, fileId: string, change: FileChange): Promise<FileUpdate>;
+  /**
+   * One page of the visible records (or those in `status`) that match the
+   * filters, after `offset` of them or after `after`, and how many match.
+   * Newest first; with `search` (a filenameKey prefix), by filename_key, then newest first.
+   */
+  list(organizationId: string, query: ListQuery): Promise<{ records: FileRecord[]; total: number }>;
   /** `uploading` records of any organization whose session is past `expires_at`. */
   findExpired(now: string, limit: number): Promise<FileRecord[]>;
   /** Records of any organization whose session or object may outlive them (`leftovers`). */
@@ -72,6 +80,16 @@ export interface FileRecords {
 }
 
 export type FileStatus = FileRecord['status'];
+
+export interface ListQuery {
+  status?: FileStatus;
+  purpose?: string;
+  /** a filenameKey(): records whose filename_key starts with it */
+  search?: string;
+  offset: number;
+  limit: number;
+  after?: ListPosition;
+}
 
 /** What storage says of an object: the source of truth at registration. */
 export interface StoredObject {
@@ -143,7 +161,14 @@ export interface UploadSessions {
   /** Starts a resumable session (length, type and checksums pinned; never overwrites); resolves to its URI. */
   createSession(request: SessionRequest): Promise<string>;
   cancelSession(sessionUri: string): Promise<void>;
+  /**
+   * How many bytes the session has persisted, from a status query (which
+   * changes nothing); `complete` once the object exists, null once the session is gone.
+   */
+  sessionProgress(sessionUri: string): Promise<SessionProgress>;
 }
+
+export type SessionProgress = { received: number } | 'complete' | null;
 
 export interface DownloadRequest {
   objectName: string;

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-const ALLOW_METHODS = 'GET, POST, DELETE';
+const ALLOW_METHODS = 'GET, POST, PATCH, DELETE';
 const ALLOW_HEADERS = 'X-API-Key, Content-Type, Idempotency-Key, traceparent';
 const EXPOSE_HEADERS = 'X-Request-Id, Retry-After';
 // Chromium caches a preflight for at most 2 hours, Firefox for 24.

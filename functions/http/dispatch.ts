@@ -6,6 +6,7 @@ import { getFileContent } from '../endpoints/file-content';
 import { getFile } from '../endpoints/get-file';
 import { listFiles } from '../endpoints/list-files';
 import { registerFile } from '../endpoints/register-file';
+import { updateFile } from '../endpoints/update-file';
 import { uploadFile } from '../endpoints/upload-file/upload-file';
 import { createUploadUrl } from '../endpoints/upload-url/create-upload-url';
 import type { HandlerAnswers, HandlerName } from '../generated/operations';
@@ -13,6 +14,7 @@ import type { BodyRequest } from './body-layer';
 import type { FilesApiDeps } from './files-api';
 import { jsonBodyOf } from './request-body';
 import { BackgroundWork } from '../domain/background-work';
+import { UploadProgress } from '../domain/upload-progress';
 import { logBackgroundError } from './request-log';
 import type { PathParameters } from './router';
 
@@ -45,6 +47,12 @@ export function endpoints(deps: FilesApiDeps): Endpoints {
     now: deps.now,
     background: deps.background ?? new BackgroundWork(logBackgroundError),
   };
+  // One per instance, made at the first read: the table is also built without backends, only to list it.
+  let progress: UploadProgress | undefined;
+  const read = () => ({
+    records: deps.records,
+    progress: (progress ??= new UploadProgress(deps.sessions, deps.config.uploadProgressCacheMs, deps.now)),
+  });
   return {
     // Chained, not awaited: the hot path (see files-api.ts).
     'upload-url': ({ req, organizationId, caller }) =>
@@ -68,12 +76,16 @@ export function endpoints(deps: FilesApiDeps): Endpoints {
     },
     'list-files': async ({ req, organizationId }) => ({
       status: 200,
-      body: await listFiles(deps.records, deps.config.pageTokenSecret, organizationId, req.url ?? '/'),
+      body: await listFiles({ ...read(), pageTokenSecret: deps.config.pageTokenSecret }, organizationId, req.url ?? '/'),
     }),
     'get-file': async ({ params, organizationId }) => ({
       status: 200,
-      body: await getFile(deps.records, organizationId, params.file_id as string),
+      body: await getFile(read(), organizationId, params.file_id as string),
     }),
+    'update-file': async ({ req, params, organizationId }) => {
+      const file = await updateFile(read(), organizationId, params.file_id as string, jsonBodyOf(req));
+      return { status: 200, body: file, fileId: file.id };
+    },
     'delete-file': async ({ params, organizationId }) => {
       await deleteFile(deps, organizationId, params.file_id as string);
       return { status: 204 };

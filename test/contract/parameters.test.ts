@@ -35,7 +35,11 @@ function values(schema: Schema): { good: string[]; bad: string[] } {
       bad: [String((schema.minimum as number) - 1), String((schema.maximum as number) + 1), '1.5', 'ten'],
     };
   }
-  if (schema.maxLength) return { good: ['k'.repeat(schema.maxLength)], bad: ['k'.repeat(schema.maxLength + 1), 'has space', 'tab\there'] };
+  if (schema.maxLength && schema.pattern) {
+    return { good: ['k'.repeat(schema.maxLength)], bad: ['k'.repeat(schema.maxLength + 1), 'has space', 'tab\there'] };
+  }
+  // Free text (a search): only its length is ruled.
+  if (schema.maxLength) return { good: ['k'.repeat(schema.maxLength), 'has space', 'Ärger'], bad: ['k'.repeat(schema.maxLength + 1)] };
   throw new Error(`no sample values for ${JSON.stringify(schema)}`);
 }
 

@@ -40,7 +40,7 @@ describe('the router built from the contract', () => {
     const error = failure(() => router.route('GET', '/v1/organizations/o/files/upload-url'));
     expect(error.status).toBe(405);
     expect(error.headers.Allow).toBe('POST');
-    expect(failure(() => router.route('PUT', '/v1/organizations/o/files/file_1')).headers.Allow).toBe('GET, DELETE');
+    expect(failure(() => router.route('PUT', '/v1/organizations/o/files/file_1')).headers.Allow).toBe('GET, PATCH, DELETE');
     expect(failure(() => router.route('DELETE', '/v1/organizations/o/files')).headers.Allow).toBe('POST, GET');
   });
 

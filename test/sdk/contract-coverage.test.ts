@@ -13,6 +13,7 @@ const SDK_METHOD_FOR: Record<string, keyof FilesClient> = {
   getDownloadUrl: 'getDownloadUrl',
   uploadFile: 'uploadDirect',
   getFileContent: 'getFileContent',
+  updateFile: 'updateFile',
 };
 
 it('has a method for every operation of the route table', () => {

@@ -27,6 +27,7 @@ import { receiveForm, type FilePart } from './receive-form';
 import { keyInUse, replayUpload } from './replay-upload';
 import { directUploadTooLarge } from './upload-errors';
 import { withHead } from './with-head';
+import { filenameKey } from '../../domain/filename-key';
 
 export interface UploadFileDeps {
   config: Config;
@@ -114,6 +115,7 @@ async function record(
     object: 'file',
     organization_id: input.organizationId,
     original_filename: stored.filename,
+    filename_key: filenameKey(stored.filename),
     file_size: object.size,
     mime_type: stored.mimeType,
     storage_path: object.name,

@@ -10,6 +10,7 @@ import type { UploadUrlRequest, UploadUrlResponse } from '../../generated/schema
 import type { UploadUrlDeps, UploadUrlInput } from './deps';
 import { cancelSession, undoLateSession, undoUnrecorded } from './undo-refused';
 import { uploadSession } from './upload-session';
+import { filenameKey } from '../../domain/filename-key';
 
 /**
  * The critical path: the usage read runs concurrently with the session start;
@@ -37,6 +38,7 @@ export async function startUpload(
     object: 'file',
     organization_id: input.organizationId,
     original_filename: request.filename,
+    filename_key: filenameKey(request.filename),
     file_size: request.file_size,
     mime_type: request.mime_type,
     storage_path: storagePath,

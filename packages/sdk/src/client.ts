@@ -14,6 +14,7 @@ import type {
   FileList,
   FileObject,
   FileStatus,
+  FileUpdate,
   UploadSession,
   UploadUrlRequest,
   UploadUrlResponse,
@@ -72,6 +73,10 @@ export interface DownloadOptions {
 
 export interface ListOptions {
   status?: FileStatus;
+  /** only files with this purpose */
+  purpose?: string;
+  /** only files whose name starts with this (any case, any Unicode composition); the pages then come in filename order */
+  search?: string;
   /** files per page, 1–100 (default 50) */
   limit?: number;
   /** the first page to read (default 1) */
@@ -109,6 +114,14 @@ export class FilesClient {
     return this.call('getFile', { file_id: fileId }, { signal: options.signal });
   }
 
+  /**
+   * PATCH …/files/{file_id}: renames the file and/or merges `metadata` into its
+   * own (a null value removes that key). Resolves with the File as it is now.
+   */
+  updateFile(fileId: string, change: FileUpdate, options: { signal?: AbortSignal } = {}): Promise<FileObject> {
+    return this.call('updateFile', { file_id: fileId }, { body: change, signal: options.signal });
+  }
+
   /** Deletes a file, or cancels an upload in progress. Harmless to repeat. */
   async deleteFile(fileId: string, options: { signal?: AbortSignal } = {}): Promise<void> {
     await this.call('deleteFile', { file_id: fileId }, { signal: options.signal });
@@ -120,7 +133,7 @@ export class FilesClient {
    * costs no more than the first and files added meanwhile are neither skipped nor repeated.
    */
   async *listFiles(options: ListOptions = {}): AsyncGenerator<FileList, void, undefined> {
-    const filters = { limit: options.limit, status: options.status };
+    const filters = { limit: options.limit, status: options.status, purpose: options.purpose, search: options.search };
     let query: Record<string, string | number | undefined> = { ...filters, page: options.page ?? 1 };
     for (;;) {
       const answer: FileList = await this.call('listFiles', {}, { query, signal: options.signal });

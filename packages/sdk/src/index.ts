@@ -18,6 +18,7 @@ export type {
   FileList,
   FileObject,
   FileStatus,
+  FileUpdate,
   UploadSession,
   UploadUrlRequest,
   UploadUrlResponse,

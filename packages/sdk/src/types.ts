@@ -1,8 +1,11 @@
-import type { DownloadUrlResponse, FileContent, FileObject, UploadUrlResponse } from './generated/contract.js';
+import type { DownloadUrlResponse, FileContent, FileObject, FileUpdateRequest, UploadUrlResponse } from './generated/contract.js';
 
 export type { FileList, FileObject, RegisterRequest, UploadUrlRequest, UploadUrlResponse } from './generated/contract.js';
 
 export type FileStatus = FileObject['status'];
+
+/** Body of PATCH …/files/{file_id}: a new filename, metadata to set (a string) or remove (null), or both. */
+export type FileUpdate = FileUpdateRequest;
 
 /** Answer of GET …/files/{file_id}/download-url. */
 export type DownloadUrl = DownloadUrlResponse;
