@@ -3,7 +3,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { resolveConfig, type GlobalFlags } from './config';
 import { downloadCommand } from './download-command';
 import { describe, exitCodeFor, EXIT } from './exit-codes';
-import { getCommand, listCommand, removeCommand } from './file-commands';
+import { getCommand, listCommand, removeCommand, renameCommand } from './file-commands';
 import { collectMetadata } from './file-fields';
 import { uploadCommand } from './upload-command';
 
@@ -31,7 +31,7 @@ async function main(argv: string[]): Promise<number> {
   const signal = interruption();
   let outcome: Promise<number> = Promise.resolve(EXIT.OK);
   const program = new Command('files')
-    .description('Upload, download, list and delete files of the Files API.')
+    .description('Upload, download, list, rename and delete files of the Files API.')
     .option('--api-url <url>', 'the API base URL (default: FILES_API_URL)')
     .option('--api-key <key>', 'the API key (default: FILES_API_KEY; prefer it: flags show in process lists)')
     .option('--org <organization_id>', 'the organization (default: FILES_ORG)')
@@ -72,8 +72,10 @@ async function main(argv: string[]): Promise<number> {
 
   program
     .command('ls')
-    .description('list files, newest first')
+    .description('list files, newest first (by name with --search); an upload in progress shows how far it has got')
     .addOption(new Option('--status <status>', 'only files in this state').choices(STATUSES))
+    .option('--search <prefix>', 'only files whose name starts with this (any case)')
+    .option('--purpose <purpose>', 'only files with this purpose')
     .option('--limit <n>', 'files per page (1-100)', positiveInteger)
     .option('--all', 'every page, not only the first')
     .option('--json', 'one JSON line per file')
@@ -84,6 +86,15 @@ async function main(argv: string[]): Promise<number> {
     .description('print one File object')
     .argument('<file_id>')
     .action((fileId: string, _flags, command: Command) => run((config) => getCommand(fileId, config, signal))(command));
+
+  program
+    .command('mv')
+    .description('rename a file (its bytes stay where they are; downloads take the new name)')
+    .argument('<file_id>')
+    .argument('<new_name>')
+    .action((fileId: string, newName: string, _flags, command: Command) =>
+      run((config) => renameCommand(fileId, newName, config, signal))(command),
+    );
 
   program
     .command('rm')
