@@ -22,6 +22,7 @@ METHODS = {
     "registerFile": "register_upload",
     "listFiles": "list_files",
     "getFile": "get_file",
+    "updateFile": "update_file",
     "deleteFile": "delete_file",
     "getDownloadUrl": "get_download_url",
     "uploadFile": "upload_direct",

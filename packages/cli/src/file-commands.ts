@@ -28,16 +28,26 @@ export async function removeCommand(fileId: string, config: CliConfig, signal: A
   return EXIT.OK;
 }
 
+/** Renames a file (PATCH): its object keeps its path; downloads are named after the new name. */
+export async function renameCommand(fileId: string, newName: string, config: CliConfig, signal: AbortSignal): Promise<number> {
+  const file = await clientFor(config).updateFile(fileId, { filename: newName }, { signal });
+  process.stderr.write(`${fileId}: renamed to ${file.original_filename}\n`);
+  return EXIT.OK;
+}
+
 export interface ListFlags {
   status?: FileStatus;
+  search?: string;
+  purpose?: string;
   limit?: number;
   all?: boolean;
   json?: boolean;
 }
 
-/** One page (newest first) by default; --all walks every page. */
+/** One page (newest first, or by name with --search) by default; --all walks every page. */
 export async function listCommand(flags: ListFlags, config: CliConfig, signal: AbortSignal): Promise<number> {
-  const pages = clientFor(config).listFiles({ status: flags.status, limit: flags.limit, signal });
+  const { status, search, purpose, limit } = flags;
+  const pages = clientFor(config).listFiles({ status, search, purpose, limit, signal });
   for await (const page of pages) {
     for (const file of page.files) process.stdout.write(flags.json ? JSON.stringify(file) + '\n' : row(file));
     if (!flags.all) {
@@ -49,7 +59,11 @@ export async function listCommand(flags: ListFlags, config: CliConfig, signal: A
 }
 
 function row(file: FileObject): string {
-  return (
-    [file.id, file.status.padEnd(9), formatBytes(file.file_size).padStart(10), file.created_at, file.original_filename].join('  ') + '\n'
-  );
+  return [file.id, file.status.padEnd(9), size(file).padStart(10), file.created_at, file.original_filename].join('  ') + '\n';
+}
+
+/** An upload in progress shows how far it has got, when storage said (bytes_received). */
+function size(file: FileObject): string {
+  if (file.bytes_received === undefined) return formatBytes(file.file_size);
+  return `${Math.floor((file.bytes_received / Math.max(file.file_size, 1)) * 100)}% of ${formatBytes(file.file_size)}`;
 }

@@ -3,7 +3,8 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { resolveConfig, type GlobalFlags } from './config';
 import { downloadCommand } from './download-command';
 import { describe, exitCodeFor, EXIT } from './exit-codes';
-import { getCommand, listCommand, removeCommand } from './file-commands';
+import { getCommand, listCommand, removeCommand, renameCommand } from './file-commands';
+import { collectMetadata } from './file-fields';
 import { uploadCommand } from './upload-command';
 
 const STATUSES = ['uploading', 'uploaded', 'failed', 'cancelled', 'expired', 'deleted'];
@@ -30,7 +31,7 @@ async function main(argv: string[]): Promise<number> {
   const signal = interruption();
   let outcome: Promise<number> = Promise.resolve(EXIT.OK);
   const program = new Command('files')
-    .description('Upload, download, list and delete files of the Files API.')
+    .description('Upload, download, list, rename and delete files of the Files API.')
     .option('--api-url <url>', 'the API base URL (default: FILES_API_URL)')
     .option('--api-key <key>', 'the API key (default: FILES_API_KEY; prefer it: flags show in process lists)')
     .option('--org <organization_id>', 'the organization (default: FILES_ORG)')
@@ -42,12 +43,20 @@ async function main(argv: string[]): Promise<number> {
 
   program
     .command('upload')
-    .description('upload files, with progress; an interrupted upload resumes when run again')
+    .description(
+      'upload files, with progress: a small file in one request, a larger one resumably (an interrupted one resumes when run again)',
+    )
     .argument('<path...>', 'files to upload')
     .option('--json', 'print each File object as one JSON line')
     .option('--no-checksum', 'do not pin a CRC32C (skips reading the file once before sending)')
     .option('--mime-type <type>', 'the type to declare (default: from the extension)')
-    .option('--chunk-size <bytes>', "bytes per request, a multiple of 256 KiB (default: the API's recommendation)", positiveInteger)
+    .option('--purpose <purpose>', 'what the files are for: a-z, 0-9 and _ (default: user_upload)')
+    .option('--metadata <key=value>', 'a string pair of your own to keep with each file; repeat for more (up to 16)', collectMetadata)
+    .option(
+      '--chunk-size <bytes>',
+      "bytes per request, a multiple of 256 KiB (default: the API's recommendation); sends even a small file resumably",
+      positiveInteger,
+    )
     .action((paths: string[], _flags, command: Command) => run((config) => uploadCommand(paths, command.opts(), config, signal))(command));
 
   program
@@ -63,8 +72,10 @@ async function main(argv: string[]): Promise<number> {
 
   program
     .command('ls')
-    .description('list files, newest first')
+    .description('list files, newest first (by name with --search); an upload in progress shows how far it has got')
     .addOption(new Option('--status <status>', 'only files in this state').choices(STATUSES))
+    .option('--search <prefix>', 'only files whose name starts with this (any case)')
+    .option('--purpose <purpose>', 'only files with this purpose')
     .option('--limit <n>', 'files per page (1-100)', positiveInteger)
     .option('--all', 'every page, not only the first')
     .option('--json', 'one JSON line per file')
@@ -75,6 +86,15 @@ async function main(argv: string[]): Promise<number> {
     .description('print one File object')
     .argument('<file_id>')
     .action((fileId: string, _flags, command: Command) => run((config) => getCommand(fileId, config, signal))(command));
+
+  program
+    .command('mv')
+    .description('rename a file (its bytes stay where they are; downloads take the new name)')
+    .argument('<file_id>')
+    .argument('<new_name>')
+    .action((fileId: string, newName: string, _flags, command: Command) =>
+      run((config) => renameCommand(fileId, newName, config, signal))(command),
+    );
 
   program
     .command('rm')

@@ -63,28 +63,46 @@ class FilesClient:
     def get_file(self, file_id: str) -> File:
         return File.from_dict(self._call("getFile", file_id=file_id))
 
+    def update_file(self, file_id: str, filename: str | None = None,
+                    metadata: dict[str, str | None] | None = None) -> File:
+        """PATCH: renames the file and/or merges ``metadata`` into its own (a ``None`` value removes
+        that key). The object keeps its path; get, list and downloads show the new name."""
+        change: dict[str, Any] = {}
+        if filename is not None:
+            change["filename"] = filename
+        if metadata is not None:
+            change["metadata"] = metadata
+        if not change:
+            raise ValueError("update_file needs a filename, metadata or both")
+        return File.from_dict(self._call("updateFile", file_id=file_id, body=change))
+
     def delete_file(self, file_id: str) -> None:
         """Deletes a file, or cancels an upload in progress. Harmless to repeat."""
         self._call("deleteFile", file_id=file_id)
 
-    def list_pages(self, *, status: FileStatus | None = None, limit: int | None = None) -> Iterator[FileList]:
-        """Every page, newest first: the first by number, each next by the previous ``next_page_token``,
-        so a deep page costs no more than the first and files added meanwhile are neither skipped nor repeated."""
-        query: dict[str, Any] = {"status": status, "limit": limit, "page": 1}
+    def list_pages(self, *, status: FileStatus | None = None, limit: int | None = None,
+                   purpose: str | None = None, search: str | None = None) -> Iterator[FileList]:
+        """Every page, newest first (in filename order with ``search``, a case-insensitive prefix of the
+        name; ``purpose`` keeps the files of one purpose): the first by number, each next by the previous
+        ``next_page_token``, so a deep page costs no more than the first and files added meanwhile are
+        neither skipped nor repeated."""
+        filters: dict[str, Any] = {"status": status, "limit": limit, "purpose": purpose, "search": search}
+        query: dict[str, Any] = {**filters, "page": 1}
         while True:
             page = FileList.from_dict(self._call("listFiles", query=query))
             yield page
             if not page.has_more or not page.files:
                 return
-            query = {"status": status, "limit": limit}
+            query = dict(filters)
             if page.next_page_token:
                 query["page_token"] = page.next_page_token
             else:  # a server from before page tokens
                 query["page"] = page.page + 1
 
-    def list_files(self, *, status: FileStatus | None = None, limit: int | None = None) -> Iterator[File]:
-        """Every file of every page, newest first (``limit`` is the page size)."""
-        for page in self.list_pages(status=status, limit=limit):
+    def list_files(self, *, status: FileStatus | None = None, limit: int | None = None,
+                   purpose: str | None = None, search: str | None = None) -> Iterator[File]:
+        """Every file of every page (``limit`` is the page size), filtered as ``list_pages`` says."""
+        for page in self.list_pages(status=status, limit=limit, purpose=purpose, search=search):
             yield from page.files
 
     def get_download_url(self, file_id: str, *, attachment: bool = False) -> DownloadUrl:

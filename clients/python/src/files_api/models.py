@@ -48,6 +48,8 @@ class File:
     failure: FileFailure | None
     purpose: str = "user_upload"
     metadata: dict[str, str] = field(default_factory=dict)
+    #: only while ``uploading``: the bytes its session has received (as storage said a few seconds ago)
+    bytes_received: int | None = None
     extra: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod

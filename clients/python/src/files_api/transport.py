@@ -20,6 +20,7 @@ OPERATIONS: dict[str, tuple[str, str]] = {
     "registerFile": ("POST", "/v1/organizations/{organization_id}/files"),
     "listFiles": ("GET", "/v1/organizations/{organization_id}/files"),
     "getFile": ("GET", "/v1/organizations/{organization_id}/files/{file_id}"),
+    "updateFile": ("PATCH", "/v1/organizations/{organization_id}/files/{file_id}"),
     "deleteFile": ("DELETE", "/v1/organizations/{organization_id}/files/{file_id}"),
     "getDownloadUrl": ("GET", "/v1/organizations/{organization_id}/files/{file_id}/download-url"),
     "uploadFile": ("POST", "/v1/organizations/{organization_id}/files/upload"),
