@@ -144,7 +144,11 @@ export async function untilHttp(url: string, timeoutMs: number): Promise<void> {
 /** Resolves once `host:port` accepts a TCP connection; rejects after `timeoutMs`. It sends no request, so the
  * server logs nothing (functions-framework listens only once the function is loaded). */
 export async function untilPort(host: string, port: number, timeoutMs: number): Promise<void> {
-  await poll(() => acceptsConnection(host, port, 1000), timeoutMs, `nothing accepted connections on ${host}:${port} within ${timeoutMs} ms`);
+  await poll(
+    () => acceptsConnection(host, port, 1000),
+    timeoutMs,
+    `nothing accepted connections on ${host}:${port} within ${timeoutMs} ms`,
+  );
 }
 
 async function poll(ready: () => Promise<boolean>, timeoutMs: number, failure: string): Promise<void> {

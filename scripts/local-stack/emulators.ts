@@ -89,7 +89,11 @@ export interface Emulators {
 }
 
 /** Both emulators at once, on loopback; free ports unless given. */
-export async function startEmulators(opts: { storageDataDir: string; firestorePort?: number; storage?: Partial<StorageOptions> }): Promise<Emulators> {
+export async function startEmulators(opts: {
+  storageDataDir: string;
+  firestorePort?: number;
+  storage?: Partial<StorageOptions>;
+}): Promise<Emulators> {
   const [firestore, storage] = await Promise.allSettled([
     startFirestore({ host: '127.0.0.1', port: opts.firestorePort ?? 0 }),
     startStorage({ host: '127.0.0.1', port: 0, ...opts.storage, dataDir: opts.storageDataDir }),

@@ -110,7 +110,9 @@ describe('finalize hook', () => {
       expect(listing.items).toHaveLength(1);
       // The event is posted after the upload is answered; the warning follows its failure.
       while (!stderr.includes('finalize hook')) await new Promise((r) => setTimeout(r, 50));
-      expect(stderr).toMatch(/^storage-emulator: finalize hook http:\/\/127\.0\.0\.1:\d+\/nobody-listens failed for gs:\/\/hook-down\/x\.bin: /m);
+      expect(stderr).toMatch(
+        /^storage-emulator: finalize hook http:\/\/127\.0\.0\.1:\d+\/nobody-listens failed for gs:\/\/hook-down\/x\.bin: /m,
+      );
     } finally {
       await own.cleanup();
     }
