@@ -2,6 +2,7 @@ import * as functions from '@google-cloud/functions-framework';
 import { Storage } from '@google-cloud/storage';
 import { createFirestore } from './adapters/firestore-client';
 import { FirestoreDirectory } from './adapters/firestore-directory';
+import { FirestoreEventFeed } from './adapters/firestore-event-feed';
 import { FirestoreFileRecords } from './adapters/firestore-file-records';
 import { FirestoreQuotas } from './adapters/firestore-quotas';
 import { GcsDownloadSigner } from './adapters/gcs-download-signer';
@@ -56,6 +57,7 @@ functions.http(
     background,
     directory: new FirestoreDirectory(firestore, config.backendTimeoutMs),
     records,
+    events: new FirestoreEventFeed(firestore, config.backendTimeoutMs),
     sessions,
     objects,
     quotas,
