@@ -338,7 +338,7 @@ export function portsContract(name: string, ports: () => PortsUnderTest): void {
       expect(await records.update(org, 'file_missing', { filename: 'x' })).toEqual({ refused: 'not_found' });
       await records.update(org, 'file_a', { metadata: { customer: 'c1' } });
       const served = await eventsOnceServed(events, org, 4);
-      expect(served.map((e) => [e.type, e.data.file.filename, e.data.file.metadata])).toEqual([
+      expect(served.map((e) => [e.type, e.data.file.original_filename, e.data.file.metadata])).toEqual([
         ['file.created', 'file_a.bin', {}],
         ['file.uploaded', 'file_a.bin', {}],
         ['file.updated', 'renamed.pdf', {}],
