@@ -15,13 +15,13 @@ import {
   type FunctionName,
 } from './names';
 import type { DeployOptions } from './options';
-import { quote, render, type Command, type Word } from './shell';
+import { quote, render, type ShellCommand, type Word } from './shell';
 
 /** One part of the deployment: the bash that does it, and every gcloud command in it (for tests to parse). */
 export interface Step {
   title: string;
   lines: string[];
-  commands: Command[];
+  commands: ShellCommand[];
 }
 
 export const RUNTIME = 'nodejs24';
@@ -64,22 +64,22 @@ const STORAGE_AGENT: Word = {
 };
 const CONFIG_ID: Word = { expand: '$config', example: 'files-api-0123456789ab' };
 const GATEWAY_CONFIG: Word = { expand: '--api-config=$config', example: '--api-config=files-api-0123456789ab' };
-const ACCESS_TOKEN: Command = ['gcloud', 'auth', 'print-access-token'];
+const ACCESS_TOKEN: ShellCommand = ['gcloud', 'auth', 'print-access-token'];
 
 /** Every command that changes something: existing resources are updated, missing ones created, so a second run converges. */
 export function deployPlan(options: DeployOptions, root: string): Step[] {
   const { project, region, bucket } = options;
-  const gcloud = (...words: Word[]): Command => ['gcloud', ...words, `--project=${project}`, '--quiet'];
+  const gcloud = (...words: Word[]): ShellCommand => ['gcloud', ...words, `--project=${project}`, '--quiet'];
   const sa = (account: Account) => `serviceAccount:${accountEmail(options, account)}`;
-  const step = (title: string, lines: string[], commands: Command[]): Step => ({ title, lines, commands });
-  const run = (title: string, ...commands: Command[]) => step(title, commands.map(render), commands);
-  const withRetry = (title: string, ...commands: Command[]) =>
+  const step = (title: string, lines: string[], commands: ShellCommand[]): Step => ({ title, lines, commands });
+  const run = (title: string, ...commands: ShellCommand[]) => step(title, commands.map(render), commands);
+  const withRetry = (title: string, ...commands: ShellCommand[]) =>
     step(
       title,
       commands.map((c) => `retry ${render(c)}`),
       commands,
     );
-  const ensure = (title: string, describe: Command, create: Command, update?: Command) =>
+  const ensure = (title: string, describe: ShellCommand, create: ShellCommand, update?: ShellCommand) =>
     step(
       title,
       update
@@ -93,9 +93,9 @@ export function deployPlan(options: DeployOptions, root: string): Step[] {
       parts.flatMap((p) => p.lines),
       parts.flatMap((p) => p.commands),
     );
-  const serviceInvoker = (service: FunctionName, member: string): Command =>
+  const serviceInvoker = (service: FunctionName, member: string): ShellCommand =>
     gcloud('run', 'services', 'add-iam-policy-binding', service, `--region=${region}`, `--member=${member}`, '--role=roles/run.invoker');
-  const projectRole = (member: Word, role: string): Command =>
+  const projectRole = (member: Word, role: string): ShellCommand =>
     gcloud(
       'projects',
       'add-iam-policy-binding',
@@ -106,14 +106,14 @@ export function deployPlan(options: DeployOptions, root: string): Step[] {
       `--role=${role}`,
       '--condition=None',
     );
-  const bucketRole = (account: Account, role: string): Command =>
+  const bucketRole = (account: Account, role: string): ShellCommand =>
     gcloud('storage', 'buckets', 'add-iam-policy-binding', `gs://${bucket}`, `--member=${sa(account)}`, `--role=${role}`);
 
   // Behind API Gateway only, the client's address is the second X-Forwarded-For entry from the end (the gateway
   // records it, Google's front end then records the gateway); reachable directly, the last (docs/ABUSE-LIMITS.md).
   const proxyHops = options.access === 'gateway-only' ? 2 : 1;
   const env = `--set-env-vars=FILES_BUCKET=${bucket},GOOGLE_CLOUD_PROJECT=${project},TRUSTED_PROXY_HOPS=${proxyHops}`;
-  const deployFunction = (name: FunctionName, ...flags: string[]): Command =>
+  const deployFunction = (name: FunctionName, ...flags: string[]): ShellCommand =>
     gcloud(
       'functions',
       'deploy',

@@ -5,7 +5,7 @@
  * quotes, with an example value tests substitute to have gcloud parse it.
  */
 export type Word = string | { expand: string; example: string };
-export type Command = Word[];
+export type ShellCommand = Word[];
 
 const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
 
@@ -13,11 +13,11 @@ export function quote(word: string): string {
   return SAFE.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-export function render(command: Command): string {
+export function render(command: ShellCommand): string {
   return command.map((word) => (typeof word === 'string' ? quote(word) : `"${word.expand}"`)).join(' ');
 }
 
 /** The command as a process would receive it, expansions replaced by their examples. */
-export function exampleArgv(command: Command): string[] {
+export function exampleArgv(command: ShellCommand): string[] {
   return command.map((word) => (typeof word === 'string' ? word : word.example));
 }

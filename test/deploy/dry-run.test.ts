@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { accountEmail, ACCOUNTS, FILES_MAX_INSTANCES, functionUrl } from '../../scripts/deploy/names';
 import { parseDeployOptions } from '../../scripts/deploy/options';
 import { BUCKET_CORS_FILE, BUCKET_LIFECYCLE_FILE, deployPlan, RUNTIME } from '../../scripts/deploy/plan';
-import { exampleArgv, type Command } from '../../scripts/deploy/shell';
+import { exampleArgv, type ShellCommand } from '../../scripts/deploy/shell';
 import { findGcloud, offlineGcloudEnv, parseOffline } from './offline-gcloud';
 
 const run = promisify(execFile);
@@ -223,7 +223,7 @@ describe('every gcloud command it prints, parsed by the installed gcloud offline
   afterAll(() => rmSync(env.CLOUDSDK_CONFIG as string, { recursive: true, force: true }));
 
   // Commands that differ only in the account they name, or its display name, parse alike: one of each shape.
-  function shapes(commands: Command[]): string[][] {
+  function shapes(commands: ShellCommand[]): string[][] {
     const unique = new Map<string, string[]>();
     for (const command of commands) {
       const argv = exampleArgv(command).slice(1);

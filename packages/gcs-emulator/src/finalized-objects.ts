@@ -9,7 +9,7 @@ import { KeyedLock } from './keyed-lock';
 import { checkPreconditions, type Preconditions } from './preconditions';
 import type { ObjectInit, ObjectMetadata } from './object-metadata';
 
-export interface NewObject {
+export interface ObjectToCommit {
   init: ObjectInit;
   size: number;
   /** A composite object has no MD5. */
@@ -70,7 +70,7 @@ export class FinalizedObjects {
 
   /** Makes `source` (a complete file, moved, not copied) the new live generation of the
    * object, if the preconditions hold against the current one (412 otherwise). */
-  commit(bucket: string, name: string, source: string, fresh: NewObject, pre: Preconditions): Promise<ObjectMetadata> {
+  commit(bucket: string, name: string, source: string, fresh: ObjectToCommit, pre: Preconditions): Promise<ObjectMetadata> {
     return this.lock.run(`${bucket}/${name}`, async () => {
       if (!this.byBucket.has(bucket)) throw notFound(`The specified bucket does not exist: ${bucket}`);
       const previous = this.get(bucket, name);
