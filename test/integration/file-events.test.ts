@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { validateEvent } from '../../functions/generated/validators';
-import { BOUNDARY, multipartBody, rawPost } from '../support/multipart';
+import { BOUNDARY, multipartBody, rawPost, type RawAnswer } from '../support/multipart';
 import { seedMember, startStack, type Stack } from '../support/stack';
 
 // Each path that changes a file, through the function on the emulators, and
@@ -138,14 +138,14 @@ describe('every path that changes a file writes exactly its events', () => {
     const bytes = pdf(4000);
     const url = `${filesUrl()}/upload`;
     const body = multipartBody([{ name: 'file', filename: 'd.pdf', type: 'application/pdf', value: bytes }]);
-    const answer = await rawPost(
+    const answer = (await rawPost(
       url,
       { 'X-API-Key': apiKey, 'Content-Type': `multipart/form-data; boundary=${BOUNDARY}`, 'Content-Length': String(body.length) },
       (write, end) => {
         write(body);
         end();
       },
-    );
+    )) as RawAnswer;
     expect(answer.status).toBe(201);
     const file = answer.body as Json;
     const events = await nextEvents(2);
