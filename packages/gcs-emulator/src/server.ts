@@ -12,6 +12,10 @@ export function createStorageServer(state: EmulatorState): http.Server {
   const server = http.createServer((req, res) => void handle(state, req, res));
   // One request may carry gigabytes (a one-shot PUT); Node's default 5-minute cap would cut it.
   server.requestTimeout = 0;
+  // Node closes an idle connection after 5 s; a client that picks that socket for its next chunk just
+  // then gets ECONNRESET (seen on a loaded machine between resumable chunks). Google's front ends keep
+  // idle connections far longer, so clients do not expect it.
+  server.keepAliveTimeout = 120_000;
   return server;
 }
 
