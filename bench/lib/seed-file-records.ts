@@ -25,6 +25,7 @@ export async function seedUploadedFiles(db: Firestore, organizationId: string, c
       object: 'file',
       organization_id: organizationId,
       original_filename: `seeded-${i}.bin`,
+      filename_key: `seeded-${i}.bin`,
       file_size: 1_048_576 + i,
       mime_type: 'application/octet-stream',
       storage_path: gcsPath(organizationId, id, `seeded-${i}.bin`),
@@ -37,6 +38,8 @@ export async function seedUploadedFiles(db: Firestore, organizationId: string, c
       uploaded_at: isoSeconds(start + Math.floor(i / perSecond) * 1000 + 60_000),
       expires_at: isoSeconds(start + 7 * 86_400_000),
       session_uri: null,
+      purpose: 'user_upload',
+      metadata: {},
     };
   });
   const batches: FileRecord[][] = [];

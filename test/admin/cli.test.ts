@@ -32,6 +32,7 @@ describe('files-admin help', () => {
       'key resume',
       'key revoke',
       'key list',
+      'file backfill-search',
     ]) {
       expect(result.stdout).toContain(command);
     }

@@ -1,4 +1,5 @@
 import type { FileRecord } from '../../functions/domain/file-record';
+import { filenameKey } from '../../functions/domain/filename-key';
 import { IdempotencyKeyTaken, UsageChanged, type FileRecords, type IdempotencyClaim, type Quotas } from '../../functions/domain/ports';
 
 export interface PortsUnderTest {
@@ -177,6 +178,100 @@ export function portsContract(name: string, ports: () => PortsUnderTest): void {
       expect((await records.list(org, { offset: 0, limit: 10, after: after('file_D') })).records).toEqual([]);
       const uploading = await records.list(org, { status: 'uploading', offset: 0, limit: 10, after: after('file_B') });
       expect([uploading.records.map((r) => r.id), uploading.total]).toEqual([['file_c'], 3]);
+    });
+
+    it('filters a listing by purpose and by a filename_key prefix (then by name, newest first), with the total and positions', async () => {
+      const { records } = ports();
+      const org = freshOrg();
+      const named = (id: string, filename: string, created: number, change: Partial<FileRecord> = {}) =>
+        record(org, id, {
+          original_filename: filename,
+          filename_key: filenameKey(filename),
+          created_at: `2026-01-01T00:00:0${created}Z`,
+          purpose: 'user_upload',
+          ...change,
+        });
+      const made = [
+        named('file_a', 'Report-b.pdf', 1),
+        named('file_b', 'report-a.pdf', 2, { purpose: 'invoice' }),
+        named('file_c', 'report-a.pdf', 3),
+        named('file_d', 'Ärger.txt', 4, { purpose: 'invoice' }),
+        named('file_e', 'other.txt', 5),
+        // Written before search existed: no filename_key, so no search finds it.
+        record(org, 'file_f', { original_filename: 'report-old.pdf', created_at: '2026-01-01T00:00:06Z' }),
+        named('file_g', 'report-gone.pdf', 7),
+      ];
+      for (const r of made) await records.createUploading(r);
+      await records.transition(org, 'file_a', 'uploading', { status: 'uploaded' });
+      await records.transition(org, 'file_g', 'uploading', { status: 'cancelled' });
+      await records.transition(org, 'file_g', 'cancelled', { status: 'deleted' });
+      const ids = (found: { records: FileRecord[]; total: number }) => [found.records.map((r) => r.id), found.total];
+
+      expect(ids(await records.list(org, { search: 'report', offset: 0, limit: 10 }))).toEqual([['file_c', 'file_b', 'file_a'], 3]);
+      expect(ids(await records.list(org, { search: 'report', offset: 1, limit: 1 }))).toEqual([['file_b'], 3]);
+      const after = { name: 'report-a.pdf', createdAt: '2026-01-01T00:00:02Z', id: 'file_b' };
+      expect(ids(await records.list(org, { search: 'report', offset: 0, limit: 10, after }))).toEqual([['file_a'], 3]);
+      expect(ids(await records.list(org, { search: filenameKey('A\u0308rger'), offset: 0, limit: 10 }))).toEqual([['file_d'], 1]);
+      expect(ids(await records.list(org, { purpose: 'invoice', offset: 0, limit: 10 }))).toEqual([['file_d', 'file_b'], 2]);
+      expect(ids(await records.list(org, { purpose: 'invoice', search: 'rep', offset: 0, limit: 10 }))).toEqual([['file_b'], 1]);
+      expect(ids(await records.list(org, { status: 'uploaded', search: 'rep', offset: 0, limit: 10 }))).toEqual([['file_a'], 1]);
+      expect(ids(await records.list(org, { status: 'uploading', purpose: 'user_upload', offset: 0, limit: 10 }))).toEqual([
+        ['file_e', 'file_c'],
+        2,
+      ]);
+      expect(ids(await records.list(org, { search: 'zzz', offset: 0, limit: 10 }))).toEqual([[], 0]);
+    });
+
+    it('updates a record in one step: renames (with its filename_key) and merges metadata, on the record as it is', async () => {
+      const { records } = ports();
+      const org = freshOrg();
+      await records.createUploading(record(org, 'file_a', { metadata: { keep: '1', drop: '2' } }));
+      await records.transition(org, 'file_a', 'uploading', { status: 'uploaded' });
+      const outcome = await records.update(org, 'file_a', { filename: 'Ärger.pdf', metadata: { drop: null, added: '3' } });
+      const expected = record(org, 'file_a', {
+        status: 'uploaded',
+        original_filename: 'Ärger.pdf',
+        filename_key: 'ärger.pdf',
+        metadata: { keep: '1', added: '3' },
+      });
+      expect(outcome).toEqual({
+        updated: expected,
+        fields: { original_filename: 'Ärger.pdf', filename_key: 'ärger.pdf', metadata: { keep: '1', added: '3' } },
+      });
+      expect(await records.find(org, 'file_a')).toEqual(expected);
+      // Metadata alone leaves the name as it is.
+      expect(await records.update(org, 'file_a', { metadata: { keep: null } })).toMatchObject({ fields: { metadata: { added: '3' } } });
+      expect((await records.find(org, 'file_a'))?.original_filename).toBe('Ärger.pdf');
+    });
+
+    it('refuses an update of a missing or deleted record, a rename while uploading, and metadata over its limits, writing nothing', async () => {
+      const { records } = ports();
+      const org = freshOrg();
+      expect(await records.update(org, 'file_missing', { filename: 'x' })).toEqual({ refused: 'not_found' });
+      const full = Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`k${i}`, 'v']));
+      await records.createUploading(record(org, 'file_a', { metadata: full }));
+      expect(await records.update(org, 'file_a', { filename: 'x' })).toEqual({ refused: 'state', status: 'uploading' });
+      expect(await records.update(org, 'file_a', { metadata: { k16: 'v' } })).toMatchObject({ refused: 'metadata' });
+      // Replacing a key, or adding one after removing another, stays within 16.
+      expect(await records.update(org, 'file_a', { metadata: { k0: null, k16: 'v', k1: 'w' } })).toHaveProperty('updated');
+      expect(Object.keys((await records.find(org, 'file_a'))?.metadata ?? {})).toHaveLength(16);
+      await records.transition(org, 'file_a', 'uploading', { status: 'cancelled' });
+      await records.transition(org, 'file_a', 'cancelled', { status: 'deleted' });
+      expect(await records.update(org, 'file_a', { metadata: { k1: null } })).toEqual({ refused: 'not_found' });
+      expect((await records.find(org, 'file_a'))?.metadata?.k1).toBe('w');
+    });
+
+    it('holds the metadata limit exactly under concurrent updates: of 12 adding a key each to 8, exactly 8 land', async () => {
+      const { records } = ports();
+      const org = freshOrg();
+      const eight = Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`k${i}`, 'v']));
+      await records.createUploading(record(org, 'file_a', { metadata: eight }));
+      const outcomes = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => records.update(org, 'file_a', { metadata: { [`new${i}`]: 'v' } })),
+      );
+      expect(outcomes.filter((o) => 'updated' in o)).toHaveLength(8);
+      expect(outcomes.filter((o) => 'refused' in o && o.refused === 'metadata')).toHaveLength(4);
+      expect(Object.keys((await records.find(org, 'file_a'))?.metadata ?? {})).toHaveLength(16);
     });
 
     it('finds expired uploads, soonest expired first, up to the limit', async () => {

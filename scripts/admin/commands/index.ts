@@ -1,8 +1,9 @@
 import type { Command } from './command';
+import { fileCommands } from './file';
 import { keyCommands } from './key';
 import { memberCommands } from './member';
 import { orgCommands } from './org';
 
-export const COMMANDS: Command[] = [...orgCommands, ...memberCommands, ...keyCommands];
+export const COMMANDS: Command[] = [...orgCommands, ...memberCommands, ...keyCommands, ...fileCommands];
 
 export const GROUPS = [...new Set(COMMANDS.map((c) => c.group))];
