@@ -79,8 +79,12 @@ async function statusOf(fileId: string): Promise<number | string> {
   return answer.status === 200 ? ((await answer.json()) as { status: string }).status : answer.status;
 }
 
+// Page-side code is passed as strings: this project's TypeScript has no DOM types.
 const rowOf = (fileId: string) => page.locator(`tr[data-file-id="${fileId}"]`);
-const shownIds = () => page.locator('#files-body tr').evaluateAll((rows) => rows.map((row) => (row as HTMLElement).dataset.fileId));
+const shownIds = () => page.locator('#files-body tr').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-file-id')));
+
+/** The line above the list, once it says this (the list is drawn in the same step). */
+const note = (text: string) => page.locator('#files-note').getByText(text, { exact: true });
 
 /** Visible, and wholly inside the 400 px. */
 async function expectOnScreen(control: Locator): Promise<void> {
@@ -96,7 +100,9 @@ it('holds at 400 px: nothing scrolls sideways, every control is on screen, an up
   await rowOf(ids.half).waitFor();
   expect(await shownIds()).toHaveLength(4);
 
-  const widths = await page.evaluate(() => ({ document: document.documentElement.scrollWidth, body: document.body.scrollWidth }));
+  const widths = await page.evaluate<{ document: number; body: number }>(
+    '({ document: document.documentElement.scrollWidth, body: document.body.scrollWidth })',
+  );
   expect(widths.document).toBeLessThanOrEqual(WIDTH);
   expect(widths.body).toBeLessThanOrEqual(WIDTH);
   for (const control of [
@@ -122,14 +128,14 @@ it('holds at 400 px: nothing scrolls sideways, every control is on screen, an up
 
 it('searches by the start of the name, in any case, as one types', async () => {
   await page.getByLabel('Search by name').fill('NOTES');
-  await page.waitForFunction(() => document.querySelectorAll('#files-body tr').length === 2);
+  await note('2 files starting with “NOTES”').waitFor();
   expect(await shownIds()).toEqual([ids.notesOld, ids.notes]);
-  await expect(page.locator('#files-note').textContent()).resolves.toBe('2 files starting with “NOTES”');
   await page.getByLabel('Search by name').fill('notes f');
-  await page.waitForFunction(() => document.querySelectorAll('#files-body tr').length === 1);
+  await note('1 file starting with “notes f”').waitFor();
   expect(await shownIds()).toEqual([ids.notesOld]);
   await page.getByLabel('Search by name').fill('');
-  await page.waitForFunction(() => document.querySelectorAll('#files-body tr').length === 4);
+  await note('4 files').waitFor();
+  expect(await shownIds()).toHaveLength(4);
 });
 
 it('deletes a file from the keyboard once confirmed, keeps it when not, and cancels an upload in progress', async () => {
@@ -159,5 +165,5 @@ it('deletes a file from the keyboard once confirmed, keeps it when not, and canc
 
   // The file picker is reachable by keyboard (a hidden input would not be).
   await page.locator('#file-input').focus();
-  await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('file-input');
+  await expect(page.evaluate('document.activeElement?.id')).resolves.toBe('file-input');
 });
