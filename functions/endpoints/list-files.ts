@@ -9,7 +9,6 @@ import { ApiError } from '../errors/api-error';
 
 const LISTABLE: FileStatus[] = ['uploading', 'uploaded', 'failed', 'cancelled', 'expired'];
 const MAX_LIMIT = 100;
-
 const MAX_SEARCH_LENGTH = 255;
 
 export interface ListFilesDeps {
@@ -33,13 +32,7 @@ export async function listFiles(deps: ListFilesDeps, organizationId: string, url
   if (status !== undefined && !LISTABLE.includes(status as FileStatus)) {
     throw new ApiError(400, 'INVALID_FIELD_VALUE', `status must be one of ${LISTABLE.join(', ')}`, { field: 'status', value: status });
   }
-  const purpose = params.get('purpose') || undefined;
-  if (purpose !== undefined && !isPurpose(purpose)) {
-    throw new ApiError(400, 'INVALID_FIELD_VALUE', 'purpose must be 1-64 of a-z, 0-9 and _', {
-      field: 'purpose',
-      value: (purpose as string).slice(0, 100),
-    });
-  }
+  const purpose = purposeOf(params.get('purpose'));
   const search = searchKey(params.get('search'));
   const scope: ListScope = { organizationId, status, purpose, search, limit };
   const token = params.get('page_token') || undefined;
@@ -73,6 +66,14 @@ export async function listFiles(deps: ListFilesDeps, organizationId: string, url
 function positionOf(last: FileRecord, searching: boolean): ListPosition {
   const at = { createdAt: last.created_at, id: last.id };
   return searching ? { name: last.filename_key ?? '', ...at } : at;
+}
+
+/** The `purpose` filter, or undefined for none. */
+function purposeOf(raw: string | null): string | undefined {
+  if (!raw) return undefined;
+  const echoed = raw.slice(0, 100);
+  if (isPurpose(raw)) return raw;
+  throw new ApiError(400, 'INVALID_FIELD_VALUE', 'purpose must be 1-64 of a-z, 0-9 and _', { field: 'purpose', value: echoed });
 }
 
 /** The search's filenameKey(), or undefined for none (an empty `search` is none, like an empty `status`). */

@@ -39,7 +39,7 @@ describe('API CORS', () => {
       expect(await response.text()).toBe('');
       expect(corsHeadersOf(response)).toEqual({
         'access-control-allow-origin': origin,
-        'access-control-allow-methods': 'GET, POST, DELETE',
+        'access-control-allow-methods': 'GET, POST, PATCH, DELETE',
         'access-control-allow-headers': 'X-API-Key, Content-Type, Idempotency-Key, traceparent',
         'access-control-max-age': '7200',
         vary: 'Origin',

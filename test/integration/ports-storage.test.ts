@@ -5,6 +5,7 @@ import { GcsObjects } from '../../functions/adapters/gcs-objects';
 import { completeUpload } from '../../functions/domain/complete-upload';
 import type { FileRecord } from '../../functions/domain/file-record';
 import type { ObjectStore, UploadSessions } from '../../functions/domain/ports';
+import { GcsUploadSessions } from '../../functions/adapters/gcs-upload-sessions';
 import { deleteFile } from '../../functions/endpoints/delete-file';
 import { ensureBucket } from '../../scripts/local-stack/storage-bucket';
 import { emulatorHosts, isolatedNames } from '../support/stack';
@@ -23,6 +24,7 @@ const records = new FirestoreFileRecords(db, 10_000);
 const noSessions: UploadSessions = {
   createSession: () => Promise.reject(new Error('not used')),
   cancelSession: () => Promise.resolve(),
+  sessionProgress: () => Promise.reject(new Error('not used')),
 };
 
 beforeAll(() => ensureBucket(emulatorHosts().storage, projectId, bucketName));
@@ -71,5 +73,31 @@ describe('GcsObjects on the storage emulator', () => {
     const result = await completeUpload({ records, objects: racing }, record);
     expect(result).toMatchObject({ kind: 'conflict', record: { status: 'cancelled' } });
     expect(await objects.stat(record.storage_path)).toBeNull();
+  });
+});
+
+describe('GcsUploadSessions.sessionProgress on the storage emulator', () => {
+  it('says what a session persisted, complete once the object exists, and null once it is cancelled', async () => {
+    const sessions = new GcsUploadSessions(bucket, 10_000);
+    const size = 512 * 1024;
+    const start = (name: string) =>
+      sessions.createSession({
+        objectName: `progress/${name}-${process.pid}`,
+        contentType: 'application/octet-stream',
+        size,
+        metadata: {},
+      });
+    const put = (uri: string, first: number, last: number) =>
+      fetch(uri, { method: 'PUT', headers: { 'Content-Range': `bytes ${first}-${last}/${size}` }, body: Buffer.alloc(last - first + 1) });
+    const uri = await start('whole');
+    expect(await sessions.sessionProgress(uri)).toEqual({ received: 0 });
+    expect((await put(uri, 0, 256 * 1024 - 1)).status).toBe(308);
+    expect(await sessions.sessionProgress(uri)).toEqual({ received: 256 * 1024 });
+    // The query changed nothing: the upload goes on where it was.
+    expect((await put(uri, 256 * 1024, size - 1)).status).toBe(200);
+    expect(await sessions.sessionProgress(uri)).toBe('complete');
+    const cancelled = await start('cancelled');
+    await sessions.cancelSession(cancelled);
+    expect(await sessions.sessionProgress(cancelled)).toBeNull();
   });
 });

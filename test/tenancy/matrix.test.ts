@@ -85,6 +85,7 @@ const ENDPOINTS: Endpoint[] = [
   },
   { name: 'list', method: 'GET', path: () => '?status=uploading' },
   { name: 'get', method: 'GET', path: (id) => `/${id}` },
+  { name: 'update', method: 'PATCH', path: (id) => `/${id}`, body: () => ({ metadata: { probe: 'tenancy' } }) },
   { name: 'delete', method: 'DELETE', path: (id) => `/${id}` },
 ];
 
@@ -162,7 +163,7 @@ function cases(e: Endpoint): Case[] {
       expect: { status: 404, code: 'NOT_FOUND' },
     });
   }
-  if (e.name === 'get' || e.name === 'delete') {
+  if (e.name === 'get' || e.name === 'update' || e.name === 'delete') {
     list.push({
       label: "another organization's file id",
       ...mine,
@@ -251,5 +252,6 @@ describe('tenancy matrix', () => {
     const theirs = await stack.db.doc(`organizations/${OTHER_ORG}/files/${other.fileId}`).get();
     expect(theirs.get('status')).toBe('uploading');
     expect(theirs.get('session_uri')).toBeTruthy();
+    expect(theirs.get('metadata')).toEqual({});
   });
 });

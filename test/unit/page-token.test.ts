@@ -26,6 +26,32 @@ describe('page tokens', () => {
     expect(decodePageToken(secret, token, { ...scope, status: 'uploaded' })).toEqual({ refused: 'foreign' });
   });
 
+  it('of a filtered listing belong to its filters; those of a search carry the name their next page starts after', () => {
+    const searching: ListScope = { ...scope, purpose: 'invoice', search: 'ärger' };
+    const named = { ...position, name: 'ärger-2.pdf' };
+    const token = encodePageToken(secret, searching, named, 3);
+    expect(decodePageToken(secret, token, searching)).toEqual({ position: named, page: 3 });
+    expect(decodePageToken(secret, token, { ...searching, search: 'ärge' })).toEqual({ refused: 'foreign' });
+    expect(decodePageToken(secret, token, { ...searching, purpose: undefined })).toEqual({ refused: 'foreign' });
+    expect(decodePageToken(secret, token, scope)).toEqual({ refused: 'foreign' });
+    const byPurpose: ListScope = { ...scope, purpose: 'invoice' };
+    expect(decodePageToken(secret, encodePageToken(secret, byPurpose, position, 2), byPurpose)).toEqual({ position, page: 2 });
+    // A search's position without its name, or a name in a listing that is no search, is not one this API wrote.
+    const { n: _name, ...nameless } = bodyOf(token);
+    expect(decodePageToken(secret, signed(nameless), searching)).toEqual({ refused: 'malformed' });
+    expect(decodePageToken(secret, signed({ ...bodyOf(encodePageToken(secret, scope, position, 2)), n: 'x' }), scope)).toEqual({
+      refused: 'malformed',
+    });
+    // The longest name a search can hold still fits the contract's bound.
+    const longest = encodePageToken(
+      secret,
+      { ...searching, search: '\u{10ffff}'.repeat(127) },
+      { ...position, name: '\u{10ffff}'.repeat(127) },
+      2,
+    );
+    expect(longest.length).toBeLessThan(MAX_PAGE_TOKEN_LENGTH);
+  });
+
   it('refuse a token signed with another secret, edited, unsigned, or re-signed by anyone else', () => {
     const token = encodePageToken(secret, scope, position, 2);
     const good = bodyOf(token);
