@@ -9,5 +9,5 @@ it('npx files --help works from the repository root', async () => {
     cwd: join(__dirname, '..', '..'),
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
   });
-  expect(stdout).toContain('Upload, download, list and delete files of the Files API.');
+  expect(stdout).toContain('Upload, download, list, rename and delete files of the Files API.');
 }, 60_000);

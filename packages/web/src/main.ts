@@ -12,6 +12,8 @@ const uploadList = byId<HTMLUListElement>('uploads');
 const filesBody = byId<HTMLTableSectionElement>('files-body');
 const filesNote = byId<HTMLElement>('files-note');
 const pageStatus = byId<HTMLElement>('page-status');
+const search = byId<HTMLInputElement>('search');
+const SEARCH_PAUSE_MS = 250;
 
 let client: FilesClient | undefined;
 let items: UploadItem[] = [];
@@ -41,6 +43,17 @@ async function main(): Promise<void> {
     addFiles([...(event.dataTransfer?.files ?? [])]);
   });
   byId('refresh').addEventListener('click', () => void refreshFiles());
+  // One listing per pause in typing, not one per key.
+  let typing: ReturnType<typeof setTimeout> | undefined;
+  search.addEventListener('input', () => {
+    clearTimeout(typing);
+    typing = setTimeout(() => void refreshFiles(), SEARCH_PAUSE_MS);
+  });
+  byId<HTMLFormElement>('search-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    clearTimeout(typing);
+    void refreshFiles();
+  });
   if (settings) connect(settings);
 }
 
@@ -75,7 +88,13 @@ function addFiles(files: File[]): void {
 async function refreshFiles(): Promise<void> {
   if (!client) return;
   try {
-    await renderFiles(client, filesBody, filesNote);
+    await renderFiles(client, {
+      body: filesBody,
+      note: filesNote,
+      search: search.value.trim(),
+      changed: () => void refreshFiles(),
+      failed: (message) => (pageStatus.textContent = message),
+    });
     pageStatus.textContent = '';
   } catch (error) {
     pageStatus.textContent = `Could not list files: ${error instanceof Error ? error.message : String(error)}`;
