@@ -2,14 +2,14 @@ import { crc32c } from '@node-rs/crc32';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSupervisedStorageEmulator, type SupervisedStorageEmulator } from '../../scripts/local-stack/bootstrap';
+import { startStorage, type RunningStorage } from '../../scripts/local-stack/emulators';
 import { crc32cBase64, MIB, randomFile } from '../sdk/helpers';
 import { isolatedNames, startStack, type Stack } from '../support/stack';
 import { runCli } from './run-cli';
 
 // Which way `files upload` sends a file, read from a storage emulator of this file's own that logs each request:
 // at or under the direct-upload cap, one request to the function and no session; above it, a resumable session.
-let storage: SupervisedStorageEmulator;
+let storage: RunningStorage;
 let stack: Stack;
 let scratch: string;
 let requestLog: string;
@@ -18,7 +18,7 @@ let env: Record<string, string>;
 beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'cli-direct-'));
   requestLog = join(scratch, 'requests.log');
-  storage = await startSupervisedStorageEmulator({
+  storage = await startStorage({
     host: '127.0.0.1',
     port: 0,
     dataDir: join(scratch, 'data'),
