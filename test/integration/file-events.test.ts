@@ -33,7 +33,11 @@ async function call(method: string, url: string, body?: unknown, key = apiKey): 
 
 const feed = (query = '', key = apiKey, organization = org) =>
   call('GET', `${stack.api.url}/v1/organizations/${organization}/events${query}`, undefined, key);
-const getFile = async (fileId: string) => (await call('GET', `${filesUrl()}/${fileId}`)).json;
+/** The file as GET answers it, less `bytes_received`: live progress read at GET time, which an event does not carry. */
+const getFile = async (fileId: string) => {
+  const { bytes_received: _progress, ...file } = (await call('GET', `${filesUrl()}/${fileId}`)).json;
+  return file;
+};
 
 async function uploadUrl(filename: string, size: number, mime: string): Promise<Json> {
   const answer = await call('POST', `${filesUrl()}/upload-url`, { filename, file_size: size, mime_type: mime });
