@@ -1,9 +1,12 @@
 import * as functions from '@google-cloud/functions-framework';
+import { PubSub } from '@google-cloud/pubsub';
 import { Storage } from '@google-cloud/storage';
 import { createFirestore } from './adapters/firestore-client';
 import { FirestoreDirectory } from './adapters/firestore-directory';
 import { FirestoreFileRecords } from './adapters/firestore-file-records';
 import { FirestoreQuotas } from './adapters/firestore-quotas';
+import { FirestoreWebhooks } from './adapters/firestore-webhooks';
+import { PubSubDeliveries } from './adapters/pubsub-deliveries';
 import { GcsDownloadSigner } from './adapters/gcs-download-signer';
 import { GcsObjects } from './adapters/gcs-objects';
 import { GcsUploadSessions } from './adapters/gcs-upload-sessions';
@@ -15,6 +18,11 @@ import { createFilesApi, streamsBody } from './http/files-api';
 import { logBackgroundError } from './http/request-log';
 import { createSweepEndpoint } from './jobs/sweep-trigger';
 import { createFinalizeTrigger } from './events/finalize-trigger';
+import { relayPending } from './webhooks/relay';
+import { createDeliveryEndpoint, createRelayEndpoint } from './webhooks/webhook-triggers';
+
+/** Standard Webhooks' receivers answer promptly; an endpoint silent this long has failed the attempt. */
+const WEBHOOK_TIMEOUT_MS = 10_000;
 
 function configOrExplain(): Config {
   try {
@@ -49,6 +57,13 @@ const quotas = new FirestoreQuotas(
 
 const background = new BackgroundWork(logBackgroundError);
 
+// Webhooks: endpoints and the outbox in Firestore, deliveries queued on Pub/Sub (PUBSUB_EMULATOR_HOST
+// points the client at the emulator). The Pub/Sub client opens its channel on the first publish.
+const webhooks = new FirestoreWebhooks(firestore, config.backendTimeoutMs);
+const deliveries = new PubSubDeliveries(new PubSub({ projectId: config.projectId }), config.webhooks.topic, config.backendTimeoutMs);
+const enqueue = deliveries.enqueue.bind(deliveries);
+const guard = { allowLoopback: config.webhooks.allowLoopback };
+
 functions.http(
   'files',
   createFilesApi({
@@ -60,6 +75,8 @@ functions.http(
     objects,
     quotas,
     signer: new GcsDownloadSigner(storage.bucket(config.bucket), config.backendTimeoutMs),
+    webhooks: { webhooks, guard, enqueue },
+    afterChange: (organizationId) => relayPending({ webhooks, enqueue }, organizationId),
   }),
 );
 
@@ -82,6 +99,18 @@ functions.http(
     config.projectId,
   ),
 );
+
+// Pub/Sub's push subscription on the delivery topic: one attempt of one event to one endpoint.
+functions.http(
+  'deliver',
+  createDeliveryEndpoint(
+    { webhooks, guard, disableAfterMs: config.webhooks.disableAfterMs, timeoutMs: WEBHOOK_TIMEOUT_MS },
+    config.projectId,
+  ),
+);
+
+// Cloud Scheduler, every minute: relays the events a function that died right after committing left pending.
+functions.http('relay', createRelayEndpoint({ webhooks, enqueue }, config.projectId));
 
 /** Releases the Firestore channel once the work requests left running and the calls in flight have settled (tests; a graceful shutdown). */
 export async function closeBackends(): Promise<void> {

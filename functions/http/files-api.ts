@@ -15,6 +15,7 @@ import { RateLimiter } from './rate-limit';
 import { requestContext } from './request-context';
 import { sendError, sendJson, sendNoContent } from './respond';
 import { createRouter } from './router';
+import type { WebhookEndpointsDeps } from '../endpoints/webhooks';
 
 export interface FilesApiDeps {
   config: Config;
@@ -27,6 +28,10 @@ export interface FilesApiDeps {
   now?: () => number;
   /** Where work left running after an answer is tracked (a fresh one, logging failures, when absent). */
   background?: BackgroundWork;
+  /** Webhook endpoints' management; the webhook operations are not served without it. */
+  webhooks?: WebhookEndpointsDeps;
+  /** After a change's answer: relays the organization's pending events to webhooks (webhooks/relay.ts). */
+  afterChange?: (organizationId: string) => Promise<unknown>;
 }
 
 /** Whether a request goes to an operation whose body its endpoint streams (see body-layer.ts). */
@@ -57,6 +62,15 @@ export function createFilesApi(deps: FilesApiDeps): (req: IncomingMessage, res: 
   const failures = new FailureLimiter(deps.config.rateLimits.failuresPerAddress, deps.now);
   const byHandler = endpoints(deps);
   const router = createRouter(servedOperations(byHandler));
+  const background = deps.background;
+  const afterChange = deps.afterChange;
+  // A change's event is committed with it; relaying it right after the answer makes webhooks prompt
+  // (the scheduled catch-up relays what this misses). Reads change nothing and skip it.
+  const relayAfter = (method: string | undefined, organizationId: string | undefined) => {
+    if (afterChange && background && organizationId && method !== 'GET' && method !== 'HEAD') {
+      void background.add('relay events', afterChange(organizationId));
+    }
+  };
 
   return (req, res) => {
     restoreBodyFraming(req);
@@ -68,6 +82,7 @@ export function createFilesApi(deps: FilesApiDeps): (req: IncomingMessage, res: 
       sendError(req, res, ctx, publicError(error, ctx.traceId));
     };
     const send = (answer: EndpointAnswer) => {
+      relayAfter(req.method, ctx.organizationId);
       try {
         ctx.fileId = answer.fileId ?? ctx.fileId;
         if (answer.body === undefined) sendNoContent(req, res, ctx);
