@@ -32,7 +32,10 @@ loopback.addAddress('::1', 'ipv6');
 // metadata server 169.254.169.254 among them), IETF protocol assignments, benchmarking, documentation,
 // multicast, reserved, broadcast; and IPv6's unspecified, loopback, IPv4-mapped and -translated,
 // discard, documentation, unique-local, link-local, site-local and multicast blocks.
-const notPublic = new BlockList();
+// Two lists: a BlockList matches IPv4 addresses against its IPv6 rules as IPv4-mapped ones, so one
+// list refusing ::ffff:0:0/96 would refuse every IPv4 address.
+const notPublicV4 = new BlockList();
+const notPublicV6 = new BlockList();
 for (const [net, prefix] of [
   ['0.0.0.0', 8],
   ['10.0.0.0', 8],
@@ -49,7 +52,7 @@ for (const [net, prefix] of [
   ['224.0.0.0', 4],
   ['240.0.0.0', 4],
 ] as const) {
-  notPublic.addSubnet(net, prefix, 'ipv4');
+  notPublicV4.addSubnet(net, prefix, 'ipv4');
 }
 for (const [net, prefix] of [
   ['::', 128],
@@ -65,7 +68,7 @@ for (const [net, prefix] of [
   ['fec0::', 10],
   ['ff00::', 8],
 ] as const) {
-  notPublic.addSubnet(net, prefix, 'ipv6');
+  notPublicV6.addSubnet(net, prefix, 'ipv6');
 }
 
 /** Why `address` may not be called, or undefined when it may. */
@@ -74,7 +77,7 @@ export function refusedAddress(address: string, policy: GuardPolicy): string | u
   if (family === 0) return `${address} is not an IP address`;
   const type = family === 6 ? 'ipv6' : 'ipv4';
   if (policy.allowLoopback && loopback.check(address, type)) return undefined;
-  if (notPublic.check(address, type)) return `${address} is not a public address`;
+  if ((family === 6 ? notPublicV6 : notPublicV4).check(address, type)) return `${address} is not a public address`;
   return undefined;
 }
 

@@ -1,7 +1,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startPubSubEmulator, type RunningPubSub } from '../../emulator/pubsub/launch';
+import { freePort } from '../../emulator/free-port';
 import { startEmulators, type Emulators } from '../../scripts/local-stack/bootstrap';
+import { spawnSupervised } from '../../scripts/local-stack/supervised-child';
 import { ensureSigningKey } from '../../scripts/signing-key';
 
 /** Starts both emulators once for the run, on free ports, the way `npm start` does; workers inherit the
@@ -11,14 +14,18 @@ export default async function globalSetup(): Promise<void> {
   // The functions sign download URLs with it (application-default credentials); storage verifies them with it.
   const signingKey = ensureSigningKey(join(dataDir, 'signing-key.json'), 'files-api-test').path;
   process.env.GOOGLE_APPLICATION_CREDENTIALS = signingKey;
-  const emulators = await startEmulators({ storageDataDir: dataDir, storage: { signingCredentials: signingKey } });
-  Object.assign(process.env, emulators.env);
+  const [emulators, pubsub] = await Promise.all([
+    startEmulators({ storageDataDir: dataDir, storage: { signingCredentials: signingKey } }),
+    // Webhook deliveries' queue (docs/WEBHOOKS.md); each test file makes topics of its own.
+    freePort().then((port) => startPubSubEmulator({ host: '127.0.0.1', port, spawn: (command, args) => spawnSupervised(command, args) })),
+  ]);
+  Object.assign(process.env, emulators.env, { PUBSUB_EMULATOR_HOST: pubsub.host });
   process.env.TEST_STORAGE_DATA_DIR = dataDir;
   // No cloud here: the auth library need not probe for a metadata server.
   process.env.METADATA_SERVER_DETECTION = 'none';
-  globalThis.__FILES_API_EMULATORS__ = { emulators, dataDir };
+  globalThis.__FILES_API_EMULATORS__ = { emulators, pubsub, dataDir };
 }
 
 declare global {
-  var __FILES_API_EMULATORS__: { emulators: Emulators; dataDir: string } | undefined;
+  var __FILES_API_EMULATORS__: { emulators: Emulators; pubsub: RunningPubSub; dataDir: string } | undefined;
 }
