@@ -1,4 +1,5 @@
 import * as functions from '@google-cloud/functions-framework';
+import * as grpc from '@grpc/grpc-js';
 import { PubSub } from '@google-cloud/pubsub';
 import { Storage } from '@google-cloud/storage';
 import { createFirestore } from './adapters/firestore-client';
@@ -60,7 +61,13 @@ const background = new BackgroundWork(logBackgroundError);
 // Webhooks: endpoints and the outbox in Firestore, deliveries queued on Pub/Sub (PUBSUB_EMULATOR_HOST
 // points the client at the emulator). The Pub/Sub client opens its channel on the first publish.
 const webhooks = new FirestoreWebhooks(firestore, config.backendTimeoutMs);
-const deliveries = new PubSubDeliveries(new PubSub({ projectId: config.projectId }), config.webhooks.topic, config.backendTimeoutMs);
+const deliveries = new PubSubDeliveries(
+  // Given its grpc-js, the client makes its channel and its credentials with one copy of it: loaded twice
+  // (Jest's isolateModules), it refuses its own credentials ("must be a ChannelCredentials object").
+  new PubSub({ projectId: config.projectId, grpc }),
+  config.webhooks.topic,
+  config.backendTimeoutMs,
+);
 const enqueue = deliveries.enqueue.bind(deliveries);
 const guard = { allowLoopback: config.webhooks.allowLoopback };
 
