@@ -4,6 +4,7 @@ import { PubSub } from '@google-cloud/pubsub';
 import { Storage } from '@google-cloud/storage';
 import { createFirestore } from './adapters/firestore-client';
 import { FirestoreDirectory } from './adapters/firestore-directory';
+import { FirestoreEventFeed } from './adapters/firestore-event-feed';
 import { FirestoreFileRecords } from './adapters/firestore-file-records';
 import { FirestoreQuotas } from './adapters/firestore-quotas';
 import { FirestoreWebhooks } from './adapters/firestore-webhooks';
@@ -78,6 +79,7 @@ functions.http(
     background,
     directory: new FirestoreDirectory(firestore, config.backendTimeoutMs),
     records,
+    events: new FirestoreEventFeed(firestore, config.backendTimeoutMs),
     sessions,
     objects,
     quotas,

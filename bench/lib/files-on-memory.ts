@@ -15,6 +15,7 @@ export function registerFilesOnMemory(config: Config, backends: MemoryBackends):
       config,
       directory: backends,
       records: backends,
+      events: backends,
       sessions: backends,
       objects: backends,
       quotas: backends,

@@ -1,4 +1,5 @@
 import { FieldValue, Timestamp, type DocumentReference, type Firestore, type WriteBatch } from '@google-cloud/firestore';
+import { fileEventDrafts } from '../domain/file-events';
 import type { FileRecord } from '../domain/file-record';
 import type { ListPosition } from '../domain/page-token';
 import {
@@ -11,6 +12,7 @@ import {
 } from '../domain/ports';
 import { usageDelta, type Usage } from '../domain/usage';
 import { withDeadline } from './deadline';
+import { addEvents } from './firestore-events';
 import { reservedCounter, updateTimeOf, usageShard } from './usage-shards';
 
 const ALREADY_EXISTS = 6;
@@ -27,7 +29,10 @@ interface ClaimDoc {
   expire_at: Timestamp;
 }
 
-/** `organizations/{org}/files/{file_id}` and `organizations/{org}/idempotency_keys/{hash}`. */
+/**
+ * `organizations/{org}/files/{file_id}` and `organizations/{org}/idempotency_keys/{hash}`;
+ * each change of a file also writes its events (`organizations/{org}/events/…`) in its batch.
+ */
 export class FirestoreFileRecords implements FileRecords {
   constructor(
     private readonly db: Firestore,
@@ -47,6 +52,7 @@ export class FirestoreFileRecords implements FileRecords {
     return withDeadline('firestore', this.timeoutMs, async () => {
       const batch = this.db.batch();
       batch.create(this.file(record.organization_id, record.id), record);
+      addEvents(this.db, batch, fileEventDrafts(null, record));
       this.reserve(batch, record.organization_id, usageDelta(null, record.status, record.file_size), basis);
       if (claim) batch.create(this.claim(record.organization_id, claim.keyHash), toClaimDoc(claim));
       try {
@@ -67,8 +73,11 @@ export class FirestoreFileRecords implements FileRecords {
   fence(record: FileRecord): Promise<FileRecord | null> {
     return withDeadline('firestore', this.timeoutMs, async () => {
       const ref = this.file(record.organization_id, record.id);
+      const batch = this.db.batch();
+      batch.create(ref, record);
+      addEvents(this.db, batch, fileEventDrafts(null, record));
       try {
-        await ref.create(record);
+        await batch.commit();
         return null;
       } catch (error) {
         if ((error as { code?: number }).code !== ALREADY_EXISTS) throw error;
@@ -121,12 +130,14 @@ export class FirestoreFileRecords implements FileRecords {
         if (!snap.exists) return null;
         const record = snap.data() as FileRecord;
         if (record.status !== from) return { record, changed: false };
+        const after = { ...record, ...change };
         const batch = this.db.batch();
         batch.update(ref, change, { lastUpdateTime: snap.updateTime });
         if (change.status) this.addUsage(batch, organizationId, usageDelta(from, change.status, record.file_size));
+        addEvents(this.db, batch, fileEventDrafts(from, after));
         try {
           await batch.commit();
-          return { record: { ...record, ...change }, changed: true };
+          return { record: after, changed: true };
         } catch (error) {
           if ((error as { code?: number }).code !== FAILED_PRECONDITION) throw error;
         }

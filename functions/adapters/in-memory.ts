@@ -1,6 +1,8 @@
 import { apiKeyHash, type ApiKeyDoc } from '../domain/api-key';
 import { usageDelta, type Limits, type Usage } from '../domain/usage';
+import { fileEventDrafts, type FileEventType } from '../domain/file-events';
 import type { FileRecord } from '../domain/file-record';
+import type { FileEvent } from '../generated/schema-types';
 import type { ListPosition } from '../domain/page-token';
 import {
   IdempotencyKeyTaken,
@@ -8,6 +10,7 @@ import {
   type Directory,
   type DownloadRequest,
   type DownloadSigner,
+  type EventFeed,
   type FileRecords,
   type FileStatus,
   type IdempotencyClaim,
@@ -26,11 +29,15 @@ import {
  * everything users meet is tested against the emulators. `latencyMs` delays
  * every call, to model a backend round trip.
  */
-export class MemoryBackends implements Directory, FileRecords, UploadSessions, ObjectStore, ObjectWriter, Quotas, DownloadSigner {
+export class MemoryBackends
+  implements Directory, FileRecords, EventFeed, UploadSessions, ObjectStore, ObjectWriter, Quotas, DownloadSigner
+{
   readonly keys = new Map<string, ApiKeyDoc>();
   readonly members = new Set<string>();
   readonly files = new Map<string, FileRecord>();
   readonly claims = new Map<string, IdempotencyClaim>();
+  /** Every organization's events, in commit order. */
+  readonly events: FileEvent[] = [];
   readonly sessions = new Map<string, SessionRequest>();
   readonly cancelled = new Set<string>();
   readonly objects = new Map<string, { object: StoredObject; bytes: Buffer }>();
@@ -79,6 +86,7 @@ export class MemoryBackends implements Directory, FileRecords, UploadSessions, O
     if (claimKey && this.claims.has(claimKey)) throw new IdempotencyKeyTaken();
     if (this.files.has(`${record.organization_id}/${record.id}`)) throw alreadyExists();
     this.files.set(`${record.organization_id}/${record.id}`, { ...record });
+    this.addEvents(null, record);
     if (claimKey && claim) this.claims.set(claimKey, claim);
     this.addUsage(record.organization_id, usageDelta(null, record.status, record.file_size));
     this.reservations.set(record.organization_id, (this.reservations.get(record.organization_id) ?? 0) + 1);
@@ -89,6 +97,7 @@ export class MemoryBackends implements Directory, FileRecords, UploadSessions, O
       const existing = this.files.get(`${record.organization_id}/${record.id}`);
       if (existing) return existing;
       this.files.set(`${record.organization_id}/${record.id}`, { ...record });
+      this.addEvents(null, record);
       return null;
     });
   }
@@ -125,9 +134,11 @@ export class MemoryBackends implements Directory, FileRecords, UploadSessions, O
       const record = this.files.get(`${organizationId}/${fileId}`);
       if (!record) return null;
       if (record.status !== from) return { record: { ...record }, changed: false };
-      this.update(organizationId, fileId, change);
+      const after = { ...record, ...change };
+      this.files.set(`${organizationId}/${fileId}`, after);
       if (change.status) this.addUsage(organizationId, usageDelta(from, change.status, record.file_size));
-      return { record: { ...record, ...change }, changed: true };
+      this.addEvents(from, after);
+      return { record: { ...after }, changed: true };
     });
   }
 
@@ -139,6 +150,16 @@ export class MemoryBackends implements Directory, FileRecords, UploadSessions, O
       const after = query.after;
       const from = after ? matching.filter((r) => newestFirst({ created_at: after.createdAt, id: after.id }, r) < 0) : matching;
       return { records: from.slice(query.offset, query.offset + query.limit), total: matching.length };
+    });
+  }
+
+  listEvents(organizationId: string, query: { after?: string; limit: number; types?: FileEventType[] }) {
+    return this.call('listEvents', () => {
+      const own = this.events.filter((e) => e.organization_id === organizationId);
+      const start = query.after === undefined ? 0 : own.findIndex((e) => e.id === query.after) + 1;
+      if (start === 0 && query.after !== undefined) return null;
+      const ready = own.slice(start).filter((e) => !query.types?.length || query.types.includes(e.type));
+      return { events: ready.slice(0, query.limit), hasMore: ready.length > query.limit };
     });
   }
 
@@ -242,10 +263,19 @@ export class MemoryBackends implements Directory, FileRecords, UploadSessions, O
     return String(this.reservations.get(organizationId) ?? 0);
   }
 
-  private update(organizationId: string, fileId: string, change: Partial<FileRecord>): void {
-    const key = `${organizationId}/${fileId}`;
-    const record = this.files.get(key);
-    if (record) this.files.set(key, { ...record, ...change });
+  /** The events of a change, as the Firestore adapter writes them in its commit. */
+  private addEvents(before: FileStatus | null, after: FileRecord): void {
+    const createdAt = new Date().toISOString();
+    for (const draft of fileEventDrafts(before, after)) {
+      this.events.push({
+        id: draft.id,
+        object: 'event',
+        type: draft.type,
+        created_at: createdAt,
+        organization_id: draft.organization_id,
+        data: { file: draft.file },
+      });
+    }
   }
 
   private async call<T>(method: string, work: () => T): Promise<T> {

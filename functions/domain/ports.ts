@@ -1,4 +1,6 @@
 import type { ApiKeyDoc } from './api-key';
+import type { FileEventType } from './file-events';
+import type { FileEvent } from '../generated/schema-types';
 import type { FileRecord } from './file-record';
 import type { ListPosition } from './page-token';
 import type { Limits, Usage } from './usage';
@@ -22,7 +24,12 @@ export interface IdempotencyClaim {
   expiresAt: string;
 }
 
-/** What the handlers need of Firestore's file records. */
+/**
+ * What the handlers need of Firestore's file records. Every write that
+ * creates a file or changes its status also writes the change's events
+ * (file-events.ts) in the same commit: a transactional outbox, so there is no
+ * change without its event and no event without its change.
+ */
 export interface FileRecords {
   /**
    * Creates the `uploading` record with its reservation (its usage) and the
@@ -72,6 +79,22 @@ export interface FileRecords {
 }
 
 export type FileStatus = FileRecord['status'];
+
+/**
+ * The organization's events (written by FileRecords, each in the commit of its
+ * change), oldest first: by commit time, then id.
+ */
+export interface EventFeed {
+  /**
+   * Up to `limit` events after the event `after` (from the first without it),
+   * of the given types (any without), and whether more are ready. Null when
+   * `after` names no event of the organization (unknown, or past retention).
+   */
+  listEvents(
+    organizationId: string,
+    query: { after?: string; limit: number; types?: FileEventType[] },
+  ): Promise<{ events: FileEvent[]; hasMore: boolean } | null>;
+}
 
 /** What storage says of an object: the source of truth at registration. */
 export interface StoredObject {

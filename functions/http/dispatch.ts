@@ -4,6 +4,7 @@ import { deleteFile } from '../endpoints/delete-file';
 import { createDownloadUrl } from '../endpoints/download-url';
 import { getFileContent } from '../endpoints/file-content';
 import { getFile } from '../endpoints/get-file';
+import { listEvents } from '../endpoints/list-events';
 import { listFiles } from '../endpoints/list-files';
 import { registerFile } from '../endpoints/register-file';
 import { uploadFile } from '../endpoints/upload-file/upload-file';
@@ -81,6 +82,10 @@ export function endpoints(deps: FilesApiDeps): Endpoints {
     'list-files': async ({ req, organizationId }) => ({
       status: 200,
       body: await listFiles(deps.records, deps.config.pageTokenSecret, organizationId, req.url ?? '/'),
+    }),
+    'list-events': async ({ req, organizationId }) => ({
+      status: 200,
+      body: await listEvents(deps.events, organizationId, req.url ?? '/'),
     }),
     'get-file': async ({ params, organizationId }) => ({
       status: 200,

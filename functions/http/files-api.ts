@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../config';
 import type { BackgroundWork } from '../domain/background-work';
 import type { Caller } from '../domain/caller';
-import type { Directory, DownloadSigner, FileRecords, ObjectStore, ObjectWriter, Quotas, UploadSessions } from '../domain/ports';
+import type { Directory, DownloadSigner, EventFeed, FileRecords, ObjectStore, ObjectWriter, Quotas, UploadSessions } from '../domain/ports';
 import { OPERATIONS, type HandlerName, type Operation } from '../generated/operations';
 import { Authenticator } from './authenticate';
 import { clientAddress } from './client-address';
@@ -21,6 +21,8 @@ export interface FilesApiDeps {
   config: Config;
   directory: Directory;
   records: FileRecords;
+  /** The events the records' writes made (the outbox), read back by the feed. */
+  events: EventFeed;
   sessions: UploadSessions;
   objects: ObjectStore & ObjectWriter;
   quotas: Quotas;

@@ -20,6 +20,7 @@ const SAMPLE: Record<string, string> = { organization_id: 'org_123', file_id: 'f
 
 interface Schema {
   type: string;
+  items?: Schema;
   minimum?: number;
   maximum?: number;
   enum?: string[];
@@ -28,6 +29,7 @@ interface Schema {
 }
 
 function values(schema: Schema): { good: string[]; bad: string[] } {
+  if (schema.type === 'array' && schema.items) return values(schema.items);
   if (schema.enum) return { good: schema.enum, bad: ['bogus', schema.enum[0].toUpperCase()] };
   if (schema.type === 'integer') {
     return {
@@ -82,8 +84,18 @@ describe('query parameters and headers behave as the contract says', () => {
     return ((await answer.json()) as { next_page_token: string }).next_page_token;
   };
 
+  /** An event cursor is good only if it names an event of the organization: the one an upload-url just made. */
+  const liveEventId = async (): Promise<string> => {
+    const upload = operations.find((o) => o.id === 'createUploadUrl') as TableOperation;
+    expect(
+      (await send('POST', upload.path.replace('{organization_id}', SAMPLE.organization_id), {}, upload.examples?.request)).status,
+    ).toBe(200);
+    const events = await stack.db.collection(`organizations/${SAMPLE.organization_id}/events`).limit(1).get();
+    return events.docs[0].id;
+  };
+
   it.each(queryCases)('%s', async (_, op, name, { good: sampled, bad }) => {
-    const good = name === 'page_token' ? [await livePageToken()] : sampled;
+    const good = name === 'page_token' ? [await livePageToken()] : name === 'after' ? [await liveEventId()] : sampled;
     const path = op.path.replace(/\{([a-z_]+)\}/g, (_match: string, p: string) => SAMPLE[p]);
     for (const value of bad) {
       const answer = await send(op.method, `${path}?${name}=${encodeURIComponent(value)}`);

@@ -1,4 +1,5 @@
 import { Firestore } from '@google-cloud/firestore';
+import { FirestoreEventFeed } from '../../functions/adapters/firestore-event-feed';
 import { FirestoreFileRecords } from '../../functions/adapters/firestore-file-records';
 import { FirestoreQuotas } from '../../functions/adapters/firestore-quotas';
 import { isolatedNames } from '../support/stack';
@@ -11,4 +12,6 @@ afterAll(() => db.terminate());
 portsContract('Firestore adapter', () => ({
   records: new FirestoreFileRecords(db, 10_000),
   quotas: new FirestoreQuotas(db, { maxOpenSessions: 1000, maxStoredBytes: 2 ** 50 }, 10_000),
+  // The emulator commits one write at a time, and its server timestamp is the commit's time: a millisecond settles them.
+  events: new FirestoreEventFeed(db, 10_000, 1),
 }));

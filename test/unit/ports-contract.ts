@@ -1,9 +1,34 @@
-import type { FileRecord } from '../../functions/domain/file-record';
-import { IdempotencyKeyTaken, UsageChanged, type FileRecords, type IdempotencyClaim, type Quotas } from '../../functions/domain/ports';
+import { toFileObject, type FileRecord } from '../../functions/domain/file-record';
+import {
+  IdempotencyKeyTaken,
+  UsageChanged,
+  type EventFeed,
+  type FileRecords,
+  type IdempotencyClaim,
+  type Quotas,
+} from '../../functions/domain/ports';
+import type { FileEvent } from '../../functions/generated/schema-types';
 
 export interface PortsUnderTest {
   records: FileRecords;
   quotas: Quotas;
+  events: EventFeed;
+}
+
+/**
+ * The organization's events once `count` of them are served (a feed serves an
+ * event only once its commit has settled), read a page of two at a time.
+ */
+export async function eventsOnceServed(feed: EventFeed, org: string, count: number): Promise<FileEvent[]> {
+  const deadline = Date.now() + 10_000;
+  const read: FileEvent[] = [];
+  for (;;) {
+    const page = await feed.listEvents(org, { after: read[read.length - 1]?.id, limit: 2 });
+    if (!page) throw new Error('the cursor was refused');
+    read.push(...page.events);
+    if (read.length >= count || Date.now() > deadline) return read;
+    if (!page.hasMore) await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 let counter = 0;
@@ -132,6 +157,67 @@ export function portsContract(name: string, ports: () => PortsUnderTest): void {
       // A change without a status moves no usage.
       await records.transition(org, 'file_a', 'deleted', { leftovers: false });
       expect((await quotas.usage(org)).usage).toEqual({ openSessions: 0, storedBytes: 0 });
+    });
+
+    it('writes the events of each change with it, in order, and none for a change not made or that keeps the status', async () => {
+      const { records, events } = ports();
+      const org = freshOrg();
+      await records.createUploading(record(org, 'file_a'));
+      await records.createUploaded(record(org, 'file_b', { status: 'uploaded' }));
+      expect(await records.fence(record(org, 'file_c', { status: 'failed' }))).toBeNull();
+      // Not made: a fence of an existing id, a create of one, a transition from a state the file is not in.
+      expect(await records.fence(record(org, 'file_a', { status: 'failed' }))).not.toBeNull();
+      await expect(records.createUploading(record(org, 'file_b'))).rejects.toThrow();
+      expect((await records.transition(org, 'file_a', 'uploaded', { status: 'deleted' }))?.changed).toBe(false);
+      // Housekeeping: no status change.
+      await records.transition(org, 'file_a', 'uploading', { leftovers: true });
+      await records.transition(org, 'file_a', 'uploading', { status: 'cancelled' });
+      await records.transition(org, 'file_b', 'uploaded', { status: 'deleted' });
+      await records.createUploading(record(org, 'file_d'));
+      await records.transition(org, 'file_d', 'uploading', { status: 'expired' });
+      const served = await eventsOnceServed(events, org, 9);
+      expect(served.map((e) => [e.type, e.data.file.id, e.data.file.status])).toEqual([
+        ['file.created', 'file_a', 'uploading'],
+        ['file.created', 'file_b', 'uploaded'],
+        ['file.uploaded', 'file_b', 'uploaded'],
+        ['file.created', 'file_c', 'failed'],
+        ['file.failed', 'file_c', 'failed'],
+        ['file.cancelled', 'file_a', 'cancelled'],
+        ['file.deleted', 'file_b', 'deleted'],
+        ['file.created', 'file_d', 'uploading'],
+        ['file.expired', 'file_d', 'expired'],
+      ]);
+      expect(served[0]).toEqual({
+        id: expect.stringMatching(/^evt_[A-Za-z0-9]+$/),
+        object: 'event',
+        type: 'file.created',
+        created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+        organization_id: org,
+        data: { file: toFileObject(record(org, 'file_a')) },
+      });
+      expect(served[5].data.file).toEqual(toFileObject(record(org, 'file_a', { status: 'cancelled', leftovers: true })));
+      expect(new Set(served.map((e) => e.id)).size).toBe(9);
+      const times = served.map((e) => e.created_at);
+      expect([...times].sort()).toEqual(times);
+    });
+
+    it('pages the events after a cursor, by type, and refuses a cursor that names no event of the organization', async () => {
+      const { records, events } = ports();
+      const org = freshOrg();
+      for (const id of ['file_a', 'file_b', 'file_c']) await records.createUploading(record(org, id));
+      await records.transition(org, 'file_b', 'uploading', { status: 'uploaded' });
+      const all = await eventsOnceServed(events, org, 4);
+      const first = await events.listEvents(org, { limit: 2 });
+      expect([first?.events.map((e) => e.id), first?.hasMore]).toEqual([all.slice(0, 2).map((e) => e.id), true]);
+      const rest = await events.listEvents(org, { after: all[1].id, limit: 2 });
+      expect([rest?.events.map((e) => e.id), rest?.hasMore]).toEqual([all.slice(2).map((e) => e.id), false]);
+      expect((await events.listEvents(org, { after: all[3].id, limit: 2 }))?.events).toEqual([]);
+      const uploaded = await events.listEvents(org, { limit: 10, types: ['file.uploaded', 'file.failed'] });
+      expect(uploaded?.events.map((e) => [e.type, e.data.file.id])).toEqual([['file.uploaded', 'file_b']]);
+      const createdAfter = await events.listEvents(org, { after: all[0].id, limit: 10, types: ['file.created'] });
+      expect(createdAfter?.events.map((e) => e.data.file.id)).toEqual(['file_b', 'file_c']);
+      expect(await events.listEvents(org, { after: 'evt_0000000000000000000000000', limit: 2 })).toBeNull();
+      expect(await events.listEvents(freshOrg(), { after: all[0].id, limit: 2 })).toBeNull();
     });
 
     it('lists newest first (ties by id, descending), with the total, a status filter, and never a deleted file unless asked', async () => {
