@@ -126,12 +126,12 @@ export class FirestoreWebhooks implements WebhookStore {
           id: eventId,
           object: 'event',
           type: 'webhook_endpoint.disabled',
-          created_at: now,
+          // As the file events (adapters/firestore-events.ts): the commit's time, the feed's order.
+          created_at: FieldValue.serverTimestamp(),
           organization_id: organizationId,
           data: { webhook_endpoint: toWebhookObject({ id, ...(snap.data() as WebhookDoc), ...change }) },
           expire_at: Timestamp.fromMillis(Date.parse(now) + EVENT_RETENTION_MS),
           relay: 'pending',
-          committed_at: FieldValue.serverTimestamp(),
         });
         return true;
       }),
@@ -162,8 +162,10 @@ export class FirestoreWebhooks implements WebhookStore {
   }
 }
 
-/** The event as receivers see it: its documented fields, none of the outbox's bookkeeping. */
+/** The event as receivers see it, as the feed answers it (toEventObject): none of the outbox's bookkeeping. */
 function publicEvent(doc: Record<string, unknown>): StoredEvent {
-  const { id, type, created_at, organization_id, data } = doc as unknown as StoredEvent;
+  const { id, type, organization_id, data } = doc as unknown as StoredEvent;
+  const created = doc.created_at as Timestamp | string;
+  const created_at = typeof created === 'string' ? created : created.toDate().toISOString();
   return { id, object: 'event', type, created_at, organization_id, data };
 }

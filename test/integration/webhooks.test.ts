@@ -3,6 +3,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { seedTenant } from '../../scripts/local-stack/bootstrap';
+import { BOUNDARY, multipartBody, rawPost } from '../support/multipart';
 import { startStack, type Stack } from '../support/stack';
 
 /** One POST the receiver got. */
@@ -83,24 +84,27 @@ describe('webhooks', () => {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
 
-  /** An event as the outbox commits it (events17's shape), written straight to Firestore. */
+  /** An event as the outbox commits it (adapters/firestore-events.ts), written straight to Firestore. */
   async function commitEvent(id: string, type = 'file.uploaded') {
     const now = new Date();
     await stack.db.doc(`organizations/${stack.organizationId}/events/${id}`).create({
       id,
       object: 'event',
       type,
-      created_at: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      created_at: FieldValue.serverTimestamp(),
       organization_id: stack.organizationId,
       data: { file: { id: 'file_abc', object: 'file', status: 'uploaded' } },
       expire_at: Timestamp.fromMillis(now.getTime() + 30 * 86400_000),
       relay: 'pending',
-      committed_at: FieldValue.serverTimestamp(),
     });
   }
 
   test('endpoint CRUD: the secret is answered once; a member is refused', async () => {
-    const created = await call('POST', '/webhooks', adminKey, { url: 'http://127.0.0.1:9/none', event_types: ['file.uploaded'], description: 'crud' });
+    const created = await call('POST', '/webhooks', adminKey, {
+      url: 'http://127.0.0.1:9/none',
+      event_types: ['file.uploaded'],
+      description: 'crud',
+    });
     expect(created.status).toBe(201);
     const endpoint = await created.json();
     expect(endpoint.secret).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
@@ -171,7 +175,9 @@ describe('webhooks', () => {
       }
       // A tampered body fails verification.
       const tampered = attempts[0] as Received;
-      expect(() => signer.verify(tampered.body.replace('file.uploaded', 'file.deleted'), tampered.headers as Record<string, string>)).toThrow();
+      expect(() =>
+        signer.verify(tampered.body.replace('file.uploaded', 'file.deleted'), tampered.headers as Record<string, string>),
+      ).toThrow();
 
       const event = await stack.db.doc(`organizations/${stack.organizationId}/events/${eventId}`).get();
       expect(event.get('relay')).toBe('sent');
@@ -193,7 +199,9 @@ describe('webhooks', () => {
       const redelivered = await call('POST', `/events/${eventId}/redeliver`, adminKey);
       expect(redelivered.status).toBe(202);
       expect((await redelivered.json()).webhook_ids).toContain(created.id);
-      await until('the redelivery', () => (receiver.received.filter((r) => r.headers['webhook-id'] === eventId).length >= 4 ? true : undefined));
+      await until('the redelivery', () =>
+        receiver.received.filter((r) => r.headers['webhook-id'] === eventId).length >= 4 ? true : undefined,
+      );
       expect((await call('DELETE', `/webhooks/${created.id}`, adminKey)).status).toBe(204);
     } finally {
       await receiver.close();
@@ -203,7 +211,9 @@ describe('webhooks', () => {
   test('an event is relayed right after a change is answered, without the catch-up', async () => {
     const receiver = startReceiver(0);
     try {
-      const created = await (await call('POST', '/webhooks', adminKey, { url: await receiver.listening, event_types: ['file.created'] })).json();
+      const created = await (
+        await call('POST', '/webhooks', adminKey, { url: await receiver.listening, event_types: ['file.created'] })
+      ).json();
       const eventId = `evt_prompt${Date.now()}`;
       await commitEvent(eventId, 'file.created');
       await commitEvent(`${eventId}x`, 'file.deleted');
@@ -212,6 +222,36 @@ describe('webhooks', () => {
       await until('the event', () => (receiver.received.some((r) => r.headers['webhook-id'] === eventId) ? true : undefined));
       // Not subscribed to file.deleted: never sent.
       expect(receiver.received.some((r) => r.headers['webhook-id'] === `${eventId}x`)).toBe(false);
+      expect((await call('DELETE', `/webhooks/${created.id}`, adminKey)).status).toBe(204);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  test('a direct upload: its file.created and file.uploaded reach the endpoint, signed, from the outbox', async () => {
+    const receiver = startReceiver(0);
+    try {
+      const created = await (await call('POST', '/webhooks', adminKey, { url: await receiver.listening })).json();
+      const body = multipartBody([{ name: 'file', filename: 'hello.txt', type: 'text/plain', value: Buffer.from('hello webhooks\n') }]);
+      const answer = await rawPost(
+        `${stack.api.url}/v1/organizations/${stack.organizationId}/files/upload`,
+        { 'X-API-Key': stack.apiKey, 'Content-Type': `multipart/form-data; boundary=${BOUNDARY}`, 'Content-Length': String(body.length) },
+        (write, end) => {
+          write(body);
+          end();
+        },
+      );
+      expect(answer.status).toBe(201);
+      const fileId = (answer.body as { id: string }).id;
+      const signer = new Webhook(created.secret);
+      const types = await until('both events', () => {
+        const mine = receiver.received
+          .map((r) => signer.verify(r.body, r.headers as Record<string, string>) as { type: string; data: { file: { id: string } } })
+          .filter((e) => e.data.file.id === fileId)
+          .map((e) => e.type);
+        return mine.length >= 2 ? mine.sort() : undefined;
+      });
+      expect(types).toEqual(['file.created', 'file.uploaded']);
       expect((await call('DELETE', `/webhooks/${created.id}`, adminKey)).status).toBe(204);
     } finally {
       await receiver.close();
