@@ -164,12 +164,15 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
  */
 const MAX_WEBHOOK_DISABLE_AFTER_HOURS = 6 * 24;
 
+/** The Pub/Sub topic of webhook deliveries, as the deploy creates it. */
+export const DEFAULT_WEBHOOK_TOPIC = 'files-api-webhooks';
+
 function webhookConfig(
   env: NodeJS.ProcessEnv,
   problems: string[],
   integer: (name: string, fallback: number, min: number, max: number, rule?: string) => number,
 ): Config['webhooks'] {
-  const topic = env.WEBHOOK_TOPIC || 'webhook-deliveries';
+  const topic = env.WEBHOOK_TOPIC || DEFAULT_WEBHOOK_TOPIC;
   if (!/^[A-Za-z][A-Za-z0-9._~%+-]{2,254}$/.test(topic))
     problems.push(`WEBHOOK_TOPIC=${JSON.stringify(topic)}: must be a Pub/Sub topic id`);
   const allowLoopback = env.WEBHOOK_ALLOW_LOOPBACK === '1';
