@@ -20,6 +20,8 @@ export interface StackFunctions {
   files: RunningFunction;
   finalize: RunningFunction;
   sweep: RunningFunction;
+  deliver: RunningFunction;
+  relay: RunningFunction;
 }
 
 /** Every function's log lines in full (Cloud Logging's JSON, with the function's name), one a line. */
@@ -36,6 +38,9 @@ export function functionEnv(config: StackConfig): NodeJS.ProcessEnv {
     GOOGLE_CLOUD_PROJECT: config.projectId,
     FILES_BUCKET: config.bucket,
     NODE_ENV: 'development',
+    PUBSUB_EMULATOR_HOST: hostAndPort(config.pubsub),
+    // Webhooks to a receiver on this machine, over plain http (never allowed on Google Cloud).
+    WEBHOOK_ALLOW_LOOPBACK: '1',
     ...webFunctionEnv(config),
   };
 }
@@ -66,6 +71,8 @@ export function startFunctions(config: StackConfig, parts: StackParts): StackFun
     finalize: start(config.finalize, { name: 'finalize function', target: 'finalize' }),
     // Its request line each run is noise; the schedule says what a run did.
     sweep: start(config.sweep, { name: 'sweep function', target: 'sweep', hideInfoLines: true }),
+    deliver: start(config.deliver, { name: 'deliver function', target: 'deliver' }),
+    relay: start(config.relay, { name: 'relay function', target: 'relay', hideInfoLines: true }),
   };
 }
 
