@@ -12,7 +12,9 @@ import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { verifyWebhook } from '../packages/sdk/src/verify-webhook';
 
-const { values } = parseArgs({ options: { uploads: { type: 'string', default: '100' }, dev: { type: 'string', default: '.local/dev.json' } } });
+const { values } = parseArgs({
+  options: { uploads: { type: 'string', default: '100' }, dev: { type: 'string', default: '.local/dev.json' } },
+});
 const uploads = Number(values.uploads);
 const dev = JSON.parse(readFileSync(values.dev, 'utf8')) as { function_url: string; organization_id: string; api_key: string };
 const api = `${dev.function_url}/v1/organizations/${dev.organization_id}`;
@@ -34,13 +36,13 @@ async function main(): Promise<void> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
-  const created = await (
+  const created = (await (
     await fetch(`${api}/webhooks`, {
       method: 'POST',
       headers: { 'X-API-Key': dev.api_key, 'Content-Type': 'application/json' },
       body: JSON.stringify({ url, description: 'bench' }),
     })
-  ).json() as { id: string; secret: string };
+  ).json()) as { id: string; secret: string };
   secret = created.secret;
   try {
     for (let i = 0; i < uploads; i++) {
@@ -56,7 +58,9 @@ async function main(): Promise<void> {
   }
   const sorted = latencies.sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
-  console.log(`${sorted.length} webhooks from ${uploads} uploads: commit -> receiver median ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${sorted.at(-1)} ms`);
+  console.log(
+    `${sorted.length} webhooks from ${uploads} uploads: commit -> receiver median ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${sorted.at(-1)} ms`,
+  );
 }
 
 void main();

@@ -30,7 +30,10 @@ export interface StackConfig {
   localDir: string;
 }
 
-type EmulatorsSection = Record<'firestore' | 'storage' | 'functions' | 'finalize' | 'sweep' | 'pubsub' | 'deliver' | 'relay', { host?: string; port?: number } | undefined>;
+type EmulatorsSection = Record<
+  'firestore' | 'storage' | 'functions' | 'finalize' | 'sweep' | 'pubsub' | 'deliver' | 'relay',
+  { host?: string; port?: number } | undefined
+>;
 
 const DEFAULT_SWEEP_INTERVAL_SECONDS = 60;
 const MAX_SWEEP_INTERVAL_SECONDS = 86_400;

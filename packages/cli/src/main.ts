@@ -5,6 +5,7 @@ import { downloadCommand } from './download-command';
 import { describe, exitCodeFor, EXIT } from './exit-codes';
 import { getCommand, listCommand, removeCommand } from './file-commands';
 import { uploadCommand } from './upload-command';
+import { addWebhookCommands } from './webhook-commands';
 
 const STATUSES = ['uploading', 'uploaded', 'failed', 'cancelled', 'expired', 'deleted'];
 
@@ -81,6 +82,8 @@ async function main(argv: string[]): Promise<number> {
     .description('delete a file, or cancel its upload')
     .argument('<file_id>')
     .action((fileId: string, _flags, command: Command) => run((config) => removeCommand(fileId, config, signal))(command));
+
+  addWebhookCommands(program, run, signal);
 
   try {
     await program.parseAsync(argv);

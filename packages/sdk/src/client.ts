@@ -358,7 +358,8 @@ export class FilesClient {
   }
 
   async listWebhookDeliveries(webhookId: string, options: { signal?: AbortSignal } = {}): Promise<WebhookDeliveryList['deliveries']> {
-    return (await this.call<WebhookDeliveryList>('listWebhookDeliveries', { webhook_id: webhookId }, { signal: options.signal })).deliveries;
+    return (await this.call<WebhookDeliveryList>('listWebhookDeliveries', { webhook_id: webhookId }, { signal: options.signal }))
+      .deliveries;
   }
 
   redeliverEvent(eventId: string, options: { signal?: AbortSignal } = {}): Promise<RedeliverResponse> {

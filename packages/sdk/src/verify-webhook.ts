@@ -15,9 +15,14 @@ export type WebhookHeaders = Headers | Record<string, string | string[] | undefi
  */
 export function verifyWebhook(body: string | Uint8Array, headers: WebhookHeaders, secret: string): FileEvent {
   const pick = (name: string): string => {
-    const value = typeof Headers !== 'undefined' && headers instanceof Headers ? headers.get(name) : (headers as Record<string, unknown>)[name];
+    const value =
+      typeof Headers !== 'undefined' && headers instanceof Headers ? headers.get(name) : (headers as Record<string, unknown>)[name];
     return Array.isArray(value) ? String(value[0] ?? '') : String(value ?? '');
   };
-  const wanted = { 'webhook-id': pick('webhook-id'), 'webhook-timestamp': pick('webhook-timestamp'), 'webhook-signature': pick('webhook-signature') };
+  const wanted = {
+    'webhook-id': pick('webhook-id'),
+    'webhook-timestamp': pick('webhook-timestamp'),
+    'webhook-signature': pick('webhook-signature'),
+  };
   return new Webhook(secret).verify(body, wanted) as FileEvent;
 }
