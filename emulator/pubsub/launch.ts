@@ -6,7 +6,13 @@ import { stopProcessGroup } from '../stop-process-group';
 import { waitForHttp } from '../wait-for-http';
 
 const LIB_DIR = join('platform', 'pubsub-emulator', 'lib');
-const SDK_ROOTS = ['/usr/lib/google-cloud-sdk', '/usr/share/google-cloud-sdk', '/usr/local/google-cloud-sdk', '/opt/google-cloud-sdk', join(homedir(), 'google-cloud-sdk')];
+const SDK_ROOTS = [
+  '/usr/lib/google-cloud-sdk',
+  '/usr/share/google-cloud-sdk',
+  '/usr/local/google-cloud-sdk',
+  '/opt/google-cloud-sdk',
+  join(homedir(), 'google-cloud-sdk'),
+];
 
 export class PubSubEmulatorMissing extends Error {}
 
@@ -50,7 +56,8 @@ export interface PubSubEmulatorOptions {
 export async function startPubSubEmulator(opts: PubSubEmulatorOptions): Promise<RunningPubSub> {
   const jar = findPubSubJar();
   const java = opts.java ?? process.env.JAVA ?? 'java';
-  const start = opts.spawn ?? ((command: string, args: string[]) => spawn(command, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] }));
+  const start =
+    opts.spawn ?? ((command: string, args: string[]) => spawn(command, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] }));
   const child = start(java, ['-jar', jar, `--host=${opts.host}`, `--port=${opts.port}`]);
   let output = '';
   const keep = (chunk: Buffer) => {

@@ -2,7 +2,14 @@ import { Webhook } from 'standardwebhooks';
 import { verifyWebhook } from '../../packages/sdk/src/verify-webhook';
 
 const secret = `whsec_${Buffer.alloc(32, 3).toString('base64')}`;
-const event = { id: 'evt_1', object: 'event', type: 'file.uploaded', created_at: '2026-12-07T10:00:00.000Z', organization_id: 'org_1', data: {} };
+const event = {
+  id: 'evt_1',
+  object: 'event',
+  type: 'file.uploaded',
+  created_at: '2026-12-07T10:00:00.000Z',
+  organization_id: 'org_1',
+  data: {},
+};
 const body = JSON.stringify(event);
 
 function signed(at = new Date()) {
