@@ -48,6 +48,10 @@ async function until<T>(what: string, check: () => T | undefined | Promise<T | u
 
 const TOPIC = 'webhook-deliveries-it';
 
+// Answers as the tests read them; the contract check (test/support/files-api-server.ts) vouches for their shape.
+type Json = Record<string, any>;
+const json = async (res: Response): Promise<Json> => (await res.json()) as Json;
+
 describe('webhooks', () => {
   let stack: Stack;
   let adminKey: string;
@@ -106,19 +110,19 @@ describe('webhooks', () => {
       description: 'crud',
     });
     expect(created.status).toBe(201);
-    const endpoint = await created.json();
+    const endpoint = await json(created);
     expect(endpoint.secret).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
     expect(endpoint).toMatchObject({ object: 'webhook_endpoint', enabled: true, event_types: ['file.uploaded'] });
 
-    const got = await (await call('GET', `/webhooks/${endpoint.id}`, adminKey)).json();
+    const got = await json(await call('GET', `/webhooks/${endpoint.id}`, adminKey));
     expect(got.secret).toBeUndefined();
-    const listed = await (await call('GET', '/webhooks', adminKey)).json();
+    const listed = await json(await call('GET', '/webhooks', adminKey));
     expect(listed.webhooks.map((w: { id: string; secret?: string }) => [w.id, w.secret])).toContainEqual([endpoint.id, undefined]);
 
     const patched = await call('PATCH', `/webhooks/${endpoint.id}`, adminKey, { enabled: false });
-    expect(await patched.json()).toMatchObject({ enabled: false, disabled_reason: 'manual' });
+    expect(await json(patched)).toMatchObject({ enabled: false, disabled_reason: 'manual' });
 
-    const rotated = await (await call('POST', `/webhooks/${endpoint.id}/rotate-secret`, adminKey)).json();
+    const rotated = await json(await call('POST', `/webhooks/${endpoint.id}/rotate-secret`, adminKey));
     expect(rotated.secret).toMatch(/^whsec_/);
     expect(rotated.secret).not.toBe(endpoint.secret);
 
@@ -130,13 +134,13 @@ describe('webhooks', () => {
     ] as const) {
       const refused = await call(method, path, stack.apiKey, body);
       expect(refused.status).toBe(403);
-      expect((await refused.json()).error.code).toBe('INSUFFICIENT_ROLE');
+      expect((await json(refused)).error.code).toBe('INSUFFICIENT_ROLE');
     }
 
     expect((await call('DELETE', `/webhooks/${endpoint.id}`, adminKey)).status).toBe(204);
     const gone = await call('GET', `/webhooks/${endpoint.id}`, adminKey);
     expect(gone.status).toBe(404);
-    expect((await gone.json()).error.code).toBe('WEBHOOK_NOT_FOUND');
+    expect((await json(gone)).error.code).toBe('WEBHOOK_NOT_FOUND');
   });
 
   test.each([
@@ -148,19 +152,19 @@ describe('webhooks', () => {
   ])('creating an endpoint at %s is refused', async (_, url) => {
     const refused = await call('POST', '/webhooks', adminKey, { url });
     expect(refused.status).toBe(400);
-    expect((await refused.json()).error).toMatchObject({ code: 'INVALID_FIELD_VALUE', details: { field: 'url' } });
+    expect((await json(refused)).error).toMatchObject({ code: 'INVALID_FIELD_VALUE', details: { field: 'url' } });
   });
 
   test('an event committed by a function that died before relaying it reaches the endpoint through the catch-up, retried with the same webhook-id and signed afresh', async () => {
     const receiver = startReceiver(2);
     try {
-      const created = await (await call('POST', '/webhooks', adminKey, { url: await receiver.listening })).json();
+      const created = await json(await call('POST', '/webhooks', adminKey, { url: await receiver.listening }));
       const eventId = `evt_catchup${Date.now()}`;
       await commitEvent(eventId);
       // Nothing relayed it after its change's answer: the scheduled catch-up finds it.
       const relay = await fetch(`${stack.api.urls.relay}/`, { method: 'POST' });
       expect(relay.status).toBe(200);
-      expect((await relay.json()).relayed).toBeGreaterThanOrEqual(1);
+      expect((await json(relay)).relayed).toBeGreaterThanOrEqual(1);
 
       const attempts = await until('three attempts', () => {
         const of = receiver.received.filter((r) => r.headers['webhook-id'] === eventId);
@@ -185,7 +189,7 @@ describe('webhooks', () => {
       type Attempt = { event_id: string; status: number; success: boolean; webhook_id: string; error: string | null };
       // Each attempt is recorded once its answer is in: wait for the third.
       const listed = await until('the attempts listed', async () => {
-        const answer = await (await call('GET', `/webhooks/${created.id}/deliveries`, adminKey)).json();
+        const answer = await json(await call('GET', `/webhooks/${created.id}/deliveries`, adminKey));
         const all = answer.deliveries as Attempt[];
         return all.filter((d) => d.event_id === eventId).length >= 3 ? all : undefined;
       });
@@ -198,7 +202,7 @@ describe('webhooks', () => {
       // Redelivery sends it once more, with the same webhook-id.
       const redelivered = await call('POST', `/events/${eventId}/redeliver`, adminKey);
       expect(redelivered.status).toBe(202);
-      expect((await redelivered.json()).webhook_ids).toContain(created.id);
+      expect((await json(redelivered)).webhook_ids).toContain(created.id);
       await until('the redelivery', () =>
         receiver.received.filter((r) => r.headers['webhook-id'] === eventId).length >= 4 ? true : undefined,
       );
@@ -211,9 +215,9 @@ describe('webhooks', () => {
   test('an event is relayed right after a change is answered, without the catch-up', async () => {
     const receiver = startReceiver(0);
     try {
-      const created = await (
-        await call('POST', '/webhooks', adminKey, { url: await receiver.listening, event_types: ['file.created'] })
-      ).json();
+      const created = await json(
+        await call('POST', '/webhooks', adminKey, { url: await receiver.listening, event_types: ['file.created'] }),
+      );
       const eventId = `evt_prompt${Date.now()}`;
       await commitEvent(eventId, 'file.created');
       await commitEvent(`${eventId}x`, 'file.deleted');
@@ -231,7 +235,7 @@ describe('webhooks', () => {
   test('a direct upload: its file.created and file.uploaded reach the endpoint, signed, from the outbox', async () => {
     const receiver = startReceiver(0);
     try {
-      const created = await (await call('POST', '/webhooks', adminKey, { url: await receiver.listening })).json();
+      const created = await json(await call('POST', '/webhooks', adminKey, { url: await receiver.listening }));
       const body = multipartBody([{ name: 'file', filename: 'hello.txt', type: 'text/plain', value: Buffer.from('hello webhooks\n') }]);
       const answer = await rawPost(
         `${stack.api.url}/v1/organizations/${stack.organizationId}/files/upload`,
@@ -241,6 +245,7 @@ describe('webhooks', () => {
           end();
         },
       );
+      if (answer === 'closed') throw new Error('the upload connection closed without an answer');
       expect(answer.status).toBe(201);
       const fileId = (answer.body as { id: string }).id;
       const signer = new Webhook(created.secret);
