@@ -11,8 +11,10 @@
 // --count-calls: tally each function's backend calls (gRPC methods, HTTP
 // requests) per request. --cpu-prof DIR: a V8 CPU profile of each function.
 // --compare FILE: another build of functions/index.js (say, main's) as a fourth side.
+// --without-outbox: the same build with the record writes' events left out
+// (bench/lib/no-outbox.ts preloaded) as one more side: what the outbox costs.
 //
-//   node dist/bench/upload-url-vs-bare.js [--rounds 300] [--warmup 30] [--wait-quiet 300] [--count-calls] [--cpu-prof DIR] [--compare FILE]
+//   node dist/bench/upload-url-vs-bare.js [--rounds 300] [--warmup 30] [--wait-quiet 300] [--count-calls] [--cpu-prof DIR] [--compare FILE] [--without-outbox]
 import http from 'node:http';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -47,6 +49,7 @@ async function main(): Promise<void> {
       'count-calls': { type: 'boolean', default: false },
       'cpu-prof': { type: 'string' },
       compare: { type: 'string' },
+      'without-outbox': { type: 'boolean', default: false },
     },
   });
   const rounds = Number(values.rounds);
@@ -61,7 +64,7 @@ async function main(): Promise<void> {
   const sides: Side[] = [];
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   try {
-    const filesFunction = (name: string, source: string) => {
+    const filesFunction = (name: string, source: string, preload: string[] = []) => {
       const countsFile = countDir && join(countDir, `${name}.json`);
       return {
         countsFile,
@@ -69,7 +72,7 @@ async function main(): Promise<void> {
           source,
           target: 'files',
           port: ports.shift() as number,
-          nodeArgs: nodeArgs(countsFile),
+          nodeArgs: [...preload, ...nodeArgs(countsFile)],
           env: {
             ...stack.functionEnv,
             ...UNREACHABLE_LIMITS_ENV,
@@ -97,7 +100,7 @@ async function main(): Promise<void> {
         }),
       };
     };
-    const ports = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const ports = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
     const filesSide = filesFunction('files', join(ROOT, 'dist', 'functions', 'index.js'));
     const files = filesSide.fn;
     const floor = bareFunction('bare-floor', true);
@@ -112,6 +115,11 @@ async function main(): Promise<void> {
     if (values.compare) {
       const other = filesFunction('compare', values.compare);
       sides.push({ name: 'upload-url (--compare)', fn: other.fn, call: callTo(other.fn), ms: [], countsFile: other.countsFile });
+    }
+    if (values['without-outbox']) {
+      const source = join(ROOT, 'dist', 'functions', 'index.js');
+      const bare = filesFunction('no-outbox', source, ['-r', join(__dirname, 'lib', 'no-outbox.js')]);
+      sides.push({ name: 'upload-url, no outbox', fn: bare.fn, call: callTo(bare.fn), ms: [], countsFile: bare.countsFile });
     }
     await Promise.all(sides.map((side) => untilServing(side.fn)));
     const timed = async (side: Side): Promise<number> => {

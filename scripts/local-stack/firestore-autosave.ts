@@ -2,7 +2,15 @@ import type { Firestore } from '@google-cloud/firestore';
 
 /** Every collection the functions and files-admin write, by id (collection groups, so nesting does not
  * matter); test/start/watched-collections.test.ts fails when the code names one that is not here. */
-export const WATCHED_COLLECTIONS: readonly string[] = ['organizations', 'members', 'api_keys', 'files', 'idempotency_keys', 'usage'];
+export const WATCHED_COLLECTIONS: readonly string[] = [
+  'organizations',
+  'members',
+  'api_keys',
+  'files',
+  'idempotency_keys',
+  'usage',
+  'events',
+];
 
 /** The longest wait from a change to the start of the snapshot that holds it (an export takes 50-80 ms more). */
 export const AUTOSAVE_INTERVAL_MS = 2000;

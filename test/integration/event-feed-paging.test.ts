@@ -5,6 +5,8 @@ import { startStack, type Stack } from '../support/stack';
 // The feed read with small pages while hundreds of changes commit concurrently
 // (records written through the adapter, the feed read through the function):
 // a reader that keeps `next_after` gets every event once, oldest first.
+// Hundreds of commits on a shared 2-core machine: room for load, never a timing assertion.
+jest.setTimeout(180_000);
 let stack: Stack;
 beforeAll(async () => {
   stack = await startStack(__filename);
@@ -12,8 +14,8 @@ beforeAll(async () => {
 afterAll(() => stack.close());
 
 type Json = Record<string, any>;
-const FILES = 150;
-const WRITERS = 15;
+const FILES = 100;
+const WRITERS = 10;
 
 async function page(query: string): Promise<Json> {
   const response = await fetch(`${stack.api.url}/v1/organizations/${stack.organizationId}/events${query}`, {
@@ -23,16 +25,16 @@ async function page(query: string): Promise<Json> {
   return (await response.json()) as Json;
 }
 
-/** Reads pages of `limit` from the start until `count` events are read (or 60 s pass), polling while it is caught up. */
+/** Reads pages of `limit` from the start until `count` events are read (or 150 s pass), polling while it is caught up. */
 async function follow(count: number, limit: number, types = ''): Promise<Json[]> {
   const read: Json[] = [];
   let after = '';
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 150_000;
   while (read.length < count && Date.now() < deadline) {
     const answer = await page(`?limit=${limit}${types}${after ? `&after=${after}` : ''}`);
     read.push(...answer.events);
     after = answer.next_after ?? '';
-    if (!answer.has_more) await new Promise((r) => setTimeout(r, 20));
+    if (!answer.has_more) await new Promise((r) => setTimeout(r, 100));
   }
   return read;
 }
@@ -51,7 +53,7 @@ it('pages exactly while the events are written: every event once, none invented,
       }
     }),
   );
-  const [all, uploaded] = await Promise.all([follow(2 * FILES, 7), follow(FILES / 2, 4, '&type=file.uploaded'), writing]);
+  const [all, uploaded] = await Promise.all([follow(2 * FILES, 7), follow(FILES / 2, 5, '&type=file.uploaded'), writing]);
 
   const stored = await stack.db.collection(`organizations/${org}/events`).get();
   const storedIds = stored.docs.map((d) => d.id).sort();

@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { validateEvent } from '../../functions/generated/validators';
-import { BOUNDARY, multipartBody, rawPost } from '../support/multipart';
+import { BOUNDARY, multipartBody, rawPost, type RawAnswer } from '../support/multipart';
 import { seedMember, startStack, type Stack } from '../support/stack';
 
 // Each path that changes a file, through the function on the emulators, and
 // what the feed then lists: exactly the change's events, carrying the file as
 // GET answers it. Storage here sends no finalize events: this test posts them.
+// Each step polls the feed: room for a loaded machine, never a timing assertion.
+jest.setTimeout(120_000);
 let stack: Stack;
 let org: string;
 let apiKey: string;
@@ -69,7 +71,7 @@ let cursor: string | undefined;
  */
 async function nextEvents(count: number): Promise<Json[]> {
   const read: Json[] = [];
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + 30_000;
   while (read.length < count && Date.now() < deadline) {
     const answer = await feed(`?limit=3${cursor ? `&after=${cursor}` : ''}`);
     expect(answer.status).toBe(200);
@@ -136,14 +138,14 @@ describe('every path that changes a file writes exactly its events', () => {
     const bytes = pdf(4000);
     const url = `${filesUrl()}/upload`;
     const body = multipartBody([{ name: 'file', filename: 'd.pdf', type: 'application/pdf', value: bytes }]);
-    const answer = await rawPost(
+    const answer = (await rawPost(
       url,
       { 'X-API-Key': apiKey, 'Content-Type': `multipart/form-data; boundary=${BOUNDARY}`, 'Content-Length': String(body.length) },
       (write, end) => {
         write(body);
         end();
       },
-    );
+    )) as RawAnswer;
     expect(answer.status).toBe(201);
     const file = answer.body as Json;
     const events = await nextEvents(2);

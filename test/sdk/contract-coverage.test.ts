@@ -8,6 +8,7 @@ const SDK_METHOD_FOR: Record<string, keyof FilesClient> = {
   createUploadUrl: 'createUploadSession',
   registerFile: 'registerUpload',
   listFiles: 'listFiles',
+  listEvents: 'listEvents',
   getFile: 'getFile',
   deleteFile: 'deleteFile',
   getDownloadUrl: 'getDownloadUrl',

@@ -10,7 +10,18 @@ import typing
 import pytest
 from conftest import REPO
 
-from files_api import DownloadUrl, File, FileContent, FileFailure, FileList, FilesApiError, FilesClient, UploadSession
+from files_api import (
+    DownloadUrl,
+    EventList,
+    File,
+    FileContent,
+    FileEvent,
+    FileFailure,
+    FileList,
+    FilesApiError,
+    FilesClient,
+    UploadSession,
+)
 from files_api.transport import OPERATIONS
 
 SCHEMAS = REPO / "schemas"
@@ -21,6 +32,7 @@ METHODS = {
     "createUploadUrl": "create_upload_session",
     "registerFile": "register_upload",
     "listFiles": "list_files",
+    "listEvents": "list_events",
     "getFile": "get_file",
     "deleteFile": "delete_file",
     "getDownloadUrl": "get_download_url",
@@ -62,6 +74,8 @@ def fields_of(cls) -> dict[str, dataclasses.Field]:
         (FileList, "file-list.schema.json", set()),
         (DownloadUrl, "download-url-response.schema.json", set()),
         (FileContent, "file-content.schema.json", set()),
+        (FileEvent, "event.schema.json", set()),
+        (EventList, "event-list.schema.json", set()),
         # What was declared at upload-url, which register repeats: kept with the session.
         (UploadSession, "upload-url-response.schema.json", {"filename", "mime_type", "file_size", "crc32c"}),
     ],

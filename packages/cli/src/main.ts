@@ -2,6 +2,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { resolveConfig, type GlobalFlags } from './config';
 import { downloadCommand } from './download-command';
+import { EVENT_TYPES, eventsCommand } from './events-command';
 import { describe, exitCodeFor, EXIT } from './exit-codes';
 import { getCommand, listCommand, removeCommand } from './file-commands';
 import { uploadCommand } from './upload-command';
@@ -13,6 +14,15 @@ function positiveInteger(value: string): number {
   const number = Number(value);
   if (!Number.isSafeInteger(number) || number <= 0) throw new InvalidArgumentError('must be a positive integer');
   return number;
+}
+
+/** --type, repeated or comma-separated, each one checked. */
+function eventTypes(value: string, previous: string[] = []): string[] {
+  const types = value.split(',').filter((t) => t !== '');
+  for (const type of types) {
+    if (!(EVENT_TYPES as string[]).includes(type)) throw new InvalidArgumentError(`must be one of ${EVENT_TYPES.join(', ')}`);
+  }
+  return [...previous, ...types];
 }
 
 /** Ctrl-C (and SIGTERM) abort the work in hand, which keeps its resume state; a second one exits at once. */
@@ -82,6 +92,15 @@ async function main(argv: string[]): Promise<number> {
     .description('delete a file, or cancel its upload')
     .argument('<file_id>')
     .action((fileId: string, _flags, command: Command) => run((config) => removeCommand(fileId, config, signal))(command));
+
+  program
+    .command('events')
+    .description("list the organization's events (every change of a file), oldest first; --follow waits for new ones")
+    .option('--after <event_id>', 'only events after this one (resume where an earlier run stopped)')
+    .option('--type <type>', `only events of this type (repeat, or comma-separate): ${EVENT_TYPES.join(', ')}`, eventTypes)
+    .option('--follow', 'keep polling for new events until Ctrl-C')
+    .option('--json', 'one JSON line per event')
+    .action((_flags, command: Command) => run((config) => eventsCommand(command.opts(), config, signal))(command));
 
   addWebhookCommands(program, run, signal);
 

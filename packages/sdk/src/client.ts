@@ -2,7 +2,9 @@ import { callApi, type ApiRequest, type TransportOptions } from './api-transport
 import { FilesApiError } from './errors.js';
 import { blobSource, isByteSource, type ByteSource } from './byte-source.js';
 import { crc32cOf, type Crc32cHasher } from './crc32c.js';
+import { eventsQuery, followEvents, type FollowEventsOptions, type ListEventsOptions } from './events.js';
 import { downloadInto, type ByteSink } from './fetch-download.js';
+import type { EventList, FileEvent } from './generated/contract.js';
 import { mimeTypeFor } from './mime-type.js';
 import { progressMeter, type Progress } from './progress.js';
 import { retryPolicy, type RetryOptions } from './retry.js';
@@ -137,6 +139,16 @@ export class FilesClient {
       // A server from before page tokens answers none: go on by page number.
       query = answer.next_page_token ? { ...filters, page_token: answer.next_page_token } : { ...filters, page: answer.page + 1 };
     }
+  }
+
+  /** One page of the organization's events after `options.after`, oldest first (docs/EVENTS.md). */
+  listEvents(options: ListEventsOptions = {}): Promise<EventList> {
+    return this.call('listEvents', {}, { query: eventsQuery(options), signal: options.signal });
+  }
+
+  /** Every event after `options.after`, then each new one as it comes (polling), until `signal` aborts. */
+  followEvents(options: FollowEventsOptions = {}): AsyncGenerator<FileEvent, void, undefined> {
+    return followEvents((page) => this.listEvents(page), options);
   }
 
   getDownloadUrl(fileId: string, options: { disposition?: 'attachment'; signal?: AbortSignal } = {}): Promise<DownloadUrl> {

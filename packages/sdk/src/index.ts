@@ -6,6 +6,8 @@ export {
   type UploadOptions,
   type UploadSource,
 } from './client.js';
+export type { FileEventType, FollowEventsOptions, ListEventsOptions } from './events.js';
+export type { EventList, FileEvent } from './generated/contract.js';
 export { blobSource, streamSource, type ByteSource } from './byte-source.js';
 export { crc32cHasher, type Crc32cHasher } from './crc32c.js';
 export { FilesApiError, StorageError, type ErrorCode, type StorageErrorCode } from './errors.js';

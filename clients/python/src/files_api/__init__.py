@@ -2,13 +2,15 @@
 
 from .client import FilesClient
 from .errors import FilesApiError, StorageError
-from .models import DownloadUrl, File, FileContent, FileFailure, FileList, Progress, UploadSession
+from .models import DownloadUrl, EventList, File, FileContent, FileEvent, FileFailure, FileList, Progress, UploadSession
 from .retry import RetryPolicy
 
 __all__ = [
     "DownloadUrl",
+    "EventList",
     "File",
     "FileContent",
+    "FileEvent",
     "FileFailure",
     "FileList",
     "FilesApiError",

@@ -18,7 +18,7 @@ from .errors import StorageError
 from .retry import RetryPolicy
 from .session import send_bytes
 from .transport import Transport
-from .models import DownloadUrl, File, FileContent, FileList, FileStatus, Progress, UploadSession
+from .models import DownloadUrl, EventList, File, FileContent, FileList, FileStatus, Progress, UploadSession
 
 ProgressCallback = Callable[[Progress], None]
 Source = str | os.PathLike[str] | BinaryIO
@@ -86,6 +86,12 @@ class FilesClient:
         """Every file of every page, newest first (``limit`` is the page size)."""
         for page in self.list_pages(status=status, limit=limit):
             yield from page.files
+
+    def list_events(self, *, after: str | None = None, limit: int | None = None, types: list[str] | None = None) -> EventList:
+        """One page of the organization's events after ``after``, oldest first; pass ``next_after`` back as
+        ``after`` to read on, each event once (docs/EVENTS.md)."""
+        query = {"after": after, "limit": limit, "type": ",".join(types) if types else None}
+        return EventList.from_dict(self._call("listEvents", query=query))
 
     def get_download_url(self, file_id: str, *, attachment: bool = False) -> DownloadUrl:
         query = {"disposition": "attachment"} if attachment else None

@@ -74,6 +74,41 @@ class FileList:
 
 
 @dataclass(frozen=True)
+class FileEvent:
+    """A change of a file, with the file right after it (schemas/event.schema.json, docs/EVENTS.md)."""
+
+    id: str
+    object: str
+    type: str
+    created_at: str
+    organization_id: str
+    data: dict[str, Any]
+    extra: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def file(self) -> File:
+        return File.from_dict(self.data["file"])
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FileEvent:
+        return _build(cls, data)
+
+
+@dataclass(frozen=True)
+class EventList:
+    """The events after a cursor, oldest first (schemas/event-list.schema.json)."""
+
+    events: list[FileEvent]
+    has_more: bool
+    next_after: str | None
+    extra: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> EventList:
+        return _build(cls, {**data, "events": [FileEvent.from_dict(e) for e in data.get("events", [])]})
+
+
+@dataclass(frozen=True)
 class UploadSession:
     """upload-url's answer (schemas/upload-url-response.schema.json), plus what was declared for it,
     which register repeats. It is all a later run needs to resume: the ``upload_url`` is a capability

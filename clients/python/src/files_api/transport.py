@@ -19,6 +19,7 @@ OPERATIONS: dict[str, tuple[str, str]] = {
     "createUploadUrl": ("POST", "/v1/organizations/{organization_id}/files/upload-url"),
     "registerFile": ("POST", "/v1/organizations/{organization_id}/files"),
     "listFiles": ("GET", "/v1/organizations/{organization_id}/files"),
+    "listEvents": ("GET", "/v1/organizations/{organization_id}/events"),
     "getFile": ("GET", "/v1/organizations/{organization_id}/files/{file_id}"),
     "deleteFile": ("DELETE", "/v1/organizations/{organization_id}/files/{file_id}"),
     "getDownloadUrl": ("GET", "/v1/organizations/{organization_id}/files/{file_id}/download-url"),
