@@ -16,6 +16,7 @@ import { jsonBodyOf } from './request-body';
 import { BackgroundWork } from '../domain/background-work';
 import { logBackgroundError } from './request-log';
 import type { PathParameters } from './router';
+import { notFound } from '../errors/api-error';
 import {
   createWebhook,
   deleteWebhook,
@@ -117,12 +118,17 @@ export function endpoints(deps: FilesApiDeps): Endpoints {
   };
 }
 
-/** The webhook operations, for owners and admins only; none when the function has no webhook store. */
-function webhookEndpoints(deps: WebhookEndpointsDeps | undefined): Endpoints {
-  if (!deps) return {};
+/**
+ * The webhook operations, for owners and admins only. Always routed, as the
+ * contract documents them; a function wired without a webhook store (some
+ * tests and benchmarks) answers them 404, as a route it does not have.
+ */
+function webhookEndpoints(wired: WebhookEndpointsDeps | undefined): Endpoints {
+  const deps = wired ?? unwired;
   const managed =
     <T>(work: (call: EndpointCall) => Promise<T>) =>
     async (call: EndpointCall): Promise<T> => {
+      if (!wired) throw notFound();
       await requireManager(deps, call.organizationId, call.caller.principalId);
       return work(call);
     };
@@ -156,6 +162,8 @@ function webhookEndpoints(deps: WebhookEndpointsDeps | undefined): Endpoints {
     })),
   };
 }
+
+const unwired = {} as WebhookEndpointsDeps;
 
 function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
