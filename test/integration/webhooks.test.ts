@@ -78,6 +78,8 @@ describe('webhooks', () => {
   });
 
   afterAll(async () => {
+    // No more pushes to a function about to close its clients.
+    if (stack) await fetch(`http://${pubsubHost}/v1/projects/${stack.projectId}/subscriptions/${TOPIC}-push`, { method: 'DELETE' });
     await stack?.close();
   });
 
