@@ -40,6 +40,8 @@ export interface Config {
    * Run reached directly, 2 behind API Gateway; 0 uses the socket's peer.
    */
   trustedProxyHops: number;
+  /** Webhooks (docs/WEBHOOKS.md): the Pub/Sub topic of deliveries, whether plain http to loopback is allowed (never on Google Cloud), and after how long of failing an endpoint is disabled. */
+  webhooks: { topic: string; allowLoopback: boolean; disableAfterMs: number };
 }
 
 /** The spec's ceiling for one file (5 GiB); a deployment may set a lower one. */
@@ -153,9 +155,34 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       },
     },
     trustedProxyHops: integer('TRUSTED_PROXY_HOPS', 1, 0, 10),
+    webhooks: webhookConfig(env, problems, integer),
   };
   if (problems.length) throw new ConfigError(problems);
   return config;
+}
+
+/**
+ * Pub/Sub keeps an unacknowledged message 7 days at most: an endpoint is
+ * disabled before its messages can expire unseen (docs/WEBHOOKS.md).
+ */
+const MAX_WEBHOOK_DISABLE_AFTER_HOURS = 6 * 24;
+
+/** The Pub/Sub topic of webhook deliveries, as the deploy creates it. */
+export const DEFAULT_WEBHOOK_TOPIC = 'files-api-webhooks';
+
+function webhookConfig(
+  env: NodeJS.ProcessEnv,
+  problems: string[],
+  integer: (name: string, fallback: number, min: number, max: number, rule?: string) => number,
+): Config['webhooks'] {
+  const topic = env.WEBHOOK_TOPIC || DEFAULT_WEBHOOK_TOPIC;
+  if (!/^[A-Za-z][A-Za-z0-9._~%+-]{2,254}$/.test(topic))
+    problems.push(`WEBHOOK_TOPIC=${JSON.stringify(topic)}: must be a Pub/Sub topic id`);
+  const allowLoopback = env.WEBHOOK_ALLOW_LOOPBACK === '1';
+  if (allowLoopback && env.K_SERVICE)
+    problems.push('WEBHOOK_ALLOW_LOOPBACK: plain http to loopback is for the local stack and tests, never on Google Cloud');
+  const hours = integer('WEBHOOK_DISABLE_AFTER_HOURS', 72, 1, MAX_WEBHOOK_DISABLE_AFTER_HOURS, ' (Pub/Sub keeps a message 7 days)');
+  return { topic, allowLoopback, disableAfterMs: hours * 3600_000 };
 }
 
 const MIN_SECRET_LENGTH = 32;

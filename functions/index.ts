@@ -1,10 +1,14 @@
 import * as functions from '@google-cloud/functions-framework';
+import * as grpc from '@grpc/grpc-js';
+import { PubSub } from '@google-cloud/pubsub';
 import { Storage } from '@google-cloud/storage';
 import { createFirestore } from './adapters/firestore-client';
 import { FirestoreDirectory } from './adapters/firestore-directory';
 import { FirestoreEventFeed } from './adapters/firestore-event-feed';
 import { FirestoreFileRecords } from './adapters/firestore-file-records';
 import { FirestoreQuotas } from './adapters/firestore-quotas';
+import { FirestoreWebhooks } from './adapters/firestore-webhooks';
+import { PubSubDeliveries } from './adapters/pubsub-deliveries';
 import { GcsDownloadSigner } from './adapters/gcs-download-signer';
 import { GcsObjects } from './adapters/gcs-objects';
 import { GcsUploadSessions } from './adapters/gcs-upload-sessions';
@@ -16,6 +20,11 @@ import { createFilesApi, streamsBody } from './http/files-api';
 import { logBackgroundError } from './http/request-log';
 import { createSweepEndpoint } from './jobs/sweep-trigger';
 import { createFinalizeTrigger } from './events/finalize-trigger';
+import { relayPending } from './webhooks/relay';
+import { createDeliveryEndpoint, createRelayEndpoint } from './webhooks/webhook-triggers';
+
+/** Standard Webhooks' receivers answer promptly; an endpoint silent this long has failed the attempt. */
+const WEBHOOK_TIMEOUT_MS = 10_000;
 
 function configOrExplain(): Config {
   try {
@@ -50,6 +59,19 @@ const quotas = new FirestoreQuotas(
 
 const background = new BackgroundWork(logBackgroundError);
 
+// Webhooks: endpoints and the outbox in Firestore, deliveries queued on Pub/Sub (PUBSUB_EMULATOR_HOST
+// points the client at the emulator). The Pub/Sub client opens its channel on the first publish.
+const webhooks = new FirestoreWebhooks(firestore, config.backendTimeoutMs);
+const deliveries = new PubSubDeliveries(
+  // Given its grpc-js, the client makes its channel and its credentials with one copy of it: loaded twice
+  // (Jest's isolateModules), it refuses its own credentials ("must be a ChannelCredentials object").
+  new PubSub({ projectId: config.projectId, grpc }),
+  config.webhooks.topic,
+  config.backendTimeoutMs,
+);
+const enqueue = deliveries.enqueue.bind(deliveries);
+const guard = { allowLoopback: config.webhooks.allowLoopback };
+
 functions.http(
   'files',
   createFilesApi({
@@ -62,6 +84,8 @@ functions.http(
     objects,
     quotas,
     signer: new GcsDownloadSigner(storage.bucket(config.bucket), config.backendTimeoutMs),
+    webhooks: { webhooks, guard, enqueue },
+    afterChange: (organizationId) => relayPending({ webhooks, enqueue }, organizationId),
   }),
 );
 
@@ -84,6 +108,18 @@ functions.http(
     config.projectId,
   ),
 );
+
+// Pub/Sub's push subscription on the delivery topic: one attempt of one event to one endpoint.
+functions.http(
+  'deliver',
+  createDeliveryEndpoint(
+    { webhooks, guard, disableAfterMs: config.webhooks.disableAfterMs, timeoutMs: WEBHOOK_TIMEOUT_MS },
+    config.projectId,
+  ),
+);
+
+// Cloud Scheduler, every minute: relays the events a function that died right after committing left pending.
+functions.http('relay', createRelayEndpoint({ webhooks, enqueue }, config.projectId));
 
 /** Releases the Firestore channel once the work requests left running and the calls in flight have settled (tests; a graceful shutdown). */
 export async function closeBackends(): Promise<void> {

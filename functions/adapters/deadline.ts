@@ -6,7 +6,7 @@ import { BackendUnavailable } from '../domain/backend-unavailable';
  * aborted: past the deadline the error carries it as `late`, so that whatever
  * it still does can be undone.
  */
-export function withDeadline<T>(backend: 'firestore' | 'storage', ms: number, call: () => Promise<T>): Promise<T> {
+export function withDeadline<T>(backend: 'firestore' | 'storage' | 'pubsub', ms: number, call: () => Promise<T>): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     // A call that throws before returning its promise is classified like one that rejects.
     const running = Promise.resolve().then(call);

@@ -1,5 +1,5 @@
 import { FieldPath, type Firestore, type Timestamp } from '@google-cloud/firestore';
-import type { FileEventType } from '../domain/file-events';
+import { FILE_EVENT_TYPES, type FileEventType } from '../domain/file-events';
 import type { EventFeed } from '../domain/ports';
 import { withDeadline } from './deadline';
 import { eventsPath, toEventObject, type StoredEvent } from './firestore-events';
@@ -32,7 +32,8 @@ export class FirestoreEventFeed implements EventFeed {
         if (!cursor.exists) return null;
         position = [(cursor.data() as StoredEvent).created_at, query.after];
       }
-      const filtered = query.types?.length ? events.where('type', 'in', query.types) : events;
+      // The feed is of files: an endpoint's own event (webhook_endpoint.disabled) shares the outbox but goes to webhooks only.
+      const filtered = events.where('type', 'in', query.types?.length ? query.types : [...FILE_EVENT_TYPES]);
       const ordered = filtered.orderBy('created_at').orderBy(FieldPath.documentId());
       // One event more than the page says whether more are ready.
       const snap = await (position ? ordered.startAfter(...position) : ordered).limit(query.limit + 1).get();

@@ -1,7 +1,7 @@
-/** Firestore or Cloud Storage did not answer in time, or could not be reached. */
+/** Firestore, Cloud Storage or Pub/Sub did not answer in time, or could not be reached. */
 export class BackendUnavailable extends Error {
   constructor(
-    readonly backend: 'firestore' | 'storage',
+    readonly backend: 'firestore' | 'storage' | 'pubsub',
     readonly cause?: unknown,
     /**
      * When the caller stopped waiting: the call itself, still under way. Its

@@ -18,6 +18,19 @@ import { BackgroundWork } from '../domain/background-work';
 import { UploadProgress } from '../domain/upload-progress';
 import { logBackgroundError } from './request-log';
 import type { PathParameters } from './router';
+import { notFound } from '../errors/api-error';
+import {
+  createWebhook,
+  deleteWebhook,
+  getWebhook,
+  listWebhookDeliveries,
+  listWebhooks,
+  redeliverEvent,
+  requireManager,
+  rotateWebhookSecret,
+  updateWebhook,
+  type WebhookEndpointsDeps,
+} from '../endpoints/webhooks';
 
 /** One authorized call of an operation, as its endpoint receives it. */
 export interface EndpointCall {
@@ -102,6 +115,7 @@ export function endpoints(deps: FilesApiDeps): Endpoints {
         req.url ?? '/',
       ),
     }),
+    ...webhookEndpoints(deps.webhooks),
     'download-url': async ({ req, params, organizationId }) => ({
       status: 200,
       body: await createDownloadUrl(
@@ -113,6 +127,53 @@ export function endpoints(deps: FilesApiDeps): Endpoints {
     }),
   };
 }
+
+/**
+ * The webhook operations, for owners and admins only. Always routed, as the
+ * contract documents them; a function wired without a webhook store (some
+ * tests and benchmarks) answers them 404, as a route it does not have.
+ */
+function webhookEndpoints(wired: WebhookEndpointsDeps | undefined): Endpoints {
+  const deps = wired ?? unwired;
+  const managed =
+    <T>(work: (call: EndpointCall) => Promise<T>) =>
+    async (call: EndpointCall): Promise<T> => {
+      if (!wired) throw notFound();
+      await requireManager(deps, call.organizationId, call.caller.principalId);
+      return work(call);
+    };
+  const id = (call: EndpointCall) => call.params.webhook_id as string;
+  return {
+    'create-webhook': managed(async (call) => ({
+      status: 201 as const,
+      body: await createWebhook(deps, call.organizationId, jsonBodyOf(call.req)),
+    })),
+    'list-webhooks': managed(async (call) => ({ status: 200 as const, body: await listWebhooks(deps, call.organizationId) })),
+    'get-webhook': managed(async (call) => ({ status: 200 as const, body: await getWebhook(deps, call.organizationId, id(call)) })),
+    'update-webhook': managed(async (call) => ({
+      status: 200 as const,
+      body: await updateWebhook(deps, call.organizationId, id(call), jsonBodyOf(call.req)),
+    })),
+    'delete-webhook': managed(async (call) => {
+      await deleteWebhook(deps, call.organizationId, id(call));
+      return { status: 204 as const };
+    }),
+    'rotate-webhook-secret': managed(async (call) => ({
+      status: 200 as const,
+      body: await rotateWebhookSecret(deps, call.organizationId, id(call)),
+    })),
+    'list-webhook-deliveries': managed(async (call) => ({
+      status: 200 as const,
+      body: await listWebhookDeliveries(deps, call.organizationId, id(call)),
+    })),
+    'redeliver-event': managed(async (call) => ({
+      status: 202 as const,
+      body: await redeliverEvent(deps, call.organizationId, call.params.event_id as string),
+    })),
+  };
+}
+
+const unwired = {} as WebhookEndpointsDeps;
 
 function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];

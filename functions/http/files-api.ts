@@ -15,6 +15,7 @@ import { RateLimiter } from './rate-limit';
 import { requestContext } from './request-context';
 import { sendError, sendJson, sendNoContent } from './respond';
 import { createRouter } from './router';
+import type { WebhookEndpointsDeps } from '../endpoints/webhooks';
 
 export interface FilesApiDeps {
   config: Config;
@@ -29,6 +30,10 @@ export interface FilesApiDeps {
   now?: () => number;
   /** Where work left running after an answer is tracked (a fresh one, logging failures, when absent). */
   background?: BackgroundWork;
+  /** Webhook endpoints' management; the webhook operations are not served without it. */
+  webhooks?: WebhookEndpointsDeps;
+  /** After a change's answer: relays the organization's pending events to webhooks (webhooks/relay.ts). */
+  afterChange?: (organizationId: string) => Promise<unknown>;
 }
 
 /** Whether a request goes to an operation whose body its endpoint streams (see body-layer.ts). */
@@ -56,6 +61,15 @@ export function createFilesApi(deps: FilesApiDeps): (req: IncomingMessage, res: 
   const failures = new FailureLimiter(deps.config.rateLimits.failuresPerAddress, deps.now);
   const byHandler = endpoints(deps);
   const router = createRouter(servedOperations(byHandler));
+  const background = deps.background;
+  const afterChange = deps.afterChange;
+  // A change's event is committed with it; relaying it right after the answer makes webhooks prompt
+  // (the scheduled catch-up relays what this misses). Reads change nothing and skip it.
+  const relayAfter = (method: string | undefined, organizationId: string | undefined) => {
+    if (afterChange && background && organizationId && method !== 'GET' && method !== 'HEAD') {
+      void background.add('relay events', afterChange(organizationId));
+    }
+  };
 
   return async (req, res) => {
     restoreBodyFraming(req);
@@ -80,6 +94,7 @@ export function createFilesApi(deps: FilesApiDeps): (req: IncomingMessage, res: 
       }
       limiter.check(caller, organizationId);
       const answer = await endpoint({ req: req as BodyRequest, params, organizationId, caller });
+      relayAfter(req.method, organizationId);
       ctx.fileId = answer.fileId ?? ctx.fileId;
       if (answer.body === undefined) sendNoContent(req, res, ctx);
       else sendJson(req, res, ctx, answer.status, answer.body);

@@ -9,8 +9,12 @@ import {
   functionUrl,
   GATEWAY_ID,
   PAGE_TOKEN_SECRET,
+  RELAY_JOB,
+  RELAY_SCHEDULE,
   SWEEP_JOB,
   SWEEP_SCHEDULE,
+  WEBHOOK_SUBSCRIPTION,
+  WEBHOOK_TOPIC,
   type Account,
   type FunctionName,
 } from './names';
@@ -140,6 +144,30 @@ export function deployPlan(options: DeployOptions, root: string): Step[] {
     `--oidc-token-audience=${sweepUrl}`,
     '--attempt-deadline=180s',
   ];
+  const relayUrl = functionUrl(options, 'relay');
+  const relayFlags = [
+    `--location=${region}`,
+    `--schedule=${RELAY_SCHEDULE}`,
+    '--time-zone=Etc/UTC',
+    `--uri=${relayUrl}`,
+    '--http-method=POST',
+    `--oidc-service-account-email=${accountEmail(options, 'scheduler')}`,
+    `--oidc-token-audience=${relayUrl}`,
+    '--attempt-deadline=60s',
+  ];
+  const deliverUrl = functionUrl(options, 'deliver');
+  // Retries with exponential backoff from 10 s to 10 min, for as long as the message is kept (7 days): an endpoint
+  // down for a day still gets every event; past 3 days of failures the function disables it (docs/WEBHOOKS.md).
+  const pushFlags = [
+    `--push-endpoint=${deliverUrl}`,
+    `--push-auth-service-account=${accountEmail(options, 'pusher')}`,
+    `--push-auth-token-audience=${deliverUrl}`,
+    '--ack-deadline=60',
+    '--min-retry-delay=10s',
+    '--max-retry-delay=600s',
+    '--message-retention-duration=7d',
+    '--expiration-period=never',
+  ];
   const gatewayDocument = [
     'node',
     'scripts/gateway-openapi.js',
@@ -256,6 +284,8 @@ export function deployPlan(options: DeployOptions, root: string): Step[] {
       projectRole(sa('files'), 'roles/datastore.user'),
       projectRole(sa('finalize'), 'roles/datastore.user'),
       projectRole(sa('sweep'), 'roles/datastore.user'),
+      projectRole(sa('deliver'), 'roles/datastore.user'),
+      projectRole(sa('relay'), 'roles/datastore.user'),
       projectRole(sa('events'), 'roles/eventarc.eventReceiver'),
       projectRole(sa('build'), 'roles/cloudbuild.builds.builder'),
     ),
@@ -298,6 +328,16 @@ export function deployPlan(options: DeployOptions, root: string): Step[] {
         '--role=roles/secretmanager.secretAccessor',
       ),
     ),
+    ensure(
+      `Pub/Sub topic ${WEBHOOK_TOPIC}: webhook deliveries, one message per event and endpoint`,
+      gcloud('pubsub', 'topics', 'describe', WEBHOOK_TOPIC),
+      gcloud('pubsub', 'topics', 'create', WEBHOOK_TOPIC),
+    ),
+    withRetry(
+      `files (after a change) and relay (the catch-up) publish to ${WEBHOOK_TOPIC}, and nothing else`,
+      gcloud('pubsub', 'topics', 'add-iam-policy-binding', WEBHOOK_TOPIC, `--member=${sa('files')}`, '--role=roles/pubsub.publisher'),
+      gcloud('pubsub', 'topics', 'add-iam-policy-binding', WEBHOOK_TOPIC, `--member=${sa('relay')}`, '--role=roles/pubsub.publisher'),
+    ),
     run(
       'function files (HTTP)',
       deployFunction(
@@ -331,11 +371,29 @@ export function deployPlan(options: DeployOptions, root: string): Step[] {
       'function sweep (HTTP, not public)',
       deployFunction('sweep', '--trigger-http', '--no-allow-unauthenticated', '--memory=256Mi', '--timeout=120s'),
     ),
+    run(
+      'function deliver (HTTP, not public): the push subscription sends each delivery to it',
+      deployFunction(
+        'deliver',
+        '--trigger-http',
+        '--no-allow-unauthenticated',
+        '--memory=256Mi',
+        '--concurrency=40',
+        '--cpu=1',
+        '--timeout=60s',
+      ),
+    ),
+    run(
+      'function relay (HTTP, not public): the scheduled catch-up of pending events',
+      deployFunction('relay', '--trigger-http', '--no-allow-unauthenticated', '--memory=256Mi', '--timeout=60s'),
+    ),
     (() => {
       const commands = [
         serviceInvoker('files', sa('gateway')),
         serviceInvoker('finalize', sa('events')),
         serviceInvoker('sweep', sa('scheduler')),
+        serviceInvoker('deliver', sa('pusher')),
+        serviceInvoker('relay', sa('scheduler')),
       ];
       const lines = commands.map((c) => `retry ${render(c)}`);
       const everyone =
@@ -358,6 +416,18 @@ export function deployPlan(options: DeployOptions, root: string): Step[] {
       gcloud('scheduler', 'jobs', 'describe', SWEEP_JOB, `--location=${region}`),
       gcloud('scheduler', 'jobs', 'create', 'http', SWEEP_JOB, ...schedulerFlags),
       gcloud('scheduler', 'jobs', 'update', 'http', SWEEP_JOB, ...schedulerFlags),
+    ),
+    ensure(
+      `Pub/Sub push subscription ${WEBHOOK_SUBSCRIPTION} to deliver, with an OIDC token, retried with backoff`,
+      gcloud('pubsub', 'subscriptions', 'describe', WEBHOOK_SUBSCRIPTION),
+      gcloud('pubsub', 'subscriptions', 'create', WEBHOOK_SUBSCRIPTION, `--topic=${WEBHOOK_TOPIC}`, ...pushFlags),
+      gcloud('pubsub', 'subscriptions', 'update', WEBHOOK_SUBSCRIPTION, ...pushFlags),
+    ),
+    ensure(
+      `Cloud Scheduler job ${RELAY_JOB}: POST relay every minute with an OIDC token`,
+      gcloud('scheduler', 'jobs', 'describe', RELAY_JOB, `--location=${region}`),
+      gcloud('scheduler', 'jobs', 'create', 'http', RELAY_JOB, ...relayFlags),
+      gcloud('scheduler', 'jobs', 'update', 'http', RELAY_JOB, ...relayFlags),
     ),
     ensure(
       `API Gateway API ${API_ID}`,

@@ -32,6 +32,7 @@ export function banner(config: StackConfig, up: StartedStack, seconds: number): 
     `  sweep function      ${dev.sweep_url}  (target "sweep": ${sweeps(config.sweepIntervalSeconds)})`,
     `  Firestore emulator  ${dev.firestore_host}  (data kept in ${shown(`${config.localDir}/firestore`)}, saved within ~${AUTOSAVE_INTERVAL_MS / 1000} s of each change${up.imported ? '' : ', starting empty'})`,
     `  storage emulator    ${dev.storage_url}  (bucket ${dev.bucket}, objects in ${shown(`${config.localDir}/storage`)}, requests logged to ${shown(storageRequestLog(config))})`,
+    `  Pub/Sub emulator    ${dev.pubsub_host}  (webhook deliveries, pushed to the "deliver" function; "relay" catches up every minute)`,
     `  browser uploader    ${up.webUrl}  (a page on the SDK, for the demo organization)`,
     `  demo data           organization ${DEMO.organizationId}, owner ${DEMO.userId}, API key ${KEY_NOTE[up.keyOrigin]}`,
     `  settings            ${shown(up.devFilePath)}`,

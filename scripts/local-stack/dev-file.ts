@@ -11,6 +11,8 @@ export interface DevFile {
   bucket: string;
   project_id: string;
   firestore_host: string;
+  /** the Pub/Sub emulator, which queues webhook deliveries */
+  pubsub_host: string;
   organization_id: string;
   api_key: string;
 }

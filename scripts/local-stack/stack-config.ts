@@ -18,6 +18,10 @@ export interface StackConfig {
   finalize: ServiceAddress;
   /** the `sweep` function, which the stack POSTs to as Cloud Scheduler would */
   sweep: ServiceAddress;
+  /** the Pub/Sub emulator, and the `deliver` (its push endpoint) and `relay` (the catch-up) functions: webhooks */
+  pubsub: ServiceAddress;
+  deliver: ServiceAddress;
+  relay: ServiceAddress;
   /** seconds between sweeps; 0 runs none */
   sweepIntervalSeconds: number;
   projectId: string;
@@ -26,7 +30,10 @@ export interface StackConfig {
   localDir: string;
 }
 
-type EmulatorsSection = Record<'firestore' | 'storage' | 'functions' | 'finalize' | 'sweep', { host?: string; port?: number } | undefined>;
+type EmulatorsSection = Record<
+  'firestore' | 'storage' | 'functions' | 'finalize' | 'sweep' | 'pubsub' | 'deliver' | 'relay',
+  { host?: string; port?: number } | undefined
+>;
 
 const DEFAULT_SWEEP_INTERVAL_SECONDS = 60;
 const MAX_SWEEP_INTERVAL_SECONDS = 86_400;
@@ -77,7 +84,10 @@ export function loadStackConfig(env: NodeJS.ProcessEnv, from: string = __dirname
   const fn = address(emulators, 'functions', 'FUNCTION_PORT', env);
   const finalize = address(emulators, 'finalize', 'FINALIZE_PORT', env);
   const sweep = address(emulators, 'sweep', 'SWEEP_PORT', env);
-  const all = [firestore, storage, fn, finalize, sweep];
+  const pubsub = address(emulators, 'pubsub', 'PUBSUB_PORT', env);
+  const deliver = address(emulators, 'deliver', 'DELIVER_PORT', env);
+  const relay = address(emulators, 'relay', 'RELAY_PORT', env);
+  const all = [firestore, storage, fn, finalize, sweep, pubsub, deliver, relay];
   const clash = all.find((a, i) => all.findIndex((b) => b.port === a.port) !== i);
   if (clash) {
     const names = all.filter((a) => a.port === clash.port).map((a) => a.portEnv);
@@ -90,6 +100,9 @@ export function loadStackConfig(env: NodeJS.ProcessEnv, from: string = __dirname
     function: fn,
     finalize,
     sweep,
+    pubsub,
+    deliver,
+    relay,
     sweepIntervalSeconds: sweepInterval(env),
     projectId: env.GOOGLE_CLOUD_PROJECT || 'demo-files-api',
     bucket: env.FILES_BUCKET || 'demo-files-api-uploads',

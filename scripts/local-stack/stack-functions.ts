@@ -20,6 +20,8 @@ export interface StackFunctions {
   files: StackFunction;
   finalize: StackFunction;
   sweep: StackFunction;
+  deliver: StackFunction;
+  relay: StackFunction;
 }
 
 interface FunctionSpec {
@@ -45,11 +47,14 @@ export function functionEnv(config: StackConfig): NodeJS.ProcessEnv {
     GOOGLE_CLOUD_PROJECT: config.projectId,
     FILES_BUCKET: config.bucket,
     NODE_ENV: 'development',
+    PUBSUB_EMULATOR_HOST: hostAndPort(config.pubsub),
+    // Webhooks to a receiver on this machine, over plain http (never allowed on Google Cloud).
+    WEBHOOK_ALLOW_LOOPBACK: '1',
     ...webFunctionEnv(config),
   };
 }
 
-/** The three functions of functions/index.ts, each under its own functions-framework as on Google Cloud
+/** The functions of functions/index.ts, each under its own functions-framework as on Google Cloud
  * (serve-function.ts, which watches its lifeline itself), added to `started` as soon as started. Their
  * clients reach the emulators only when a request needs them, so they can start first, and the finalize
  * function can be up before storage sends any event. */
@@ -75,6 +80,8 @@ export function startStackFunctions(config: StackConfig, started: StartedSet): S
     finalize: start(config.finalize, { name: 'finalize function', target: 'finalize' }),
     // Its request line each run is noise; the schedule says what a run did.
     sweep: start(config.sweep, { name: 'sweep function', target: 'sweep', hideInfoLines: true }),
+    deliver: start(config.deliver, { name: 'deliver function', target: 'deliver' }),
+    relay: start(config.relay, { name: 'relay function', target: 'relay', hideInfoLines: true }),
   };
 }
 

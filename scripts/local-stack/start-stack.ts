@@ -13,6 +13,7 @@ import { functionEnv, startStackFunctions, untilListening } from './stack-functi
 import { startStackStorage } from './stack-storage';
 import { startStackWeb, webAddress } from './stack-web';
 import { scheduleSweeps } from './sweep-schedule';
+import { scheduleRelays, startStackWebhooks } from './stack-webhooks';
 
 export interface StartedStack {
   dev: DevFile;
@@ -35,17 +36,22 @@ export async function startLocalStack(config: StackConfig, started: StartedSet, 
     assertPortFree('files function', config.function),
     assertPortFree('finalize function', config.finalize),
     assertPortFree('sweep function', config.sweep),
+    assertPortFree('Pub/Sub emulator', config.pubsub),
+    assertPortFree('deliver function', config.deliver),
+    assertPortFree('relay function', config.relay),
     assertPortFree('browser uploader', webAddress()),
   ]);
   // Nothing local needs Google's metadata server; probing it costs a second and prints a warning
   // (in this process and in the functions, which inherit it).
   process.env.METADATA_SERVER_DETECTION ??= 'none';
   const functions = startStackFunctions(config, started);
-  const [firestore, storage] = await allStarted([
+  const [firestore, storage, pubsubHost] = await allStarted([
     startStackFirestore(config, started),
     // The emulator sends an event as soon as an object completes, even one a client resumes from
     // before a restart, so the function that takes them is listening before the emulator is.
     untilListening(functions.finalize).then(() => startStackStorage(config, started, functions.finalize.url)),
+    // Pushes go to deliver as soon as the subscription exists: it listens first.
+    untilListening(functions.deliver).then(() => startStackWebhooks(config, started, functions.deliver.url)),
   ]);
   abort.throwIfAborted();
 
@@ -58,6 +64,7 @@ export async function startLocalStack(config: StackConfig, started: StartedSet, 
     ),
     untilListening(functions.files),
     untilListening(functions.sweep),
+    untilListening(functions.relay),
   ]);
   abort.throwIfAborted();
   firestore.startAutosave();
@@ -67,6 +74,8 @@ export async function startLocalStack(config: StackConfig, started: StartedSet, 
     );
   }
 
+  started.add(scheduleRelays(functions.relay.url, (line) => process.stdout.write(`scheduler | ${line}\n`)));
+
   const dev: DevFile = {
     function_url: functions.files.url,
     finalize_url: functions.finalize.url,
@@ -75,6 +84,7 @@ export async function startLocalStack(config: StackConfig, started: StartedSet, 
     bucket: config.bucket,
     project_id: config.projectId,
     firestore_host: firestore.emulator.host,
+    pubsub_host: pubsubHost,
     organization_id: DEMO.organizationId,
     api_key: seeded.apiKey,
   };

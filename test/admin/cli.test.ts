@@ -33,6 +33,7 @@ describe('files-admin help', () => {
       'key revoke',
       'key list',
       'file backfill-search',
+      'webhook list',
     ]) {
       expect(result.stdout).toContain(command);
     }
@@ -207,6 +208,8 @@ describe('files-admin inspects and limits organizations', () => {
     ]);
     expect((await admin('member', 'list', 'org_ops')).stdout.split('\n')[0]).toMatch(/^USER_ID +ROLE +CREATED_AT$/);
     expectFailure(await admin('member', 'list', 'org_nowhere'), 3, /organization org_nowhere does not exist/);
+    expect((await admin('webhook', 'list', 'org_ops')).stdout).toBe('org_ops has no webhook endpoints\n');
+    expect(JSON.parse((await admin('webhook', 'list', 'org_ops', '--json')).stdout)).toEqual([]);
 
     const before = await admin('org', 'show', 'org_ops');
     expect(before.stdout).toContain('members:            2\n');

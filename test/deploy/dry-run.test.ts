@@ -41,9 +41,9 @@ describe('npm run deploy -- --dry-run', () => {
     expect(functionUrl(options(), 'files')).toBe('https://europe-west1-demo-proj.cloudfunctions.net/files');
   });
 
-  it('deploys the three functions, 2nd gen on nodejs24, from the bundle', () => {
+  it('deploys the five functions, 2nd gen on nodejs24, from the bundle', () => {
     const deploys = script.split('\n').filter((line) => line.startsWith('gcloud functions deploy '));
-    expect(deploys.map((line) => line.split(' ')[3])).toEqual(['files', 'finalize', 'sweep']);
+    expect(deploys.map((line) => line.split(' ')[3])).toEqual(['files', 'finalize', 'sweep', 'deliver', 'relay']);
     for (const line of deploys) {
       expect(line).toContain(' --gen2 ');
       expect(line).toContain(` --runtime=${RUNTIME} `);
@@ -53,7 +53,7 @@ describe('npm run deploy -- --dry-run', () => {
     }
     expect(RUNTIME).toBe('nodejs24');
     expect(script.indexOf('npm run bundle')).toBeLessThan(script.indexOf('gcloud functions deploy'));
-    const [files, finalize, sweep] = deploys;
+    const [files, finalize, sweep, deliver, relay] = deploys;
     expect(files).toContain(' --trigger-http ');
     expect(files).toContain(' --allow-unauthenticated ');
     // Rate limits are per instance: the deploy bounds the instances (docs/ABUSE-LIMITS.md).
@@ -64,10 +64,16 @@ describe('npm run deploy -- --dry-run', () => {
     expect(finalize).toContain(` --trigger-service-account=${email('events')} `);
     expect(sweep).toContain(' --trigger-http ');
     expect(sweep).toContain(' --no-allow-unauthenticated ');
+    for (const line of [deliver, relay]) {
+      expect(line).toContain(' --trigger-http ');
+      expect(line).toContain(' --no-allow-unauthenticated ');
+    }
     for (const [line, account] of [
       [files, 'files'],
       [finalize, 'finalize'],
       [sweep, 'sweep'],
+      [deliver, 'deliver'],
+      [relay, 'relay'],
     ] as const) {
       expect(line).toContain(` --service-account=${email(account)} `);
     }
@@ -82,6 +88,22 @@ describe('npm run deploy -- --dry-run', () => {
       expect(line).toContain(` --oidc-service-account-email=${email('scheduler')} `);
       expect(line).toContain(` --oidc-token-audience=${sweepUrl} `);
     }
+  });
+
+  it('queues webhooks on a topic whose push subscription calls deliver with an OIDC token, retried with backoff; relays every minute', () => {
+    const deliverUrl = 'https://europe-west1-demo-proj.cloudfunctions.net/deliver';
+    const create = script.split('\n').find((l) => l.trim().startsWith('gcloud pubsub subscriptions create files-api-webhooks-push '));
+    expect(create).toContain(' --topic=files-api-webhooks ');
+    for (const verb of ['create', 'update']) {
+      const line = script.split('\n').find((l) => l.trim().startsWith(`gcloud pubsub subscriptions ${verb} files-api-webhooks-push `));
+      expect(line).toContain(` --push-endpoint=${deliverUrl} `);
+      expect(line).toContain(` --push-auth-service-account=${email('pusher')} `);
+      expect(line).toContain(' --min-retry-delay=10s --max-retry-delay=600s --message-retention-duration=7d ');
+    }
+    const relayUrl = 'https://europe-west1-demo-proj.cloudfunctions.net/relay';
+    const job = script.split('\n').find((l) => l.trim().startsWith('gcloud scheduler jobs create http files-api-relay '));
+    expect(job).toContain(" '--schedule=* * * * *' ");
+    expect(job).toContain(` --uri=${relayUrl} `);
   });
 
   it('makes the bucket private and tidy: uniform access, no public access, CORS, a lifecycle', () => {
@@ -177,6 +199,12 @@ describe('npm run deploy -- --dry-run', () => {
       `add projects demo-proj ${sa('files')} roles/datastore.user`,
       `add projects demo-proj ${sa('finalize')} roles/datastore.user`,
       `add projects demo-proj ${sa('sweep')} roles/datastore.user`,
+      `add projects demo-proj ${sa('deliver')} roles/datastore.user`,
+      `add projects demo-proj ${sa('relay')} roles/datastore.user`,
+      `add pubsub topics files-api-webhooks ${sa('files')} roles/pubsub.publisher`,
+      `add pubsub topics files-api-webhooks ${sa('relay')} roles/pubsub.publisher`,
+      `add run services deliver ${sa('pusher')} roles/run.invoker`,
+      `add run services relay ${sa('scheduler')} roles/run.invoker`,
       `add projects demo-proj ${sa('events')} roles/eventarc.eventReceiver`,
       `add projects demo-proj ${sa('build')} roles/cloudbuild.builds.builder`,
       'add projects demo-proj serviceAccount:$storage_agent roles/pubsub.publisher',

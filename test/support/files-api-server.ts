@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createAnswerChecker } from '../contract/openapi-answers';
 
-export type Target = 'files' | 'finalize' | 'sweep';
+export type Target = 'files' | 'finalize' | 'sweep' | 'deliver' | 'relay';
 
 export interface RunningApi {
   /** the `files` function's base URL */

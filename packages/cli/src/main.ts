@@ -7,6 +7,7 @@ import { describe, exitCodeFor, EXIT } from './exit-codes';
 import { getCommand, listCommand, removeCommand, renameCommand } from './file-commands';
 import { collectMetadata } from './file-fields';
 import { uploadCommand } from './upload-command';
+import { addWebhookCommands } from './webhook-commands';
 
 const STATUSES = ['uploading', 'uploaded', 'failed', 'cancelled', 'expired', 'deleted'];
 
@@ -120,6 +121,8 @@ async function main(argv: string[]): Promise<number> {
     .option('--follow', 'keep polling for new events until Ctrl-C')
     .option('--json', 'one JSON line per event')
     .action((_flags, command: Command) => run((config) => eventsCommand(command.opts(), config, signal))(command));
+
+  addWebhookCommands(program, run, signal);
 
   try {
     await program.parseAsync(argv);

@@ -11,6 +11,14 @@ import { retryPolicy, type RetryOptions } from './retry.js';
 import { sendBytes } from './send-bytes.js';
 import { OPERATIONS, type OperationId } from './generated/operations.js';
 import type {
+  RedeliverResponse,
+  WebhookCreateRequest,
+  WebhookDeliveryList,
+  WebhookEndpoint,
+  WebhookList,
+  WebhookUpdateRequest,
+} from './generated/contract.js';
+import type {
   DownloadUrl,
   FileContent,
   FileList,
@@ -346,6 +354,41 @@ export class FilesClient {
     if (isByteSource(source)) return source;
     if (typeof Blob !== 'undefined' && source instanceof Blob) return blobSource(source);
     throw new TypeError('uploadFile takes a Blob, a File or a ByteSource here (paths and streams need Node)');
+  }
+
+  /** Owners and admins: a webhook endpoint; the answer's `secret` is shown this once. */
+  createWebhook(request: WebhookCreateRequest, options: { signal?: AbortSignal } = {}): Promise<WebhookEndpoint> {
+    return this.call('createWebhook', {}, { body: request, signal: options.signal });
+  }
+
+  async listWebhooks(options: { signal?: AbortSignal } = {}): Promise<WebhookEndpoint[]> {
+    return (await this.call<WebhookList>('listWebhooks', {}, { signal: options.signal })).webhooks;
+  }
+
+  getWebhook(webhookId: string, options: { signal?: AbortSignal } = {}): Promise<WebhookEndpoint> {
+    return this.call('getWebhook', { webhook_id: webhookId }, { signal: options.signal });
+  }
+
+  updateWebhook(webhookId: string, change: WebhookUpdateRequest, options: { signal?: AbortSignal } = {}): Promise<WebhookEndpoint> {
+    return this.call('updateWebhook', { webhook_id: webhookId }, { body: change, signal: options.signal });
+  }
+
+  async deleteWebhook(webhookId: string, options: { signal?: AbortSignal } = {}): Promise<void> {
+    await this.call('deleteWebhook', { webhook_id: webhookId }, { signal: options.signal });
+  }
+
+  /** A new signing secret, in the answer's `secret`, shown this once. */
+  rotateWebhookSecret(webhookId: string, options: { signal?: AbortSignal } = {}): Promise<WebhookEndpoint> {
+    return this.call('rotateWebhookSecret', { webhook_id: webhookId }, { signal: options.signal });
+  }
+
+  async listWebhookDeliveries(webhookId: string, options: { signal?: AbortSignal } = {}): Promise<WebhookDeliveryList['deliveries']> {
+    return (await this.call<WebhookDeliveryList>('listWebhookDeliveries', { webhook_id: webhookId }, { signal: options.signal }))
+      .deliveries;
+  }
+
+  redeliverEvent(eventId: string, options: { signal?: AbortSignal } = {}): Promise<RedeliverResponse> {
+    return this.call('redeliverEvent', { event_id: eventId }, { signal: options.signal });
   }
 
   /** One operation of the route table, its path parameters filled in. */

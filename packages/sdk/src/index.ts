@@ -12,6 +12,8 @@ export { blobSource, streamSource, type ByteSource } from './byte-source.js';
 export { crc32cHasher, type Crc32cHasher } from './crc32c.js';
 export { FilesApiError, StorageError, type ErrorCode, type StorageErrorCode } from './errors.js';
 export { mimeTypeFor } from './mime-type.js';
+export { verifyWebhook, type WebhookHeaders } from './verify-webhook.js';
+export type { WebhookCreateRequest, WebhookEndpoint, WebhookUpdateRequest } from './generated/contract.js';
 export type { Progress } from './progress.js';
 export type { RetryOptions } from './retry.js';
 export type {

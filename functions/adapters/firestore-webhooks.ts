@@ -1,0 +1,171 @@
+import { FieldValue, Timestamp, type Firestore } from '@google-cloud/firestore';
+import { memberPath, organizationPath, type MemberDoc, type Role } from '../domain/tenancy';
+import { newEventId } from '../webhooks/ids';
+import {
+  MAX_WEBHOOKS_PER_ORGANIZATION,
+  WebhookLimitReached,
+  type AttemptDoc,
+  type StoredEvent,
+  type Webhook,
+  type WebhookDoc,
+  type WebhookStore,
+} from '../webhooks/webhook-store';
+import { toWebhookObject } from '../webhooks/webhook-object';
+import { withDeadline } from './deadline';
+
+const EVENTS = 'events';
+/** Events are kept 30 days (Firestore TTL on `expire_at`), as the feed promises. */
+const EVENT_RETENTION_MS = 30 * 24 * 3600 * 1000;
+
+/** Webhook endpoints, their attempts and the outbox's events, in Firestore. */
+export class FirestoreWebhooks implements WebhookStore {
+  constructor(
+    private readonly db: Firestore,
+    private readonly timeoutMs: number,
+  ) {}
+
+  private run<T>(work: () => Promise<T>): Promise<T> {
+    return withDeadline('firestore', this.timeoutMs, work);
+  }
+
+  private webhooks(organizationId: string) {
+    return this.db.collection(`${organizationPath(organizationId)}/webhooks`);
+  }
+
+  roleOf(organizationId: string, principalId: string): Promise<Role | null> {
+    return this.run(async () => {
+      const snap = await this.db.doc(memberPath(organizationId, principalId)).get();
+      return snap.exists ? (snap.data() as MemberDoc).role : null;
+    });
+  }
+
+  list(organizationId: string): Promise<Webhook[]> {
+    return this.run(async () => {
+      const snap = await this.webhooks(organizationId).orderBy('created_at').get();
+      return snap.docs.map((d) => ({ id: d.id, ...(d.data() as WebhookDoc) }));
+    });
+  }
+
+  find(organizationId: string, id: string): Promise<Webhook | null> {
+    return this.run(async () => {
+      const snap = await this.webhooks(organizationId).doc(id).get();
+      return snap.exists ? { id, ...(snap.data() as WebhookDoc) } : null;
+    });
+  }
+
+  create(organizationId: string, webhook: Webhook): Promise<void> {
+    const { id, ...doc } = webhook;
+    return this.run(() =>
+      this.db.runTransaction(async (tx) => {
+        // Read in the transaction: two concurrent creates cannot both pass the limit.
+        const existing = await tx.get(this.webhooks(organizationId).select());
+        if (existing.size >= MAX_WEBHOOKS_PER_ORGANIZATION) throw new WebhookLimitReached();
+        tx.create(this.webhooks(organizationId).doc(id), doc);
+      }),
+    );
+  }
+
+  update(organizationId: string, id: string, change: Partial<WebhookDoc>): Promise<Webhook | null> {
+    return this.run(() =>
+      this.db.runTransaction(async (tx) => {
+        const ref = this.webhooks(organizationId).doc(id);
+        const snap = await tx.get(ref);
+        if (!snap.exists) return null;
+        tx.update(ref, change);
+        return { id, ...(snap.data() as WebhookDoc), ...change };
+      }),
+    );
+  }
+
+  remove(organizationId: string, id: string): Promise<boolean> {
+    return this.run(async () => {
+      const ref = this.webhooks(organizationId).doc(id);
+      const snap = await ref.get();
+      if (!snap.exists) return false;
+      // Its attempts go too (at most a page of them is kept anyway).
+      await this.db.recursiveDelete(ref);
+      return true;
+    });
+  }
+
+  recordAttempt(organizationId: string, endpointId: string, attempt: AttemptDoc): Promise<void> {
+    return this.run(async () => {
+      await this.webhooks(organizationId)
+        .doc(endpointId)
+        .collection('deliveries')
+        .add({ ...attempt, expire_at: Timestamp.fromMillis(Date.parse(attempt.attempted_at) + EVENT_RETENTION_MS) });
+    });
+  }
+
+  attempts(organizationId: string, endpointId: string, limit: number): Promise<AttemptDoc[]> {
+    return this.run(async () => {
+      const snap = await this.webhooks(organizationId)
+        .doc(endpointId)
+        .collection('deliveries')
+        .orderBy('attempted_at', 'desc')
+        .limit(limit)
+        .get();
+      return snap.docs.map((d) => {
+        const { event_id, event_type, webhook_id, attempted_at, status, latency_ms, success, error } = d.data() as AttemptDoc;
+        return { event_id, event_type, webhook_id, attempted_at, status, latency_ms, success, error };
+      });
+    });
+  }
+
+  disableFailing(organizationId: string, id: string, now: string): Promise<boolean> {
+    return this.run(() =>
+      this.db.runTransaction(async (tx) => {
+        const ref = this.webhooks(organizationId).doc(id);
+        const snap = await tx.get(ref);
+        if (!snap.exists || !(snap.data() as WebhookDoc).enabled) return false;
+        const change = { enabled: false, disabled_reason: 'failing' as const, updated_at: now };
+        tx.update(ref, change);
+        // Written like the file events: the same transaction as the change, relayed from the outbox.
+        const eventId = newEventId();
+        tx.create(this.db.doc(`${organizationPath(organizationId)}/${EVENTS}/${eventId}`), {
+          id: eventId,
+          object: 'event',
+          type: 'webhook_endpoint.disabled',
+          // As the file events (adapters/firestore-events.ts): the commit's time, the feed's order.
+          created_at: FieldValue.serverTimestamp(),
+          organization_id: organizationId,
+          data: { webhook_endpoint: toWebhookObject({ id, ...(snap.data() as WebhookDoc), ...change }) },
+          expire_at: Timestamp.fromMillis(Date.parse(now) + EVENT_RETENTION_MS),
+          relay: 'pending',
+        });
+        return true;
+      }),
+    );
+  }
+
+  findEvent(organizationId: string, eventId: string): Promise<StoredEvent | null> {
+    return this.run(async () => {
+      const snap = await this.db.doc(`${organizationPath(organizationId)}/${EVENTS}/${eventId}`).get();
+      return snap.exists ? publicEvent(snap.data() as Record<string, unknown>) : null;
+    });
+  }
+
+  pendingEvents(limit: number, organizationId?: string): Promise<StoredEvent[]> {
+    return this.run(async () => {
+      const events = organizationId ? this.db.collection(`${organizationPath(organizationId)}/${EVENTS}`) : this.db.collectionGroup(EVENTS);
+      // Equality only: served by the automatic single-field index (and its collection-group
+      // exemption, firestore.indexes.json); a few events out of order are harmless to webhooks.
+      const snap = await events.where('relay', '==', 'pending').limit(limit).get();
+      return snap.docs.map((d) => publicEvent(d.data())).sort((a, b) => a.created_at.localeCompare(b.created_at));
+    });
+  }
+
+  markRelayed(organizationId: string, eventId: string): Promise<void> {
+    return this.run(async () => {
+      await this.db.doc(`${organizationPath(organizationId)}/${EVENTS}/${eventId}`).update({ relay: 'sent' });
+    });
+  }
+}
+
+/** The event as receivers see it, as the feed answers it (toEventObject): none of the outbox's bookkeeping. */
+function publicEvent(doc: Record<string, unknown>): StoredEvent {
+  const { id, type, organization_id, data } = doc as unknown as StoredEvent;
+  const created = doc.created_at as Timestamp | string;
+  const created_at = typeof created === 'string' ? created : created.toDate().toISOString();
+  return { id, object: 'event', type, created_at, organization_id, data };
+}

@@ -1,0 +1,84 @@
+import type { Role } from '../domain/tenancy';
+import type { WebhookEventTypes } from '../generated/schema-types';
+
+/**
+ * Webhooks as Firestore holds them:
+ *
+ *   organizations/{org}/webhooks/{we_…}                        WebhookDoc
+ *   organizations/{org}/webhooks/{we_…}/deliveries/{auto id}   AttemptDoc
+ *   organizations/{org}/events/{evt_…}                         EventDoc (the outbox; see docs/WEBHOOKS.md)
+ */
+export interface WebhookDoc {
+  url: string;
+  event_types: WebhookEventTypes;
+  description: string;
+  enabled: boolean;
+  disabled_reason: 'failing' | 'manual' | null;
+  /** Standard Webhooks key; never answered after create or rotate, never logged. */
+  secret: string;
+  created_at: string;
+  updated_at: string;
+  /** When the current run of failed attempts began; null after a success. */
+  failing_since: string | null;
+}
+
+export interface Webhook extends WebhookDoc {
+  id: string;
+}
+
+export interface AttemptDoc {
+  event_id: string;
+  event_type: string;
+  webhook_id: string;
+  attempted_at: string;
+  status: number | null;
+  latency_ms: number;
+  success: boolean;
+  error: string | null;
+}
+
+/** An event of the outbox, as the function reads it; relay bookkeeping stays out of the body sent. */
+export interface StoredEvent {
+  id: string;
+  object: 'event';
+  type: string;
+  created_at: string;
+  organization_id: string;
+  data: Record<string, unknown>;
+}
+
+/** One delivery to queue: one Pub/Sub message per event and endpoint. */
+export interface DeliveryMessage {
+  organization_id: string;
+  event_id: string;
+  endpoint_id: string;
+}
+
+export const MAX_WEBHOOKS_PER_ORGANIZATION = 20;
+
+export class WebhookLimitReached extends Error {}
+
+/** What the webhook endpoints, the relay and the delivery need of Firestore. */
+export interface WebhookStore {
+  roleOf(organizationId: string, principalId: string): Promise<Role | null>;
+  list(organizationId: string): Promise<Webhook[]>;
+  find(organizationId: string, id: string): Promise<Webhook | null>;
+  /** Throws WebhookLimitReached when the organization has its maximum already (checked in the same transaction). */
+  create(organizationId: string, webhook: Webhook): Promise<void>;
+  /** The webhook after the change, or null when there is none. */
+  update(organizationId: string, id: string, change: Partial<WebhookDoc>): Promise<Webhook | null>;
+  remove(organizationId: string, id: string): Promise<boolean>;
+  recordAttempt(organizationId: string, endpointId: string, attempt: AttemptDoc): Promise<void>;
+  attempts(organizationId: string, endpointId: string, limit: number): Promise<AttemptDoc[]>;
+  /** Disables the endpoint and writes its `webhook_endpoint.disabled` event in one transaction; false if it was disabled already. */
+  disableFailing(organizationId: string, id: string, now: string): Promise<boolean>;
+  findEvent(organizationId: string, eventId: string): Promise<StoredEvent | null>;
+  /** Events still `relay: "pending"`, oldest first: of one organization, or of all (the catch-up). */
+  pendingEvents(limit: number, organizationId?: string): Promise<StoredEvent[]>;
+  markRelayed(organizationId: string, eventId: string): Promise<void>;
+}
+
+/** Whether the endpoint receives events of this type (no types: every one). */
+export function subscribes(webhook: Pick<WebhookDoc, 'enabled' | 'event_types'>, type: string): boolean {
+  return webhook.enabled && (webhook.event_types.length === 0 || (webhook.event_types as string[]).includes(type));
+}
