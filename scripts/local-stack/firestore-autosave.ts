@@ -10,6 +10,8 @@ export const WATCHED_COLLECTIONS: readonly string[] = [
   'idempotency_keys',
   'usage',
   'events',
+  'webhooks',
+  'deliveries',
 ];
 
 /** The longest wait from a change to the start of the snapshot that holds it (an export takes 50-80 ms more). */

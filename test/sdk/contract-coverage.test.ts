@@ -15,6 +15,14 @@ const SDK_METHOD_FOR: Record<string, keyof FilesClient> = {
   uploadFile: 'uploadDirect',
   getFileContent: 'getFileContent',
   updateFile: 'updateFile',
+  createWebhook: 'createWebhook',
+  listWebhooks: 'listWebhooks',
+  getWebhook: 'getWebhook',
+  updateWebhook: 'updateWebhook',
+  deleteWebhook: 'deleteWebhook',
+  rotateWebhookSecret: 'rotateWebhookSecret',
+  listWebhookDeliveries: 'listWebhookDeliveries',
+  redeliverEvent: 'redeliverEvent',
 };
 
 it('has a method for every operation of the route table', () => {

@@ -109,6 +109,18 @@ describe('page tokens', () => {
   });
 });
 
+describe('page token spelling', () => {
+  it('refuses another spelling of the same MAC (the spare bits of its last base64url character)', () => {
+    const token = encodePageToken(secret, scope, position, 3);
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const last = alphabet.indexOf(token[token.length - 1]);
+    // 32 bytes in 43 characters: the last one carries 4 bits of the MAC and 2 spare ones.
+    const sameBytes = [0, 1, 2, 3].map((spare) => alphabet[(last & ~3) | spare]).filter((c) => c !== token[token.length - 1]);
+    expect(sameBytes).toHaveLength(3);
+    for (const c of sameBytes) expect(decodePageToken(secret, token.slice(0, -1) + c, scope)).toEqual({ refused: 'malformed' });
+  });
+});
+
 describe('PAGE_TOKEN_SECRET', () => {
   const base = { FILES_BUCKET: 'bkt' };
   it('keys the tokens when set, and must be at least 32 characters', () => {
