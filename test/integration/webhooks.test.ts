@@ -101,7 +101,7 @@ describe('webhooks', () => {
       type,
       created_at: FieldValue.serverTimestamp(),
       organization_id: stack.organizationId,
-      data: { file: { id: 'file_abc', object: 'file', status: 'uploaded' } },
+      data: { file: toFileObject(record(stack.organizationId, 'file_abc', { status: 'uploaded' })) },
       expire_at: Timestamp.fromMillis(now.getTime() + 30 * 86400_000),
       relay: 'pending',
     });
