@@ -87,17 +87,20 @@ it('on an empty project: creates every resource, releases the rules, and names t
   const { calls, stdout } = await deploy('npm run deploy', false);
   expect(calls[0]).toBe('gcloud --version');
   expect(calls).toContain('npm run bundle --silent');
-  expect(count(calls, 'gcloud iam service-accounts create ')).toBe(7);
+  expect(count(calls, 'gcloud iam service-accounts create ')).toBe(10);
   for (const created of [
     'storage buckets create gs://demo-proj-files ',
     'firestore databases create ',
     'scheduler jobs create http files-api-sweep ',
+    'scheduler jobs create http files-api-relay ',
+    'pubsub topics create files-api-webhooks',
+    'pubsub subscriptions create ',
     'api-gateway apis create files-api ',
     'api-gateway gateways create files-api ',
   ]) {
     expect(count(calls, `gcloud ${created}`)).toBe(1);
   }
-  expect(count(calls, 'gcloud functions deploy ')).toBe(3);
+  expect(count(calls, 'gcloud functions deploy ')).toBe(5);
   expect(count(calls, 'curl ')).toBe(curlCalls(false));
   expect(calls.some((c) => c.startsWith('curl ') && c.includes(' -X POST ') && c.endsWith('/v1/projects/demo-proj/releases'))).toBe(true);
   const document = readFileSync(join(root, 'dist', 'gateway', 'files-api.yaml'));

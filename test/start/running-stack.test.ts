@@ -33,6 +33,9 @@ beforeAll(async () => {
     FINALIZE_PORT: String(await freePort()),
     SWEEP_PORT: String(await freePort()),
     WEB_PORT: String(await freePort()),
+    PUBSUB_PORT: String(await freePort()),
+    DELIVER_PORT: String(await freePort()),
+    RELAY_PORT: String(await freePort()),
     GOOGLE_CLOUD_PROJECT: 'test-running',
     FILES_BUCKET: 'test-running-uploads',
   };
@@ -53,7 +56,16 @@ describe('a running npm start', () => {
   it('listens on loopback only: every part, Java included', () => {
     const sockets = listeningAddresses(taggedProcesses(tag).map((p) => p.pid));
     const ports = sockets.map((s) => s.port);
-    for (const name of ['FIRESTORE_PORT', 'STORAGE_PORT', 'FUNCTION_PORT', 'FINALIZE_PORT', 'SWEEP_PORT'])
+    for (const name of [
+      'FIRESTORE_PORT',
+      'STORAGE_PORT',
+      'FUNCTION_PORT',
+      'FINALIZE_PORT',
+      'SWEEP_PORT',
+      'PUBSUB_PORT',
+      'DELIVER_PORT',
+      'RELAY_PORT',
+    ])
       expect(ports).toContain(Number(env[name]));
     expect(sockets.filter((s) => !isLoopback(s.address))).toEqual([]);
   });
