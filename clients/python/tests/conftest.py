@@ -25,7 +25,9 @@ from files_api import FilesClient, RetryPolicy  # noqa: E402
 
 START = REPO / "dist" / "scripts" / "start.js"
 READY_LINE = "stops everything."
-PORT_VARS = ["FIRESTORE_PORT", "STORAGE_PORT", "FUNCTION_PORT", "FINALIZE_PORT", "SWEEP_PORT", "WEB_PORT"]
+# Every port the stack opens (scripts/local-stack/stack-config.ts): a default one may be another stack's.
+PORT_VARS = ["FIRESTORE_PORT", "STORAGE_PORT", "FUNCTION_PORT", "FINALIZE_PORT", "SWEEP_PORT", "PUBSUB_PORT",
+             "DELIVER_PORT", "RELAY_PORT", "WEB_PORT"]
 MIB = 1 << 20
 
 

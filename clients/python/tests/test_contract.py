@@ -20,7 +20,12 @@ from files_api import (
     FileList,
     FilesApiError,
     FilesClient,
+    Redelivery,
     UploadSession,
+    WebhookDelivery,
+    WebhookDeliveryList,
+    WebhookEndpoint,
+    WebhookList,
 )
 from files_api.transport import OPERATIONS
 
@@ -39,6 +44,14 @@ METHODS = {
     "getDownloadUrl": "get_download_url",
     "uploadFile": "upload_direct",
     "getFileContent": "get_file_content",
+    "createWebhook": "create_webhook",
+    "listWebhooks": "list_webhooks",
+    "getWebhook": "get_webhook",
+    "updateWebhook": "update_webhook",
+    "deleteWebhook": "delete_webhook",
+    "rotateWebhookSecret": "rotate_webhook_secret",
+    "listWebhookDeliveries": "list_webhook_deliveries",
+    "redeliverEvent": "redeliver_event",
 }
 
 
@@ -77,6 +90,10 @@ def fields_of(cls) -> dict[str, dataclasses.Field]:
         (FileContent, "file-content.schema.json", set()),
         (FileEvent, "event.schema.json", set()),
         (EventList, "event-list.schema.json", set()),
+        (WebhookEndpoint, "webhook-endpoint.schema.json", set()),
+        (WebhookList, "webhook-list.schema.json", set()),
+        (WebhookDeliveryList, "webhook-delivery-list.schema.json", set()),
+        (Redelivery, "redeliver-response.schema.json", set()),
         # What was declared at upload-url, which register repeats: kept with the session.
         (UploadSession, "upload-url-response.schema.json", {"filename", "mime_type", "file_size", "crc32c"}),
     ],
@@ -91,6 +108,14 @@ def test_typed_results_have_exactly_the_fields_of_their_schema(cls, name, own):
         )
         optional = prop not in described["required"]
         assert nullable(fields[prop]) == (may_be_null or optional), f"{cls.__name__}.{prop}"
+
+
+def test_a_delivery_has_exactly_the_fields_of_the_delivery_list_s_items():
+    described = schema("webhook-delivery-list.schema.json")["properties"]["deliveries"]["items"]
+    fields = fields_of(WebhookDelivery)
+    assert set(fields) == set(described["properties"])
+    for prop, spec in described["properties"].items():
+        assert nullable(fields[prop]) == ("null" in spec["type"] if isinstance(spec["type"], list) else False), prop
 
 
 def test_a_failure_has_the_fields_of_the_file_schemas_failure():

@@ -2,8 +2,24 @@
 
 from .client import FilesClient
 from .errors import FilesApiError, StorageError
-from .models import DownloadUrl, EventList, File, FileContent, FileEvent, FileFailure, FileList, Progress, UploadSession
+from .models import (
+    DownloadUrl,
+    EventList,
+    File,
+    FileContent,
+    FileEvent,
+    FileFailure,
+    FileList,
+    Progress,
+    Redelivery,
+    UploadSession,
+    WebhookDelivery,
+    WebhookDeliveryList,
+    WebhookEndpoint,
+    WebhookList,
+)
 from .retry import RetryPolicy
+from .webhooks import WebhookVerificationError, verify_webhook
 
 __all__ = [
     "DownloadUrl",
@@ -16,7 +32,14 @@ __all__ = [
     "FilesApiError",
     "FilesClient",
     "Progress",
+    "Redelivery",
     "RetryPolicy",
     "StorageError",
     "UploadSession",
+    "WebhookDelivery",
+    "WebhookDeliveryList",
+    "WebhookEndpoint",
+    "WebhookList",
+    "WebhookVerificationError",
+    "verify_webhook",
 ]

@@ -18,7 +18,20 @@ from .errors import StorageError
 from .retry import RetryPolicy
 from .session import send_bytes
 from .transport import Transport
-from .models import DownloadUrl, EventList, File, FileContent, FileList, FileStatus, Progress, UploadSession
+from .models import (
+    DownloadUrl,
+    EventList,
+    File,
+    FileContent,
+    FileList,
+    FileStatus,
+    Progress,
+    Redelivery,
+    UploadSession,
+    WebhookDeliveryList,
+    WebhookEndpoint,
+    WebhookList,
+)
 
 ProgressCallback = Callable[[Progress], None]
 Source = str | os.PathLike[str] | BinaryIO
@@ -296,6 +309,52 @@ class FilesClient:
         )
         return self.register_upload(session)
 
+    # -- webhooks (owners and admins) ------------------------------------------------------------
+
+    def create_webhook(self, url: str, event_types: list[str] | None = None,
+                       description: str | None = None) -> WebhookEndpoint:
+        """A new endpoint for the organization's events (``event_types`` left out: every type). Its
+        ``secret`` is in this answer only: keep it to check deliveries (``verify_webhook``). Not retried
+        after a failure that may have created it (there is no Idempotency-Key): list before trying again."""
+        body: dict[str, Any] = {"url": url}
+        if event_types is not None:
+            body["event_types"] = event_types
+        if description is not None:
+            body["description"] = description
+        return WebhookEndpoint.from_dict(self._call("createWebhook", body=body, repeatable=False))
+
+    def list_webhooks(self) -> WebhookList:
+        """Every endpoint of the organization, oldest first, without secrets."""
+        return WebhookList.from_dict(self._call("listWebhooks"))
+
+    def get_webhook(self, webhook_id: str) -> WebhookEndpoint:
+        return WebhookEndpoint.from_dict(self._call("getWebhook", webhook_id=webhook_id))
+
+    def update_webhook(self, webhook_id: str, url: str | None = None, event_types: list[str] | None = None,
+                       enabled: bool | None = None) -> WebhookEndpoint:
+        """PATCH: changes the URL, the event types and/or ``enabled`` (enabling clears the failure streak)."""
+        optional = {"url": url, "event_types": event_types, "enabled": enabled}
+        change = {name: value for name, value in optional.items() if value is not None}
+        if not change:
+            raise ValueError("update_webhook needs a url, event_types or enabled")
+        return WebhookEndpoint.from_dict(self._call("updateWebhook", webhook_id=webhook_id, body=change))
+
+    def delete_webhook(self, webhook_id: str) -> None:
+        """The endpoint receives nothing more; deliveries queued for it are dropped."""
+        self._call("deleteWebhook", webhook_id=webhook_id)
+
+    def rotate_webhook_secret(self, webhook_id: str) -> WebhookEndpoint:
+        """A new signing secret, in this answer only; deliveries from now on are signed with it."""
+        return WebhookEndpoint.from_dict(self._call("rotateWebhookSecret", webhook_id=webhook_id))
+
+    def list_webhook_deliveries(self, webhook_id: str) -> WebhookDeliveryList:
+        """The endpoint's latest delivery attempts, newest first."""
+        return WebhookDeliveryList.from_dict(self._call("listWebhookDeliveries", webhook_id=webhook_id))
+
+    def redeliver_event(self, event_id: str) -> Redelivery:
+        """Queues an event again for every enabled endpoint of its type, with the same ``webhook-id``."""
+        return Redelivery.from_dict(self._call("redeliverEvent", event_id=event_id))
+
     # -- download --------------------------------------------------------------------------------
 
     def download_file(self, file_id: str, path: str | os.PathLike[str], *,
@@ -333,11 +392,13 @@ class FilesClient:
 
     def _call(self, operation: str, *, query: dict[str, Any] | None = None, body: dict[str, Any] | None = None,
               headers: dict[str, str] | None = None, file_id: str | None = None,
-              form: dict[str, Any] | None = None) -> Any:
+              form: dict[str, Any] | None = None, webhook_id: str | None = None,
+              event_id: str | None = None, repeatable: bool = True) -> Any:
         params = {"organization_id": self.organization_id}
-        if file_id is not None:
-            params["file_id"] = file_id
-        return self._api.call(operation, params, query=query, body=body, headers=headers, form=form)
+        ids = {"file_id": file_id, "webhook_id": webhook_id, "event_id": event_id}
+        params.update({name: value for name, value in ids.items() if value is not None})
+        return self._api.call(operation, params, query=query, body=body, headers=headers, form=form,
+                              repeatable=repeatable)
 
 
 def crc32c_prefix(stream: BinaryIO, hasher: Crc32c, limit: int) -> int:

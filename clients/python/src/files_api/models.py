@@ -168,6 +168,85 @@ class FileContent:
 
 
 @dataclass(frozen=True)
+class WebhookEndpoint:
+    """A webhook endpoint (schemas/webhook-endpoint.schema.json). ``secret`` (``whsec_…``) is answered by
+    create and rotate-secret only: keep it, it is never shown again."""
+
+    id: str
+    object: str
+    url: str
+    event_types: list[str]
+    description: str
+    enabled: bool
+    disabled_reason: str | None
+    created_at: str
+    updated_at: str
+    secret: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> WebhookEndpoint:
+        return _build(cls, data)
+
+
+@dataclass(frozen=True)
+class WebhookList:
+    """Every webhook endpoint of the organization, oldest first (schemas/webhook-list.schema.json)."""
+
+    webhooks: list[WebhookEndpoint]
+    extra: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> WebhookList:
+        return _build(cls, {**data, "webhooks": [WebhookEndpoint.from_dict(w) for w in data.get("webhooks", [])]})
+
+
+@dataclass(frozen=True)
+class WebhookDelivery:
+    """One delivery attempt (an item of schemas/webhook-delivery-list.schema.json). ``webhook_id`` is the
+    ``webhook-id`` header sent, the same on every attempt of one event; ``status`` is None when no answer came."""
+
+    event_id: str
+    event_type: str
+    webhook_id: str
+    attempted_at: str
+    status: int | None
+    latency_ms: int
+    success: bool
+    error: str | None
+    extra: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> WebhookDelivery:
+        return _build(cls, data)
+
+
+@dataclass(frozen=True)
+class WebhookDeliveryList:
+    """An endpoint's latest delivery attempts, newest first (schemas/webhook-delivery-list.schema.json)."""
+
+    deliveries: list[WebhookDelivery]
+    extra: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> WebhookDeliveryList:
+        return _build(cls, {**data, "deliveries": [WebhookDelivery.from_dict(d) for d in data.get("deliveries", [])]})
+
+
+@dataclass(frozen=True)
+class Redelivery:
+    """redeliver's answer: the endpoints the event was queued for again (schemas/redeliver-response.schema.json)."""
+
+    event_id: str
+    webhook_ids: list[str]
+    extra: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Redelivery:
+        return _build(cls, data)
+
+
+@dataclass(frozen=True)
 class Progress:
     """What ``on_progress`` hears. ``phase`` is ``checksum`` (the CRC32C pass before the first byte),
     ``upload`` (bytes the session confirmed) or ``download`` (bytes written)."""

@@ -1,5 +1,6 @@
-"""One JSON call of the API, with retries: every call the client makes is safe to repeat (reads,
-deletes, register, and upload-url under its Idempotency-Key)."""
+"""One JSON call of the API, with retries: nearly every call the client makes is safe to repeat (reads,
+deletes, register, and upload-url under its Idempotency-Key). One that is not (creating a webhook, which
+has no Idempotency-Key) is called with ``repeatable=False`` and retried only after a 429, which did nothing."""
 
 from __future__ import annotations
 
@@ -26,6 +27,14 @@ OPERATIONS: dict[str, tuple[str, str]] = {
     "getDownloadUrl": ("GET", "/v1/organizations/{organization_id}/files/{file_id}/download-url"),
     "uploadFile": ("POST", "/v1/organizations/{organization_id}/files/upload"),
     "getFileContent": ("GET", "/v1/organizations/{organization_id}/files/{file_id}/content"),
+    "createWebhook": ("POST", "/v1/organizations/{organization_id}/webhooks"),
+    "listWebhooks": ("GET", "/v1/organizations/{organization_id}/webhooks"),
+    "getWebhook": ("GET", "/v1/organizations/{organization_id}/webhooks/{webhook_id}"),
+    "updateWebhook": ("PATCH", "/v1/organizations/{organization_id}/webhooks/{webhook_id}"),
+    "deleteWebhook": ("DELETE", "/v1/organizations/{organization_id}/webhooks/{webhook_id}"),
+    "rotateWebhookSecret": ("POST", "/v1/organizations/{organization_id}/webhooks/{webhook_id}/rotate-secret"),
+    "listWebhookDeliveries": ("GET", "/v1/organizations/{organization_id}/webhooks/{webhook_id}/deliveries"),
+    "redeliverEvent": ("POST", "/v1/organizations/{organization_id}/events/{event_id}/redeliver"),
 }
 
 #: (connect, read) seconds: a frozen peer cannot hang a call
@@ -48,6 +57,7 @@ class Transport:
         body: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
         form: dict[str, Any] | None = None,
+        repeatable: bool = True,
     ) -> Any:
         method, template = OPERATIONS[operation]
         path = template.format(**{name: quote(value, safe="") for name, value in params.items()})
@@ -62,12 +72,14 @@ class Transport:
                     method, url, params=query, json=body, files=form, headers=sent_headers, timeout=TIMEOUT
                 )
             except requests.RequestException as error:
+                if not repeatable:
+                    raise
                 failure: Exception = error
             else:
                 if response.ok:
                     return response.json() if response.content else None
                 failure = api_error_from(response)
-                if not is_transient_status(response.status_code):
+                if not is_transient_status(response.status_code) or (not repeatable and response.status_code != 429):
                     raise failure
                 retry_after = failure.retry_after if isinstance(failure, FilesApiError) else None
             if attempt >= self.retry.retries:
