@@ -1,25 +1,14 @@
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { COMMAND_NOT_FOUND, startProcess, untilHttp, untilReady } from '../scripts/processes';
-import { freePort } from './free-port';
+import { cloudSdkPaths, startJavaEmulator } from './java-emulator';
 
 const JAR_DIR = join('platform', 'cloud-firestore-emulator', 'cloud-firestore-emulator.jar');
-const SDK_ROOTS = [
-  '/usr/lib/google-cloud-sdk',
-  '/usr/share/google-cloud-sdk',
-  '/usr/local/google-cloud-sdk',
-  '/opt/google-cloud-sdk',
-  join(homedir(), 'google-cloud-sdk'),
-];
 
 export class FirestoreEmulatorMissing extends Error {}
 
 /** The jar, from FIRESTORE_EMULATOR_JAR or the Cloud SDK's standard install paths. */
 export function findFirestoreJar(env: NodeJS.ProcessEnv = process.env): string {
-  const candidates = env.FIRESTORE_EMULATOR_JAR
-    ? [env.FIRESTORE_EMULATOR_JAR]
-    : [env.CLOUDSDK_ROOT_DIR, ...SDK_ROOTS].filter((r): r is string => !!r).map((r) => join(r, JAR_DIR));
+  const candidates = env.FIRESTORE_EMULATOR_JAR ? [env.FIRESTORE_EMULATOR_JAR] : cloudSdkPaths(JAR_DIR, env);
   const jar = candidates.find((c) => existsSync(c));
   if (!jar) {
     throw new FirestoreEmulatorMissing(
@@ -62,18 +51,15 @@ export interface FirestoreOptions {
   importData?: string;
 }
 
-const READY_TIMEOUT_MS = 60_000;
-
-/** Starts Google's Firestore emulator straight on Java (the SDK's shell wrapper leaves its Java child
- * behind when killed), under the supervisor (processes.ts); resolves once it answers HTTP. */
+/** Starts Google's Firestore emulator on Java, supervised; resolves once it answers HTTP. */
 export async function startFirestore(opts: FirestoreOptions): Promise<RunningFirestore> {
   const jar = findFirestoreJar();
-  const java = opts.java ?? process.env.JAVA ?? 'java';
-  const port = opts.port || (await freePort(opts.host));
-  const emulator = startProcess({
+  const { host, emulator } = await startJavaEmulator({
     name: 'Firestore emulator',
-    command: java,
-    args: [
+    host: opts.host,
+    port: opts.port,
+    java: opts.java,
+    args: (port) => [
       '-Duser.language=en',
       '-cp',
       jar,
@@ -83,17 +69,8 @@ export async function startFirestore(opts: FirestoreOptions): Promise<RunningFir
       `--port=${port}`,
       ...(opts.importData ? [`--import-data=${opts.importData}`] : []),
     ],
-    supervise: true,
+    missing: (message) => new FirestoreEmulatorMissing(message),
   });
-  const host = `${opts.host}:${port}`;
-  try {
-    await untilReady(emulator, () => untilHttp(`http://${host}/`, READY_TIMEOUT_MS));
-  } catch (err) {
-    await emulator.stop();
-    // supervise.js says a missing command as a shell does.
-    if ((await emulator.exited) !== `exited with code ${COMMAND_NOT_FOUND}`) throw err;
-    throw new FirestoreEmulatorMissing(`Java not found (${java}): install Java 17 or newer (Debian: openjdk-17-jre-headless)`);
-  }
   return {
     host,
     pid: emulator.pid,
