@@ -6,7 +6,7 @@
 // work on the machine than wall time). Against a running local stack:
 //   npm start   (then, with the key it prints and the files function's and storage emulator's pids:)
 //   BASE_URL=http://127.0.0.1:8080 API_KEY=ak_… ORG=org_demo FUNCTION_PID=$(pgrep -f 'serve-function.js .* files ') \
-//     STORAGE_PID=$(pgrep -f 'gcs-emulator/dist/main.js' | tail -1) node dist/bench/direct-upload.js
+//     STORAGE_PID=$(pgrep -f '^[^ ]+ [^ ]*gcs-emulator/dist/main.js') node dist/bench/direct-upload.js
 import { FilesClient } from '@files-api/sdk';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
