@@ -1,14 +1,16 @@
 // The direct upload (one POST …/files/upload) against upload-url + PUT +
 // register of the same file, through the same SDK client, alternating, and
 // the function's resident memory while it streams direct uploads from 1 MiB
-// to the cap. Against a running local stack:
-//   npm start   (then, with the key it prints and the files function's pid:)
+// to the cap; with STORAGE_PID, the CPU each way costs the function and the
+// storage emulator per upload (all threads, from /proc: less swayed by other
+// work on the machine than wall time). Against a running local stack:
+//   npm start   (then, with the key it prints and the files function's and storage emulator's pids:)
 //   BASE_URL=http://127.0.0.1:8080 API_KEY=ak_… ORG=org_demo FUNCTION_PID=$(pgrep -f 'serve-function.js .* files ') \
-//     node dist/bench/direct-upload.js
+//     STORAGE_PID=$(pgrep -f '^[^ ]+ [^ ]*gcs-emulator/dist/main.js') node dist/bench/direct-upload.js
 import { FilesClient } from '@files-api/sdk';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { machineLine } from './lib/machine';
+import { machineLine, processCpuSeconds } from './lib/machine';
 
 const MIB = 1024 * 1024;
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
@@ -16,32 +18,53 @@ const env = (name: string) => process.env[name] ?? (console.error(`${name} is re
 
 const client = new FilesClient({ baseUrl: env('BASE_URL'), apiKey: env('API_KEY'), organizationId: env('ORG') });
 const pid = Number(env('FUNCTION_PID'));
+const storagePid = process.env.STORAGE_PID ? Number(process.env.STORAGE_PID) : undefined;
 const rssMiB = () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
 const file = (size: number) => new Blob([Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(size - 9)])], { type: 'application/pdf' });
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-async function timed(upload: () => Promise<unknown>): Promise<number> {
-  const start = process.hrtime.bigint();
-  await upload();
-  return Number(process.hrtime.bigint() - start) / 1e6;
+interface Way {
+  upload: () => Promise<unknown>;
+  ms: number[];
+  /** CPU seconds of the function and of the storage emulator, summed over the rounds */
+  cpu: [number, number];
 }
+
+const cpuNow = (): [number, number] => [processCpuSeconds(pid), storagePid ? processCpuSeconds(storagePid) : 0];
+
+async function measure(way: Way): Promise<void> {
+  const cpu = cpuNow();
+  const start = process.hrtime.bigint();
+  await way.upload();
+  way.ms.push(Number(process.hrtime.bigint() - start) / 1e6);
+  cpuNow().forEach((seconds, i) => (way.cpu[i] += seconds - cpu[i]));
+}
+
+const cpuPerUpload = (way: Way) =>
+  `function ${((way.cpu[0] * 1000) / ROUNDS).toFixed(0)} ms` +
+  (storagePid ? `, storage ${((way.cpu[1] * 1000) / ROUNDS).toFixed(0)} ms` : '');
 
 async function main(): Promise<void> {
   console.log(`direct upload vs upload-url + PUT + register: ${machineLine()}`);
   for (const size of [MIB, 20 * MIB]) {
     const blob = file(size);
-    const direct: number[] = [];
-    const session: number[] = [];
+    const direct: Way = { upload: () => client.uploadFile(blob, { filename: 'bench.pdf' }), ms: [], cpu: [0, 0] };
+    // chunkSize asks for a session; one chunk, and no client-side CRC32C, as the direct upload computes none.
+    const session: Way = {
+      upload: () => client.uploadFile(blob, { filename: 'bench.pdf', chunkSize: 32 * MIB, crc32c: false }),
+      ms: [],
+      cpu: [0, 0],
+    };
+    // Alternating, each going first every other round.
     for (let round = 0; round < ROUNDS; round++) {
-      direct.push(await timed(() => client.uploadFile(blob, { filename: 'bench.pdf' })));
-      // chunkSize asks for a session; one chunk, and no client-side CRC32C, as the direct upload computes none.
-      session.push(await timed(() => client.uploadFile(blob, { filename: 'bench.pdf', chunkSize: 32 * MIB, crc32c: false })));
+      for (const way of round % 2 === 0 ? [direct, session] : [session, direct]) await measure(way);
     }
-    const [d, s] = [median(direct), median(session)];
+    const [d, s] = [median(direct.ms), median(session.ms)];
     console.log(
       `${size / MIB} MiB: direct ${d.toFixed(1)} ms, upload-url+PUT+register ${s.toFixed(1)} ms (median of ${ROUNDS}), ratio ${(d / s).toFixed(2)}`,
     );
+    console.log(`  CPU per upload: direct ${cpuPerUpload(direct)}; upload-url+PUT+register ${cpuPerUpload(session)}`);
   }
   console.log(`function RSS idle: ${rssMiB().toFixed(1)} MiB`);
   for (const size of [MIB, 4 * MIB, 16 * MIB, 30 * MIB - 64 * 1024]) {

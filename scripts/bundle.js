@@ -21,6 +21,9 @@ const root = join(__dirname, '..');
 // patches the express instance that copy resolves. Bundling either would give
 // the function private copies, and the registration and the patch would miss.
 const HOST_PACKAGES = ['@google-cloud/functions-framework', 'express'];
+// A native addon loads its platform's .node binary at run time, which esbuild cannot bundle:
+// it is installed beside the bundle, its linux-x64 binary chosen by npm as an optional dependency.
+const NATIVE_PACKAGES = ['@node-rs/crc32'];
 
 const { values } = parseArgs({
   options: {
@@ -50,7 +53,7 @@ const result = buildSync({
   minifyWhitespace: true,
   minifySyntax: true,
   // Subpaths too (e.g. express/lib/...), so nothing of a host package is copied in.
-  external: [...HOST_PACKAGES, ...extra].flatMap((name) => [name, `${name}/*`]),
+  external: [...HOST_PACKAGES, ...NATIVE_PACKAGES, ...extra].flatMap((name) => [name, `${name}/*`]),
   metafile: true,
   logLevel: 'warning',
   legalComments: 'linked',
@@ -60,7 +63,7 @@ const result = buildSync({
 // the project was built and tested with. express is not listed: it comes with
 // the framework, and a second copy is exactly what must not be loaded.
 const dependencies = {};
-for (const name of [...HOST_PACKAGES, ...extra]) {
+for (const name of [...HOST_PACKAGES, ...NATIVE_PACKAGES, ...extra]) {
   if (name === 'express') continue;
   const version = rootPackage.dependencies?.[name];
   if (!version) throw new Error(`${name} is kept external but is not a dependency in package.json`);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { Firestore } from '@google-cloud/firestore';
-import { Storage } from '@google-cloud/storage';
+import { CRC32C, Storage } from '@google-cloud/storage';
 import { freePort } from '../../emulator/free-port';
 import { untilPort } from '../../scripts/processes';
 import { validateUploadUrlResponse } from '../../functions/generated/validators';
@@ -87,9 +87,11 @@ afterAll(async () => {
   rmSync(bundleDir, { recursive: true, force: true });
 });
 
-it('installs only what its package.json lists: the framework, not the client libraries it bundled', () => {
+it('installs only what its package.json lists: the framework and a native addon, not the client libraries it bundled', () => {
   const listed = Object.keys(JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')).dependencies);
-  expect(listed).toEqual(['@google-cloud/functions-framework']);
+  expect(listed).toEqual(['@google-cloud/functions-framework', '@node-rs/crc32']);
+  // The addon's binary for this platform (linux-x64 glibc here and on Cloud Run) came as its optional dependency.
+  expect(existsSync(join(app, 'node_modules', '@node-rs', 'crc32-linux-x64-gnu'))).toBe(true);
   expect(existsSync(join(app, 'node_modules', '@google-cloud', 'functions-framework'))).toBe(true);
   for (const bundled of ['@google-cloud/firestore', '@google-cloud/storage', 'magic-bytes.js']) {
     expect(existsSync(join(app, 'node_modules', bundled))).toBe(false);
@@ -99,7 +101,8 @@ it('installs only what its package.json lists: the framework, not the client lib
 it('installs, from its lockfile, the very versions the project resolved and tested', () => {
   const rootLock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')).packages;
   const deployLock = JSON.parse(readFileSync(join(app, 'package-lock.json'), 'utf8')).packages;
-  const installed = Object.keys(deployLock).filter((path) => path !== '');
+  // Optional packages for other platforms (the addon's other binaries) are locked but not installed here.
+  const installed = Object.keys(deployLock).filter((path) => path !== '' && !(deployLock[path].optional && !existsSync(join(app, path))));
   expect(installed.length).toBeGreaterThan(10);
   for (const path of installed) {
     expect(deployLock[path].version).toBe(rootLock[path].version);
@@ -132,4 +135,21 @@ it("answers the seed's cURL request from the bundle", async () => {
   expect(validateUploadUrlResponse(session)).toBe(true);
   expect(session.gcs_path).toBe(`files/org_123/${session.file_id}/large_video.mp4`);
   expect(session.upload_url.startsWith(`${process.env.STORAGE_EMULATOR_HOST}/upload/storage/v1/b/`)).toBe(true);
+});
+
+it('stores a direct upload from the bundle, its CRC32C computed on the way by the native addon', async () => {
+  const bytes = Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(300 * 1024, 7)]);
+  const form = new FormData();
+  form.append('file', new Blob([bytes], { type: 'application/pdf' }), 'report.pdf');
+  const answer = await fetch(`${baseUrl}/v1/organizations/org_123/files/upload`, {
+    method: 'POST',
+    headers: { 'X-API-Key': apiKey },
+    body: form,
+  });
+  const file = (await answer.json()) as { status: string; file_size: number; crc32c: string };
+  expect(answer.status).toBe(201);
+  // The storage client's own (JavaScript) CRC32C: an implementation independent of the addon.
+  const expected = new CRC32C();
+  expected.update(bytes);
+  expect(file).toMatchObject({ status: 'uploaded', file_size: bytes.length, crc32c: expected.toString() });
 });

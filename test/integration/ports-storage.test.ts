@@ -1,5 +1,6 @@
 import { Firestore } from '@google-cloud/firestore';
-import { Storage } from '@google-cloud/storage';
+import { CRC32C, Storage } from '@google-cloud/storage';
+import { randomBytes } from 'node:crypto';
 import { FirestoreFileRecords } from '../../functions/adapters/firestore-file-records';
 import { GcsObjects } from '../../functions/adapters/gcs-objects';
 import { completeUpload } from '../../functions/domain/complete-upload';
@@ -48,6 +49,28 @@ async function uploadingFile(): Promise<FileRecord> {
 }
 
 describe('GcsObjects on the storage emulator', () => {
+  it('writes pieces of any size as one object, joined into larger writes, its CRC32C the one storage reports', async () => {
+    const bytes = randomBytes(3 * 1024 * 1024 + 12345);
+    // Reads of the sizes a socket gives, and odd ones, so joins fall on and across the 1 MiB mark.
+    async function* pieces() {
+      for (let at = 0, n = 0; at < bytes.length; n++) {
+        const size = [65536, 1, 100_000, 65536 * 16, 7][n % 5];
+        yield bytes.subarray(at, at + size);
+        at += size;
+      }
+    }
+    const objectName = `files/org_ports/file_write${process.pid}/w.bin`;
+    const metadata = { file_id: 'file_write' };
+    const { object, sentCrc32c } = await objects.write({ objectName, contentType: 'application/octet-stream', metadata }, pieces());
+    // The storage client's own (JavaScript) CRC32C: an implementation independent of the one the adapter uses.
+    const expected = new CRC32C();
+    expected.update(bytes);
+    expect(sentCrc32c).toBe(expected.toString());
+    expect(object).toMatchObject({ name: objectName, size: bytes.length, crc32c: sentCrc32c, metadata });
+    const [stored] = await bucket.file(objectName).download();
+    expect(stored.equals(bytes)).toBe(true);
+  });
+
   it('reads the first bytes of a generation, and null once that generation is gone', async () => {
     const record = await uploadingFile();
     const seen = await objects.stat(record.storage_path);

@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from '../../functions/config';
+import { DIRECT_UPLOAD_MAX_FILE_BYTES } from '@files-api/sdk';
 
 describe('loadConfig', () => {
   it('has the spec defaults', () => {
@@ -34,6 +35,13 @@ describe('loadConfig', () => {
     expect(loadConfig({ FILES_BUCKET: 'bkt' }).directUploadMaxBytes).toBe(30 * 1024 * 1024);
     expect(loadConfig({ FILES_BUCKET: 'bkt', DIRECT_UPLOAD_MAX_BYTES: '32000000' }).directUploadMaxBytes).toBe(32_000_000);
     expect(() => loadConfig({ FILES_BUCKET: 'bkt', DIRECT_UPLOAD_MAX_BYTES: '32000001' })).toThrow(/DIRECT_UPLOAD_MAX_BYTES.*32 MB/);
+  });
+
+  it("matches the SDK's exported direct-upload cap: a file at it, in its form, fits the function's default body cap", () => {
+    // The form's framing: boundaries, part headers (a long filename), the purpose and metadata fields.
+    const framing = 8 * 1024;
+    expect(DIRECT_UPLOAD_MAX_FILE_BYTES + framing).toBeLessThanOrEqual(loadConfig({ FILES_BUCKET: 'bkt' }).directUploadMaxBytes);
+    expect(DIRECT_UPLOAD_MAX_FILE_BYTES).toBeGreaterThan(29 * 1024 * 1024);
   });
 
   it('signs content URLs for an hour unless told otherwise', () => {

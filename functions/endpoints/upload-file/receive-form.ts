@@ -2,6 +2,8 @@ import busboy from 'busboy';
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { ApiError } from '../../errors/api-error';
+import { parseContentType } from '../../http/json-body';
+import { declaredFileType, HEADERS_SCAN_BYTES } from './declared-type';
 import { directUploadTooLarge, invalidMultipart } from './upload-errors';
 
 /** The one `file` part, as it arrives. */
@@ -40,6 +42,8 @@ export function receiveForm<T>(
     let fileBytes: Readable | undefined;
     let received = 0;
     let settled = false;
+    // The body's start, kept until the file part begins, to read what type it declared (declared-type.ts).
+    const start: Buffer[] = [];
 
     const fail = (error: unknown) => {
       if (settled) return;
@@ -51,6 +55,7 @@ export function receiveForm<T>(
       void Promise.allSettled([stored]).then(() => reject(error));
     };
     const count = (chunk: Buffer) => {
+      if (!fileBytes && received < HEADERS_SCAN_BYTES) start.push(chunk);
       received += chunk.length;
       if (received > maxBytes) fail(directUploadTooLarge(maxBytes));
     };
@@ -65,6 +70,16 @@ export function receiveForm<T>(
       if (stored) {
         bytes.resume();
         return fail(new ApiError(400, 'INVALID_FIELD_VALUE', 'Send exactly one file part', { field: 'file' }));
+      }
+      const malformed = info.mimeType === 'text/plain' ? malformedType(Buffer.concat(start), req.headers['content-type']) : undefined;
+      start.length = 0;
+      if (malformed !== undefined) {
+        bytes.resume();
+        return fail(
+          new ApiError(400, 'INVALID_FIELD_VALUE', `The file part's Content-Type is malformed: ${malformed.slice(0, 100)}`, {
+            field: 'file',
+          }),
+        );
       }
       fileBytes = bytes;
       stored = storeFile({ filename: info.filename ?? '', mimeType: info.mimeType, bytes });
@@ -98,4 +113,11 @@ export function receiveForm<T>(
     req.on('data', count);
     req.pipe(parser);
   });
+}
+
+/** busboy reads a Content-Type it cannot parse as text/plain: the file part's own header, when it said something else. */
+function malformedType(start: Buffer, requestContentType: string | undefined): string | undefined {
+  const declared = declaredFileType(start, requestContentType);
+  if (declared === undefined || parseContentType(declared)?.essence === 'text/plain') return undefined;
+  return declared;
 }

@@ -31,8 +31,11 @@ import type {
 } from './types.js';
 
 /**
- * Files up to this size go in one direct upload (POST …/files/upload): the
- * function's default cap (30 MiB of body) less room for the form's framing.
+ * Files up to this size go in one direct upload (POST …/files/upload), larger
+ * ones through a resumable session, unless `directUploadMaxBytes` says
+ * otherwise: the function's default cap (30 MiB of body, DIRECT_UPLOAD_MAX_BYTES)
+ * less 64 KiB for the form's framing. A function with a lower cap answers 413,
+ * and the client then goes on resumably.
  */
 export const DIRECT_UPLOAD_MAX_FILE_BYTES = 30 * 1024 * 1024 - 64 * 1024;
 

@@ -1,4 +1,5 @@
 export {
+  DIRECT_UPLOAD_MAX_FILE_BYTES,
   FilesClient,
   type DownloadOptions,
   type FilesClientOptions,

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Transform } from 'node:stream';
+import { finished, pipeline } from 'node:stream/promises';
+import { AlignedHasher } from '../aligned-hasher';
 import { checksumMismatch, isBase64Digest, RunningChecksums, type Digests } from '../checksums';
 import { badRequest } from '../errors';
+import { PartFileSink } from '../part-file-sink';
 import { sendJson } from '../http-io';
 import { MultipartRelated, relatedBoundary } from '../multipart-related';
 import { objectResource } from '../object-resource';
@@ -47,32 +48,41 @@ interface Described {
 }
 
 /** Streams the body (through `stages`) to a scratch file with checksums, then commits
- * it as the object that `describe` (asked once the bytes are in) names. */
+ * it as the object that `describe` (asked once the bytes are in) names. The file is
+ * written as a session's part file is (PartFileSink: ~512 KiB writes, hashed on the
+ * way), so an upload costs the same in one request as through a session. */
 async function store(ctx: RouteContext, bucket: string, stages: Transform[], describe: () => Described): Promise<void> {
   const { state } = ctx;
   const preconditions = preconditionsFrom(ctx.query);
   const temp = join(state.layout.scratch, `${randomBytes(12).toString('hex')}.upload`);
   const sums = new RunningChecksums();
-  let size = 0;
-  const measure = new Transform({
-    transform(piece: Buffer, _encoding, callback) {
-      sums.update(piece);
-      size += piece.length;
-      callback(null, piece);
-    },
-  });
+  const hasher = new AlignedHasher(sums);
+  const file = await open(temp, 'w');
   try {
-    const file = createWriteStream(temp, { flush: true });
-    feedFromRequest(ctx.req, stages[0] ?? measure);
-    await pipeline([...stages, measure, file]);
+    const sink = new PartFileSink({
+      file,
+      position: 0,
+      skip: 0,
+      limit: Infinity,
+      overflow: () => badRequest('The request body is too long'),
+      hasher,
+    });
+    const chain = [...stages, sink];
+    feedFromRequest(ctx.req, chain[0]);
+    await (stages.length > 0 ? pipeline(chain) : finished(sink));
+    await sink.settled();
+    hasher.keepTail();
+    await file.datasync();
+    await file.close();
     const { name, init, expected } = describe();
     const digests = sums.digests();
     const mismatch = checksumMismatch(expected, digests);
     if (mismatch) throw badRequest(`Provided ${mismatch} does not match the uploaded data; the object was not created`);
-    const obj = await state.objects.commit(bucket, name, temp, { init, size, digests }, preconditions);
+    const obj = await state.objects.commit(bucket, name, temp, { init, size: sink.appended, digests }, preconditions);
     state.finalized(obj, ctx.base);
     sendJson(ctx.res, 200, objectResource(obj, ctx.base));
   } finally {
+    await file.close().catch(() => undefined);
     await rm(temp, { force: true });
   }
 }
