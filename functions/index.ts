@@ -2,6 +2,7 @@ import * as functions from '@google-cloud/functions-framework';
 import * as grpc from '@grpc/grpc-js';
 import { PubSub } from '@google-cloud/pubsub';
 import { Storage } from '@google-cloud/storage';
+import { lateCallsSettled } from './adapters/deadline';
 import { createFirestore } from './adapters/firestore-client';
 import { FirestoreDirectory } from './adapters/firestore-directory';
 import { FirestoreEventFeed } from './adapters/firestore-event-feed';
@@ -121,9 +122,16 @@ functions.http(
 // Cloud Scheduler, every minute: relays the events a function that died right after committing left pending.
 functions.http('relay', createRelayEndpoint({ webhooks, enqueue }, config.projectId));
 
-/** Releases the Firestore channel once the work requests left running and the calls in flight have settled (tests; a graceful shutdown). */
+/** A late call still retrying against a backend that came back settles within its client's backoff (seconds). */
+const LATE_CALLS_LIMIT_MS = 10_000;
+
+/**
+ * Releases the Firestore channel once the work requests left running and the calls past their deadline have
+ * settled (tests; a graceful shutdown). The work left running can make late calls, so it is waited for first.
+ */
 export async function closeBackends(): Promise<void> {
   await background.settled();
+  await lateCallsSettled(LATE_CALLS_LIMIT_MS);
   await firestore.terminate();
 }
 

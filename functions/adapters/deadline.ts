@@ -4,16 +4,17 @@ import { BackendUnavailable } from '../domain/backend-unavailable';
  * Bounds a backend call: past `ms`, or on a transport-level failure, the caller
  * gets BackendUnavailable (503) instead of a hang. The call itself is not
  * aborted: past the deadline the error carries it as `late`, so that whatever
- * it still does can be undone.
+ * it still does can be undone, and it is kept among the late calls a shutdown
+ * waits for (lateCallsSettled).
  */
 export function withDeadline<T>(backend: 'firestore' | 'storage' | 'pubsub', ms: number, call: () => Promise<T>): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     // A call that throws before returning its promise is classified like one that rejects.
     const running = Promise.resolve().then(call);
-    const timer = setTimeout(
-      () => reject(new BackendUnavailable(backend, Object.assign(new Error(`no answer within ${ms} ms`), { code: 'DEADLINE' }), running)),
-      ms,
-    );
+    const timer = setTimeout(() => {
+      keepUntilSettled(running);
+      reject(new BackendUnavailable(backend, Object.assign(new Error(`no answer within ${ms} ms`), { code: 'DEADLINE' }), running));
+    }, ms);
     running.then(
       (value) => {
         clearTimeout(timer);
@@ -25,6 +26,35 @@ export function withDeadline<T>(backend: 'firestore' | 'storage' | 'pubsub', ms:
       },
     );
   });
+}
+
+/** Calls left running past their deadline, each until it settles. */
+const lateCalls = new Set<Promise<void>>();
+
+function keepUntilSettled(call: Promise<unknown>): void {
+  const settled = call.then(
+    () => undefined,
+    () => undefined,
+  );
+  lateCalls.add(settled);
+  void settled.then(() => lateCalls.delete(settled));
+}
+
+/**
+ * Resolves once every call left running past its deadline has settled, or
+ * after `limitMs`. A shutdown waits for them before it closes the clients: a
+ * Firestore call that retries after its client was terminated rejects where
+ * nothing can catch it ("The client has already been terminated"). The limit
+ * is for a backend that never answers.
+ */
+export async function lateCallsSettled(limitMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, limitMs)));
+  const allSettled = async () => {
+    while (lateCalls.size > 0) await Promise.all(lateCalls);
+  };
+  await Promise.race([allSettled(), limit]);
+  clearTimeout(timer);
 }
 
 // gRPC CANCELLED / DEADLINE_EXCEEDED / RESOURCE_EXHAUSTED / UNAVAILABLE, HTTP 429/5xx, and socket errors.

@@ -147,20 +147,32 @@ export class FirestoreFileRecords implements FileRecords {
     });
   }
 
-  /** One transaction: read, decide (applyFileChange), write only the changed fields. */
+  /**
+   * Read, decide (applyFileChange), write only the changed fields, on the
+   * condition that the record is unchanged since the read; a loser decides
+   * again on what the winner left. Compare-and-set, as transition is: a
+   * transaction's loser backs off a second and more before it retries (12
+   * concurrent updates of one record took 13-16 s on the emulator, 32-38
+   * attempts; this way 3 s).
+   */
   update(organizationId: string, fileId: string, change: FileChange): Promise<FileUpdate> {
-    return withDeadline('firestore', this.timeoutMs, () =>
-      this.db.runTransaction(async (tx) => {
-        const ref = this.file(organizationId, fileId);
-        const snap = await tx.get(ref);
+    return withDeadline('firestore', this.timeoutMs, async () => {
+      const ref = this.file(organizationId, fileId);
+      for (;;) {
+        const snap = await ref.get();
         const outcome = applyFileChange(snap.exists ? (snap.data() as FileRecord) : null, change);
-        if ('updated' in outcome) {
-          tx.update(ref, outcome.fields);
-          addEvents(this.db, tx, fileEventDrafts(outcome.updated.status, outcome.updated, true));
+        if (!('updated' in outcome)) return outcome;
+        const batch = this.db.batch();
+        batch.update(ref, outcome.fields, { lastUpdateTime: snap.updateTime });
+        addEvents(this.db, batch, fileEventDrafts(outcome.updated.status, outcome.updated, true));
+        try {
+          await batch.commit();
+          return outcome;
+        } catch (error) {
+          if ((error as { code?: number }).code !== FAILED_PRECONDITION) throw error;
         }
-        return outcome;
-      }),
-    );
+      }
+    });
   }
 
   /**

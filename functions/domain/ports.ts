@@ -67,9 +67,9 @@ export interface FileRecords {
     change: Partial<FileRecord>,
   ): Promise<{ record: FileRecord; changed: boolean } | null>;
   /**
-   * Renames and/or changes the metadata of a record in one transaction: the
-   * change is decided (applyFileChange) on the record as the transaction read
-   * it, and written only if allowed.
+   * Renames and/or changes the metadata of a record in one write: the change
+   * is decided (applyFileChange) on the record as it is when the write
+   * commits, and written only if allowed.
    */
   update(organizationId: string, fileId: string, change: FileChange): Promise<FileUpdate>;
   /**
