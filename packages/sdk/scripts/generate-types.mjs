@@ -1,6 +1,7 @@
-// The SDK's request and response types and its operations' methods and paths,
-// generated at build time from the contract (the repository's schemas/: the
-// JSON Schemas and the route table), so they cannot drift from it.
+// The SDK's request and response types, its operations' methods and paths and
+// the type-by-extension table, generated at build time from the repository's
+// schemas/ (the JSON Schemas, the route table, mime-by-extension.json), so they
+// cannot drift from it or from the function.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,4 +34,10 @@ writeFileSync(join(outDir, 'contract.ts'), parts.join('\n'));
 writeFileSync(
   join(outDir, 'operations.ts'),
   `${banner}\n/** Every operation of the route table: its method and path template. */\nexport const OPERATIONS = ${JSON.stringify(table, null, 2)} as const;\n\nexport type OperationId = keyof typeof OPERATIONS;\n`,
+);
+// The type a file's extension says: the same table as the function's (scripts/build-schemas.js).
+const byExtension = readFileSync(join(schemaDir, 'mime-by-extension.json'), 'utf8').trim();
+writeFileSync(
+  join(outDir, 'mime-by-extension.ts'),
+  `${banner}export const MIME_BY_EXTENSION: Readonly<Record<string, string>> = ${byExtension};\n`,
 );
