@@ -6,6 +6,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compile } from 'json-schema-to-typescript';
+import tables from '../../../scripts/contract/tables.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const schemaDir = join(here, '..', '..', '..', 'schemas');
@@ -35,9 +36,5 @@ writeFileSync(
   join(outDir, 'operations.ts'),
   `${banner}\n/** Every operation of the route table: its method and path template. */\nexport const OPERATIONS = ${JSON.stringify(table, null, 2)} as const;\n\nexport type OperationId = keyof typeof OPERATIONS;\n`,
 );
-// The type a file's extension says: the same table as the function's (scripts/build-schemas.js).
-const byExtension = readFileSync(join(schemaDir, 'mime-by-extension.json'), 'utf8').trim();
-writeFileSync(
-  join(outDir, 'mime-by-extension.ts'),
-  `${banner}export const MIME_BY_EXTENSION: Readonly<Record<string, string>> = ${byExtension};\n`,
-);
+// The tables the function's build generates too.
+for (const [file, text] of Object.entries(tables.tableModules(schemaDir))) writeFileSync(join(outDir, file), text);
