@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomFile } from '../sdk/helpers';
 import { startStack, type Stack } from '../support/stack';
-import { runCli } from './run-cli';
+import { jsonLines, runCliToEnd } from './run-cli';
 
 // `files ls --search/--purpose`, `files mv`, and an upload in progress in `files ls`.
 let stack: Stack;
@@ -38,18 +38,9 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-async function files(args: string[]) {
-  const run = runCli(args, env);
-  const { code } = await run.exit;
-  return { code, stdout: run.stdout(), stderr: run.stderr() };
-}
+const files = (args: string[]) => runCliToEnd(args, env);
 
-const names = (stdout: string) =>
-  stdout
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => (JSON.parse(line) as { original_filename: string }).original_filename);
+const names = (stdout: string) => jsonLines<{ original_filename: string }>(stdout).map((f) => f.original_filename);
 
 it('ls --search finds names by prefix in any case, --purpose by purpose, and both together', async () => {
   const search = await files(['ls', '--search', 'REPORT', '--json']);

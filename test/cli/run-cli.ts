@@ -46,3 +46,21 @@ export function runCli(args: string[], env: Record<string, string>): CliRun {
       }),
   };
 }
+
+/** Runs `files` to its end: its exit code and whole output. */
+export async function runCliToEnd(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const run = runCli(args, env);
+  const { code } = await run.exit;
+  return { code, stdout: run.stdout(), stderr: run.stderr() };
+}
+
+/** What `--json` prints: one object a line. */
+export function jsonLines<T>(stdout: string): T[] {
+  return stdout
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as T);
+}
