@@ -6,6 +6,7 @@ import { validateFile, validateFileList } from '../../functions/generated/valida
 import { EXECUTABLE_SAMPLES } from '../support/executable-samples';
 import { runSeedExample } from '../support/run-example';
 import { seedMember, startStack, type Stack } from '../support/stack';
+import { orgApi, type Json } from '../support/org-api';
 
 let stack: Stack;
 let scratch: string;
@@ -18,17 +19,7 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-type Json = Record<string, any>;
-
-async function api(method: string, path: string, body?: unknown, key = stack.apiKey): Promise<{ status: number; json: Json }> {
-  const response = await fetch(`${stack.api.url}/v1/organizations/${stack.organizationId}${path}`, {
-    method,
-    headers: { 'X-API-Key': key, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, json: text ? JSON.parse(text) : {} };
-}
+const api = (method: string, path: string, body?: unknown, key = stack.apiKey) => orgApi(stack, method, path, body, { key });
 
 async function requestUploadUrl(filename: string, bytes: Buffer, mime: string) {
   const { status, json } = await api('POST', '/files/upload-url', { filename, file_size: bytes.length, mime_type: mime });
