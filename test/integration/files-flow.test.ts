@@ -62,7 +62,9 @@ describe("the seed's full Python flow, as written", () => {
     // An MP4 begins with its ftyp box: the content check identifies the file by it.
     writeSync(fd, Buffer.concat([Buffer.from([0, 0, 0, 0x20]), Buffer.from('ftypisom')]), 0, 12, 0);
     closeSync(fd);
-    const run = await runSeedExample('seed-python-flow.py', stack.api.url, stack.apiKey, { '/path/to/large_video.mp4': path });
+    const run = await runSeedExample(['seed-python.py', 'seed-python-resumable.py'], stack.api.url, stack.apiKey, {
+      '/path/to/large_video.mp4': path,
+    });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const fileId = run.stdout.match(/File ID: (file_\w+)/)?.[1];
