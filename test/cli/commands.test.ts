@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startStack, type Stack } from '../support/stack';
-import { jsonLines, runCliToEnd } from './run-cli';
+import { jsonLines, runCliToEnd, stackCliEnv } from './run-cli';
 
 // ls, get, rm and the documented exit codes.
 let stack: Stack;
@@ -12,12 +12,7 @@ let env: Record<string, string>;
 beforeAll(async () => {
   stack = await startStack(__filename);
   scratch = mkdtempSync(join(tmpdir(), 'cli-commands-'));
-  env = {
-    FILES_API_URL: stack.api.url,
-    FILES_API_KEY: stack.apiKey,
-    FILES_ORG: stack.organizationId,
-    FILES_STATE_DIR: join(scratch, 'state'),
-  };
+  env = stackCliEnv(stack, scratch);
 });
 afterAll(async () => {
   await stack.close();

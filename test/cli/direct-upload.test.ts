@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { startStorage, type RunningStorage } from '../../scripts/local-stack/emulators';
 import { crc32cBase64, MIB, randomFile } from '../sdk/helpers';
 import { isolatedNames, startStack, type Stack } from '../support/stack';
-import { runCliToEnd } from './run-cli';
+import { runCliToEnd, stackCliEnv } from './run-cli';
 
 // Which way `files upload` sends a file, read from a storage emulator of this file's own that logs each request:
 // at or under the direct-upload cap, one request to the function and no session; above it, a resumable session.
@@ -34,12 +34,7 @@ beforeAll(async () => {
   });
   expect(made.status).toBe(200);
   stack = await startStack(__filename, { STORAGE_EMULATOR_HOST: storage.url });
-  env = {
-    FILES_API_URL: stack.api.url,
-    FILES_API_KEY: stack.apiKey,
-    FILES_ORG: stack.organizationId,
-    FILES_STATE_DIR: join(scratch, 'state'),
-  };
+  env = stackCliEnv(stack, scratch);
 }, 60_000);
 afterAll(async () => {
   await stack?.close();

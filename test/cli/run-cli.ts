@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import type { Stack } from '../support/stack';
 
 export const CLI = join(__dirname, '..', '..', 'packages', 'cli', 'dist', 'main.js');
 
@@ -63,4 +64,14 @@ export function jsonLines<T>(stdout: string): T[] {
     .split('\n')
     .filter((line) => line.trim() !== '')
     .map((line) => JSON.parse(line) as T);
+}
+
+/** `files`' environment against a test stack, as its organization's member, its resume state in `scratch`. */
+export function stackCliEnv(stack: Stack, scratch: string): Record<string, string> {
+  return {
+    FILES_API_URL: stack.api.url,
+    FILES_API_KEY: stack.apiKey,
+    FILES_ORG: stack.organizationId,
+    FILES_STATE_DIR: join(scratch, 'state'),
+  };
 }
