@@ -3,37 +3,25 @@
 // of each whole command for the same 1 GiB file, and the CLI's peak RSS.
 //
 //   node dist/bench/cli-vs-gcloud.js [--mib 1024] [--rounds 3]
-import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../emulator/free-port';
-import { startEmulatorStack } from './lib/emulator-stack';
-import { spawnFunction, untilServing } from './lib/function-process';
+import { startFilesFunction } from './lib/files-function-stack';
 import { machineLine } from './lib/machine';
 import { flag, measure } from './lib/measured-command';
 import { ROOT } from './lib/paths';
+import { writeRandomFile } from './lib/random-file';
 
 const CLI = join(ROOT, 'packages', 'cli', 'dist', 'main.js');
-const MIB = 1024 * 1024;
 
 async function main(): Promise<void> {
   const mib = flag('mib', 1024);
   const rounds = flag('rounds', 3);
   const work = mkdtempSync(join(tmpdir(), 'bench-cli-gcloud-'));
-  const stack = await startEmulatorStack();
-  const fn = spawnFunction({
-    source: join(ROOT, 'dist', 'functions', 'index.js'),
-    target: 'files',
-    port: await freePort(),
-    env: stack.functionEnv,
-  });
+  const { stack, fn, stop } = await startFilesFunction();
   try {
-    await untilServing(fn);
     const path = join(work, 'big.bin');
-    const fd = openSync(path, 'w');
-    for (let i = 0; i < mib; i += 16) writeSync(fd, randomBytes(Math.min(16, mib - i) * MIB));
-    closeSync(fd);
+    writeRandomFile(path, mib);
 
     const config = join(work, 'gcloud-config');
     mkdirSync(config);
@@ -90,8 +78,7 @@ async function main(): Promise<void> {
     );
     console.log(`after: ${machineLine()}`);
   } finally {
-    await fn.stop();
-    await stack.stop();
+    await stop();
     rmSync(work, { recursive: true, force: true });
   }
 }

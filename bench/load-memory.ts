@@ -16,6 +16,7 @@ import { newApiKey } from '../functions/domain/api-key';
 import { loadConfig } from '../functions/config';
 import { machineLine } from './lib/machine';
 import { registerFilesOnMemory } from './lib/files-on-memory';
+import { UNREACHABLE_RATES } from './lib/unreachable-limits';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -36,17 +37,11 @@ process.stdout.write = ((chunk: unknown, ...rest: unknown[]) => {
 
 async function main(): Promise<void> {
   console.log(`load memory: ${machineLine()}`);
-  // Rate limits no run reaches: one key sends every request.
   const config = loadConfig({
     FILES_BUCKET: 'bench-bucket',
     GOOGLE_CLOUD_PROJECT: 'bench-project',
-    RATE_LIMIT_KEY_PER_SECOND: '1000000',
-    RATE_LIMIT_KEY_BURST: '10000000',
-    RATE_LIMIT_ORG_PER_SECOND: '1000000',
-    RATE_LIMIT_ORG_BURST: '10000000',
     // Its refused requests (unknown key, another organization) come from one address, on purpose.
-    RATE_LIMIT_FAILURES_PER_SECOND: '1000000',
-    RATE_LIMIT_FAILURES_BURST: '10000000',
+    ...UNREACHABLE_RATES,
   });
   const backends = new MemoryBackends();
   backends.defaultLimits = { maxOpenSessions: Number.MAX_SAFE_INTEGER, maxStoredBytes: Number.MAX_SAFE_INTEGER };

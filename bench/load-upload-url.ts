@@ -5,12 +5,8 @@
 //   npm run bench:load
 //   LOAD_SECONDS=60 LOAD_CONNECTIONS=8 npm run bench:load   (skip the probes)
 import autocannon from 'autocannon';
-import { join } from 'node:path';
-import { freePort } from '../emulator/free-port';
-import { startEmulatorStack } from './lib/emulator-stack';
-import { spawnFunction, untilServing } from './lib/function-process';
+import { startFilesFunction } from './lib/files-function-stack';
 import { machineLine } from './lib/machine';
-import { ROOT } from './lib/paths';
 import { UNREACHABLE_LIMITS_ENV } from './lib/unreachable-limits';
 
 const SECONDS = Number(process.env.LOAD_SECONDS ?? 60);
@@ -64,18 +60,8 @@ const line = (f: Figures) =>
 
 async function main(): Promise<void> {
   console.log(`load upload-url: ${machineLine()}`);
-  const stack = await startEmulatorStack();
-  const fn = spawnFunction({
-    source: join(ROOT, 'dist', 'functions', 'index.js'),
-    target: 'files',
-    port: await freePort(),
-    env: {
-      ...stack.functionEnv,
-      ...UNREACHABLE_LIMITS_ENV,
-    },
-  });
+  const { stack, fn, stop } = await startFilesFunction(UNREACHABLE_LIMITS_ENV);
   try {
-    await untilServing(fn);
     let connections = Number(process.env.LOAD_CONNECTIONS ?? 0);
     if (!connections) {
       let best: Figures | undefined;
@@ -94,8 +80,7 @@ async function main(): Promise<void> {
     console.log(`${SECONDS} s at ${line(figures)}`);
     console.log(`after: ${machineLine()}`);
   } finally {
-    await fn.stop();
-    await stack.stop();
+    await stop();
   }
 }
 

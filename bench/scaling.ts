@@ -12,14 +12,10 @@
 //   SCALING_ROUNDS=5 SCALING_SLICE_SECONDS=3 SCALING_LIST_ROUNDS=30 npm run bench:scaling
 import { Firestore } from '@google-cloud/firestore';
 import http from 'node:http';
-import { join } from 'node:path';
 import { seedTenant } from '../scripts/local-stack/seed-tenant';
-import { freePort } from '../emulator/free-port';
-import { startEmulatorStack } from './lib/emulator-stack';
-import { spawnFunction, untilServing } from './lib/function-process';
+import { startFilesFunction } from './lib/files-function-stack';
 import { post, type Call } from './lib/http-client';
 import { machineLine, waitForQuiet } from './lib/machine';
-import { ROOT } from './lib/paths';
 import { seedUploadedFiles } from './lib/seed-file-records';
 import { median, percentile, round } from './lib/stats';
 import { uploadUrlCall } from './lib/upload-url-call';
@@ -209,28 +205,19 @@ async function listScaling(baseUrl: string, firestoreHost: string, projectId: st
 async function main(): Promise<void> {
   console.log(`scaling, before: ${machineLine()}`);
   console.log(await waitForQuiet(QUIET_WAIT_MS));
-  const stack = await startEmulatorStack();
-  const fn = spawnFunction({
-    source: join(ROOT, 'dist', 'functions', 'index.js'),
-    target: 'files',
-    port: await freePort(),
-    env: {
-      ...stack.functionEnv,
-      ...UNREACHABLE_LIMITS_ENV,
-      // The emulator answers a query on 10,000 files by reading them all (seconds on a busy machine): not an outage.
-      BACKEND_TIMEOUT_MS: '60000',
-    },
+  const { stack, fn, stop } = await startFilesFunction({
+    ...UNREACHABLE_LIMITS_ENV,
+    // The emulator answers a query on 10,000 files by reading them all (seconds on a busy machine): not an outage.
+    BACKEND_TIMEOUT_MS: '60000',
   });
   try {
-    await untilServing(fn);
     console.log(`started: ${machineLine()}`);
     await uploadUrlScaling(fn.url, stack.organizationId, stack.apiKey);
     console.log(`\nafter upload-url: ${machineLine()}`);
     await listScaling(fn.url, stack.functionEnv.FIRESTORE_EMULATOR_HOST, stack.functionEnv.GOOGLE_CLOUD_PROJECT);
     console.log(`\nafter: ${machineLine()}`);
   } finally {
-    await fn.stop();
-    await stack.stop();
+    await stop();
   }
 }
 

@@ -1,17 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { toFileObject, type FileRecord } from './file-record';
 import type { FileStatus } from './ports';
+import { FILE_EVENT_TYPES } from '../generated/event-types';
 import type { FileObject } from '../generated/schema-types';
 
-export const FILE_EVENT_TYPES = [
-  'file.created',
-  'file.uploaded',
-  'file.failed',
-  'file.cancelled',
-  'file.expired',
-  'file.deleted',
-  'file.updated',
-] as const;
+export { FILE_EVENT_TYPES };
+
 export type FileEventType = (typeof FILE_EVENT_TYPES)[number];
 
 /** How long the feed keeps an event: its document's `expire_at`, which a Firestore TTL policy deletes by. */

@@ -1,11 +1,8 @@
 import { startPubSub } from '../../emulator/pubsub';
 import { DEFAULT_WEBHOOK_TOPIC } from '../../functions/config';
-import type { Started, StartedSet } from '../processes';
+import type { StartedSet } from '../processes';
 import { hostAndPort } from './service-url';
 import type { StackConfig } from './stack-config';
-
-/** How often the stack POSTs to the relay function, as the deploy's Cloud Scheduler job does. */
-const RELAY_INTERVAL_MS = 60_000;
 
 /**
  * Webhooks on the local stack as the deploy makes them: Google's Pub/Sub
@@ -36,31 +33,4 @@ export async function startStackWebhooks(config: StackConfig, started: StartedSe
     ackDeadlineSeconds: 60,
   });
   return emulator.host;
-}
-
-/** Cloud Scheduler's catch-up job: POST to the relay function every minute (a stand-in, like the sweep schedule). */
-export function scheduleRelays(url: string, say: (line: string) => void): Started {
-  const stopping = new AbortController();
-  const timer = setInterval(() => {
-    fetch(url, { method: 'POST', signal: AbortSignal.any([stopping.signal, AbortSignal.timeout(RELAY_INTERVAL_MS)]) }).then(
-      async (res) => {
-        const { relayed } = (await res.json().catch(() => ({}))) as { relayed?: number };
-        if (!res.ok) say(`relay answered ${res.status} (the relay function's output says why)`);
-        else if (relayed) say(`relay: ${relayed} pending event(s) sent on to webhooks`);
-      },
-      (err: Error) => {
-        if (!stopping.signal.aborted) say(`relay failed: ${err.message}`);
-      },
-    );
-  }, RELAY_INTERVAL_MS);
-  return {
-    name: 'relay schedule',
-    pid: undefined,
-    // A timer does not die; a relay that fails is reported and tried again at the next tick.
-    exited: new Promise<string>(() => undefined),
-    stop: async () => {
-      stopping.abort();
-      clearInterval(timer);
-    },
-  };
 }

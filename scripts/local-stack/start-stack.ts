@@ -12,8 +12,8 @@ import { startStackFirestore } from './stack-firestore';
 import { functionEnv, startStackFunctions, untilListening } from './stack-functions';
 import { startStackStorage } from './stack-storage';
 import { startStackWeb, webAddress } from './stack-web';
-import { scheduleSweeps } from './sweep-schedule';
-import { scheduleRelays, startStackWebhooks } from './stack-webhooks';
+import { describeRelay, describeSweep, scheduleCalls } from './scheduled-calls';
+import { startStackWebhooks } from './stack-webhooks';
 
 export interface StartedStack {
   dev: DevFile;
@@ -68,13 +68,17 @@ export async function startLocalStack(config: StackConfig, started: StartedSet, 
   ]);
   abort.throwIfAborted();
   firestore.startAutosave();
+  // Cloud Scheduler's jobs: the sweep at its configured interval, and the relay's catch-up every minute.
+  const say = (line: string) => process.stdout.write(`scheduler | ${line}\n`);
   if (config.sweepIntervalSeconds > 0) {
     started.add(
-      scheduleSweeps(functions.sweep.url, config.sweepIntervalSeconds * 1000, (line) => process.stdout.write(`scheduler | ${line}\n`)),
+      scheduleCalls(
+        { name: 'sweep', url: functions.sweep.url, intervalMs: config.sweepIntervalSeconds * 1000, describe: describeSweep },
+        say,
+      ),
     );
   }
-
-  started.add(scheduleRelays(functions.relay.url, (line) => process.stdout.write(`scheduler | ${line}\n`)));
+  started.add(scheduleCalls({ name: 'relay', url: functions.relay.url, intervalMs: 60_000, describe: describeRelay }, say));
 
   const dev: DevFile = {
     function_url: functions.files.url,

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startStack, type Stack } from '../support/stack';
-import { runCli } from './run-cli';
+import { jsonLines, runCliToEnd, stackCliEnv } from './run-cli';
 
 // ls, get, rm and the documented exit codes.
 let stack: Stack;
@@ -12,23 +12,14 @@ let env: Record<string, string>;
 beforeAll(async () => {
   stack = await startStack(__filename);
   scratch = mkdtempSync(join(tmpdir(), 'cli-commands-'));
-  env = {
-    FILES_API_URL: stack.api.url,
-    FILES_API_KEY: stack.apiKey,
-    FILES_ORG: stack.organizationId,
-    FILES_STATE_DIR: join(scratch, 'state'),
-  };
+  env = stackCliEnv(stack, scratch);
 });
 afterAll(async () => {
   await stack.close();
   rmSync(scratch, { recursive: true, force: true });
 });
 
-async function files(args: string[], extraEnv: Record<string, string> = {}) {
-  const run = runCli(args, { ...env, ...extraEnv });
-  const { code } = await run.exit;
-  return { code, stdout: run.stdout(), stderr: run.stderr() };
-}
+const files = (args: string[], extraEnv: Record<string, string> = {}) => runCliToEnd(args, { ...env, ...extraEnv });
 
 it('downloads a file byte for byte, refuses to replace an existing path without --force (exit 2), and replaces it with', async () => {
   const bytes = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 7) % 251));
@@ -57,12 +48,7 @@ it('uploads, lists, gets and removes a file', async () => {
 
   const list = await files(['ls', '--json', '--status', 'uploaded']);
   expect(list.code).toBe(0);
-  expect(
-    list.stdout
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line).id),
-  ).toContain(file.id);
+  expect(jsonLines<{ id: string }>(list.stdout).map((f) => f.id)).toContain(file.id);
   const table = await files(['ls']);
   expect(table.stdout).toMatch(new RegExp(`^${file.id}  uploaded .* notes\\.txt$`, 'm'));
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { startStorage, type RunningStorage } from '../../scripts/local-stack/emulators';
 import { crc32cBase64, MIB, randomFile } from '../sdk/helpers';
 import { isolatedNames, startStack, type Stack } from '../support/stack';
-import { runCli } from './run-cli';
+import { runCliToEnd, stackCliEnv } from './run-cli';
 
 // Which way `files upload` sends a file, read from a storage emulator of this file's own that logs each request:
 // at or under the direct-upload cap, one request to the function and no session; above it, a resumable session.
@@ -34,12 +34,7 @@ beforeAll(async () => {
   });
   expect(made.status).toBe(200);
   stack = await startStack(__filename, { STORAGE_EMULATOR_HOST: storage.url });
-  env = {
-    FILES_API_URL: stack.api.url,
-    FILES_API_KEY: stack.apiKey,
-    FILES_ORG: stack.organizationId,
-    FILES_STATE_DIR: join(scratch, 'state'),
-  };
+  env = stackCliEnv(stack, scratch);
 }, 60_000);
 afterAll(async () => {
   await stack?.close();
@@ -47,11 +42,7 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-async function files(args: string[]) {
-  const run = runCli(args, env);
-  const { code } = await run.exit;
-  return { code, stdout: run.stdout(), stderr: run.stderr() };
-}
+const files = (args: string[]) => runCliToEnd(args, env);
 
 /** The request-log lines of uploads to storage (one per request) written while `work` ran. */
 async function storageUploads(work: () => Promise<void>): Promise<string[]> {

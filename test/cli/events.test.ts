@@ -1,7 +1,7 @@
 import { FirestoreFileRecords } from '../../functions/adapters/firestore-file-records';
 import { record } from '../unit/ports-contract';
 import { seedMember, startStack, type Stack } from '../support/stack';
-import { runCli } from './run-cli';
+import { jsonLines, runCli, runCliToEnd } from './run-cli';
 
 // `files events`: every event after a cursor, by type, and --follow until Ctrl-C (through the SDK's listEvents and followEvents).
 let stack: Stack;
@@ -19,18 +19,9 @@ beforeAll(async () => {
 });
 afterAll(() => stack.close());
 
-async function files(args: string[]) {
-  const run = runCli(args, env);
-  const { code } = await run.exit;
-  return { code, stdout: run.stdout(), stderr: run.stderr() };
-}
+const files = (args: string[]) => runCliToEnd(args, env);
 
-const lines = (stdout: string) =>
-  stdout
-    .trim()
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((line) => JSON.parse(line) as { id: string; type: string; data: { file: { id: string } } });
+const lines = (stdout: string) => jsonLines<{ id: string; type: string; data: { file: { id: string } } }>(stdout);
 
 /** The listing once the four seeded events are served (the feed lists an event about a second after its commit). */
 async function allFour() {

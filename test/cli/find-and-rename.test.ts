@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomFile } from '../sdk/helpers';
 import { startStack, type Stack } from '../support/stack';
-import { runCli } from './run-cli';
+import { jsonLines, runCliToEnd, stackCliEnv } from './run-cli';
 
 // `files ls --search/--purpose`, `files mv`, and an upload in progress in `files ls`.
 let stack: Stack;
@@ -14,12 +14,7 @@ const ids: Record<string, string> = {};
 beforeAll(async () => {
   stack = await startStack(__filename);
   scratch = mkdtempSync(join(tmpdir(), 'cli-find-'));
-  env = {
-    FILES_API_URL: stack.api.url,
-    FILES_API_KEY: stack.apiKey,
-    FILES_ORG: stack.organizationId,
-    FILES_STATE_DIR: join(scratch, 'state'),
-  };
+  env = stackCliEnv(stack, scratch);
   writeFileSync(join(scratch, 'Quarterly Report.pdf'), '%PDF-1.7\n% the numbers\n');
   randomFile(join(scratch, 'report-draft.txt'), 2000);
   randomFile(join(scratch, 'notes.txt'), 3000);
@@ -38,18 +33,9 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-async function files(args: string[]) {
-  const run = runCli(args, env);
-  const { code } = await run.exit;
-  return { code, stdout: run.stdout(), stderr: run.stderr() };
-}
+const files = (args: string[]) => runCliToEnd(args, env);
 
-const names = (stdout: string) =>
-  stdout
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => (JSON.parse(line) as { original_filename: string }).original_filename);
+const names = (stdout: string) => jsonLines<{ original_filename: string }>(stdout).map((f) => f.original_filename);
 
 it('ls --search finds names by prefix in any case, --purpose by purpose, and both together', async () => {
   const search = await files(['ls', '--search', 'REPORT', '--json']);

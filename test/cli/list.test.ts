@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { seedUploadedFiles } from '../../bench/lib/seed-file-records';
 import { seedMember, startStack, type Stack } from '../support/stack';
-import { runCli } from './run-cli';
+import { jsonLines, runCliToEnd } from './run-cli';
 
 // `files ls --all` walks every page (by page_token, through the SDK); without --all it shows the first.
 let stack: Stack;
@@ -24,17 +24,9 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-async function files(args: string[]) {
-  const run = runCli(args, env);
-  const { code } = await run.exit;
-  return { code, stdout: run.stdout(), stderr: run.stderr() };
-}
+const files = (args: string[]) => runCliToEnd(args, env);
 
-const listed = (stdout: string) =>
-  stdout
-    .trim()
-    .split('\n')
-    .map((line) => (JSON.parse(line) as { id: string }).id);
+const listed = (stdout: string) => jsonLines<{ id: string }>(stdout).map((f) => f.id);
 
 it('ls --all lists every file once, newest first, across pages', async () => {
   const all = await files(['ls', '--all', '--json', '--limit', '10']);

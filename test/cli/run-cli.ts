@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import type { Stack } from '../support/stack';
 
 export const CLI = join(__dirname, '..', '..', 'packages', 'cli', 'dist', 'main.js');
 
@@ -44,5 +45,33 @@ export function runCli(args: string[], env: Record<string, string>): CliRun {
         waiters.push({ pattern, resolve });
         exit.then(() => reject(new Error(`the CLI exited before stderr matched ${pattern}:\n${err}`)));
       }),
+  };
+}
+
+/** Runs `files` to its end: its exit code and whole output. */
+export async function runCliToEnd(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const run = runCli(args, env);
+  const { code } = await run.exit;
+  return { code, stdout: run.stdout(), stderr: run.stderr() };
+}
+
+/** What `--json` prints: one object a line. */
+export function jsonLines<T>(stdout: string): T[] {
+  return stdout
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as T);
+}
+
+/** `files`' environment against a test stack, as its organization's member, its resume state in `scratch`. */
+export function stackCliEnv(stack: Stack, scratch: string): Record<string, string> {
+  return {
+    FILES_API_URL: stack.api.url,
+    FILES_API_KEY: stack.apiKey,
+    FILES_ORG: stack.organizationId,
+    FILES_STATE_DIR: join(scratch, 'state'),
   };
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { startFaultProxy, type FaultProxy } from '../sdk/fault-proxy';
 import { crc32cBase64, MIB, randomFile } from '../sdk/helpers';
 import { emulatorHosts, startStack, type Stack } from '../support/stack';
-import { runCli } from './run-cli';
+import { jsonLines, runCli } from './run-cli';
 
 // `files upload` as a user runs it: a real process, killed, interrupted, run again.
 let proxy: FaultProxy;
@@ -40,11 +40,7 @@ it('prints plain progress lines when not on a terminal, and one JSON File line p
   const two = randomFile(join(scratch, 'two.txt'), 1000);
   const run = runCli(['upload', join(scratch, 'one.bin'), join(scratch, 'two.txt'), '--json', '--chunk-size', String(MIB)], env);
   expect(await run.exit).toEqual({ code: 0, signal: null });
-  const files = run
-    .stdout()
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line));
+  const files = jsonLines(run.stdout());
   expect(files).toMatchObject([
     { status: 'uploaded', original_filename: 'one.bin', file_size: one.length, crc32c: crc32cBase64(one) },
     { status: 'uploaded', original_filename: 'two.txt', mime_type: 'text/plain', crc32c: crc32cBase64(two) },

@@ -1,6 +1,6 @@
 import { seedTenant } from '../../scripts/local-stack/seed-tenant';
 import { startStack, type Stack } from '../support/stack';
-import { runCli } from './run-cli';
+import { jsonLines, runCliToEnd } from './run-cli';
 
 // `files webhooks add|ls|rm` against the function: an owner's key adds, lists and removes an endpoint.
 let stack: Stack;
@@ -16,11 +16,7 @@ afterAll(async () => {
   await stack.close();
 });
 
-async function files(args: string[]) {
-  const run = runCli(args, env);
-  const { code } = await run.exit;
-  return { code, stdout: run.stdout(), stderr: run.stderr() };
-}
+const files = (args: string[]) => runCliToEnd(args, env);
 
 it('adds an endpoint (printing its secret once), lists it without the secret, removes it', async () => {
   const added = await files(['webhooks', 'add', 'http://127.0.0.1:9/hooks', '--event', 'file.uploaded', 'file.created']);
@@ -32,10 +28,7 @@ it('adds an endpoint (printing its secret once), lists it without the secret, re
 
   const listed = await files(['webhooks', 'ls', '--json']);
   expect(listed.code).toBe(0);
-  const endpoints = listed.stdout
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as { id: string; event_types: string[] });
+  const endpoints = jsonLines<{ id: string; event_types: string[] }>(listed.stdout);
   expect(endpoints.find((e) => e.id === id)?.event_types).toEqual(['file.uploaded', 'file.created']);
   expect(listed.stdout).not.toContain(secret as string);
 

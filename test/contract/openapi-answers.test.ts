@@ -1,3 +1,5 @@
+import { toFileObject } from '../../functions/domain/file-record';
+import { record } from '../support/file-record';
 import { createAnswerChecker, type Answer } from './openapi-answers';
 
 const check = createAnswerChecker();
@@ -15,26 +17,7 @@ const envelope = (status: number, code: string) => ({
     timestamp: '2026-01-01T00:00:00Z',
   },
 });
-const file = {
-  id: 'file_abc',
-  object: 'file',
-  organization_id: 'org_1',
-  original_filename: 'a.bin',
-  file_size: 1,
-  mime_type: 'application/octet-stream',
-  storage_path: 'files/org_1/file_abc/a.bin',
-  status: 'uploading',
-  crc32c: null,
-  md5_hash: null,
-  uploaded_by: 'usr_1',
-  uploaded_by_api_key_id: 'key_1',
-  created_at: '2026-01-01T00:00:00Z',
-  uploaded_at: null,
-  expires_at: '2026-01-08T00:00:00Z',
-  failure: null,
-  purpose: 'user_upload',
-  metadata: {},
-};
+const file = toFileObject(record('org_1', 'file_abc', { file_size: 1 }));
 const answer = (over: Partial<Answer>): Answer => ({
   method: 'GET',
   url: '/v1/organizations/org_1/files/file_abc',

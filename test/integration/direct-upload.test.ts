@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { captureStdout } from '../support/captured-stdout';
-import { BOUNDARY, crc32cBase64, multipartBody, rawPost, type RawAnswer } from '../support/multipart';
+import { BOUNDARY, crc32cBase64, multipartBody, rawPost, type Part, type RawAnswer } from '../support/multipart';
 import { seedMember, startStack, type Stack } from '../support/stack';
 
 const CAP = 256 * 1024;
@@ -12,6 +12,7 @@ afterAll(() => stack.close());
 
 // A PDF's signature, then filler: what the sniffer sees of a real one.
 const pdf = (size: number) => Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(size - 9)]);
+const pdfPart = (filename = 'a.pdf', size = 10_000): Part => ({ name: 'file', filename, type: 'application/pdf', value: pdf(size) });
 const png = () => Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), randomBytes(200)]);
 
 let orgs = 0;
@@ -109,26 +110,29 @@ describe('POST …/files/upload', () => {
 
   it('replays the first answer for the same Idempotency-Key and form, and refuses the key with another', async () => {
     const { organizationId, apiKey, url } = await freshOrg();
-    const body = multipartBody([{ name: 'file', filename: 'a.pdf', type: 'application/pdf', value: pdf(5000) }]);
+    const body = multipartBody([pdfPart('a.pdf', 5000)]);
     const first = await post(url, apiKey, body, { 'Idempotency-Key': 'direct-1' });
     const again = await post(url, apiKey, body, { 'Idempotency-Key': 'direct-1' });
     expect([first.status, again.status]).toEqual([201, 201]);
     expect(again.body.id).toBe(first.body.id);
-    const other = await post(url, apiKey, multipartBody([{ name: 'file', filename: 'b.pdf', type: 'application/pdf', value: pdf(5000) }]), {
-      'Idempotency-Key': 'direct-1',
-    });
+    const other = await post(url, apiKey, multipartBody([pdfPart('b.pdf', 5000)]), { 'Idempotency-Key': 'direct-1' });
     expect([other.status, other.body.error?.code]).toEqual([409, 'IDEMPOTENCY_KEY_REUSED']);
     expect(await leftBehind(organizationId)).toEqual({ objects: [first.body.storage_path], records: [first.body.id] });
   });
 });
 
 describe('a refused direct upload leaves no object and no record', () => {
+  /** A whole form of these parts, sent as one body. */
+  const form =
+    (...parts: Part[]) =>
+    (url: string, apiKey: string) =>
+      post(url, apiKey, multipartBody(parts));
   const refusals: [string, (url: string, apiKey: string) => Promise<RawAnswer | 'closed'>, number, string][] = [
     [
       'a Content-Length over the cap, answered before the body is read',
       (url, apiKey) =>
         rawPost(url, { ...formHeaders(apiKey), 'Content-Length': String(1024 ** 3) }, (write) => {
-          write(multipartBody([{ name: 'file', filename: 'big.pdf', type: 'application/pdf', value: pdf(1000) }], { unterminated: true }));
+          write(multipartBody([pdfPart('big.pdf', 1000)], { unterminated: true }));
         }),
       413,
       'FILE_TOO_LARGE',
@@ -137,9 +141,7 @@ describe('a refused direct upload leaves no object and no record', () => {
       'a chunked body that grows past the cap',
       (url, apiKey) =>
         rawPost(url, formHeaders(apiKey), (write, end) => {
-          write(
-            multipartBody([{ name: 'file', filename: 'big.pdf', type: 'application/pdf', value: pdf(64 * 1024) }], { unterminated: true }),
-          );
+          write(multipartBody([pdfPart('big.pdf', 64 * 1024)], { unterminated: true }));
           for (let i = 0; i < 8; i++) write(randomBytes(64 * 1024));
           end();
         }),
@@ -148,83 +150,26 @@ describe('a refused direct upload leaves no object and no record', () => {
     ],
     [
       'a body cut short (no closing boundary)',
-      (url, apiKey) =>
-        post(
-          url,
-          apiKey,
-          multipartBody([{ name: 'file', filename: 'cut.pdf', type: 'application/pdf', value: pdf(100_000) }], { unterminated: true }),
-        ),
+      (url, apiKey) => post(url, apiKey, multipartBody([pdfPart('cut.pdf', 100_000)], { unterminated: true })),
       400,
       'INVALID_MULTIPART',
     ],
-    [
-      'no file part',
-      (url, apiKey) => post(url, apiKey, multipartBody([{ name: 'purpose', value: 'invoice' }])),
-      400,
-      'MISSING_REQUIRED_FIELD',
-    ],
-    [
-      'two file parts',
-      (url, apiKey) =>
-        post(
-          url,
-          apiKey,
-          multipartBody([
-            { name: 'file', filename: 'one.pdf', type: 'application/pdf', value: pdf(50_000) },
-            { name: 'file', filename: 'two.pdf', type: 'application/pdf', value: pdf(50_000) },
-          ]),
-        ),
-      400,
-      'INVALID_FIELD_VALUE',
-    ],
+    ['no file part', form({ name: 'purpose', value: 'invoice' }), 400, 'MISSING_REQUIRED_FIELD'],
+    ['two file parts', form(pdfPart('one.pdf', 50_000), pdfPart('two.pdf', 50_000)), 400, 'INVALID_FIELD_VALUE'],
     [
       'a type the first bytes contradict',
-      (url, apiKey) => post(url, apiKey, multipartBody([{ name: 'file', filename: 'photo.png', type: 'image/png', value: pdf(10_000) }])),
+      form({ name: 'file', filename: 'photo.png', type: 'image/png', value: pdf(10_000) }),
       422,
       'UPLOAD_VERIFICATION_FAILED',
     ],
     [
       'a purpose that breaks its rule, after the file',
-      (url, apiKey) =>
-        post(
-          url,
-          apiKey,
-          multipartBody([
-            { name: 'file', filename: 'a.pdf', type: 'application/pdf', value: pdf(10_000) },
-            { name: 'purpose', value: 'Not A Word' },
-          ]),
-        ),
+      form(pdfPart(), { name: 'purpose', value: 'Not A Word' }),
       400,
       'INVALID_FIELD_VALUE',
     ],
-    [
-      'metadata that is not an object of strings',
-      (url, apiKey) =>
-        post(
-          url,
-          apiKey,
-          multipartBody([
-            { name: 'file', filename: 'a.pdf', type: 'application/pdf', value: pdf(10_000) },
-            { name: 'metadata', value: '{"n": 1}' },
-          ]),
-        ),
-      400,
-      'INVALID_FIELD_VALUE',
-    ],
-    [
-      'an unknown field',
-      (url, apiKey) =>
-        post(
-          url,
-          apiKey,
-          multipartBody([
-            { name: 'file', filename: 'a.pdf', type: 'application/pdf', value: pdf(10_000) },
-            { name: 'colour', value: 'blue' },
-          ]),
-        ),
-      400,
-      'UNKNOWN_FIELD',
-    ],
+    ['metadata that is not an object of strings', form(pdfPart(), { name: 'metadata', value: '{"n": 1}' }), 400, 'INVALID_FIELD_VALUE'],
+    ['an unknown field', form(pdfPart(), { name: 'colour', value: 'blue' }), 400, 'UNKNOWN_FIELD'],
     [
       'a body that is not a form',
       (url, apiKey) =>
@@ -250,9 +195,9 @@ describe('a refused direct upload leaves no object and no record', () => {
   it('a quota refusal', async () => {
     const { organizationId, apiKey, url } = await freshOrg();
     await stack.db.doc(`organizations/${organizationId}`).update({ limits: { max_open_sessions: 10, max_stored_bytes: 20_000 } });
-    const fits = await post(url, apiKey, multipartBody([{ name: 'file', filename: 'a.pdf', type: 'application/pdf', value: pdf(15_000) }]));
+    const fits = await post(url, apiKey, multipartBody([pdfPart('a.pdf', 15_000)]));
     expect(fits.status).toBe(201);
-    const over = await post(url, apiKey, multipartBody([{ name: 'file', filename: 'b.pdf', type: 'application/pdf', value: pdf(15_000) }]));
+    const over = await post(url, apiKey, multipartBody([pdfPart('b.pdf', 15_000)]));
     expect([over.status, over.body.error?.code, over.body.error?.details]).toEqual([
       403,
       'QUOTA_EXCEEDED',
@@ -266,7 +211,7 @@ describe('a refused direct upload leaves no object and no record', () => {
     try {
       const { organizationId, apiKey, url } = await freshOrg();
       const trace = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
-      const head = multipartBody([{ name: 'file', filename: 'gone.pdf', type: 'application/pdf', value: pdf(120_000) }], {
+      const head = multipartBody([pdfPart('gone.pdf', 120_000)], {
         unterminated: true,
       });
       const answer = await rawPost(

@@ -6,6 +6,7 @@ import { validateFile, validateFileList } from '../../functions/generated/valida
 import { EXECUTABLE_SAMPLES } from '../support/executable-samples';
 import { runSeedExample } from '../support/run-example';
 import { seedMember, startStack, type Stack } from '../support/stack';
+import { orgApi, type Json } from '../support/org-api';
 
 let stack: Stack;
 let scratch: string;
@@ -18,17 +19,7 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-type Json = Record<string, any>;
-
-async function api(method: string, path: string, body?: unknown, key = stack.apiKey): Promise<{ status: number; json: Json }> {
-  const response = await fetch(`${stack.api.url}/v1/organizations/${stack.organizationId}${path}`, {
-    method,
-    headers: { 'X-API-Key': key, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, json: text ? JSON.parse(text) : {} };
-}
+const api = (method: string, path: string, body?: unknown, key = stack.apiKey) => orgApi(stack, method, path, body, { key });
 
 async function requestUploadUrl(filename: string, bytes: Buffer, mime: string) {
   const { status, json } = await api('POST', '/files/upload-url', { filename, file_size: bytes.length, mime_type: mime });
@@ -71,7 +62,9 @@ describe("the seed's full Python flow, as written", () => {
     // An MP4 begins with its ftyp box: the content check identifies the file by it.
     writeSync(fd, Buffer.concat([Buffer.from([0, 0, 0, 0x20]), Buffer.from('ftypisom')]), 0, 12, 0);
     closeSync(fd);
-    const run = await runSeedExample('seed-python-flow.py', stack.api.url, stack.apiKey, { '/path/to/large_video.mp4': path });
+    const run = await runSeedExample(['seed-python.py', 'seed-python-resumable.py'], stack.api.url, stack.apiKey, {
+      '/path/to/large_video.mp4': path,
+    });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const fileId = run.stdout.match(/File ID: (file_\w+)/)?.[1];

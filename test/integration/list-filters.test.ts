@@ -1,20 +1,12 @@
 import { validateFileList } from '../../functions/generated/validators';
 import { startStack, type Stack } from '../support/stack';
+import { orgApi, type Json } from '../support/org-api';
 
 // search= and purpose= on GET …/files, with status and both paging styles, through the function and the emulators.
 let stack: Stack;
 const id: Record<string, string> = {};
 
-type Json = Record<string, any>;
-async function api(method: string, path: string, body?: unknown): Promise<{ status: number; json: Json }> {
-  const response = await fetch(`${stack.api.url}/v1/organizations/${stack.organizationId}${path}`, {
-    method,
-    headers: { 'X-API-Key': stack.apiKey, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, json: (text ? JSON.parse(text) : {}) as Json };
-}
+const api = (method: string, path: string, body?: unknown) => orgApi(stack, method, path, body);
 
 async function session(name: string, filename: string, purpose?: string) {
   const answer = await api('POST', '/files/upload-url', { filename, file_size: 1000, mime_type: 'application/pdf', purpose });

@@ -1,4 +1,5 @@
 import { startStack, type Stack } from '../support/stack';
+import { orgApi, type Json } from '../support/org-api';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -6,15 +7,7 @@ beforeAll(async () => {
 });
 afterAll(() => stack.close());
 
-type Json = Record<string, any>;
-async function api(method: string, path: string, body?: unknown): Promise<{ status: number; json: Json }> {
-  const response = await fetch(`${stack.api.url}/v1/organizations/${stack.organizationId}${path}`, {
-    method,
-    headers: { 'X-API-Key': stack.apiKey, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, json: (await response.json()) as Json };
-}
+const api = (method: string, path: string, body?: unknown) => orgApi(stack, method, path, body);
 
 const declared = { filename: 'contract.pdf', file_size: 12, mime_type: 'application/pdf' };
 

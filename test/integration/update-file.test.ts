@@ -1,5 +1,6 @@
 import { validateErrorEnvelope, validateFile } from '../../functions/generated/validators';
 import { startStack, type Stack } from '../support/stack';
+import { orgApi, type Json } from '../support/org-api';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -7,16 +8,7 @@ beforeAll(async () => {
 });
 afterAll(() => stack.close());
 
-type Json = Record<string, any>;
-async function api(method: string, path: string, body?: unknown, raw?: string) {
-  const response = await fetch(`${stack.api.url}/v1/organizations/${stack.organizationId}${path}`, {
-    method,
-    headers: { 'X-API-Key': stack.apiKey, ...(body === undefined && raw === undefined ? {} : { 'Content-Type': 'application/json' }) },
-    body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
-  });
-  const text = await response.text();
-  return { status: response.status, json: (text ? JSON.parse(text) : {}) as Json };
-}
+const api = (method: string, path: string, body?: unknown, raw?: string) => orgApi(stack, method, path, body, { raw });
 
 /** One direct upload: an `uploaded` file. */
 async function uploaded(filename: string, metadata?: Record<string, string>): Promise<Json> {

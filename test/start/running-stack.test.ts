@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from '../../emulator/free-port';
 import { requestUpload, type Dev } from './demo-api';
+import { stackEnv } from './stack-env';
 import { StackProcess } from './stack-process';
 import { isLoopback, killTagged, listeningAddresses, newTag, taggedProcesses, untilNoneLeft } from './tagged-processes';
 
@@ -23,24 +24,7 @@ let dev: Dev & { storage_url: string; bucket: string };
 
 beforeAll(async () => {
   localDir = mkdtempSync(join(tmpdir(), 'files-api-running-'));
-  env = {
-    ...process.env,
-    [tag.name]: tag.value,
-    LOCAL_DIR: localDir,
-    FIRESTORE_PORT: String(await freePort()),
-    STORAGE_PORT: String(await freePort()),
-    FUNCTION_PORT: String(await freePort()),
-    FINALIZE_PORT: String(await freePort()),
-    SWEEP_PORT: String(await freePort()),
-    WEB_PORT: String(await freePort()),
-    PUBSUB_PORT: String(await freePort()),
-    DELIVER_PORT: String(await freePort()),
-    RELAY_PORT: String(await freePort()),
-    GOOGLE_CLOUD_PROJECT: 'test-running',
-    FILES_BUCKET: 'test-running-uploads',
-  };
-  delete env.FIRESTORE_EMULATOR_HOST;
-  delete env.STORAGE_EMULATOR_HOST;
+  env = await stackEnv(localDir, 'test-running', { [tag.name]: tag.value });
   stack = new StackProcess(env);
   await stack.ready();
   dev = JSON.parse(readFileSync(join(localDir, 'dev.json'), 'utf8'));

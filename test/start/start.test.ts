@@ -2,13 +2,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../emulator/free-port';
 import { apiKeyHash, isWellFormedApiKey } from '../../functions/domain/api-key';
 import { expireNow, requestUpload, statusBecomes, type Dev } from './demo-api';
+import { stackEnv } from './stack-env';
 import { descendants, isGone, StackProcess, type ProcessInfo } from './stack-process';
 
 const PROJECT = 'test-start';
-const BUCKET = 'test-start-uploads';
+const BUCKET = `${PROJECT}-uploads`;
 
 jest.setTimeout(180_000);
 
@@ -24,28 +24,8 @@ afterEach(async () => {
   rmSync(localDir, { recursive: true, force: true });
 });
 
-/** The environment of a developer's shell, with ports of this test's own and no emulator of the tests' setup. */
-async function stackEnv(extra: NodeJS.ProcessEnv = {}): Promise<NodeJS.ProcessEnv> {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    LOCAL_DIR: localDir,
-    FIRESTORE_PORT: String(await freePort()),
-    STORAGE_PORT: String(await freePort()),
-    FUNCTION_PORT: String(await freePort()),
-    FINALIZE_PORT: String(await freePort()),
-    SWEEP_PORT: String(await freePort()),
-    WEB_PORT: String(await freePort()),
-    PUBSUB_PORT: String(await freePort()),
-    DELIVER_PORT: String(await freePort()),
-    RELAY_PORT: String(await freePort()),
-    GOOGLE_CLOUD_PROJECT: PROJECT,
-    FILES_BUCKET: BUCKET,
-    ...extra,
-  };
-  delete env.FIRESTORE_EMULATOR_HOST;
-  delete env.STORAGE_EMULATOR_HOST;
-  return env;
-}
+/** `npm start`'s environment for this test: its own ports, project and local folder. */
+const startEnv = (extra: NodeJS.ProcessEnv = {}) => stackEnv(localDir, PROJECT, extra);
 
 function startStackProcess(env: NodeJS.ProcessEnv): StackProcess {
   const stack = new StackProcess(env);
@@ -122,17 +102,17 @@ async function runOnce(env: NodeJS.ProcessEnv): Promise<{ dev: Record<string, st
 
 describe('npm start', () => {
   it('brings the stack up with demo data, stops every child on SIGINT, and a second start reuses the key', async () => {
-    const env = await stackEnv();
+    const env = await startEnv();
     const first = await runOnce(env);
     expect(first.stdout).toContain('API key created now');
     // Ports picked afresh: one freed by the first stack may be anyone's by now.
-    const second = await runOnce(await stackEnv());
+    const second = await runOnce(await startEnv());
     expect(second.dev.api_key).toBe(first.dev.api_key);
     expect(second.stdout).toContain('API key kept from the last start');
   });
 
   it('finalizes an upload nobody registers, sweeps on a schedule, and stops the finalize and sweep functions on SIGINT', async () => {
-    const stack = startStackProcess(await stackEnv({ SWEEP_INTERVAL_SECONDS: '1' }));
+    const stack = startStackProcess(await startEnv({ SWEEP_INTERVAL_SECONDS: '1' }));
     await stack.ready();
     const dev = readDevJson() as unknown as Dev & { finalize_url: string };
     expect(stack.stdout).toContain(`finalize function   ${dev.finalize_url}  (target "finalize"`);
@@ -172,11 +152,11 @@ describe('npm start', () => {
   });
 
   it('keeps the same key working when Firestore lost its data', async () => {
-    const env = await stackEnv();
+    const env = await startEnv();
     const first = await runOnce(env);
     rmSync(join(localDir, 'firestore'), { recursive: true, force: true });
     // Ports picked afresh: one freed by the first stack may be anyone's by now.
-    const second = await runOnce(await stackEnv());
+    const second = await runOnce(await startEnv());
     expect(second.dev.api_key).toBe(first.dev.api_key);
     expect(second.stdout).toContain('re-stored');
   });
@@ -189,7 +169,7 @@ describe('npm start', () => {
     // Java's supervisor, not Java: the stack stops the group, so Java goes too.
     ['Firestore emulator', /supervise\.js java /],
   ])('stops everything, exiting 1, when a child dies (the %s)', async (name, command) => {
-    const stack = startStackProcess(await stackEnv());
+    const stack = startStackProcess(await startEnv());
     await stack.ready();
     const children = descendants(stack.pid);
     expectParts(children);
@@ -205,7 +185,7 @@ describe('npm start', () => {
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const port = (blocker.address() as net.AddressInfo).port;
     try {
-      const stack = startStackProcess(await stackEnv({ STORAGE_PORT: String(port) }));
+      const stack = startStackProcess(await startEnv({ STORAGE_PORT: String(port) }));
       expect(await stack.exitWithin(15_000)).toEqual({ code: 1, signal: null });
       expect(stack.stderr).toBe(
         `npm start: port ${port} (storage emulator) is already in use: stop what holds it, or set STORAGE_PORT to another port\n`,
@@ -216,7 +196,7 @@ describe('npm start', () => {
   });
 
   it('says once what is wrong with a setting of the functions, and starts nothing', async () => {
-    const stack = startStackProcess(await stackEnv({ MAX_FILE_SIZE: 'lots' }));
+    const stack = startStackProcess(await startEnv({ MAX_FILE_SIZE: 'lots' }));
     expect(await stack.exitWithin(30_000)).toEqual({ code: 1, signal: null });
     // One line that names the variable and its bound; no stack trace, nothing said twice.
     expect(stack.stderr).toMatch(/^npm start: MAX_FILE_SIZE="lots": must be [^\n]+\n$/);
@@ -224,7 +204,7 @@ describe('npm start', () => {
   });
 
   it("lists every problem of the functions' settings, each once", async () => {
-    const stack = startStackProcess(await stackEnv({ MAX_FILE_SIZE: 'lots', CHUNK_SIZE_RECOMMENDED: '1000000' }));
+    const stack = startStackProcess(await startEnv({ MAX_FILE_SIZE: 'lots', CHUNK_SIZE_RECOMMENDED: '1000000' }));
     expect(await stack.exitWithin(30_000)).toEqual({ code: 1, signal: null });
     const lines = stack.stderr.split('\n');
     expect(lines[0]).toBe("npm start: the functions' configuration has 2 problems:");
@@ -243,7 +223,7 @@ describe('npm start', () => {
     ],
     ['Java', { JAVA: '/nonexistent/java' }, /^npm start: Java not found \(\/nonexistent\/java\): install Java 17/],
   ])('says in one line what to install when %s is missing', async (_what, extra, message) => {
-    const stack = startStackProcess(await stackEnv(extra));
+    const stack = startStackProcess(await startEnv(extra));
     expect(await stack.exitWithin(30_000)).toEqual({ code: 1, signal: null });
     expect(stack.stderr).toMatch(/^[^\n]+\n$/);
     expect(stack.stderr).toMatch(message);

@@ -1,9 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../emulator/free-port';
 import { fileStatus, requestUpload, type Dev } from './demo-api';
 import { NpmStack } from './npm-stack';
+import { stackEnv } from './stack-env';
 import { killTagged, newTag, taggedProcesses, untilNoneLeft } from './tagged-processes';
 
 /**
@@ -23,24 +23,7 @@ let current: NpmStack | undefined;
 
 beforeAll(async () => {
   localDir = mkdtempSync(join(tmpdir(), 'files-api-stops-'));
-  env = {
-    ...process.env,
-    LOCAL_DIR: localDir,
-    FIRESTORE_PORT: String(await freePort()),
-    STORAGE_PORT: String(await freePort()),
-    FUNCTION_PORT: String(await freePort()),
-    FINALIZE_PORT: String(await freePort()),
-    SWEEP_PORT: String(await freePort()),
-    WEB_PORT: String(await freePort()),
-    PUBSUB_PORT: String(await freePort()),
-    DELIVER_PORT: String(await freePort()),
-    RELAY_PORT: String(await freePort()),
-    GOOGLE_CLOUD_PROJECT: 'test-unclean',
-    FILES_BUCKET: 'test-unclean-uploads',
-    SWEEP_INTERVAL_SECONDS: '0',
-  };
-  delete env.FIRESTORE_EMULATOR_HOST;
-  delete env.STORAGE_EMULATOR_HOST;
+  env = await stackEnv(localDir, 'test-unclean', { SWEEP_INTERVAL_SECONDS: '0' });
 });
 
 afterEach(async () => {

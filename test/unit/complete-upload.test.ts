@@ -4,28 +4,17 @@ import { deleteFile } from '../../functions/endpoints/delete-file';
 import type { FileRecord } from '../../functions/domain/file-record';
 import { onObjectFinalized } from '../../functions/events/finalize';
 import { sweepExpired } from '../../functions/jobs/sweep';
+import { record as fileRecord } from '../support/file-record';
 
-function record(change: Partial<FileRecord> = {}): FileRecord {
-  return {
-    id: 'file_A',
-    object: 'file',
-    organization_id: 'org_1',
+const record = (change: Partial<FileRecord> = {}): FileRecord =>
+  fileRecord('org_1', 'file_A', {
     original_filename: 'a.pdf',
     file_size: 9,
     mime_type: 'application/pdf',
     storage_path: 'files/org_1/file_A/a.pdf',
-    status: 'uploading',
-    crc32c: null,
-    md5_hash: null,
-    uploaded_by: 'usr_1',
-    uploaded_by_api_key_id: 'key_1',
-    created_at: '2026-01-01T00:00:00Z',
-    uploaded_at: null,
-    expires_at: '2026-01-08T00:00:00Z',
     session_uri: 'http://storage.invalid/session',
     ...change,
-  };
-}
+  });
 
 function setup(r = record()) {
   const backends = new MemoryBackends();

@@ -1,4 +1,8 @@
 import { toFileObject, type FileRecord } from '../../functions/domain/file-record';
+import { record } from '../support/file-record';
+
+// Other test files import the record fixture from here too.
+export { record };
 import { filenameKey } from '../../functions/domain/filename-key';
 import {
   IdempotencyKeyTaken,
@@ -35,29 +39,6 @@ export async function eventsOnceServed(feed: EventFeed, org: string, count: numb
 let counter = 0;
 /** An organization of this test's own: the collection-group queries span every organization. */
 const freshOrg = () => `org_contract_${process.pid}_${Date.now()}_${counter++}`;
-
-/** A record as upload-url writes one; tests of other ports build theirs from it too. */
-export function record(org: string, id: string, change: Partial<FileRecord> = {}): FileRecord {
-  return {
-    id,
-    object: 'file',
-    organization_id: org,
-    original_filename: `${id}.bin`,
-    file_size: 100,
-    mime_type: 'application/octet-stream',
-    storage_path: `files/${org}/${id}/${id}.bin`,
-    status: 'uploading',
-    crc32c: null,
-    md5_hash: null,
-    uploaded_by: 'usr_1',
-    uploaded_by_api_key_id: 'key_1',
-    created_at: '2026-01-01T00:00:00Z',
-    uploaded_at: null,
-    expires_at: '2026-01-08T00:00:00Z',
-    session_uri: null,
-    ...change,
-  };
-}
 
 const claim = (fileId: string, keyHash = 'k'.repeat(64)): IdempotencyClaim => ({
   keyHash,

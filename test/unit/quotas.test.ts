@@ -8,6 +8,7 @@ import { usageDelta } from '../../functions/domain/usage';
 import { ApiError } from '../../functions/errors/api-error';
 import { deleteFile } from '../../functions/endpoints/delete-file';
 import { createUploadUrl } from '../../functions/endpoints/upload-url/create-upload-url';
+import { record as fileRecord } from '../support/file-record';
 
 describe('usageDelta', () => {
   it.each([
@@ -84,24 +85,7 @@ describe('quotas at upload-url', () => {
 });
 
 describe('reserveUpload', () => {
-  const record = (id: string) => ({
-    id,
-    object: 'file' as const,
-    organization_id: 'org_1',
-    original_filename: 'a.bin',
-    file_size: 100,
-    mime_type: 'application/octet-stream',
-    storage_path: `files/org_1/${id}/a.bin`,
-    status: 'uploading' as const,
-    crc32c: null,
-    md5_hash: null,
-    uploaded_by: 'usr_1',
-    uploaded_by_api_key_id: 'key_1',
-    created_at: '2026-01-01T00:00:00Z',
-    uploaded_at: null,
-    expires_at: '2026-01-08T00:00:00Z',
-    session_uri: 'http://storage.invalid/s',
-  });
+  const record = (id: string) => fileRecord('org_1', id, { session_uri: 'http://storage.invalid/s' });
 
   it('judges again on a fresh read when a reservation overtook the read it was given, and refuses at the limit', async () => {
     const backends = new MemoryBackends();

@@ -2,16 +2,6 @@ import type { FileEvent, FileEventType } from '@files-api/sdk';
 import { clientFor, type CliConfig } from './config';
 import { EXIT } from './exit-codes';
 
-export const EVENT_TYPES: FileEventType[] = [
-  'file.created',
-  'file.uploaded',
-  'file.failed',
-  'file.cancelled',
-  'file.expired',
-  'file.deleted',
-  'file.updated',
-];
-
 export interface EventsFlags {
   after?: string;
   type?: FileEventType[];

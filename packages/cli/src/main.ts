@@ -1,8 +1,9 @@
 #!/usr/bin/env node
+import { FILE_EVENT_TYPES } from '@files-api/sdk';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { resolveConfig, type GlobalFlags } from './config';
 import { downloadCommand } from './download-command';
-import { EVENT_TYPES, eventsCommand } from './events-command';
+import { eventsCommand } from './events-command';
 import { describe, exitCodeFor, EXIT } from './exit-codes';
 import { getCommand, listCommand, removeCommand, renameCommand } from './file-commands';
 import { collectMetadata } from './file-fields';
@@ -21,7 +22,8 @@ function positiveInteger(value: string): number {
 function eventTypes(value: string, previous: string[] = []): string[] {
   const types = value.split(',').filter((t) => t !== '');
   for (const type of types) {
-    if (!(EVENT_TYPES as string[]).includes(type)) throw new InvalidArgumentError(`must be one of ${EVENT_TYPES.join(', ')}`);
+    if (!(FILE_EVENT_TYPES as readonly string[]).includes(type))
+      throw new InvalidArgumentError(`must be one of ${FILE_EVENT_TYPES.join(', ')}`);
   }
   return [...previous, ...types];
 }
@@ -117,7 +119,7 @@ async function main(argv: string[]): Promise<number> {
     .command('events')
     .description("list the organization's events (every change of a file), oldest first; --follow waits for new ones")
     .option('--after <event_id>', 'only events after this one (resume where an earlier run stopped)')
-    .option('--type <type>', `only events of this type (repeat, or comma-separate): ${EVENT_TYPES.join(', ')}`, eventTypes)
+    .option('--type <type>', `only events of this type (repeat, or comma-separate): ${FILE_EVENT_TYPES.join(', ')}`, eventTypes)
     .option('--follow', 'keep polling for new events until Ctrl-C')
     .option('--json', 'one JSON line per event')
     .action((_flags, command: Command) => run((config) => eventsCommand(command.opts(), config, signal))(command));

@@ -1,18 +1,7 @@
-import type { WebhookCreateRequest } from '@files-api/sdk';
+import { WEBHOOK_EVENT_TYPES, type WebhookCreateRequest } from '@files-api/sdk';
 import { Option, type Command } from 'commander';
 import { clientFor, type CliConfig } from './config';
 import { EXIT } from './exit-codes';
-
-const EVENT_TYPES = [
-  'file.created',
-  'file.uploaded',
-  'file.failed',
-  'file.cancelled',
-  'file.expired',
-  'file.deleted',
-  'file.updated',
-  'webhook_endpoint.disabled',
-];
 
 /** `files webhooks add|ls|rm`: the organization's webhook endpoints (owners and admins). */
 export function addWebhookCommands(
@@ -26,7 +15,7 @@ export function addWebhookCommands(
     .command('add')
     .description('send events to a URL; prints the signing secret, which is never shown again')
     .argument('<url>')
-    .addOption(new Option('--event <type...>', 'only these event types (default: every type)').choices(EVENT_TYPES))
+    .addOption(new Option('--event <type...>', 'only these event types (default: every type)').choices(WEBHOOK_EVENT_TYPES))
     .option('--description <text>')
     .action((url: string, _flags, command: Command) =>
       run(async (config) => {

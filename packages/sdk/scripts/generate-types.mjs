@@ -1,10 +1,12 @@
-// The SDK's request and response types and its operations' methods and paths,
-// generated at build time from the contract (the repository's schemas/: the
-// JSON Schemas and the route table), so they cannot drift from it.
+// The SDK's request and response types, its operations' methods and paths and
+// the type-by-extension table, generated at build time from the repository's
+// schemas/ (the JSON Schemas, the route table, mime-by-extension.json), so they
+// cannot drift from it or from the function.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compile } from 'json-schema-to-typescript';
+import tables from '../../../scripts/contract/tables.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const schemaDir = join(here, '..', '..', '..', 'schemas');
@@ -34,3 +36,5 @@ writeFileSync(
   join(outDir, 'operations.ts'),
   `${banner}\n/** Every operation of the route table: its method and path template. */\nexport const OPERATIONS = ${JSON.stringify(table, null, 2)} as const;\n\nexport type OperationId = keyof typeof OPERATIONS;\n`,
 );
+// The tables the function's build generates too.
+for (const [file, text] of Object.entries(tables.tableModules(schemaDir))) writeFileSync(join(outDir, file), text);

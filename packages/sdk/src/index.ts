@@ -8,6 +8,7 @@ export {
   type UploadSource,
 } from './client.js';
 export type { FileEventType, FollowEventsOptions, ListEventsOptions } from './events.js';
+export { FILE_EVENT_TYPES, WEBHOOK_EVENT_TYPES } from './generated/event-types.js';
 export type { EventList, FileEvent } from './generated/contract.js';
 export { blobSource, streamSource, type ByteSource } from './byte-source.js';
 export { crc32cHasher, type Crc32cHasher } from './crc32c.js';
@@ -17,14 +18,5 @@ export { verifyWebhook, type WebhookHeaders } from './verify-webhook.js';
 export type { WebhookCreateRequest, WebhookEndpoint, WebhookUpdateRequest } from './generated/contract.js';
 export type { Progress } from './progress.js';
 export type { RetryOptions } from './retry.js';
-export type {
-  DownloadUrl,
-  FileContent,
-  FileList,
-  FileObject,
-  FileStatus,
-  FileUpdate,
-  UploadSession,
-  UploadUrlRequest,
-  UploadUrlResponse,
-} from './types.js';
+// The public request and answer types: all of types.ts.
+export type * from './types.js';

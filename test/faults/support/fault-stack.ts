@@ -114,6 +114,36 @@ export class FaultStack {
     this.firestore = await startFirestore({ host: '127.0.0.1', port: this.firestorePort, importData: this.seedExport });
   }
 
+  /** A session while the backends are up; a 503 (a backend slower than the 1 s deadline on a busy machine) is retried, as its Retry-After says. */
+  async openSession(bytes: Buffer): Promise<{ upload_url: string; gcs_path: string; file_id: string }> {
+    for (let attempt = 0; ; attempt++) {
+      const res = await fetch(this.uploadUrl(), {
+        method: 'POST',
+        headers: { 'X-API-Key': this.apiKey, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ filename: 'chunked.bin', file_size: bytes.length, mime_type: 'application/octet-stream' }),
+      });
+      if (res.status === 200) return (await res.json()) as { upload_url: string; gcs_path: string; file_id: string };
+      expect(res.status).toBe(503);
+      if (attempt >= 10) throw new Error('upload-url kept answering 503 with the backends up');
+      await pause(1000);
+    }
+  }
+
+  /** Registers an opened session's file; one unanswered after ten deadlines rejects (a hang, not a test timeout). */
+  register(session: { gcs_path: string }, bytes: Buffer): Promise<Response> {
+    return fetch(this.filesUrl(), {
+      method: 'POST',
+      headers: { 'X-API-Key': this.apiKey, 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        filename: 'chunked.bin',
+        gcs_path: session.gcs_path,
+        file_size: bytes.length,
+        mime_type: 'application/octet-stream',
+      }),
+      signal: AbortSignal.timeout(10 * this.backendTimeoutMs),
+    });
+  }
+
   /** What the storage emulator holds now: sessions and objects a killed Firestore emulator forgets the records of. */
   async storageHoldings(): Promise<{ sessions: Set<string>; objects: Set<string> }> {
     const [objects] = await this.storage.bucket(this.bucket).getFiles({ prefix: 'files/' });

@@ -1,3 +1,5 @@
+import { BACKEND_TIMEOUT_MS, type FaultStack } from './fault-stack';
+
 export interface TrafficOutcome {
   status: number | 'no answer';
   code?: string;
@@ -78,4 +80,28 @@ export function tally(outcomes: TrafficOutcome[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const o of outcomes) counts[String(o.status)] = (counts[String(o.status)] ?? 0) + 1;
   return counts;
+}
+
+/**
+ * Sustained upload-url traffic across `fault`, from a first 200 to the first 200
+ * after it: callers saw 200s and some 503s with Retry-After, nothing else, and
+ * after one sweep the audit finds no half-made state. `fault` may return what a
+ * killed Firestore forgot (stack.storageHoldings()), which the audit excuses.
+ */
+export async function expectCleanAcross(
+  stack: FaultStack,
+  label: string,
+  fault: () => Promise<{ sessions: Set<string>; objects: Set<string> } | void>,
+): Promise<void> {
+  const traffic = uploadUrlTraffic(stack.uploadUrl(), stack.apiKey, { workers: 4, hangMs: 10 * BACKEND_TIMEOUT_MS });
+  await traffic.nextSuccess();
+  const forgotten = (await fault()) ?? undefined;
+  await traffic.nextSuccess();
+  const outcomes = await traffic.stop();
+  console.log(`${label}: ${JSON.stringify(tally(outcomes))}`);
+  expect(badOutcomes(outcomes)).toEqual([]);
+  expect(outcomes.some((o) => o.status === 503)).toBe(true);
+  const audit = await stack.settleAndAudit(forgotten);
+  console.log(`${label}, audit: ${JSON.stringify({ ...audit, problems: audit.problems.length })}`);
+  expect(audit.problems).toEqual([]);
 }

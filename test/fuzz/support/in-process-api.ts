@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { MemoryBackends } from '../../../functions/adapters/in-memory';
 import type { ApiKeyDoc } from '../../../functions/domain/api-key';
+import { UNREACHABLE_RATES } from '../../../bench/lib/unreachable-limits';
 
 /** The tenants every in-process suite calls as: two organizations, keys in every state. */
 export const ORG_A = 'org_a';
@@ -17,16 +18,6 @@ export const KEYS = {
   /** well-formed, in no directory */
   unknown: `ak_${'U'.repeat(43)}`,
 } as const;
-
-/** Rate limits no run reaches: a fuzz run is one key sending thousands of requests a second. */
-export const UNLIMITED_RATES = {
-  RATE_LIMIT_KEY_PER_SECOND: '1000000',
-  RATE_LIMIT_KEY_BURST: '10000000',
-  RATE_LIMIT_ORG_PER_SECOND: '1000000',
-  RATE_LIMIT_ORG_BURST: '10000000',
-  RATE_LIMIT_FAILURES_PER_SECOND: '1000000',
-  RATE_LIMIT_FAILURES_BURST: '10000000',
-};
 
 export interface InProcessApi {
   url: string;
@@ -50,7 +41,7 @@ export async function startInProcessApi(env: Record<string, string> = {}): Promi
     FILES_BUCKET: 'fuzz-bucket',
     GOOGLE_CLOUD_PROJECT: 'fuzz-project',
     AUTH_CACHE_TTL_SECONDS: '0',
-    ...UNLIMITED_RATES,
+    ...UNREACHABLE_RATES,
     ...env,
   });
   const backends = new MemoryBackends();

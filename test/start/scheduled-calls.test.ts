@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Started } from '../../scripts/processes';
-import { scheduleSweeps } from '../../scripts/local-stack/sweep-schedule';
+import { describeRelay, describeSweep, scheduleCalls } from '../../scripts/local-stack/scheduled-calls';
 
 type Answer = { status: number; body: unknown } | 'hold';
 
@@ -40,14 +40,17 @@ afterEach(async () => {
   schedule = server = undefined;
 });
 
-describe('scheduleSweeps', () => {
+const sweeps = (url: string, say: (line: string) => void) =>
+  scheduleCalls({ name: 'sweep', url, intervalMs: 5, describe: describeSweep }, say);
+
+describe('scheduleCalls, for the sweep', () => {
   it('POSTs on every tick and says one line only for a run that expired or completed something', async () => {
     server = await sweepServer([
       { status: 200, body: { expired: 0, completed: 0, has_more: false } },
       { status: 200, body: { expired: 2, completed: 1, has_more: true } },
     ]);
     const said: string[] = [];
-    schedule = scheduleSweeps(server.url, 5, (line) => said.push(line));
+    schedule = sweeps(server.url, (line) => said.push(line));
     const { methods } = server;
     await until(() => methods.length >= 4);
     await schedule.stop();
@@ -58,7 +61,7 @@ describe('scheduleSweeps', () => {
   it('says so when a run fails, and keeps going', async () => {
     server = await sweepServer([{ status: 500, body: { error: { code: 'INTERNAL' } } }]);
     const said: string[] = [];
-    schedule = scheduleSweeps(server.url, 5, (line) => said.push(line));
+    schedule = sweeps(server.url, (line) => said.push(line));
     const { methods } = server;
     await until(() => methods.length >= 2);
     await schedule.stop();
@@ -68,11 +71,20 @@ describe('scheduleSweeps', () => {
   it('stops without waiting for a run in flight, and says nothing of it', async () => {
     server = await sweepServer(['hold']);
     const said: string[] = [];
-    schedule = scheduleSweeps(server.url, 5, (line) => said.push(line));
+    schedule = sweeps(server.url, (line) => said.push(line));
     const { methods } = server;
     await until(() => methods.length === 1);
     await schedule.stop();
     expect(said).toEqual([]);
     expect(methods).toEqual(['POST']);
+  });
+});
+
+describe('the relay’s line', () => {
+  it.each([
+    [0, undefined],
+    [3, 'relay: 3 pending event(s) sent on to webhooks'],
+  ])('for %i relayed is %p', (relayed, line) => {
+    expect(describeRelay({ relayed })).toBe(line);
   });
 });
