@@ -4,14 +4,24 @@ import { Firestore } from '@google-cloud/firestore';
 const STREAMED = ['BatchGetDocuments', 'RunQuery', 'RunAggregationQuery'];
 
 /**
- * The Firestore client, with every RPC attempt bounded by the backend
- * deadline. By default the client retries a commit for up to 600 s at 60 s an
- * attempt (a batch get waits 300 s), from settings no per-call option
- * reaches, so a call the API already answered 503 for would keep retrying,
- * and could still land, minutes later. A gRPC service config on the channel
- * caps each unary attempt (a commit then fails once with DEADLINE_EXCEEDED,
- * which it does not retry), and the client config caps each streamed read
- * (retried at most five times by the client).
+ * The Firestore client over REST (`preferRest`: HTTP/1.1 and JSON, which
+ * starts in about half the CPU of the gRPC transport), with every RPC attempt
+ * bounded by the backend deadline.
+ *
+ * The REST transport gives an attempt no deadline of its own: google-gax's
+ * fallback stub hands the auth client's `fetch` only a cancel signal. So the
+ * client's GoogleAuth gets a transporter whose `timeout` gaxios joins to that
+ * signal (`AbortSignal.any`): a frozen Firestore fails each attempt after
+ * `backendTimeoutMs` with an AbortError. Retries stay bounded: gax retries a
+ * unary call (a commit) only on the gRPC status codes, which REST errors never
+ * carry (gaxios throws on a 503 with code 503), so a commit the API answered
+ * 503 for is not retried minutes later; the client itself retries a streamed
+ * read at most five times, each attempt bounded the same way.
+ *
+ * The gRPC settings stay for what still goes over gRPC (the client's
+ * bidirectional streams, unused here): a service config capping each unary
+ * attempt (by default a commit is retried for up to 600 s at 60 s an attempt),
+ * and the client config each streamed read.
  */
 export function createFirestore(projectId: string | undefined, backendTimeoutMs: number): Firestore {
   const timeout = { seconds: Math.floor(backendTimeoutMs / 1000), nanos: (backendTimeoutMs % 1000) * 1_000_000 };
@@ -19,6 +29,9 @@ export function createFirestore(projectId: string | undefined, backendTimeoutMs:
   return new Firestore({
     projectId,
     ignoreUndefinedProperties: true,
+    preferRest: true,
+    clientOptions: { transporterOptions: { timeout: backendTimeoutMs } },
+    ...emulatorCredentials(),
     'grpc.service_config': JSON.stringify(serviceConfig),
     clientConfig: {
       interfaces: {
@@ -28,4 +41,17 @@ export function createFirestore(projectId: string | undefined, backendTimeoutMs:
       },
     },
   });
+}
+
+/**
+ * Over gRPC the client talks to the emulator without credentials; over REST it
+ * still asks GoogleAuth for a client, which would look for Application Default
+ * Credentials a local run does not have (and the emulator ignores: the client
+ * sends it `Authorization: Bearer owner`). An API key is the one credential
+ * that needs no token: GoogleAuth then builds its client from the same
+ * `clientOptions`, so tests against the emulator run the very deadline path
+ * production runs.
+ */
+function emulatorCredentials(): { apiKey?: string } {
+  return process.env.FIRESTORE_EMULATOR_HOST ? { apiKey: 'firestore-emulator' } : {};
 }
