@@ -12,11 +12,15 @@ const STREAMED = ['BatchGetDocuments', 'RunQuery', 'RunAggregationQuery'];
  * fallback stub hands the auth client's `fetch` only a cancel signal. So the
  * client's GoogleAuth gets a transporter whose `timeout` gaxios joins to that
  * signal (`AbortSignal.any`): a frozen Firestore fails each attempt after
- * `backendTimeoutMs` with an AbortError. Retries stay bounded: gax retries a
- * unary call (a commit) only on the gRPC status codes, which REST errors never
- * carry (gaxios throws on a 503 with code 503), so a commit the API answered
- * 503 for is not retried minutes later; the client itself retries a streamed
+ * `backendTimeoutMs` with a TimeoutError. Retries stay bounded: gax retries a
+ * unary call (a commit) only on gRPC status codes, which a timed-out attempt
+ * or a 429/5xx answer does not carry (see decodedByGax), so a commit the API
+ * answered 503 for is not retried minutes later; the client itself retries a streamed
  * read at most five times, each attempt bounded the same way.
+ *
+ * Node's own fetch does the requests: gaxios would otherwise import
+ * node-fetch, an ES module (more to load on a cold start, and an import()
+ * Jest's module registry cannot serve).
  *
  * The gRPC settings stay for what still goes over gRPC (the client's
  * bidirectional streams, unused here): a service config capping each unary
@@ -30,7 +34,7 @@ export function createFirestore(projectId: string | undefined, backendTimeoutMs:
     projectId,
     ignoreUndefinedProperties: true,
     preferRest: true,
-    clientOptions: { transporterOptions: { timeout: backendTimeoutMs } },
+    clientOptions: { transporterOptions: { timeout: backendTimeoutMs, validateStatus: decodedByGax, fetchImplementation: fetch } },
     ...emulatorCredentials(),
     'grpc.service_config': JSON.stringify(serviceConfig),
     clientConfig: {
@@ -54,4 +58,17 @@ export function createFirestore(projectId: string | undefined, backendTimeoutMs:
  */
 function emulatorCredentials(): { apiKey?: string } {
   return process.env.FIRESTORE_EMULATOR_HOST ? { apiKey: 'firestore-emulator' } : {};
+}
+
+/**
+ * Which answers gaxios hands back to gax rather than throwing. gax decodes an
+ * error answer's JSON body into the gRPC status the client's own logic reads
+ * (a transaction that lost a race gets 409 ABORTED and is retried by
+ * `runTransaction`, as over gRPC); thrown, it would carry only the HTTP status.
+ * Overload and server errors (429, 5xx) are thrown, so neither gax nor
+ * `runTransaction` retries them (their codes are no gRPC status), whatever
+ * their body (a front end's 503 page is no JSON): withDeadline answers 503.
+ */
+function decodedByGax(status: number): boolean {
+  return status < 500 && status !== 429;
 }
