@@ -2,25 +2,23 @@ import { Firestore } from '@google-cloud/firestore';
 
 // The RPCs the client reads with as streams; their per-attempt deadline comes from the client config.
 const STREAMED = ['BatchGetDocuments', 'RunQuery', 'RunAggregationQuery'];
+// gRPC's status code for an attempt past its deadline.
+const DEADLINE_EXCEEDED = 4;
 
 /**
  * The Firestore client over REST (`preferRest`: HTTP/1.1 and JSON, which
- * starts in about half the CPU of the gRPC transport), with every RPC attempt
- * bounded by the backend deadline.
+ * starts in less CPU than the gRPC transport), with every RPC attempt bounded
+ * by the backend deadline.
  *
  * The REST transport gives an attempt no deadline of its own: google-gax's
  * fallback stub hands the auth client's `fetch` only a cancel signal. So the
- * client's GoogleAuth gets a transporter whose `timeout` gaxios joins to that
- * signal (`AbortSignal.any`): a frozen Firestore fails each attempt after
- * `backendTimeoutMs` with a TimeoutError. Retries stay bounded: gax retries a
- * unary call (a commit) only on gRPC status codes, which a timed-out attempt
- * or a 429/5xx answer does not carry (see decodedByGax), so a commit the API
- * answered 503 for is not retried minutes later; the client itself retries a streamed
- * read at most five times, each attempt bounded the same way.
- *
- * Node's own fetch does the requests: gaxios would otherwise import
- * node-fetch, an ES module (more to load on a cold start, and an import()
- * Jest's module registry cannot serve).
+ * client's GoogleAuth gets a transporter whose fetch ends each attempt at
+ * `backendTimeoutMs` (attemptWithDeadline). Retries stay bounded: gax retries a
+ * commit only on RESOURCE_EXHAUSTED and UNAVAILABLE, which a timed-out attempt
+ * (DEADLINE_EXCEEDED) or a 429/5xx answer (thrown with its HTTP status, see
+ * decodedByGax) does not carry, so a commit the API answered 503 for is not
+ * retried minutes later; the client retries a streamed read at most five
+ * times, each attempt bounded the same way.
  *
  * The gRPC settings stay for what still goes over gRPC (the client's
  * bidirectional streams, unused here): a service config capping each unary
@@ -34,7 +32,7 @@ export function createFirestore(projectId: string | undefined, backendTimeoutMs:
     projectId,
     ignoreUndefinedProperties: true,
     preferRest: true,
-    clientOptions: { transporterOptions: { timeout: backendTimeoutMs, validateStatus: decodedByGax, fetchImplementation: fetch } },
+    clientOptions: { transporterOptions: { validateStatus: decodedByGax, fetchImplementation: attemptWithDeadline(backendTimeoutMs) } },
     ...emulatorCredentials(),
     'grpc.service_config': JSON.stringify(serviceConfig),
     clientConfig: {
@@ -71,4 +69,24 @@ function emulatorCredentials(): { apiKey?: string } {
  */
 function decodedByGax(status: number): boolean {
   return status < 500 && status !== 429;
+}
+
+/**
+ * One REST attempt: Node's fetch (gaxios would otherwise import node-fetch, an
+ * ES module: more to load on a cold start, and an import() Jest's module
+ * registry cannot serve), given up at `ms` the way a gRPC deadline ends a call,
+ * with DEADLINE_EXCEEDED, so the client treats it as it does over gRPC. A
+ * response body cut off by the deadline fails with fetch's TimeoutError, which
+ * withDeadline also counts as an outage.
+ */
+function attemptWithDeadline(ms: number): typeof fetch {
+  return async (url, init) => {
+    const deadline = AbortSignal.timeout(ms);
+    try {
+      return await fetch(url, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, deadline]) : deadline });
+    } catch (error) {
+      if (!deadline.aborted) throw error;
+      throw Object.assign(new Error(`Firestore did not answer within ${ms} ms`), { code: DEADLINE_EXCEEDED, cause: error });
+    }
+  };
 }
