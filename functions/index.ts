@@ -1,6 +1,4 @@
 import * as functions from '@google-cloud/functions-framework';
-import * as grpc from '@grpc/grpc-js';
-import { PubSub } from '@google-cloud/pubsub';
 import { Storage } from '@google-cloud/storage';
 import { lateCallsSettled } from './adapters/deadline';
 import { createFirestore } from './adapters/firestore-client';
@@ -61,16 +59,17 @@ const quotas = new FirestoreQuotas(
 const background = new BackgroundWork(logBackgroundError);
 
 // Webhooks: endpoints and the outbox in Firestore, deliveries queued on Pub/Sub (PUBSUB_EMULATOR_HOST
-// points the client at the emulator). The Pub/Sub client opens its channel on the first publish.
+// points the client at the emulator). The Pub/Sub client is loaded and built on the first publish: most
+// requests (upload-url among them) never publish, and loading it is a cold start's work for nothing.
 const webhooks = new FirestoreWebhooks(firestore, config.backendTimeoutMs);
-const deliveries = new PubSubDeliveries(
+let deliveries: Promise<PubSubDeliveries> | undefined;
+async function loadDeliveries(): Promise<PubSubDeliveries> {
+  const [{ PubSub }, grpc] = await Promise.all([import('@google-cloud/pubsub'), import('@grpc/grpc-js')]);
   // Given its grpc-js, the client makes its channel and its credentials with one copy of it: loaded twice
   // (Jest's isolateModules), it refuses its own credentials ("must be a ChannelCredentials object").
-  new PubSub({ projectId: config.projectId, grpc }),
-  config.webhooks.topic,
-  config.backendTimeoutMs,
-);
-const enqueue = deliveries.enqueue.bind(deliveries);
+  return new PubSubDeliveries(new PubSub({ projectId: config.projectId, grpc }), config.webhooks.topic, config.backendTimeoutMs);
+}
+const enqueue: PubSubDeliveries['enqueue'] = async (messages) => (await (deliveries ??= loadDeliveries())).enqueue(messages);
 const guard = { allowLoopback: config.webhooks.allowLoopback };
 
 functions.http(
