@@ -87,7 +87,7 @@ describe('unclean stops of npm start', () => {
   it('the next start says the last stop was unclean and what it recovered; SIGHUP to the group (the terminal closed) stops it all', async () => {
     const stack = await startWithRecords();
     expect(stack.stdout).toMatch(
-      /The last stop was unclean: the stack started at \S+ \(pid \d+\) did not get to stop cleanly\.\nFirestore data recovered from the last snapshot \(saved at \S+, \d+ s ago\)/,
+      /The last stop was unclean: the stack started at \S+ \(pid \d+\) did not get to stop cleanly\.\nFirestore data recovered from the last snapshot \(saved at \S+, (\d+ min )?\d+ s ago\)/,
     );
     process.kill(-stack.npmPid, 'SIGHUP');
     await expectNothingLeft(stack);
