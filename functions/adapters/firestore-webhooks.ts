@@ -1,10 +1,12 @@
-import { FieldValue, Timestamp, type Firestore } from '@google-cloud/firestore';
+import { FieldValue, Timestamp, type Firestore, type QueryDocumentSnapshot } from '@google-cloud/firestore';
 import { memberPath, organizationPath, type MemberDoc, type Role } from '../domain/tenancy';
 import { newEventId } from '../webhooks/ids';
 import {
   MAX_WEBHOOKS_PER_ORGANIZATION,
   WebhookLimitReached,
   type AttemptDoc,
+  type ClaimBatch,
+  type ClaimedEvent,
   type StoredEvent,
   type Webhook,
   type WebhookDoc,
@@ -14,6 +16,8 @@ import { toWebhookObject } from '../webhooks/webhook-object';
 import { withDeadline } from './deadline';
 
 const EVENTS = 'events';
+/** gRPC's status of a write whose precondition (the document's update time) no longer holds. */
+const FAILED_PRECONDITION = 9;
 /** Events are kept 30 days (Firestore TTL on `expire_at`), as the feed promises. */
 const EVENT_RETENTION_MS = 30 * 24 * 3600 * 1000;
 
@@ -145,19 +149,52 @@ export class FirestoreWebhooks implements WebhookStore {
     });
   }
 
-  pendingEvents(limit: number, organizationId?: string): Promise<StoredEvent[]> {
+  claimPending(limit: number, leaseMs: number, organizationId?: string): Promise<ClaimBatch> {
     return this.run(async () => {
       const events = organizationId ? this.db.collection(`${organizationPath(organizationId)}/${EVENTS}`) : this.db.collectionGroup(EVENTS);
       // Equality only: served by the automatic single-field index (and its collection-group
-      // exemption, firestore.indexes.json); a few events out of order are harmless to webhooks.
-      const snap = await events.where('relay', '==', 'pending').limit(limit).get();
-      return snap.docs.map((d) => publicEvent(d.data())).sort((a, b) => a.created_at.localeCompare(b.created_at));
+      // exemption, firestore.indexes.json). Claims held at once are few (a batch per running relay),
+      // so the expired ones are picked out here rather than by a second, composite-indexed filter.
+      const [pending, relaying] = await Promise.all([
+        events.where('relay', '==', 'pending').limit(limit).get(),
+        events.where('relay', '==', 'relaying').limit(limit).get(),
+      ]);
+      const now = Date.now();
+      const expired = relaying.docs.filter((d) => ((d.get('relay_claim_until') as Timestamp | undefined)?.toMillis() ?? 0) <= now);
+      const candidates = [...pending.docs, ...expired].slice(0, limit);
+      const until = Timestamp.fromMillis(now + leaseMs);
+      const claims = await Promise.all(candidates.map((d) => this.claim(d, until)));
+      const claimed = claims.filter((c): c is ClaimedEvent => c !== undefined);
+      return { claimed: claimed.sort((a, b) => a.created_at.localeCompare(b.created_at)), more: candidates.length >= limit };
     });
   }
 
-  markRelayed(organizationId: string, eventId: string): Promise<void> {
+  /**
+   * `relaying` under a new claim, on the condition that the event is unchanged since it was read: of
+   * relays racing for it, one write lands and the others fail their precondition. The claim is the
+   * write's time, which the mark as sent is conditioned on in turn.
+   */
+  private async claim(snap: QueryDocumentSnapshot, until: Timestamp): Promise<ClaimedEvent | undefined> {
+    try {
+      const written = await snap.ref.update({ relay: 'relaying', relay_claim_until: until }, { lastUpdateTime: snap.updateTime });
+      return { ...publicEvent(snap.data()), claim: `${written.writeTime.seconds}.${written.writeTime.nanoseconds}` };
+    } catch (error) {
+      if ((error as { code?: unknown }).code === FAILED_PRECONDITION) return undefined;
+      throw error;
+    }
+  }
+
+  markRelayed(event: ClaimedEvent): Promise<void> {
+    const [seconds, nanoseconds] = event.claim.split('.').map(Number) as [number, number];
     return this.run(async () => {
-      await this.db.doc(`${organizationPath(organizationId)}/${EVENTS}/${eventId}`).update({ relay: 'sent' });
+      try {
+        await this.db
+          .doc(`${organizationPath(event.organization_id)}/${EVENTS}/${event.id}`)
+          .update({ relay: 'sent', relay_claim_until: FieldValue.delete() }, { lastUpdateTime: new Timestamp(seconds, nanoseconds) });
+      } catch (error) {
+        // The claim expired and another relay took the event: the mark is its to make.
+        if ((error as { code?: unknown }).code !== FAILED_PRECONDITION) throw error;
+      }
     });
   }
 }

@@ -73,9 +73,26 @@ export interface WebhookStore {
   /** Disables the endpoint and writes its `webhook_endpoint.disabled` event in one transaction; false if it was disabled already. */
   disableFailing(organizationId: string, id: string, now: string): Promise<boolean>;
   findEvent(organizationId: string, eventId: string): Promise<StoredEvent | null>;
-  /** Events still `relay: "pending"`, oldest first: of one organization, or of all (the catch-up). */
-  pendingEvents(limit: number, organizationId?: string): Promise<StoredEvent[]>;
-  markRelayed(organizationId: string, eventId: string): Promise<void>;
+  /**
+   * Claims up to `limit` events to relay, of one organization or of all (the catch-up): each `relay: "pending"`,
+   * or `"relaying"` under a claim past its expiry, becomes `"relaying"` under this caller's claim for `leaseMs`.
+   * An event another relay claims first is left to it. Oldest first.
+   */
+  claimPending(limit: number, leaseMs: number, organizationId?: string): Promise<ClaimBatch>;
+  /** `relay: "sent"`, unless the claim expired and another relay has taken the event since. */
+  markRelayed(event: ClaimedEvent): Promise<void>;
+}
+
+/** An event a relay holds the claim of: it alone publishes it until the claim expires. */
+export interface ClaimedEvent extends StoredEvent {
+  /** The claim's identity for the store (opaque to the relay). */
+  claim: string;
+}
+
+export interface ClaimBatch {
+  claimed: ClaimedEvent[];
+  /** Whether the store saw `limit` candidates: there may be more to claim. */
+  more: boolean;
 }
 
 /** Whether the endpoint receives events of this type (no types: every one). */

@@ -5,7 +5,9 @@ import { Webhook } from 'standardwebhooks';
 import { seedTenant } from '../../scripts/local-stack/seed-tenant';
 import { BOUNDARY, multipartBody, rawPost } from '../support/multipart';
 import { startStack, type Stack } from '../support/stack';
+import { FirestoreWebhooks } from '../../functions/adapters/firestore-webhooks';
 import { toFileObject } from '../../functions/domain/file-record';
+import { newSigningSecret, newWebhookId } from '../../functions/webhooks/ids';
 import { record } from '../unit/ports-contract';
 
 /** One POST the receiver got. */
@@ -162,7 +164,21 @@ describe('webhooks', () => {
   test('an event committed by a function that died before relaying it reaches the endpoint through the catch-up, retried with the same webhook-id and signed afresh', async () => {
     const receiver = startReceiver(2);
     try {
-      const created = await json(await call('POST', '/webhooks', adminKey, { url: await receiver.listening }));
+      // Made straight in Firestore, not by a call: a call's answer would start a prompt relay, which could
+      // take the event before the catch-up does (each event goes to one relay: webhook-relay-claims.test.ts).
+      const created = { id: newWebhookId(), secret: newSigningSecret() };
+      const now = new Date().toISOString();
+      await new FirestoreWebhooks(stack.db, 10_000).create(stack.organizationId, {
+        ...created,
+        url: await receiver.listening,
+        event_types: [],
+        description: 'catch-up',
+        enabled: true,
+        disabled_reason: null,
+        created_at: now,
+        updated_at: now,
+        failing_since: null,
+      });
       const eventId = `evt_catchup${Date.now()}`;
       await commitEvent(eventId);
       // Nothing relayed it after its change's answer: the scheduled catch-up finds it.
