@@ -87,7 +87,7 @@ functions.http(
     objects,
     quotas,
     signer: new GcsDownloadSigner(storage.bucket(config.bucket), config.backendTimeoutMs),
-    webhooks: { webhooks, guard, enqueue },
+    webhooks: { webhooks, guard, enqueue, idempotencyTtlSeconds: config.idempotencyTtlSeconds },
     afterChange: prompt.relay,
   }),
 );

@@ -1,4 +1,4 @@
-import { FieldValue, Timestamp, type Firestore, type QueryDocumentSnapshot } from '@google-cloud/firestore';
+import { FieldValue, Timestamp, type DocumentSnapshot, type Firestore, type QueryDocumentSnapshot } from '@google-cloud/firestore';
 import { memberPath, organizationPath, type MemberDoc, type Role } from '../domain/tenancy';
 import { newEventId } from '../webhooks/ids';
 import {
@@ -10,14 +10,29 @@ import {
   type StoredEvent,
   type Webhook,
   type WebhookDoc,
+  type WebhookKeyClaim,
+  type WebhookKeyReplay,
   type WebhookStore,
 } from '../webhooks/webhook-store';
 import { toWebhookObject } from '../webhooks/webhook-object';
 import { withDeadline } from './deadline';
 
 const EVENTS = 'events';
-/** gRPC's status of a write whose precondition (the document's update time) no longer holds. */
+/** Idempotency-Keys of endpoint creates, kept apart from the files' (`idempotency_keys`); Firestore TTL on `expire_at`. */
+const WEBHOOK_KEYS = 'webhook_keys';
+/** `0` … `19`: one per endpoint, the organization's limit as documents (see create). */
+const WEBHOOK_SLOTS = 'webhook_slots';
+
+interface KeyDoc {
+  fingerprint: string;
+  endpoint_id: string;
+  expire_at: Timestamp;
+}
+
+/** gRPC's statuses of a write whose precondition fails: update time changed, created document exists, deleted document does not. */
 const FAILED_PRECONDITION = 9;
+const ALREADY_EXISTS = 6;
+const NOT_FOUND = 5;
 /** Events are kept 30 days (Firestore TTL on `expire_at`), as the feed promises. */
 const EVENT_RETENTION_MS = 30 * 24 * 3600 * 1000;
 
@@ -57,16 +72,84 @@ export class FirestoreWebhooks implements WebhookStore {
     });
   }
 
-  create(organizationId: string, webhook: Webhook): Promise<void> {
+  /**
+   * The limit holds under any concurrency without a transaction on the organization's endpoints (40
+   * creates at once each reading them all and writing one deadlock and time out together): each endpoint
+   * holds one of 20 slot documents, made in the same batch as the endpoint with a create-only write, so
+   * two creates can never hold one slot, and concurrent creates try different free slots.
+   */
+  create(organizationId: string, webhook: Webhook, key?: WebhookKeyClaim): Promise<WebhookKeyReplay | undefined> {
+    return this.run(async () => {
+      for (;;) {
+        const held = key && (await this.keyClaim(organizationId, key.keyHash));
+        if (held?.replay) return held.replay;
+        const free = await this.freeSlots(organizationId);
+        if (free.length === 0) throw new WebhookLimitReached();
+        if (await this.createInFreeSlot(organizationId, webhook, free, key, held?.snap)) return undefined;
+        // Another create took the key (its endpoint is the answer), or every free slot, meanwhile: read again.
+      }
+    });
+  }
+
+  private slots(organizationId: string) {
+    return this.db.collection(`${organizationPath(organizationId)}/${WEBHOOK_SLOTS}`);
+  }
+
+  /** The slots not held, in random order so concurrent creates spread over them; endpoints from before the slots each count as one held. */
+  private async freeSlots(organizationId: string): Promise<number[]> {
+    const [held, endpoints] = await Promise.all([
+      this.slots(organizationId).select().get(),
+      this.webhooks(organizationId).select('slot').get(),
+    ]);
+    const unslotted = endpoints.docs.filter((d) => d.get('slot') === undefined).length;
+    const taken = new Set(held.docs.map((d) => d.id));
+    const free: number[] = [];
+    for (let slot = 0; slot < MAX_WEBHOOKS_PER_ORGANIZATION - unslotted; slot++) if (!taken.has(String(slot))) free.push(slot);
+    return free.sort(() => Math.random() - 0.5);
+  }
+
+  /** The key's claim as stored, and the answer to replay when it holds and its endpoint still exists. */
+  private async keyClaim(organizationId: string, keyHash: string): Promise<{ snap: DocumentSnapshot; replay?: WebhookKeyReplay }> {
+    const snap = await this.db.doc(`${organizationPath(organizationId)}/${WEBHOOK_KEYS}/${keyHash}`).get();
+    const claim = snap.exists ? (snap.data() as KeyDoc) : undefined;
+    if (!claim || claim.expire_at.toMillis() <= Date.now()) return { snap };
+    const made = await this.webhooks(organizationId).doc(claim.endpoint_id).get();
+    // Deleted since: the key no longer names anything, and is taken afresh.
+    if (!made.exists) return { snap };
+    return { snap, replay: { fingerprint: claim.fingerprint, webhook: { id: made.id, ...(made.data() as WebhookDoc) } } };
+  }
+
+  /** The endpoint, a slot and its key's claim in one batch: all or none. False when others took the key, or every slot tried. */
+  private async createInFreeSlot(
+    organizationId: string,
+    webhook: Webhook,
+    free: number[],
+    key: WebhookKeyClaim | undefined,
+    heldKey: DocumentSnapshot | undefined,
+  ): Promise<boolean> {
     const { id, ...doc } = webhook;
-    return this.run(() =>
-      this.db.runTransaction(async (tx) => {
-        // Read in the transaction: two concurrent creates cannot both pass the limit.
-        const existing = await tx.get(this.webhooks(organizationId).select());
-        if (existing.size >= MAX_WEBHOOKS_PER_ORGANIZATION) throw new WebhookLimitReached();
-        tx.create(this.webhooks(organizationId).doc(id), doc);
-      }),
-    );
+    for (const slot of free) {
+      const batch = this.db.batch();
+      batch.create(this.webhooks(organizationId).doc(id), { ...doc, slot });
+      batch.create(this.slots(organizationId).doc(String(slot)), { endpoint_id: id });
+      if (key && heldKey) {
+        // The claim names the endpoint; its secret stays in the endpoint's document alone.
+        const claim: KeyDoc = { fingerprint: key.fingerprint, endpoint_id: id, expire_at: Timestamp.fromMillis(Date.parse(key.expiresAt)) };
+        // A stale claim (expired, or its endpoint deleted) is replaced only if no other create replaced it first.
+        if (heldKey.exists) batch.update(heldKey.ref, { ...claim }, { lastUpdateTime: heldKey.updateTime });
+        else batch.create(heldKey.ref, claim);
+      }
+      try {
+        await batch.commit();
+        return true;
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        if (code === FAILED_PRECONDITION) return false;
+        if (code !== ALREADY_EXISTS) throw error;
+        if (heldKey && !heldKey.exists && (await heldKey.ref.get()).exists) return false;
+      }
+    }
+    return false;
   }
 
   update(organizationId: string, id: string, change: Partial<WebhookDoc>): Promise<Webhook | null> {
@@ -86,6 +169,17 @@ export class FirestoreWebhooks implements WebhookStore {
       const ref = this.webhooks(organizationId).doc(id);
       const snap = await ref.get();
       if (!snap.exists) return false;
+      // The endpoint and its slot together, so the slot is free exactly when the endpoint is gone.
+      const slot = snap.get('slot') as number | undefined;
+      const batch = this.db.batch().delete(ref, { exists: true });
+      if (slot !== undefined) batch.delete(this.slots(organizationId).doc(String(slot)));
+      try {
+        await batch.commit();
+      } catch (error) {
+        // Another delete was first.
+        if ((error as { code?: unknown }).code === NOT_FOUND) return false;
+        throw error;
+      }
       // Its attempts go too (at most a page of them is kept anyway).
       await this.db.recursiveDelete(ref);
       return true;

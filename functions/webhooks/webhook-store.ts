@@ -54,6 +54,19 @@ export interface DeliveryMessage {
   endpoint_id: string;
 }
 
+/** An Idempotency-Key on a create: `organizations/{org}/webhook_keys/{keyHash}` while it holds. */
+export interface WebhookKeyClaim {
+  keyHash: string;
+  fingerprint: string;
+  expiresAt: string;
+}
+
+/** The endpoint a key's first create made (as stored now, with its secret), and that create's fingerprint. */
+export interface WebhookKeyReplay {
+  fingerprint: string;
+  webhook: Webhook;
+}
+
 export const MAX_WEBHOOKS_PER_ORGANIZATION = 20;
 
 export class WebhookLimitReached extends Error {}
@@ -63,8 +76,12 @@ export interface WebhookStore {
   roleOf(organizationId: string, principalId: string): Promise<Role | null>;
   list(organizationId: string): Promise<Webhook[]>;
   find(organizationId: string, id: string): Promise<Webhook | null>;
-  /** Throws WebhookLimitReached when the organization has its maximum already (checked in the same transaction). */
-  create(organizationId: string, webhook: Webhook): Promise<void>;
+  /**
+   * Throws WebhookLimitReached when the organization has its maximum already (checked in the same transaction).
+   * Under a key, the key's claim is written with the endpoint; while it holds and its endpoint exists, the
+   * create makes nothing and answers that endpoint, for the caller to replay.
+   */
+  create(organizationId: string, webhook: Webhook, key?: WebhookKeyClaim): Promise<WebhookKeyReplay | undefined>;
   /** The webhook after the change, or null when there is none. */
   update(organizationId: string, id: string, change: Partial<WebhookDoc>): Promise<Webhook | null>;
   remove(organizationId: string, id: string): Promise<boolean>;
