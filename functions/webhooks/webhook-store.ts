@@ -6,6 +6,8 @@ import type { WebhookEventTypes } from '../generated/schema-types';
  *
  *   organizations/{org}/webhooks/{we_…}                        WebhookDoc
  *   organizations/{org}/webhooks/{we_…}/deliveries/{auto id}   AttemptDoc
+ *   organizations/{org}/webhook_slots/{0…19}                   {endpoint_id}: the limit, one slot per endpoint
+ *   organizations/{org}/webhook_keys/{sha256}                  a create's Idempotency-Key: {fingerprint, endpoint_id, expire_at}
  *   organizations/{org}/events/{evt_…}                         EventDoc (the outbox; see docs/WEBHOOKS.md)
  */
 export interface WebhookDoc {
