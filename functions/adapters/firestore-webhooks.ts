@@ -29,10 +29,9 @@ interface KeyDoc {
   expire_at: Timestamp;
 }
 
-/** gRPC's statuses of a write whose precondition fails: update time changed, created document exists, deleted document does not. */
+/** gRPC's statuses of a write whose precondition fails: the update time changed, or the created document exists. */
 const FAILED_PRECONDITION = 9;
 const ALREADY_EXISTS = 6;
-const NOT_FOUND = 5;
 /** Events are kept 30 days (Firestore TTL on `expire_at`), as the feed promises. */
 const EVENT_RETENTION_MS = 30 * 24 * 3600 * 1000;
 
@@ -171,15 +170,9 @@ export class FirestoreWebhooks implements WebhookStore {
       if (!snap.exists) return false;
       // The endpoint and its slot together, so the slot is free exactly when the endpoint is gone.
       const slot = snap.get('slot') as number | undefined;
-      const batch = this.db.batch().delete(ref, { exists: true });
+      const batch = this.db.batch().delete(ref);
       if (slot !== undefined) batch.delete(this.slots(organizationId).doc(String(slot)));
-      try {
-        await batch.commit();
-      } catch (error) {
-        // Another delete was first.
-        if ((error as { code?: unknown }).code === NOT_FOUND) return false;
-        throw error;
-      }
+      await batch.commit();
       // Its attempts go too (at most a page of them is kept anyway).
       await this.db.recursiveDelete(ref);
       return true;

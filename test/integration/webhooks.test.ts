@@ -8,6 +8,7 @@ import { BOUNDARY, multipartBody, rawPost } from '../support/multipart';
 import { startStack, type Stack } from '../support/stack';
 import { FirestoreWebhooks } from '../../functions/adapters/firestore-webhooks';
 import { toFileObject } from '../../functions/domain/file-record';
+import { isoSeconds } from '../../functions/domain/iso-time';
 import { validateErrorEnvelope } from '../../functions/generated/validators';
 import { newSigningSecret, newWebhookId } from '../../functions/webhooks/ids';
 import { record } from '../unit/ports-contract';
@@ -169,7 +170,7 @@ describe('webhooks', () => {
       // Made straight in Firestore, not by a call: a call's answer would start a prompt relay, which could
       // take the event before the catch-up does (each event goes to one relay: webhook-relay-claims.test.ts).
       const created = { id: newWebhookId(), secret: newSigningSecret() };
-      const now = new Date().toISOString();
+      const now = isoSeconds(Date.now());
       await new FirestoreWebhooks(stack.db, 10_000).create(stack.organizationId, {
         ...created,
         url: await receiver.listening,
