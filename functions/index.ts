@@ -19,7 +19,7 @@ import { createFilesApi, streamsBody } from './http/files-api';
 import { logBackgroundError } from './http/request-log';
 import { createSweepEndpoint } from './jobs/sweep-trigger';
 import { createFinalizeTrigger } from './events/finalize-trigger';
-import { relayPending } from './webhooks/relay';
+import { relayLeaseMs, relayPending } from './webhooks/relay';
 import { createDeliveryEndpoint, createRelayEndpoint } from './webhooks/webhook-triggers';
 
 /** Standard Webhooks' receivers answer promptly; an endpoint silent this long has failed the attempt. */
@@ -71,6 +71,9 @@ async function loadDeliveries(): Promise<PubSubDeliveries> {
 }
 const enqueue: PubSubDeliveries['enqueue'] = async (messages) => (await (deliveries ??= loadDeliveries())).enqueue(messages);
 const guard = { allowLoopback: config.webhooks.allowLoopback };
+const relayDeps = { webhooks, enqueue, leaseMs: relayLeaseMs(config.backendTimeoutMs) };
+// Every function that commits events relays them after its answer (the catch-up relays what that misses).
+const prompt = { background, relay: (organizationId?: string) => relayPending(relayDeps, organizationId) };
 
 functions.http(
   'files',
@@ -84,13 +87,13 @@ functions.http(
     objects,
     quotas,
     signer: new GcsDownloadSigner(storage.bucket(config.bucket), config.backendTimeoutMs),
-    webhooks: { webhooks, guard, enqueue },
-    afterChange: (organizationId) => relayPending({ webhooks, enqueue }, organizationId),
+    webhooks: { webhooks, guard, enqueue, idempotencyTtlSeconds: config.idempotencyTtlSeconds },
+    afterChange: prompt.relay,
   }),
 );
 
 // Eventarc's google.cloud.storage.object.v1.finalized on the uploads bucket.
-functions.http('finalize', createFinalizeTrigger({ bucket: config.bucket, records, objects }, config.projectId));
+functions.http('finalize', createFinalizeTrigger({ bucket: config.bucket, records, objects, prompt }, config.projectId));
 
 // Cloud Scheduler, every few minutes.
 functions.http(
@@ -104,6 +107,7 @@ functions.http(
       budgetMs: 30_000,
       sessionGraceMs: sessionGraceMs(config.backendTimeoutMs),
       onBackgroundError: logBackgroundError,
+      prompt,
     },
     config.projectId,
   ),
@@ -119,7 +123,7 @@ functions.http(
 );
 
 // Cloud Scheduler, every minute: relays the events a function that died right after committing left pending.
-functions.http('relay', createRelayEndpoint({ webhooks, enqueue }, config.projectId));
+functions.http('relay', createRelayEndpoint(relayDeps, config.projectId));
 
 /** A late call still retrying against a backend that came back settles within its client's backoff (seconds). */
 const LATE_CALLS_LIMIT_MS = 10_000;

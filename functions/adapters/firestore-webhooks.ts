@@ -1,19 +1,37 @@
-import { FieldValue, Timestamp, type Firestore } from '@google-cloud/firestore';
+import { FieldValue, Timestamp, type DocumentSnapshot, type Firestore, type QueryDocumentSnapshot } from '@google-cloud/firestore';
 import { memberPath, organizationPath, type MemberDoc, type Role } from '../domain/tenancy';
 import { newEventId } from '../webhooks/ids';
 import {
   MAX_WEBHOOKS_PER_ORGANIZATION,
   WebhookLimitReached,
   type AttemptDoc,
+  type ClaimBatch,
+  type ClaimedEvent,
   type StoredEvent,
   type Webhook,
   type WebhookDoc,
+  type WebhookKeyClaim,
+  type WebhookKeyReplay,
   type WebhookStore,
 } from '../webhooks/webhook-store';
 import { toWebhookObject } from '../webhooks/webhook-object';
 import { withDeadline } from './deadline';
 
 const EVENTS = 'events';
+/** Idempotency-Keys of endpoint creates, kept apart from the files' (`idempotency_keys`); Firestore TTL on `expire_at`. */
+const WEBHOOK_KEYS = 'webhook_keys';
+/** `0` … `19`: one per endpoint, the organization's limit as documents (see create). */
+const WEBHOOK_SLOTS = 'webhook_slots';
+
+interface KeyDoc {
+  fingerprint: string;
+  endpoint_id: string;
+  expire_at: Timestamp;
+}
+
+/** gRPC's statuses of a write whose precondition fails: the update time changed, or the created document exists. */
+const FAILED_PRECONDITION = 9;
+const ALREADY_EXISTS = 6;
 /** Events are kept 30 days (Firestore TTL on `expire_at`), as the feed promises. */
 const EVENT_RETENTION_MS = 30 * 24 * 3600 * 1000;
 
@@ -53,16 +71,84 @@ export class FirestoreWebhooks implements WebhookStore {
     });
   }
 
-  create(organizationId: string, webhook: Webhook): Promise<void> {
+  /**
+   * The limit holds under any concurrency without a transaction on the organization's endpoints (40
+   * creates at once each reading them all and writing one deadlock and time out together): each endpoint
+   * holds one of 20 slot documents, made in the same batch as the endpoint with a create-only write, so
+   * two creates can never hold one slot, and concurrent creates try different free slots.
+   */
+  create(organizationId: string, webhook: Webhook, key?: WebhookKeyClaim): Promise<WebhookKeyReplay | undefined> {
+    return this.run(async () => {
+      for (;;) {
+        const held = key && (await this.keyClaim(organizationId, key.keyHash));
+        if (held?.replay) return held.replay;
+        const free = await this.freeSlots(organizationId);
+        if (free.length === 0) throw new WebhookLimitReached();
+        if (await this.createInFreeSlot(organizationId, webhook, free, key, held?.snap)) return undefined;
+        // Another create took the key (its endpoint is the answer), or every free slot, meanwhile: read again.
+      }
+    });
+  }
+
+  private slots(organizationId: string) {
+    return this.db.collection(`${organizationPath(organizationId)}/${WEBHOOK_SLOTS}`);
+  }
+
+  /** The slots not held, in random order so concurrent creates spread over them; endpoints from before the slots each count as one held. */
+  private async freeSlots(organizationId: string): Promise<number[]> {
+    const [held, endpoints] = await Promise.all([
+      this.slots(organizationId).select().get(),
+      this.webhooks(organizationId).select('slot').get(),
+    ]);
+    const unslotted = endpoints.docs.filter((d) => d.get('slot') === undefined).length;
+    const taken = new Set(held.docs.map((d) => d.id));
+    const free: number[] = [];
+    for (let slot = 0; slot < MAX_WEBHOOKS_PER_ORGANIZATION - unslotted; slot++) if (!taken.has(String(slot))) free.push(slot);
+    return free.sort(() => Math.random() - 0.5);
+  }
+
+  /** The key's claim as stored, and the answer to replay when it holds and its endpoint still exists. */
+  private async keyClaim(organizationId: string, keyHash: string): Promise<{ snap: DocumentSnapshot; replay?: WebhookKeyReplay }> {
+    const snap = await this.db.doc(`${organizationPath(organizationId)}/${WEBHOOK_KEYS}/${keyHash}`).get();
+    const claim = snap.exists ? (snap.data() as KeyDoc) : undefined;
+    if (!claim || claim.expire_at.toMillis() <= Date.now()) return { snap };
+    const made = await this.webhooks(organizationId).doc(claim.endpoint_id).get();
+    // Deleted since: the key no longer names anything, and is taken afresh.
+    if (!made.exists) return { snap };
+    return { snap, replay: { fingerprint: claim.fingerprint, webhook: { id: made.id, ...(made.data() as WebhookDoc) } } };
+  }
+
+  /** The endpoint, a slot and its key's claim in one batch: all or none. False when others took the key, or every slot tried. */
+  private async createInFreeSlot(
+    organizationId: string,
+    webhook: Webhook,
+    free: number[],
+    key: WebhookKeyClaim | undefined,
+    heldKey: DocumentSnapshot | undefined,
+  ): Promise<boolean> {
     const { id, ...doc } = webhook;
-    return this.run(() =>
-      this.db.runTransaction(async (tx) => {
-        // Read in the transaction: two concurrent creates cannot both pass the limit.
-        const existing = await tx.get(this.webhooks(organizationId).select());
-        if (existing.size >= MAX_WEBHOOKS_PER_ORGANIZATION) throw new WebhookLimitReached();
-        tx.create(this.webhooks(organizationId).doc(id), doc);
-      }),
-    );
+    for (const slot of free) {
+      const batch = this.db.batch();
+      batch.create(this.webhooks(organizationId).doc(id), { ...doc, slot });
+      batch.create(this.slots(organizationId).doc(String(slot)), { endpoint_id: id });
+      if (key && heldKey) {
+        // The claim names the endpoint; its secret stays in the endpoint's document alone.
+        const claim: KeyDoc = { fingerprint: key.fingerprint, endpoint_id: id, expire_at: Timestamp.fromMillis(Date.parse(key.expiresAt)) };
+        // A stale claim (expired, or its endpoint deleted) is replaced only if no other create replaced it first.
+        if (heldKey.exists) batch.update(heldKey.ref, { ...claim }, { lastUpdateTime: heldKey.updateTime });
+        else batch.create(heldKey.ref, claim);
+      }
+      try {
+        await batch.commit();
+        return true;
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        if (code === FAILED_PRECONDITION) return false;
+        if (code !== ALREADY_EXISTS) throw error;
+        if (heldKey && !heldKey.exists && (await heldKey.ref.get()).exists) return false;
+      }
+    }
+    return false;
   }
 
   update(organizationId: string, id: string, change: Partial<WebhookDoc>): Promise<Webhook | null> {
@@ -82,6 +168,11 @@ export class FirestoreWebhooks implements WebhookStore {
       const ref = this.webhooks(organizationId).doc(id);
       const snap = await ref.get();
       if (!snap.exists) return false;
+      // The endpoint and its slot together, so the slot is free exactly when the endpoint is gone.
+      const slot = snap.get('slot') as number | undefined;
+      const batch = this.db.batch().delete(ref);
+      if (slot !== undefined) batch.delete(this.slots(organizationId).doc(String(slot)));
+      await batch.commit();
       // Its attempts go too (at most a page of them is kept anyway).
       await this.db.recursiveDelete(ref);
       return true;
@@ -145,19 +236,52 @@ export class FirestoreWebhooks implements WebhookStore {
     });
   }
 
-  pendingEvents(limit: number, organizationId?: string): Promise<StoredEvent[]> {
+  claimPending(limit: number, leaseMs: number, organizationId?: string): Promise<ClaimBatch> {
     return this.run(async () => {
       const events = organizationId ? this.db.collection(`${organizationPath(organizationId)}/${EVENTS}`) : this.db.collectionGroup(EVENTS);
       // Equality only: served by the automatic single-field index (and its collection-group
-      // exemption, firestore.indexes.json); a few events out of order are harmless to webhooks.
-      const snap = await events.where('relay', '==', 'pending').limit(limit).get();
-      return snap.docs.map((d) => publicEvent(d.data())).sort((a, b) => a.created_at.localeCompare(b.created_at));
+      // exemption, firestore.indexes.json). Claims held at once are few (a batch per running relay),
+      // so the expired ones are picked out here rather than by a second, composite-indexed filter.
+      const [pending, relaying] = await Promise.all([
+        events.where('relay', '==', 'pending').limit(limit).get(),
+        events.where('relay', '==', 'relaying').limit(limit).get(),
+      ]);
+      const now = Date.now();
+      const expired = relaying.docs.filter((d) => ((d.get('relay_claim_until') as Timestamp | undefined)?.toMillis() ?? 0) <= now);
+      const candidates = [...pending.docs, ...expired].slice(0, limit);
+      const until = Timestamp.fromMillis(now + leaseMs);
+      const claims = await Promise.all(candidates.map((d) => this.claim(d, until)));
+      const claimed = claims.filter((c): c is ClaimedEvent => c !== undefined);
+      return { claimed: claimed.sort((a, b) => a.created_at.localeCompare(b.created_at)), more: candidates.length >= limit };
     });
   }
 
-  markRelayed(organizationId: string, eventId: string): Promise<void> {
+  /**
+   * `relaying` under a new claim, on the condition that the event is unchanged since it was read: of
+   * relays racing for it, one write lands and the others fail their precondition. The claim is the
+   * write's time, which the mark as sent is conditioned on in turn.
+   */
+  private async claim(snap: QueryDocumentSnapshot, until: Timestamp): Promise<ClaimedEvent | undefined> {
+    try {
+      const written = await snap.ref.update({ relay: 'relaying', relay_claim_until: until }, { lastUpdateTime: snap.updateTime });
+      return { ...publicEvent(snap.data()), claim: `${written.writeTime.seconds}.${written.writeTime.nanoseconds}` };
+    } catch (error) {
+      if ((error as { code?: unknown }).code === FAILED_PRECONDITION) return undefined;
+      throw error;
+    }
+  }
+
+  markRelayed(event: ClaimedEvent): Promise<void> {
+    const [seconds, nanoseconds] = event.claim.split('.').map(Number) as [number, number];
     return this.run(async () => {
-      await this.db.doc(`${organizationPath(organizationId)}/${EVENTS}/${eventId}`).update({ relay: 'sent' });
+      try {
+        await this.db
+          .doc(`${organizationPath(event.organization_id)}/${EVENTS}/${event.id}`)
+          .update({ relay: 'sent', relay_claim_until: FieldValue.delete() }, { lastUpdateTime: new Timestamp(seconds, nanoseconds) });
+      } catch (error) {
+        // The claim expired and another relay took the event: the mark is its to make.
+        if ((error as { code?: unknown }).code !== FAILED_PRECONDITION) throw error;
+      }
     });
   }
 }

@@ -22,6 +22,12 @@ export function requestFingerprint(request: UploadUrlRequest): string {
   return sha256(JSON.stringify(fields));
 }
 
+/** The same for a webhook endpoint's create: what it asks for, with the defaults an omitted field takes. */
+export function webhookFingerprint(request: { url: string; event_types?: readonly string[]; description?: string }): string {
+  const types = [...(request.event_types ?? [])].sort();
+  return sha256(JSON.stringify(['webhook', request.url, types, request.description ?? '']));
+}
+
 function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }

@@ -1,8 +1,10 @@
+import { claimId, webhookFingerprint } from '../domain/idempotency';
 import { isoSeconds } from '../domain/iso-time';
 import { ApiError, invalidJson } from '../errors/api-error';
 import { validationError } from '../errors/validation-error';
 import type { RedeliverResponse, WebhookDeliveryList, WebhookEndpoint, WebhookEventTypes, WebhookList } from '../generated/schema-types';
 import { validateWebhookCreateRequest, validateWebhookUpdateRequest } from '../generated/validators';
+import { checkIdempotencyKey } from './upload-url/validate-request';
 import { AddressRefused, checkedTarget, type GuardPolicy, type Resolver } from '../webhooks/address-guard';
 import { EVENT_ID, newSigningSecret, newWebhookId, WEBHOOK_ID } from '../webhooks/ids';
 import { toWebhookObject } from '../webhooks/webhook-object';
@@ -12,6 +14,7 @@ import {
   type DeliveryMessage,
   type Webhook,
   type WebhookDoc,
+  type WebhookKeyReplay,
   type WebhookStore,
 } from '../webhooks/webhook-store';
 
@@ -21,6 +24,8 @@ export interface WebhookEndpointsDeps {
   resolver?: Resolver;
   /** Queues deliveries (Pub/Sub); redeliver's only effect. */
   enqueue: (messages: DeliveryMessage[]) => Promise<void>;
+  /** How long a create's Idempotency-Key answers the same (IDEMPOTENCY_TTL_SECONDS, as upload-url's). */
+  idempotencyTtlSeconds: number;
   now?: () => number;
 }
 
@@ -34,11 +39,24 @@ export async function requireManager(deps: WebhookEndpointsDeps, organizationId:
   }
 }
 
-export async function createWebhook(deps: WebhookEndpointsDeps, organizationId: string, body: unknown): Promise<WebhookEndpoint> {
+/** An Idempotency-Key sent with a create, with whose it is: a key is the caller's own. */
+export interface CreateKey {
+  principalId: string;
+  key: string;
+}
+
+export async function createWebhook(
+  deps: WebhookEndpointsDeps,
+  organizationId: string,
+  body: unknown,
+  idempotency?: CreateKey,
+): Promise<WebhookEndpoint> {
+  if (idempotency) checkIdempotencyKey(idempotency.key);
   const request = objectBody(body);
   if (!validateWebhookCreateRequest(request)) throw validationError(validateWebhookCreateRequest.errors, request, 0);
   await checkUrl(deps, request.url);
-  const now = isoSeconds((deps.now ?? Date.now)());
+  const started = (deps.now ?? Date.now)();
+  const now = isoSeconds(started);
   const webhook: Webhook = {
     id: newWebhookId(),
     url: request.url,
@@ -51,15 +69,27 @@ export async function createWebhook(deps: WebhookEndpointsDeps, organizationId: 
     updated_at: now,
     failing_since: null,
   };
+  const fingerprint = webhookFingerprint(request);
+  const claim = idempotency && {
+    keyHash: claimId(organizationId, idempotency.principalId, idempotency.key),
+    fingerprint,
+    expiresAt: isoSeconds(started + deps.idempotencyTtlSeconds * 1000),
+  };
+  let replay: WebhookKeyReplay | undefined;
   try {
-    await deps.webhooks.create(organizationId, webhook);
+    replay = await deps.webhooks.create(organizationId, webhook, claim);
   } catch (error) {
     if (error instanceof WebhookLimitReached) {
       throw new ApiError(409, 'WEBHOOK_LIMIT_REACHED', 'The organization has the most webhook endpoints it may have', { limit: 20 });
     }
     throw error;
   }
-  return { ...toWebhookObject(webhook), secret: webhook.secret };
+  if (!replay) return { ...toWebhookObject(webhook), secret: webhook.secret };
+  if (replay.fingerprint !== fingerprint) {
+    throw new ApiError(409, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used with a different request body');
+  }
+  // The first answer again: the endpoint it made, with its secret (the current one, should it have been rotated since).
+  return { ...toWebhookObject(replay.webhook), secret: replay.webhook.secret };
 }
 
 export async function listWebhooks(deps: WebhookEndpointsDeps, organizationId: string): Promise<WebhookList> {

@@ -143,10 +143,14 @@ function webhookEndpoints(wired: WebhookEndpointsDeps | undefined): Endpoints {
       return work(call);
     };
   const id = (call: EndpointCall) => call.params.webhook_id as string;
+  const keyOf = (call: EndpointCall) => {
+    const key = header(call.req, 'idempotency-key');
+    return key === undefined ? undefined : { principalId: call.caller.principalId, key };
+  };
   return {
     'create-webhook': managed(async (call) => ({
       status: 201 as const,
-      body: await createWebhook(deps, call.organizationId, jsonBodyOf(call.req)),
+      body: await createWebhook(deps, call.organizationId, jsonBodyOf(call.req), keyOf(call)),
     })),
     'list-webhooks': managed(async (call) => ({ status: 200 as const, body: await listWebhooks(deps, call.organizationId) })),
     'get-webhook': managed(async (call) => ({ status: 200 as const, body: await getWebhook(deps, call.organizationId, id(call)) })),

@@ -334,8 +334,10 @@ export function deployPlan(options: DeployOptions, root: string): Step[] {
       gcloud('pubsub', 'topics', 'create', WEBHOOK_TOPIC),
     ),
     withRetry(
-      `files (after a change) and relay (the catch-up) publish to ${WEBHOOK_TOPIC}, and nothing else`,
+      `files, finalize and sweep (after a change) and relay (the catch-up) publish to ${WEBHOOK_TOPIC}, and nothing else`,
       gcloud('pubsub', 'topics', 'add-iam-policy-binding', WEBHOOK_TOPIC, `--member=${sa('files')}`, '--role=roles/pubsub.publisher'),
+      gcloud('pubsub', 'topics', 'add-iam-policy-binding', WEBHOOK_TOPIC, `--member=${sa('finalize')}`, '--role=roles/pubsub.publisher'),
+      gcloud('pubsub', 'topics', 'add-iam-policy-binding', WEBHOOK_TOPIC, `--member=${sa('sweep')}`, '--role=roles/pubsub.publisher'),
       gcloud('pubsub', 'topics', 'add-iam-policy-binding', WEBHOOK_TOPIC, `--member=${sa('relay')}`, '--role=roles/pubsub.publisher'),
     ),
     run(

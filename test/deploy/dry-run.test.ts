@@ -202,6 +202,8 @@ describe('npm run deploy -- --dry-run', () => {
       `add projects demo-proj ${sa('deliver')} roles/datastore.user`,
       `add projects demo-proj ${sa('relay')} roles/datastore.user`,
       `add pubsub topics files-api-webhooks ${sa('files')} roles/pubsub.publisher`,
+      `add pubsub topics files-api-webhooks ${sa('finalize')} roles/pubsub.publisher`,
+      `add pubsub topics files-api-webhooks ${sa('sweep')} roles/pubsub.publisher`,
       `add pubsub topics files-api-webhooks ${sa('relay')} roles/pubsub.publisher`,
       `add run services deliver ${sa('pusher')} roles/run.invoker`,
       `add run services relay ${sa('scheduler')} roles/run.invoker`,

@@ -227,3 +227,40 @@ describe('the sweeper', () => {
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe('METHOD_NOT_ALLOWED');
   });
 });
+
+describe('the events finalize and the sweep commit', () => {
+  /** The `relay` state of the file's event of this type, once it is `sent` or 10 s have passed (a bound, not a timing). */
+  async function relayOnceSent(fileId: string, type: string): Promise<string | undefined> {
+    const query = db.collection('organizations/org_1/events').where('data.file.id', '==', fileId).where('type', '==', type);
+    let relay: string | undefined;
+    for (let i = 0; i < 200 && relay !== 'sent'; i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 50));
+      relay = (await query.get()).docs[0]?.get('relay') as string | undefined;
+    }
+    return relay;
+  }
+
+  /** An upload-url whose own relay (after its answer) is over: what is relayed from now on, something else relays. */
+  async function quietSession(filename: string, bytes: Buffer, mime: string) {
+    const session = await uploadUrl(filename, bytes.length, mime);
+    expect(await relayOnceSent(session.file_id, 'file.created')).toBe('sent');
+    return session;
+  }
+
+  it('are relayed right after finalize, without the catch-up or another call', async () => {
+    const bytes = Buffer.from('%PDF-1.7\n' + 'y'.repeat(500));
+    const session = await quietSession('relayed.pdf', bytes, 'application/pdf');
+    expect((await fetch(session.upload_url, { method: 'PUT', body: bytes })).status).toBeLessThan(300);
+    await statusBecomes(session.file_id, 'uploaded');
+    expect(await relayOnceSent(session.file_id, 'file.uploaded')).toBe('sent');
+  });
+
+  it('are relayed right after the sweep, without the catch-up or another call', async () => {
+    const session = await quietSession('left-to-expire.bin', Buffer.alloc(10), 'application/octet-stream');
+    for (let i = 0; i < 50 && !(await fileDoc(session.file_id).get()).get('session_uri'); i++) await new Promise((r) => setTimeout(r, 20));
+    await fileDoc(session.file_id).update({ expires_at: '2000-01-01T00:00:00Z' });
+    const swept = await fetch(`${api.urls.sweep}/`, { method: 'POST' });
+    expect(((await swept.json()) as { expired: number }).expired).toBe(1);
+    expect(await relayOnceSent(session.file_id, 'file.expired')).toBe('sent');
+  });
+});

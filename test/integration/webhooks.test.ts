@@ -1,11 +1,16 @@
 import { FieldValue, Timestamp } from '@google-cloud/firestore';
+import { FilesClient } from '@files-api/sdk';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { seedTenant } from '../../scripts/local-stack/seed-tenant';
 import { BOUNDARY, multipartBody, rawPost } from '../support/multipart';
 import { startStack, type Stack } from '../support/stack';
+import { FirestoreWebhooks } from '../../functions/adapters/firestore-webhooks';
 import { toFileObject } from '../../functions/domain/file-record';
+import { isoSeconds } from '../../functions/domain/iso-time';
+import { validateErrorEnvelope } from '../../functions/generated/validators';
+import { newSigningSecret, newWebhookId } from '../../functions/webhooks/ids';
 import { record } from '../unit/ports-contract';
 
 /** One POST the receiver got. */
@@ -162,7 +167,21 @@ describe('webhooks', () => {
   test('an event committed by a function that died before relaying it reaches the endpoint through the catch-up, retried with the same webhook-id and signed afresh', async () => {
     const receiver = startReceiver(2);
     try {
-      const created = await json(await call('POST', '/webhooks', adminKey, { url: await receiver.listening }));
+      // Made straight in Firestore, not by a call: a call's answer would start a prompt relay, which could
+      // take the event before the catch-up does (each event goes to one relay: webhook-relay-claims.test.ts).
+      const created = { id: newWebhookId(), secret: newSigningSecret() };
+      const now = isoSeconds(Date.now());
+      await new FirestoreWebhooks(stack.db, 10_000).create(stack.organizationId, {
+        ...created,
+        url: await receiver.listening,
+        event_types: [],
+        description: 'catch-up',
+        enabled: true,
+        disabled_reason: null,
+        created_at: now,
+        updated_at: now,
+        failing_since: null,
+      });
       const eventId = `evt_catchup${Date.now()}`;
       await commitEvent(eventId);
       // Nothing relayed it after its change's answer: the scheduled catch-up finds it.
@@ -265,6 +284,115 @@ describe('webhooks', () => {
     } finally {
       await receiver.close();
     }
+  });
+
+  test('a create retried under its Idempotency-Key makes one endpoint and answers it again, secret included', async () => {
+    const key = `create-${Date.now()}`;
+    const body = { url: 'http://127.0.0.1:9/idempotent', event_types: ['file.uploaded', 'file.created'], description: 'once' };
+    const create = (payload: unknown, withKey = key) =>
+      fetch(`${stack.api.url}/v1/organizations/${stack.organizationId}/webhooks`, {
+        method: 'POST',
+        headers: { 'X-API-Key': adminKey, 'Content-Type': 'application/json', 'Idempotency-Key': withKey },
+        body: JSON.stringify(payload),
+      });
+    // The retries a lost answer causes, some of them at once.
+    const answers = [await create(body), ...(await Promise.all([create(body), create(body), create(body)]))];
+    expect(answers.map((a) => a.status)).toEqual([201, 201, 201, 201]);
+    const endpoints = await Promise.all(answers.map(json));
+    const first = endpoints[0] as Json;
+    expect(first.secret).toMatch(/^whsec_/);
+    for (const endpoint of endpoints) expect(endpoint).toEqual(first);
+    // The same types in another order are the same request.
+    const reordered = await create({ ...body, event_types: ['file.created', 'file.uploaded'] });
+    expect((await json(reordered)).id).toBe(first.id);
+
+    const listed = await json(await call('GET', '/webhooks', adminKey));
+    expect(listed.webhooks.filter((w: { url: string }) => w.url === body.url)).toHaveLength(1);
+    // The key's claim names the endpoint; the secret is stored in the endpoint alone.
+    const claims = await stack.db.collection(`organizations/${stack.organizationId}/webhook_keys`).get();
+    expect(claims.docs.map((d) => d.get('endpoint_id'))).toContain(first.id);
+    expect(JSON.stringify(claims.docs.map((d) => d.data()))).not.toContain(first.secret);
+
+    const reused = await create({ ...body, description: 'another' });
+    expect(reused.status).toBe(409);
+    expect((await json(reused)).error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    const invalid = await create(body, 'not ascii: é');
+    expect(invalid.status).toBe(400);
+    expect((await json(invalid)).error.details.field).toBe('Idempotency-Key');
+
+    // Another key is another endpoint.
+    const other = await json(await create(body, `${key}-2`));
+    expect(other.id).not.toBe(first.id);
+    for (const id of [first.id, other.id]) expect((await call('DELETE', `/webhooks/${id}`, adminKey)).status).toBe(204);
+    // Its endpoint deleted, the key no longer names one: a create under it makes a new endpoint.
+    const again = await json(await create(body));
+    expect(again.id).not.toBe(first.id);
+    expect((await call('DELETE', `/webhooks/${again.id}`, adminKey)).status).toBe(204);
+  });
+
+  test("the SDK's createWebhook, its first answer lost on the way, retries under its key and makes one endpoint", async () => {
+    let lost = 0;
+    const client = new FilesClient({
+      baseUrl: stack.api.url,
+      apiKey: adminKey,
+      organizationId: stack.organizationId,
+      retry: { baseDelayMs: 10 },
+      // The first create reaches the function, which makes the endpoint; its answer never reaches the SDK.
+      fetch: async (input, init) => {
+        const response = await fetch(input, init);
+        if (init?.method === 'POST' && lost++ === 0) {
+          await response.arrayBuffer();
+          throw new TypeError('fetch failed');
+        }
+        return response;
+      },
+    });
+    const url = `http://127.0.0.1:9/sdk-retry-${Date.now()}`;
+    const endpoint = await client.createWebhook({ url });
+    expect(lost).toBe(2);
+    expect(endpoint.secret).toMatch(/^whsec_/);
+    const mine = (await client.listWebhooks()).filter((w) => w.url === url);
+    expect(mine.map((w) => w.id)).toEqual([endpoint.id]);
+    await client.deleteWebhook(endpoint.id);
+  });
+
+  test('a burst of 40 creates against the limit of 20: exactly 20 endpoints, the rest refused in the envelope', async () => {
+    const organizationId = 'org_burst';
+    const { apiKey } = await seedTenant(stack.db, { organizationId, principalId: 'usr_burst', role: 'admin' });
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        fetch(`${stack.api.url}/v1/organizations/${organizationId}/webhooks`, {
+          method: 'POST',
+          headers: { 'X-API-Key': apiKey, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ url: `http://127.0.0.1:9/burst/${i}` }),
+        }),
+      ),
+    );
+    const statuses = answers.map((a) => a.status);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(20);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(20);
+    for (const refused of answers.filter((a) => a.status === 409)) {
+      const body = await json(refused);
+      expect(validateErrorEnvelope(body)).toBe(true);
+      expect(body.error).toMatchObject({ code: 'WEBHOOK_LIMIT_REACHED', details: { limit: 20 } });
+    }
+    expect((await stack.db.collection(`organizations/${organizationId}/webhooks`).get()).size).toBe(20);
+
+    // A deletion frees its place, for one create.
+    const created = (await Promise.all(answers.filter((a) => a.status === 201).map(json))) as Json[];
+    const remove = await fetch(`${stack.api.url}/v1/organizations/${organizationId}/webhooks/${created[0]?.id}`, {
+      method: 'DELETE',
+      headers: { 'X-API-Key': apiKey },
+    });
+    expect(remove.status).toBe(204);
+    const again = (n: number) =>
+      fetch(`${stack.api.url}/v1/organizations/${organizationId}/webhooks`, {
+        method: 'POST',
+        headers: { 'X-API-Key': apiKey, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ url: `http://127.0.0.1:9/again/${n}` }),
+      });
+    expect((await Promise.all([again(1), again(2), again(3)])).map((a) => a.status).sort()).toEqual([201, 409, 409]);
+    expect((await stack.db.collection(`organizations/${organizationId}/webhooks`).get()).size).toBe(20);
   });
 
   test("the feed lists file events only: an endpoint's webhook_endpoint.disabled stays out of it", async () => {

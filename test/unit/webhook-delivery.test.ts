@@ -37,15 +37,17 @@ describe('deliverOnce', () => {
   let server: Server;
   let status = 500;
   let url = '';
-  const seen: { headers: Record<string, string>; body: string }[] = [];
+  const seen: { headers: Record<string, string>; body: string; path?: string }[] = [];
 
   beforeAll(async () => {
     server = createServer((req, res) => {
       let body = '';
       req.on('data', (c: Buffer) => (body += c.toString()));
       req.on('end', () => {
-        seen.push({ headers: req.headers as Record<string, string>, body });
+        seen.push({ headers: req.headers as Record<string, string>, body, path: req.url });
         res.statusCode = status;
+        // A redirect names where to go: a request there would be a redirect followed.
+        if (status >= 300 && status < 400) res.setHeader('location', '/followed');
         res.end('a body the attempt record never keeps');
       });
     });
@@ -109,6 +111,20 @@ describe('deliverOnce', () => {
     expect(await deliverOnce(deps(old.store, now), { organization_id: ORG, event_id: 'evt_1', endpoint_id: 'we_1' })).toBe('done');
     expect(seen.length).toBe(before);
   });
+
+  test.each([301, 302, 303, 307, 308])(
+    'an endpoint answering %i has failed the attempt: the redirect is recorded, never followed',
+    async (code) => {
+      const endpoint = endpointAt(null);
+      const { store, attempts } = memoryStore(endpoint);
+      status = code;
+      const before = seen.length;
+      expect(await deliverOnce(deps(store, Date.now()), { organization_id: ORG, event_id: 'evt_1', endpoint_id: 'we_1' })).toBe('retry');
+      expect(attempts).toEqual([expect.objectContaining({ status: code, success: false, error: `HTTP ${code}` })]);
+      expect(endpoint.failing_since).not.toBeNull();
+      expect(seen.slice(before).map((r) => r.path)).toEqual(['/hook']);
+    },
+  );
 
   test('a target the guard refuses is a failed attempt, never a request', async () => {
     const endpoint = { ...endpointAt(null), url: 'https://hooks.example.com/x' };

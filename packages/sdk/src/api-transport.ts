@@ -23,7 +23,7 @@ export interface ApiRequest {
 
 /**
  * One call of the API (JSON, or a direct upload's form). Every call is safe to
- * repeat (reads, deletes, register, and the uploads under their Idempotency-Key), so network failures,
+ * repeat (reads, deletes, register, and the uploads and webhook creates under their Idempotency-Key), so network failures,
  * 429 and 5xx are retried with backoff; other errors are thrown at once.
  */
 export async function callApi<T>(options: TransportOptions, request: ApiRequest): Promise<T> {

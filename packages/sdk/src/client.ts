@@ -359,9 +359,20 @@ export class FilesClient {
     throw new TypeError('uploadFile takes a Blob, a File or a ByteSource here (paths and streams need Node)');
   }
 
-  /** Owners and admins: a webhook endpoint; the answer's `secret` is shown this once. */
-  createWebhook(request: WebhookCreateRequest, options: { signal?: AbortSignal } = {}): Promise<WebhookEndpoint> {
-    return this.call('createWebhook', {}, { body: request, signal: options.signal });
+  /**
+   * Owners and admins: a webhook endpoint; the answer's `secret` is shown this once. Sent under an
+   * Idempotency-Key (a new one unless given), so the transport's retries never make a second endpoint.
+   */
+  createWebhook(request: WebhookCreateRequest, options: { idempotencyKey?: string; signal?: AbortSignal } = {}): Promise<WebhookEndpoint> {
+    return this.call(
+      'createWebhook',
+      {},
+      {
+        body: request,
+        headers: { 'Idempotency-Key': options.idempotencyKey ?? globalThis.crypto.randomUUID() },
+        signal: options.signal,
+      },
+    );
   }
 
   async listWebhooks(options: { signal?: AbortSignal } = {}): Promise<WebhookEndpoint[]> {
