@@ -30,8 +30,8 @@ backends.addKey(apiKey, {
 });
 backends.addMember(BENCH_ORGANIZATION_ID, BENCH_PRINCIPAL_ID);
 
-// Firestore and Cloud Storage keep the records and sessions on other machines.
-// Kept here, some 75,000 of each by the end of a run, they would bill the files
+// Firestore and Cloud Storage keep the records, sessions and outbox events on
+// other machines. Kept here, some 75,000 of each by the end of a run, they would bill the files
 // side for a garbage collector scanning a growing heap, a cost a deployed
 // function does not pay and the bare function does not have. Nothing the
 // benchmark sends reads them back (no Idempotency-Key, no listing), and the
@@ -40,6 +40,7 @@ if (process.env.BENCH_RETAIN_STORE !== '1') {
   setInterval(() => {
     backends.files.clear();
     backends.sessions.clear();
+    backends.events.length = 0;
     backends.calls.length = 0;
   }, 1000).unref();
 }
