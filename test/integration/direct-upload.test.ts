@@ -238,6 +238,44 @@ describe('a refused direct upload leaves no object and no record', () => {
   });
 });
 
+describe('POST …/files/upload: the file part’s Content-Type', () => {
+  // busboy reads a type it cannot parse as no type (text/plain), so a malformed one would pass as text; it is refused.
+  it.each([';;;', 'text/', '/pdf', 'application/pdf;;charset', 'not a type'])(
+    'refuses a malformed one (%j) 400 naming the part, and leaves nothing',
+    async (type) => {
+      const { organizationId, apiKey, url } = await freshOrg();
+      const answer = await post(
+        url,
+        apiKey,
+        multipartBody([
+          { name: 'purpose', value: 'invoice' },
+          { name: 'file', filename: 'report.pdf', type, value: pdf(2009) },
+        ]),
+      );
+      expect(answer.status).toBe(400);
+      expect(answer.body.error).toMatchObject({ code: 'INVALID_FIELD_VALUE', details: { field: 'file' } });
+      expect(answer.body.error?.message).toContain('Content-Type is malformed');
+      expect(await leftBehind(organizationId)).toEqual({ objects: [], records: [] });
+    },
+  );
+
+  it('takes text/plain said outright, in any case and with a charset, as text', async () => {
+    const { apiKey, url } = await freshOrg();
+    const answer = await post(
+      url,
+      apiKey,
+      multipartBody([{ name: 'file', filename: 'notes.txt', type: 'Text/Plain; charset=utf-8', value: 'plain words\n' }]),
+    );
+    expect([answer.status, answer.body.mime_type]).toEqual([201, 'text/plain']);
+  });
+
+  it('still guesses a type the part did not declare from the filename', async () => {
+    const { apiKey, url } = await freshOrg();
+    const answer = await post(url, apiKey, multipartBody([{ name: 'file', filename: 'report.pdf', value: pdf(2009) }]));
+    expect([answer.status, answer.body.mime_type]).toEqual([201, 'application/pdf']);
+  });
+});
+
 async function until(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 50));
   expect(condition()).toBe(true);
