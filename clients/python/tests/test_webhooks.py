@@ -65,6 +65,20 @@ def test_an_endpoint_is_created_listed_changed_rotated_and_deleted(client, tmp_p
     assert created.id not in [w.id for w in client.list_webhooks().webhooks]
 
 
+def test_a_create_sent_again_with_its_key_answers_the_same_endpoint(client):
+    key = "pytest-webhook-create-" + base64.b32encode(hashlib.sha256(str(time.time()).encode()).digest()[:10]).decode()
+    first = client.create_webhook(HOOK_URL, description="retried", idempotency_key=key)
+    try:
+        again = client.create_webhook(HOOK_URL, description="retried", idempotency_key=key)
+        assert (again.id, again.secret) == (first.id, first.secret)
+        assert [w.id for w in client.list_webhooks().webhooks].count(first.id) == 1
+        with pytest.raises(FilesApiError) as reused:
+            client.create_webhook(HOOK_URL, description="another body", idempotency_key=key)
+        assert (reused.value.status, reused.value.code) == (409, "IDEMPOTENCY_KEY_REUSED")
+    finally:
+        client.delete_webhook(first.id)
+
+
 def test_an_unknown_event_is_not_redelivered(client):
     with pytest.raises(FilesApiError) as missing:
         client.redeliver_event("evt_doesnotexist")

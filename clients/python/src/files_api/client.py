@@ -312,16 +312,20 @@ class FilesClient:
     # -- webhooks (owners and admins) ------------------------------------------------------------
 
     def create_webhook(self, url: str, event_types: list[str] | None = None,
-                       description: str | None = None) -> WebhookEndpoint:
+                       description: str | None = None, idempotency_key: str | None = None) -> WebhookEndpoint:
         """A new endpoint for the organization's events (``event_types`` left out: every type). Its
-        ``secret`` is in this answer only: keep it to check deliveries (``verify_webhook``). Not retried
-        after a failure that may have created it (there is no Idempotency-Key): list before trying again."""
+        ``secret`` is in this answer only: keep it to check deliveries (``verify_webhook``). Sent with an
+        Idempotency-Key (a new one unless given), so a retry after a lost answer gets the same endpoint,
+        secret included, instead of making a second one."""
         body: dict[str, Any] = {"url": url}
         if event_types is not None:
             body["event_types"] = event_types
         if description is not None:
             body["description"] = description
-        return WebhookEndpoint.from_dict(self._call("createWebhook", body=body, repeatable=False))
+        answer = self._call(
+            "createWebhook", body=body, headers={"Idempotency-Key": idempotency_key or str(uuid.uuid4())}
+        )
+        return WebhookEndpoint.from_dict(answer)
 
     def list_webhooks(self) -> WebhookList:
         """Every endpoint of the organization, oldest first, without secrets."""
