@@ -1,4 +1,5 @@
 import { BackendUnavailable } from '../domain/backend-unavailable';
+import { BackgroundWork } from '../domain/background-work';
 
 /**
  * Bounds a backend call: past `ms`, or on a transport-level failure, the caller
@@ -12,7 +13,7 @@ export function withDeadline<T>(backend: 'firestore' | 'storage' | 'pubsub', ms:
     // A call that throws before returning its promise is classified like one that rejects.
     const running = Promise.resolve().then(call);
     const timer = setTimeout(() => {
-      keepUntilSettled(running);
+      void lateCalls.add('late call', running);
       reject(new BackendUnavailable(backend, Object.assign(new Error(`no answer within ${ms} ms`), { code: 'DEADLINE' }), running));
     }, ms);
     running.then(
@@ -28,17 +29,8 @@ export function withDeadline<T>(backend: 'firestore' | 'storage' | 'pubsub', ms:
   });
 }
 
-/** Calls left running past their deadline, each until it settles. */
-const lateCalls = new Set<Promise<void>>();
-
-function keepUntilSettled(call: Promise<unknown>): void {
-  const settled = call.then(
-    () => undefined,
-    () => undefined,
-  );
-  lateCalls.add(settled);
-  void settled.then(() => lateCalls.delete(settled));
-}
+/** Calls left running past their deadline, each until it settles; how each ends is no one's to report. */
+const lateCalls = new BackgroundWork(() => undefined);
 
 /**
  * Resolves once every call left running past its deadline has settled, or
@@ -50,10 +42,7 @@ function keepUntilSettled(call: Promise<unknown>): void {
 export async function lateCallsSettled(limitMs: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, limitMs)));
-  const allSettled = async () => {
-    while (lateCalls.size > 0) await Promise.all(lateCalls);
-  };
-  await Promise.race([allSettled(), limit]);
+  await Promise.race([lateCalls.settled(), limit]);
   clearTimeout(timer);
 }
 
