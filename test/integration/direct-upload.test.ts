@@ -206,6 +206,36 @@ describe('a refused direct upload leaves no object and no record', () => {
     expect(await leftBehind(organizationId)).toEqual({ objects: [fits.body.storage_path], records: [fits.body.id] });
   });
 
+  it('judges the quota again on a fresh read before refusing: room made while the bytes arrive counts', async () => {
+    const { organizationId, apiKey, url } = await freshOrg();
+    await stack.db.doc(`organizations/${organizationId}`).update({ limits: { max_open_sessions: 10, max_stored_bytes: 20_000 } });
+    const first = await post(url, apiKey, multipartBody([pdfPart('a.pdf', 15_000)]));
+    expect(first.status).toBe(201);
+    const body = multipartBody([pdfPart('b.pdf', 15_000)]);
+    let deleted = 0;
+    const answer = (await rawPost(url, { ...formHeaders(apiKey), 'Content-Length': String(body.length) }, (write, end) => {
+      // The usage is read as the upload starts (15 000 of 20 000 used); the first file is deleted before the rest
+      // is sent. On a machine slow enough that the read comes after the delete, the test passes either way.
+      write(body.subarray(0, 8000));
+      const remove = () =>
+        fetch(`${stack.api.url}/v1/organizations/${organizationId}/files/${first.body.id}`, {
+          method: 'DELETE',
+          headers: { 'X-API-Key': apiKey },
+        });
+      setTimeout(() => {
+        void remove()
+          .then((response) => (deleted = response.status))
+          .finally(() => {
+            write(body.subarray(8000));
+            end();
+          });
+      }, 500);
+    })) as RawAnswer;
+    expect(deleted).toBe(204);
+    expect([answer.status, answer.body.original_filename]).toEqual([201, 'b.pdf']);
+    expect(await storedBytes(organizationId)).toBe(15_000);
+  });
+
   it('a client that disconnects midway', async () => {
     const stdout = captureStdout();
     try {

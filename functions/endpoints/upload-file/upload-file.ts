@@ -15,6 +15,7 @@ import {
   type ObjectWriter,
   type Quotas,
   type StoredObject,
+  type UsageRead,
 } from '../../domain/ports';
 import { reserveUpload } from '../../domain/reserve-upload';
 import { ApiError, unsupportedMediaType } from '../../errors/api-error';
@@ -66,6 +67,10 @@ export async function uploadFile(deps: UploadFileDeps, input: UploadFileInput): 
   if (Number(input.req.headers['content-length']) > cap) throw directUploadTooLarge(cap);
 
   const fileId = newFileId();
+  // The usage the reservation is judged on is read while the bytes arrive, as upload-url reads it while its
+  // session starts: no round trip of its own after the last byte. A read made stale meanwhile only makes the
+  // reservation's compare-and-set lose and read again; one that failed is made again then.
+  const usageRead = deps.quotas.usage(input.organizationId).catch(() => undefined);
   let objectName: string | undefined;
   const store = async (part: FilePart): Promise<Stored> => {
     const { filename, mimeType } = validFilePart(part.filename, part.mimeType);
@@ -83,7 +88,7 @@ export async function uploadFile(deps: UploadFileDeps, input: UploadFileInput): 
     const { stored, fields } = await receiveForm(input.req, cap, store);
     const labels = validFormFields(fields);
     checkStored(stored, fileId);
-    const answer = await record(deps, input, stored, labels, fileId);
+    const answer = await record(deps, input, stored, labels, fileId, await usageRead);
     // A replay under the key: the first upload is the answer, this request's copy of its bytes goes.
     if (answer.file.id !== fileId) await removeObject(deps, stored.object.name);
     return answer;
@@ -107,6 +112,7 @@ async function record(
   stored: Stored,
   labels: FormLabels,
   fileId: string,
+  read: UsageRead | undefined,
 ): Promise<{ status: 201; file: FileObject }> {
   const { object } = stored;
   const now = (deps.now ?? Date.now)();
@@ -134,7 +140,10 @@ async function record(
   };
   // The reservation upload-url makes (domain/reserve-upload.ts), exact under concurrency, on the size storage reports.
   const create = async (claim?: IdempotencyClaim) => {
-    const exceeded = await reserveUpload(deps, made, { claim, giveUpMs: deps.config.backendTimeoutMs });
+    const options = { claim, giveUpMs: deps.config.backendTimeoutMs };
+    // A refusal judged on the read made before the bytes is judged again on a fresh one: a delete may have made room since.
+    let exceeded = await reserveUpload(deps, made, { ...options, read });
+    if (exceeded && read) exceeded = await reserveUpload(deps, made, options);
     if (exceeded) throw quotaExceeded(exceeded);
   };
   const key = input.idempotencyKey;
