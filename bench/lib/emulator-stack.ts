@@ -14,6 +14,8 @@ export interface EmulatorStack {
   apiKey: string;
   /** the emulators' processes, whose CPU use is part of what a request to the function costs */
   pids: number[];
+  /** the storage emulator's own (its supervisor and node), part of `pids` */
+  storagePids: number[];
   stop(): Promise<void>;
 }
 
@@ -55,6 +57,7 @@ export async function startEmulatorStack(): Promise<EmulatorStack> {
       apiKey,
       // Each emulator runs under a supervisor, in a group of its own: Java or node, and the supervisor.
       pids: [emulators.firestore.pid, emulators.storage.pid].flatMap(groupMembers),
+      storagePids: groupMembers(emulators.storage.pid),
       stop,
     };
   } catch (error) {
