@@ -10,6 +10,8 @@ export interface Config {
   chunkSizeRecommended: number;
   authCacheTtlMs: number;
   backendTimeoutMs: number;
+  /** The `files` function's timeout (the deploy's --timeout): the longest a request lives. */
+  requestTimeoutMs: number;
   maxBodyBytes: number;
   idempotencyTtlSeconds: number;
   /** Browser origins the API answers CORS for (exact, as browsers send them); none by default. */
@@ -125,6 +127,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     chunkSizeRecommended,
     authCacheTtlMs: integer('AUTH_CACHE_TTL_SECONDS', DEFAULT_AUTH_CACHE_TTL_SECONDS, 0, 3600, ' (0 disables the cache)') * 1000,
     backendTimeoutMs: integer('BACKEND_TIMEOUT_MS', 10_000, 100, 120_000),
+    requestTimeoutMs: integer('FILES_TIMEOUT_SECONDS', 60, 1, 3600, ' (the most Cloud Run allows an HTTP function)') * 1000,
     maxBodyBytes: integer('MAX_REQUEST_BODY_BYTES', 64 * 1024, 1024, 1024 * 1024),
     idempotencyTtlSeconds: integer('IDEMPOTENCY_TTL_SECONDS', 24 * 3600, 60, 7 * 24 * 3600),
     corsAllowedOrigins: new Set(corsAllowedOrigins),

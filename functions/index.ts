@@ -12,6 +12,7 @@ import { GcsDownloadSigner } from './adapters/gcs-download-signer';
 import { GcsObjects } from './adapters/gcs-objects';
 import { GcsUploadSessions } from './adapters/gcs-upload-sessions';
 import { BackgroundWork } from './domain/background-work';
+import { directUploadExpiryMs } from './domain/direct-upload-expiry';
 import { sessionGraceMs } from './domain/session-grace';
 import { ConfigError, loadConfig, type Config } from './config';
 import { installBodyLayer } from './http/body-layer';
@@ -106,6 +107,7 @@ functions.http(
       batchSize: 100,
       budgetMs: 30_000,
       sessionGraceMs: sessionGraceMs(config.backendTimeoutMs),
+      directUploadExpiryMs: directUploadExpiryMs(config.requestTimeoutMs, config.backendTimeoutMs),
       onBackgroundError: logBackgroundError,
       prompt,
     },

@@ -4,19 +4,25 @@ import { fileEventDrafts } from '../domain/file-events';
 import type { FileRecord } from '../domain/file-record';
 import { prefixEnd } from '../domain/filename-key';
 import {
+  DirectUploadSwept,
   IdempotencyKeyTaken,
   UsageChanged,
+  type DirectUpload,
+  type DirectUploadMarker,
   type FileRecords,
   type FileStatus,
   type IdempotencyClaim,
   type ListQuery,
+  type MarkerVersion,
   type ReservationBasis,
 } from '../domain/ports';
 import { usageDelta, type Usage } from '../domain/usage';
 import { withDeadline } from './deadline';
+import { claimMarker, markerAt, markerMoved, markerRef, staleMarkers, writeMarker } from './firestore-direct-uploads';
 import { addEvents } from './firestore-events';
 import { reservedCounter, updateTimeOf, usageShard } from './usage-shards';
 
+const NOT_FOUND = 5;
 const ALREADY_EXISTS = 6;
 const FAILED_PRECONDITION = 9;
 // Every state but `deleted`: what a listing shows when it names no status.
@@ -45,22 +51,31 @@ export class FirestoreFileRecords implements FileRecords {
     return this.createReserved(record, claim, basis);
   }
 
-  createUploaded(record: FileRecord, claim?: IdempotencyClaim, basis?: ReservationBasis): Promise<void> {
-    return this.createReserved(record, claim, basis);
+  createUploaded(record: FileRecord, claim?: IdempotencyClaim, basis?: ReservationBasis, marker?: MarkerVersion): Promise<void> {
+    return this.createReserved(record, claim, basis, marker);
   }
 
-  /** A new record (uploading, or a direct upload's uploaded) with its reservation and claim, in one batch. */
-  private createReserved(record: FileRecord, claim: IdempotencyClaim | undefined, basis: ReservationBasis | undefined): Promise<void> {
+  /**
+   * A new record (uploading, or a direct upload's uploaded) with its reservation and claim, in one batch;
+   * a direct upload's marker is deleted in it, on the condition that no sweep has claimed it.
+   */
+  private createReserved(record: FileRecord, claim?: IdempotencyClaim, basis?: ReservationBasis, marker?: MarkerVersion): Promise<void> {
     return withDeadline('firestore', this.timeoutMs, async () => {
+      const org = record.organization_id;
       const batch = this.db.batch();
-      batch.create(this.file(record.organization_id, record.id), record);
+      batch.create(this.file(org, record.id), record);
       addEvents(this.db, batch, fileEventDrafts(null, record));
-      this.reserve(batch, record.organization_id, usageDelta(null, record.status, record.file_size), basis);
-      if (claim) batch.create(this.claim(record.organization_id, claim.keyHash), toClaimDoc(claim));
+      this.reserve(batch, org, usageDelta(null, record.status, record.file_size), basis);
+      if (claim) batch.create(this.claim(org, claim.keyHash), toClaimDoc(claim));
+      if (marker) batch.delete(markerRef(this.db, org, record.id), markerAt(marker));
       try {
         await batch.commit();
       } catch (error) {
         const code = (error as { code?: number }).code;
+        // Which precondition failed, only a read tells: the marker's is checked first, as it is final.
+        if (marker && (code === FAILED_PRECONDITION || code === NOT_FOUND) && (await markerMoved(this.db, org, record.id, marker))) {
+          throw new DirectUploadSwept();
+        }
         if (code === FAILED_PRECONDITION && basis) throw new UsageChanged();
         // The counter's first create lost to another, or the record or claim exists: which one, only a read tells.
         if (code === ALREADY_EXISTS && basis === '' && (await reservedCounter(this.db, record.organization_id).get()).exists) {
@@ -235,6 +250,24 @@ export class FirestoreFileRecords implements FileRecords {
         .limit(limit)
         .get();
       return snap.docs.map((d) => d.data() as FileRecord);
+    });
+  }
+
+  markDirectUpload(upload: DirectUpload): Promise<MarkerVersion> {
+    return withDeadline('firestore', this.timeoutMs, () => writeMarker(this.db, upload));
+  }
+
+  findStaleDirectUploads(createdBefore: string, limit: number): Promise<DirectUploadMarker[]> {
+    return withDeadline('firestore', this.timeoutMs, () => staleMarkers(this.db, createdBefore, limit));
+  }
+
+  claimDirectUpload(marker: DirectUploadMarker): Promise<DirectUploadMarker | null> {
+    return withDeadline('firestore', this.timeoutMs, () => claimMarker(this.db, marker));
+  }
+
+  removeDirectUpload(organizationId: string, fileId: string): Promise<void> {
+    return withDeadline('firestore', this.timeoutMs, async () => {
+      await markerRef(this.db, organizationId, fileId).delete();
     });
   }
 

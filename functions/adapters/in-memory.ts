@@ -6,8 +6,11 @@ import type { FileRecord } from '../domain/file-record';
 import { byCodePoint, prefixEnd } from '../domain/filename-key';
 import type { FileEvent } from '../generated/schema-types';
 import {
+  DirectUploadSwept,
   IdempotencyKeyTaken,
   UsageChanged,
+  type DirectUpload,
+  type DirectUploadMarker,
   type Directory,
   type DownloadRequest,
   type DownloadSigner,
@@ -16,6 +19,7 @@ import {
   type FileStatus,
   type IdempotencyClaim,
   type ListQuery,
+  type MarkerVersion,
   type NewObject,
   type ObjectStore,
   type ObjectWriter,
@@ -39,6 +43,9 @@ export class MemoryBackends
   readonly members = new Set<string>();
   readonly files = new Map<string, FileRecord>();
   readonly claims = new Map<string, IdempotencyClaim>();
+  /** Direct uploads' markers, by organization and file id. */
+  readonly markers = new Map<string, DirectUploadMarker>();
+  private markerWrites = 0;
   /** Every organization's events, in commit order. */
   readonly events: FileEvent[] = [];
   readonly sessions = new Map<string, SessionRequest>();
@@ -81,8 +88,48 @@ export class MemoryBackends
     return this.call('createUploading', () => this.createReserved(record, claim, basis));
   }
 
-  createUploaded(record: FileRecord, claim?: IdempotencyClaim, basis?: ReservationBasis) {
-    return this.call('createUploaded', () => this.createReserved(record, claim, basis));
+  createUploaded(record: FileRecord, claim?: IdempotencyClaim, basis?: ReservationBasis, marker?: MarkerVersion) {
+    return this.call('createUploaded', () => {
+      const key = `${record.organization_id}/${record.id}`;
+      if (marker !== undefined && this.markers.get(key)?.version !== marker) throw new DirectUploadSwept();
+      this.createReserved(record, claim, basis);
+      this.markers.delete(key);
+    });
+  }
+
+  markDirectUpload(upload: DirectUpload) {
+    return this.call('markDirectUpload', () => {
+      const key = `${upload.organizationId}/${upload.fileId}`;
+      if (this.markers.has(key)) throw alreadyExists();
+      const version = String(++this.markerWrites);
+      this.markers.set(key, { ...upload, version });
+      return version;
+    });
+  }
+
+  findStaleDirectUploads(createdBefore: string, limit: number) {
+    return this.call('findStaleDirectUploads', () =>
+      [...this.markers.values()]
+        .filter((m) => m.createdAt <= createdBefore)
+        .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+        .slice(0, limit),
+    );
+  }
+
+  claimDirectUpload(marker: DirectUploadMarker) {
+    return this.call('claimDirectUpload', () => {
+      const key = `${marker.organizationId}/${marker.fileId}`;
+      if (this.markers.get(key)?.version !== marker.version) return null;
+      const claimed = { ...marker, version: String(++this.markerWrites) };
+      this.markers.set(key, claimed);
+      return claimed;
+    });
+  }
+
+  removeDirectUpload(organizationId: string, fileId: string) {
+    return this.call('removeDirectUpload', () => {
+      this.markers.delete(`${organizationId}/${fileId}`);
+    });
   }
 
   private createReserved(record: FileRecord, claim: IdempotencyClaim | undefined, basis: ReservationBasis | undefined) {

@@ -43,8 +43,28 @@ export interface FileRecords {
   /**
    * Creates a direct upload's record, already `uploaded`, with its reservation
    * and the claim, as createUploading does (the same basis and UsageChanged).
+   * Given the `version` markDirectUpload answered, deletes that marker in the
+   * same commit, and commits only if the marker is still at that version:
+   * throws DirectUploadSwept (nothing written) once the sweep has claimed it.
    */
-  createUploaded(record: FileRecord, claim?: IdempotencyClaim, basis?: ReservationBasis): Promise<void>;
+  createUploaded(record: FileRecord, claim?: IdempotencyClaim, basis?: ReservationBasis, marker?: MarkerVersion): Promise<void>;
+  /**
+   * Writes the marker of a direct upload about to write its object (it fails
+   * if one of that file id exists); resolves to the marker's version. It
+   * exists exactly while the object may exist without a record.
+   */
+  markDirectUpload(upload: DirectUpload): Promise<MarkerVersion>;
+  /** Markers of any organization created at or before `createdBefore`, oldest first. */
+  findStaleDirectUploads(createdBefore: string, limit: number): Promise<DirectUploadMarker[]>;
+  /**
+   * Takes a marker for the sweep: changes its version only if it is still at
+   * the one read, so that its upload's record can no longer be created.
+   * Null when it changed or is gone (its record was created, or another
+   * sweep took it).
+   */
+  claimDirectUpload(marker: DirectUploadMarker): Promise<DirectUploadMarker | null>;
+  /** Deletes the marker; a missing one is not an error. */
+  removeDirectUpload(organizationId: string, fileId: string): Promise<void>;
   /**
    * Writes `record` as it is (a settled one: no usage) unless a record of its
    * id exists, so that a create of that id still under way fails. Null when
@@ -87,6 +107,22 @@ export interface FileRecords {
 }
 
 export type FileStatus = FileRecord['status'];
+
+/** A direct upload under way, as its marker records it (docs/DIRECT-UPLOAD.md). */
+export interface DirectUpload {
+  organizationId: string;
+  fileId: string;
+  /** the object the upload writes */
+  objectName: string;
+  createdAt: string;
+}
+
+/** Which write of a marker was read (opaque; every write of the marker changes it). */
+export type MarkerVersion = string;
+
+export interface DirectUploadMarker extends DirectUpload {
+  version: MarkerVersion;
+}
 
 export interface ListQuery {
   status?: FileStatus;
@@ -212,6 +248,13 @@ export interface DownloadSigner {
 export class UsageChanged extends Error {
   constructor() {
     super('usage changed since it was read');
+  }
+}
+
+/** The sweep claimed a direct upload's marker (the upload outlived the longest a request lives): its record cannot be created. */
+export class DirectUploadSwept extends Error {
+  constructor() {
+    super('the direct upload was swept before its record was written');
   }
 }
 

@@ -1,6 +1,6 @@
 import { BackendUnavailable } from './backend-unavailable';
 import type { FileRecord } from './file-record';
-import { UsageChanged, type FileRecords, type IdempotencyClaim, type Quotas, type UsageRead } from './ports';
+import { UsageChanged, type FileRecords, type IdempotencyClaim, type MarkerVersion, type Quotas, type UsageRead } from './ports';
 import { exceededQuota, usageDelta, type QuotaExceeded } from './usage';
 
 export interface ReservePorts {
@@ -27,11 +27,7 @@ export interface ReservePorts {
  * failure to read again is a BackendUnavailable without `late`: nothing of
  * that attempt was written, so there is no late write to undo.
  */
-export function reserveUpload(
-  ports: ReservePorts,
-  record: FileRecord,
-  options: { claim?: IdempotencyClaim; read?: UsageRead; giveUpMs: number },
-): Promise<QuotaExceeded | undefined> {
+export function reserveUpload(ports: ReservePorts, record: FileRecord, options: ReserveOptions): Promise<QuotaExceeded | undefined> {
   const organizationId = record.organization_id;
   const before = turns.get(organizationId);
   // A read made before an earlier turn committed is stale: read afresh rather than lose.
@@ -48,21 +44,25 @@ export function reserveUpload(
   return turn;
 }
 
+interface ReserveOptions {
+  claim?: IdempotencyClaim;
+  read?: UsageRead;
+  giveUpMs: number;
+  /** a direct upload's marker, deleted with the record (FileRecords.createUploaded) */
+  marker?: MarkerVersion;
+}
+
 /** The last reservation under way per organization in this instance: the next one starts when it settles. */
 const turns = new Map<string, Promise<void>>();
 
-async function reserve(
-  ports: ReservePorts,
-  record: FileRecord,
-  options: { claim?: IdempotencyClaim; read?: UsageRead; giveUpMs: number },
-): Promise<QuotaExceeded | undefined> {
+async function reserve(ports: ReservePorts, record: FileRecord, options: ReserveOptions): Promise<QuotaExceeded | undefined> {
   const giveUpAt = Date.now() + options.giveUpMs;
   let read = options.read ?? (await readAgain(ports, record.organization_id));
   for (;;) {
     const exceeded = exceededQuota(read.usage, read.limits, usageDelta(null, record.status, record.file_size));
     if (exceeded) return exceeded;
     try {
-      if (record.status === 'uploaded') await ports.records.createUploaded(record, options.claim, read.basis);
+      if (record.status === 'uploaded') await ports.records.createUploaded(record, options.claim, read.basis, options.marker);
       else await ports.records.createUploading(record, options.claim, read.basis);
       return undefined;
     } catch (error) {

@@ -1,7 +1,7 @@
 import { completeUpload, type CompletionDeps } from '../domain/complete-upload';
 import { failedBecause, type FileRecord } from '../domain/file-record';
 import { isoSeconds } from '../domain/iso-time';
-import type { UploadSessions } from '../domain/ports';
+import type { DirectUploadMarker, UploadSessions } from '../domain/ports';
 
 export interface SweepDeps extends CompletionDeps {
   sessions: UploadSessions;
@@ -11,6 +11,8 @@ export interface SweepDeps extends CompletionDeps {
   budgetMs: number;
   /** How long a record may be `uploading` without a session URI before it is abandoned (see session-grace.ts). */
   sessionGraceMs: number;
+  /** How old a direct upload's marker is before its upload is taken for dead (see direct-upload-expiry.ts). */
+  directUploadExpiryMs: number;
   onBackgroundError?: (what: string, error: unknown) => void;
 }
 
@@ -21,10 +23,12 @@ export interface SweepReport {
   abandoned: number;
   /** Sessions cancelled and objects removed for records that no longer expect them. */
   cleaned: number;
+  /** Direct uploads whose function died between the object and the record: object and marker removed. */
+  orphans: number;
   has_more: boolean;
 }
 
-type Outcome = 'expired' | 'completed' | 'abandoned' | 'cleaned' | 'skipped';
+type Outcome = 'expired' | 'completed' | 'abandoned' | 'cleaned' | 'orphans' | 'skipped';
 
 /**
  * For Cloud Scheduler: `uploading` records past `expires_at` become `expired`,
@@ -33,27 +37,31 @@ type Outcome = 'expired' | 'completed' | 'abandoned' | 'cleaned' | 'skipped';
  * got a session past a short grace become `failed`, releasing their quota.
  * Records that are no longer live but may still have a session or an object
  * (`leftovers`: a cancel or a deletion that failed, an instance that died) get
- * both removed. Idempotent, and safe beside register and finalize: every change is a
- * conditional transition.
+ * both removed. So are the objects of direct uploads whose function died before
+ * their record (their markers, past the longest a request lives). Idempotent,
+ * and safe beside register, finalize and direct uploads: every change is a
+ * conditional write.
  */
 export async function sweepExpired(deps: SweepDeps): Promise<SweepReport> {
   const clock = deps.now ?? Date.now;
   const stopAt = clock() + deps.budgetMs;
-  const report: SweepReport = { expired: 0, completed: 0, abandoned: 0, cleaned: 0, has_more: false };
+  const report: SweepReport = { expired: 0, completed: 0, abandoned: 0, cleaned: 0, orphans: 0, has_more: false };
   for (;;) {
     const now = clock();
-    const [due, sessionless, leftovers] = await Promise.all([
+    const [due, sessionless, leftovers, orphans] = await Promise.all([
       deps.records.findExpired(isoSeconds(now), deps.batchSize),
       deps.records.findSessionless(isoSeconds(now - deps.sessionGraceMs), deps.batchSize),
       deps.records.findLeftovers(deps.batchSize),
+      deps.records.findStaleDirectUploads(isoSeconds(now - deps.directUploadExpiryMs), deps.batchSize),
     ]);
     const outcomes = await Promise.all([
       ...due.map((record) => expire(deps, record)),
       ...sessionless.map((record) => abandon(deps, record)),
       ...leftovers.map((record) => cleanUp(deps, record)),
+      ...orphans.map((marker) => removeOrphan(deps, marker)),
     ]);
     for (const outcome of outcomes) if (outcome !== 'skipped') report[outcome]++;
-    report.has_more = [due, sessionless, leftovers].some((batch) => batch.length === deps.batchSize);
+    report.has_more = [due, sessionless, leftovers, orphans].some((batch) => batch.length === deps.batchSize);
     // What this batch expired or abandoned is cleaned up by the next one, in this run.
     const more = report.has_more || outcomes.some((o) => o === 'expired' || o === 'abandoned');
     // A batch that changed nothing would come back unchanged: stop rather than spin.
@@ -98,4 +106,26 @@ async function cleanUp(deps: SweepDeps, record: FileRecord): Promise<Outcome> {
   }
   const result = await deps.records.transition(record.organization_id, record.id, record.status, { leftovers: false, session_uri: null });
   return result?.changed ? 'cleaned' : 'skipped';
+}
+
+/**
+ * A direct upload's marker past the longest a request lives: its function died
+ * after the object may have been made and before the record was. The marker is
+ * claimed first (its version changes, so a record still being committed for it
+ * fails: no record is ever left without its object), then the object removed
+ * (no generation: the name holds a fresh file id and is written only if
+ * absent), then the marker. A failed step leaves the marker for the next run.
+ */
+async function removeOrphan(deps: SweepDeps, marker: DirectUploadMarker): Promise<Outcome> {
+  try {
+    const claimed = await deps.records.claimDirectUpload(marker);
+    // Its record was committed since the query, or another run took it.
+    if (!claimed) return 'skipped';
+    await deps.objects.remove(claimed.objectName);
+    await deps.records.removeDirectUpload(claimed.organizationId, claimed.fileId);
+    return 'orphans';
+  } catch (error) {
+    deps.onBackgroundError?.('remove orphaned direct upload', error);
+    return 'skipped';
+  }
 }

@@ -116,7 +116,8 @@ export function deployPlan(options: DeployOptions, root: string): Step[] {
   // Behind API Gateway only, the client's address is the second X-Forwarded-For entry from the end (the gateway
   // records it, Google's front end then records the gateway); reachable directly, the last (docs/ABUSE-LIMITS.md).
   const proxyHops = options.access === 'gateway-only' ? 2 : 1;
-  const env = `--set-env-vars=FILES_BUCKET=${bucket},GOOGLE_CLOUD_PROJECT=${project},TRUSTED_PROXY_HOPS=${proxyHops}`;
+  // FILES_TIMEOUT_SECONDS: the sweep takes a direct upload older than the longest request for dead (docs/DIRECT-UPLOAD.md).
+  const env = `--set-env-vars=FILES_BUCKET=${bucket},GOOGLE_CLOUD_PROJECT=${project},TRUSTED_PROXY_HOPS=${proxyHops},FILES_TIMEOUT_SECONDS=${FILES_TIMEOUT_SECONDS}`;
   const deployFunction = (name: FunctionName, ...flags: string[]): ShellCommand =>
     gcloud(
       'functions',

@@ -49,7 +49,9 @@ describe('npm run deploy -- --dry-run', () => {
       expect(line).toContain(` --runtime=${RUNTIME} `);
       expect(line).toContain(' --source=dist/deploy ');
       expect(line).toContain(' --region=europe-west1 ');
-      expect(line).toContain(' --set-env-vars=FILES_BUCKET=demo-proj-files,GOOGLE_CLOUD_PROJECT=demo-proj,TRUSTED_PROXY_HOPS=1 ');
+      expect(line).toContain(
+        ' --set-env-vars=FILES_BUCKET=demo-proj-files,GOOGLE_CLOUD_PROJECT=demo-proj,TRUSTED_PROXY_HOPS=1,FILES_TIMEOUT_SECONDS=60 ',
+      );
     }
     expect(RUNTIME).toBe('nodejs24');
     expect(script.indexOf('npm run bundle')).toBeLessThan(script.indexOf('gcloud functions deploy'));
@@ -227,7 +229,7 @@ describe('npm run deploy -- --dry-run', () => {
     expect(files).toContain(' --no-allow-unauthenticated ');
     expect(files).not.toContain(' --allow-unauthenticated ');
     // Every request then comes through the gateway, which records the client before Google's front end records it.
-    expect(files).toContain(',TRUSTED_PROXY_HOPS=2 ');
+    expect(files).toContain(',TRUSTED_PROXY_HOPS=2,');
   });
 
   it('refuses bad usage with exit 2, before anything', async () => {

@@ -39,7 +39,9 @@ function post(url: string, apiKey: string, body: Buffer, extra: Record<string, s
 async function leftBehind(organizationId: string) {
   const [objects] = await stack.storage.bucket(stack.bucket).getFiles({ prefix: `files/${organizationId}/` });
   const records = await stack.db.collection(`organizations/${organizationId}/files`).get();
-  return { objects: objects.map((o) => o.name), records: records.docs.map((d) => d.id) };
+  // A direct upload's marker (docs/DIRECT-UPLOAD.md) outlives its request only when the function dies.
+  const markers = await stack.db.collection(`organizations/${organizationId}/direct_uploads`).get();
+  return { objects: objects.map((o) => o.name), records: records.docs.map((d) => d.id), markers: markers.docs.map((d) => d.id) };
 }
 
 async function storedBytes(organizationId: string): Promise<number> {
@@ -117,7 +119,7 @@ describe('POST …/files/upload', () => {
     expect(again.body.id).toBe(first.body.id);
     const other = await post(url, apiKey, multipartBody([pdfPart('b.pdf', 5000)]), { 'Idempotency-Key': 'direct-1' });
     expect([other.status, other.body.error?.code]).toEqual([409, 'IDEMPOTENCY_KEY_REUSED']);
-    expect(await leftBehind(organizationId)).toEqual({ objects: [first.body.storage_path], records: [first.body.id] });
+    expect(await leftBehind(organizationId)).toEqual({ objects: [first.body.storage_path], records: [first.body.id], markers: [] });
   });
 });
 
@@ -188,7 +190,7 @@ describe('a refused direct upload leaves no object and no record', () => {
     expect([answer.status, answer.body.error?.code]).toEqual([status, code]);
     if (status === 413) expect(answer.body.error?.message).toContain('upload-url');
     if (code === 'INVALID_FIELD_VALUE' || code === 'UNKNOWN_FIELD') expect(answer.body.error?.details.field).toBeDefined();
-    expect(await leftBehind(organizationId)).toEqual({ objects: [], records: [] });
+    expect(await leftBehind(organizationId)).toEqual({ objects: [], records: [], markers: [] });
     expect(await storedBytes(organizationId)).toBe(0);
   });
 
@@ -203,7 +205,7 @@ describe('a refused direct upload leaves no object and no record', () => {
       'QUOTA_EXCEEDED',
       { quota: 'stored_bytes', limit: 20_000, used: 15_000 },
     ]);
-    expect(await leftBehind(organizationId)).toEqual({ objects: [fits.body.storage_path], records: [fits.body.id] });
+    expect(await leftBehind(organizationId)).toEqual({ objects: [fits.body.storage_path], records: [fits.body.id], markers: [] });
   });
 
   it('judges the quota again on a fresh read before refusing: room made while the bytes arrive counts', async () => {
@@ -261,7 +263,7 @@ describe('a refused direct upload leaves no object and no record', () => {
         .split('\n')
         .find((l) => l.includes(`"trace_id":"${trace}"`));
       expect(JSON.parse(line ?? '{}')).toMatchObject({ error_code: 'INVALID_MULTIPART', httpRequest: { status: 400 } });
-      expect(await leftBehind(organizationId)).toEqual({ objects: [], records: [] });
+      expect(await leftBehind(organizationId)).toEqual({ objects: [], records: [], markers: [] });
     } finally {
       jest.restoreAllMocks();
     }
@@ -285,7 +287,7 @@ describe('POST …/files/upload: the file part’s Content-Type', () => {
       expect(answer.status).toBe(400);
       expect(answer.body.error).toMatchObject({ code: 'INVALID_FIELD_VALUE', details: { field: 'file' } });
       expect(answer.body.error?.message).toContain('Content-Type is malformed');
-      expect(await leftBehind(organizationId)).toEqual({ objects: [], records: [] });
+      expect(await leftBehind(organizationId)).toEqual({ objects: [], records: [], markers: [] });
     },
   );
 

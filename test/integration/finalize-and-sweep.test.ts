@@ -208,7 +208,7 @@ describe('the sweeper', () => {
     expect((await fileDoc(session.file_id).get()).get('status')).toBe('expired');
     expect((await fileDoc(fresh.file_id).get()).get('status')).toBe('uploading');
     expect((await fetch(session.upload_url, { method: 'PUT', body: Buffer.alloc(10) })).status).toBe(404);
-    expect(await sweep()).toEqual({ expired: 0, completed: 0, abandoned: 0, cleaned: 0, has_more: false });
+    expect(await sweep()).toEqual({ expired: 0, completed: 0, abandoned: 0, cleaned: 0, orphans: 0, has_more: false });
   });
 
   it('cancels the session of a record that no longer expects it (a cancel that failed), once', async () => {

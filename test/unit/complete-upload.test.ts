@@ -156,16 +156,33 @@ describe('sweepExpired', () => {
       'org_1/file_B',
       record({ id: 'file_B', storage_path: 'files/org_1/file_B/b.pdf', expires_at: '2026-01-09T00:00:00Z' }),
     );
-    const report = await sweepExpired({ ...deps, sessions: backends, batchSize: 10, budgetMs: 10_000, sessionGraceMs: 60_000 });
-    expect(report).toEqual({ expired: 1, completed: 0, abandoned: 0, cleaned: 1, has_more: false });
+    const report = await sweepExpired({
+      ...deps,
+      sessions: backends,
+      batchSize: 10,
+      budgetMs: 10_000,
+      sessionGraceMs: 60_000,
+      directUploadExpiryMs: 130_000,
+    });
+    expect(report).toEqual({ expired: 1, completed: 0, abandoned: 0, cleaned: 1, orphans: 0, has_more: false });
     expect(backends.files.get('org_1/file_A')?.status).toBe('expired');
     expect(backends.files.get('org_1/file_B')?.status).toBe('uploading');
     expect([...backends.cancelled]).toEqual(['http://storage.invalid/session']);
-    expect(await sweepExpired({ ...deps, sessions: backends, batchSize: 10, budgetMs: 10_000, sessionGraceMs: 60_000 })).toEqual({
+    expect(
+      await sweepExpired({
+        ...deps,
+        sessions: backends,
+        batchSize: 10,
+        budgetMs: 10_000,
+        sessionGraceMs: 60_000,
+        directUploadExpiryMs: 130_000,
+      }),
+    ).toEqual({
       expired: 0,
       completed: 0,
       abandoned: 0,
       cleaned: 0,
+      orphans: 0,
       has_more: false,
     });
   });
@@ -181,6 +198,7 @@ describe('sweepExpired', () => {
       batchSize: 10,
       budgetMs: 10_000,
       sessionGraceMs: 60_000,
+      directUploadExpiryMs: 130_000,
     });
     expect(report.expired).toBe(1);
   });
@@ -188,11 +206,21 @@ describe('sweepExpired', () => {
   it('completes, never deletes, an upload whose object arrived but whose event was lost', async () => {
     const { backends, deps } = setup(record({ expires_at: '2026-01-01T12:00:00Z' }));
     backends.putObject('files/org_1/file_A/a.pdf', PDF, 'application/pdf', { file_id: 'file_A' });
-    expect(await sweepExpired({ ...deps, sessions: backends, batchSize: 10, budgetMs: 10_000, sessionGraceMs: 60_000 })).toEqual({
+    expect(
+      await sweepExpired({
+        ...deps,
+        sessions: backends,
+        batchSize: 10,
+        budgetMs: 10_000,
+        sessionGraceMs: 60_000,
+        directUploadExpiryMs: 130_000,
+      }),
+    ).toEqual({
       expired: 0,
       completed: 1,
       abandoned: 0,
       cleaned: 0,
+      orphans: 0,
       has_more: false,
     });
     expect(backends.files.get('org_1/file_A')?.status).toBe('uploaded');
@@ -203,18 +231,31 @@ describe('sweepExpired', () => {
     const { backends, deps } = setup(record({ expires_at: '2026-01-01T12:00:00Z' }));
     backends.files.set('org_1/file_B', record({ id: 'file_B', expires_at: '2026-01-01T12:00:00Z' }));
     backends.files.set('org_1/file_C', record({ id: 'file_C', expires_at: '2026-01-01T12:00:00Z' }));
-    expect(await sweepExpired({ ...deps, sessions: backends, batchSize: 1, budgetMs: 0, sessionGraceMs: 60_000 })).toEqual({
+    expect(
+      await sweepExpired({ ...deps, sessions: backends, batchSize: 1, budgetMs: 0, sessionGraceMs: 60_000, directUploadExpiryMs: 130_000 }),
+    ).toEqual({
       expired: 1,
       completed: 0,
       abandoned: 0,
       cleaned: 0,
+      orphans: 0,
       has_more: true,
     });
-    expect(await sweepExpired({ ...deps, sessions: backends, batchSize: 1, budgetMs: 10_000, sessionGraceMs: 60_000 })).toEqual({
+    expect(
+      await sweepExpired({
+        ...deps,
+        sessions: backends,
+        batchSize: 1,
+        budgetMs: 10_000,
+        sessionGraceMs: 60_000,
+        directUploadExpiryMs: 130_000,
+      }),
+    ).toEqual({
       expired: 2,
       completed: 0,
       abandoned: 0,
       cleaned: 3,
+      orphans: 0,
       has_more: false,
     });
   });
@@ -230,6 +271,7 @@ describe('sweepExpired: abandoned uploads and leftovers', () => {
       batchSize: 10,
       budgetMs: 10_000,
       sessionGraceMs: 60_000,
+      directUploadExpiryMs: 130_000,
     });
 
   it('fails an `uploading` record with no session past the grace, and leaves one within it', async () => {

@@ -5,8 +5,10 @@ import { record } from '../support/file-record';
 export { record };
 import { filenameKey } from '../../functions/domain/filename-key';
 import {
+  DirectUploadSwept,
   IdempotencyKeyTaken,
   UsageChanged,
+  type DirectUpload,
   type EventFeed,
   type FileRecords,
   type IdempotencyClaim,
@@ -394,6 +396,82 @@ export function portsContract(name: string, ports: () => PortsUnderTest): void {
       expect(own(org, await records.findLeftovers(1000))).toEqual(['file_a']);
       await records.transition(org, 'file_a', 'cancelled', { leftovers: false, session_uri: null });
       expect(own(org, await records.findLeftovers(1000))).toEqual([]);
+    });
+  });
+
+  describe(`${name}: direct uploads' markers`, () => {
+    const upload = (org: string, fileId: string, createdAt = '2001-01-01T00:00:00Z'): DirectUpload => ({
+      organizationId: org,
+      fileId,
+      objectName: `files/${org}/${fileId}/${fileId}.bin`,
+      createdAt,
+    });
+    /** The organization's markers at or before `cutoff`, oldest first. */
+    const stale = async (records: FileRecords, org: string, cutoff = '2001-01-02T00:00:00Z') =>
+      (await records.findStaleDirectUploads(cutoff, 1000)).filter((m) => m.organizationId === org);
+    const uploaded = (org: string, id: string) => record(org, id, { status: 'uploaded', storage_path: upload(org, id).objectName });
+
+    it('finds markers created at or before the cutoff, oldest first, as written, and never a younger one', async () => {
+      const { records } = ports();
+      const org = freshOrg();
+      await records.markDirectUpload(upload(org, 'file_mid', '2001-01-01T00:00:02Z'));
+      const version = await records.markDirectUpload(upload(org, 'file_old', '2001-01-01T00:00:01Z'));
+      await records.markDirectUpload(upload(org, 'file_young', '2001-01-01T00:10:00Z'));
+      await expect(records.markDirectUpload(upload(org, 'file_old'))).rejects.toMatchObject({ code: 6 });
+      const found = await stale(records, org, '2001-01-01T00:00:02Z');
+      expect(found.map((m) => m.fileId)).toEqual(['file_old', 'file_mid']);
+      expect(found[0]).toEqual({ ...upload(org, 'file_old', '2001-01-01T00:00:01Z'), version });
+    });
+
+    it('deletes the marker in the commit of its record, which a claim then cannot take', async () => {
+      const { records } = ports();
+      const org = freshOrg();
+      const version = await records.markDirectUpload(upload(org, 'file_a'));
+      const [marker] = await stale(records, org);
+      await records.createUploaded(uploaded(org, 'file_a'), claim('file_a'), undefined, version);
+      expect(await records.find(org, 'file_a')).toEqual(uploaded(org, 'file_a'));
+      expect(await stale(records, org)).toEqual([]);
+      expect(await records.claimDirectUpload(marker)).toBeNull();
+    });
+
+    it('a claimed marker fails its record’s commit, which writes nothing: no record, usage or claim', async () => {
+      const { records, quotas } = ports();
+      const org = freshOrg();
+      const version = await records.markDirectUpload(upload(org, 'file_a'));
+      const [marker] = await stale(records, org);
+      const claimed = await records.claimDirectUpload(marker);
+      expect(claimed).toMatchObject(upload(org, 'file_a'));
+      expect(claimed?.version).not.toBe(version);
+      // Only one of two sweeps takes it.
+      expect(await records.claimDirectUpload(marker)).toBeNull();
+      const { basis } = await quotas.usage(org);
+      await expect(records.createUploaded(uploaded(org, 'file_a'), claim('file_a'), basis, version)).rejects.toBeInstanceOf(
+        DirectUploadSwept,
+      );
+      expect(await records.find(org, 'file_a')).toBeNull();
+      expect(await records.findClaim(org, claim('file_a').keyHash)).toBeNull();
+      expect((await quotas.usage(org)).usage).toEqual({ openSessions: 0, storedBytes: 0 });
+      expect((await stale(records, org)).map((m) => m.version)).toEqual([claimed?.version]);
+      await records.removeDirectUpload(org, 'file_a');
+      await records.removeDirectUpload(org, 'file_a');
+      expect(await stale(records, org)).toEqual([]);
+      // Gone, it fails the commit as a claim does.
+      await expect(records.createUploaded(uploaded(org, 'file_a'), undefined, undefined, version)).rejects.toBeInstanceOf(
+        DirectUploadSwept,
+      );
+    });
+
+    it('tells a lost usage race from a claimed marker: the marker stays until the record that wins it', async () => {
+      const { records, quotas } = ports();
+      const org = freshOrg();
+      const version = await records.markDirectUpload(upload(org, 'file_a'));
+      const empty = await quotas.usage(org);
+      await records.createUploaded(uploaded(org, 'file_b'), undefined, empty.basis);
+      await expect(records.createUploaded(uploaded(org, 'file_a'), undefined, empty.basis, version)).rejects.toBeInstanceOf(UsageChanged);
+      expect((await stale(records, org)).map((m) => m.fileId)).toEqual(['file_a']);
+      await records.createUploaded(uploaded(org, 'file_a'), undefined, (await quotas.usage(org)).basis, version);
+      expect(await stale(records, org)).toEqual([]);
+      expect((await quotas.usage(org)).usage).toEqual({ openSessions: 0, storedBytes: 200 });
     });
   });
 }

@@ -8,9 +8,11 @@ import { claimId, uploadFingerprint } from '../../domain/idempotency';
 import { isoSeconds } from '../../domain/iso-time';
 import { DIRECT_UPLOAD, gcsPath } from '../../domain/object-name';
 import {
+  DirectUploadSwept,
   IdempotencyKeyTaken,
   type FileRecords,
   type IdempotencyClaim,
+  type MarkerVersion,
   type ObjectStore,
   type ObjectWriter,
   type Quotas,
@@ -27,6 +29,7 @@ import { validFilePart, validFormFields, type FormLabels } from './form-fields';
 import { receiveForm, type FilePart } from './receive-form';
 import { keyInUse, replayUpload } from './replay-upload';
 import { directUploadTooLarge } from './upload-errors';
+import { UploadMarker, uploadSwept } from './upload-marker';
 import { withHead } from './with-head';
 import { filenameKey } from '../../domain/filename-key';
 
@@ -36,7 +39,7 @@ export interface UploadFileDeps {
   objects: ObjectStore & ObjectWriter;
   quotas: Quotas;
   now?: () => number;
-  /** Where a failure to remove a refused upload's object is reported. */
+  /** Where a failure to remove a refused upload's object (left to the sweep) is reported. */
   background: BackgroundWork;
 }
 
@@ -52,6 +55,7 @@ interface Stored {
   sentCrc32c: string;
   filename: string;
   mimeType: string;
+  marker: MarkerVersion;
 }
 
 /**
@@ -71,7 +75,7 @@ export async function uploadFile(deps: UploadFileDeps, input: UploadFileInput): 
   // session starts: no round trip of its own after the last byte. A read made stale meanwhile only makes the
   // reservation's compare-and-set lose and read again; one that failed is made again then.
   const usageRead = deps.quotas.usage(input.organizationId).catch(() => undefined);
-  let objectName: string | undefined;
+  let marker: UploadMarker | undefined;
   const store = async (part: FilePart): Promise<Stored> => {
     const { filename, mimeType } = validFilePart(part.filename, part.mimeType);
     const { head, bytes } = await withHead(part.bytes, SNIFF_BYTES);
@@ -79,10 +83,12 @@ export async function uploadFile(deps: UploadFileDeps, input: UploadFileInput): 
     // A head shorter than the signatures need is the whole file.
     const sniffed = contentMismatch(mimeType, head, head.length < SNIFF_BYTES);
     if (sniffed) throw contentRefused(mimeType, sniffed);
-    objectName = gcsPath(input.organizationId, fileId, filename);
+    const objectName = gcsPath(input.organizationId, fileId, filename);
+    const createdAt = isoSeconds((deps.now ?? Date.now)());
+    marker = new UploadMarker(deps.records, { organizationId: input.organizationId, fileId, objectName, createdAt });
     const metadata = { file_id: fileId, organization_id: input.organizationId, upload: DIRECT_UPLOAD };
-    const written = await deps.objects.write({ objectName, contentType: mimeType, metadata }, bytes);
-    return { ...written, filename, mimeType };
+    const written = await deps.objects.write({ objectName, contentType: mimeType, metadata }, marker.before(bytes));
+    return { ...written, filename, mimeType, marker: await marker.version() };
   };
   try {
     const { stored, fields } = await receiveForm(input.req, cap, store);
@@ -90,11 +96,11 @@ export async function uploadFile(deps: UploadFileDeps, input: UploadFileInput): 
     checkStored(stored, fileId);
     const answer = await record(deps, input, stored, labels, fileId, await usageRead);
     // A replay under the key: the first upload is the answer, this request's copy of its bytes goes.
-    if (answer.file.id !== fileId) await removeObject(deps, stored.object.name);
+    if (answer.file.id !== fileId) await marker?.discard(deps.objects, deps.background);
     return answer;
   } catch (error) {
-    if (objectName) await removeObject(deps, objectName);
-    throw error;
+    await marker?.discard(deps.objects, deps.background);
+    throw error instanceof DirectUploadSwept ? uploadSwept() : error;
   }
 }
 
@@ -140,7 +146,7 @@ async function record(
   };
   // The reservation upload-url makes (domain/reserve-upload.ts), exact under concurrency, on the size storage reports.
   const create = async (claim?: IdempotencyClaim) => {
-    const options = { claim, giveUpMs: deps.config.backendTimeoutMs };
+    const options = { claim, marker: stored.marker, giveUpMs: deps.config.backendTimeoutMs };
     // A refusal judged on the read made before the bytes is judged again on a fresh one: a delete may have made room since.
     let exceeded = await reserveUpload(deps, made, { ...options, read });
     if (exceeded && read) exceeded = await reserveUpload(deps, made, options);
@@ -177,10 +183,6 @@ async function record(
     if (first !== 'retry') return { status: 201, file: first };
     if (attempt >= 1) throw keyInUse();
   }
-}
-
-function removeObject(deps: UploadFileDeps, objectName: string): Promise<void> {
-  return deps.background.add('remove refused direct upload', deps.objects.remove(objectName));
 }
 
 const multipartOnly = (type: string | undefined) => {
