@@ -27,28 +27,28 @@ export interface ReservePorts {
  * failure to read again is a BackendUnavailable without `late`: nothing of
  * that attempt was written, so there is no late write to undo.
  */
-export function reserveUpload(
+export async function reserveUpload(
   ports: ReservePorts,
   record: FileRecord,
   options: { claim?: IdempotencyClaim; read?: UsageRead; giveUpMs: number },
 ): Promise<QuotaExceeded | undefined> {
   const organizationId = record.organization_id;
   const before = turns.get(organizationId);
-  // A read made before an earlier turn committed is stale: read afresh rather than lose.
-  const read = before ? undefined : options.read;
-  const turn = (before ?? Promise.resolve()).then(() => reserve(ports, record, { ...options, read }));
-  const settled = turn.then(
-    () => undefined,
-    () => undefined,
-  );
-  turns.set(organizationId, settled);
-  void settled.then(() => {
-    if (turns.get(organizationId) === settled) turns.delete(organizationId);
-  });
-  return turn;
+  let endTurn!: () => void;
+  const turn = new Promise<void>((resolve) => (endTurn = resolve));
+  turns.set(organizationId, turn);
+  try {
+    if (!before) return await reserve(ports, record, options);
+    await before;
+    // A read made before an earlier turn committed is stale: read afresh rather than lose.
+    return await reserve(ports, record, { ...options, read: undefined });
+  } finally {
+    if (turns.get(organizationId) === turn) turns.delete(organizationId);
+    endTurn();
+  }
 }
 
-/** The last reservation under way per organization in this instance: the next one starts when it settles. */
+/** The last reservation under way per organization in this instance: the next one starts when it ends. */
 const turns = new Map<string, Promise<void>>();
 
 async function reserve(
