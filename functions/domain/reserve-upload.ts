@@ -34,22 +34,28 @@ export async function reserveUpload(
 ): Promise<QuotaExceeded | undefined> {
   const organizationId = record.organization_id;
   const before = turns.get(organizationId);
-  let endTurn!: () => void;
-  const turn = new Promise<void>((resolve) => (endTurn = resolve));
+  // A read made before an earlier turn committed is stale: read afresh rather than lose.
+  const turn = before ? afterTurn(before, () => reserve(ports, record, { ...options, read: undefined })) : reserve(ports, record, options);
   turns.set(organizationId, turn);
   try {
-    if (!before) return await reserve(ports, record, options);
-    await before;
-    // A read made before an earlier turn committed is stale: read afresh rather than lose.
-    return await reserve(ports, record, { ...options, read: undefined });
+    return await turn;
   } finally {
     if (turns.get(organizationId) === turn) turns.delete(organizationId);
-    endTurn();
   }
 }
 
 /** The last reservation under way per organization in this instance: the next one starts when it ends. */
-const turns = new Map<string, Promise<void>>();
+const turns = new Map<string, Promise<unknown>>();
+
+/** Runs `reservation` once the earlier turn has ended, however it ended (its failure is its own caller's). */
+async function afterTurn<T>(before: Promise<unknown>, reservation: () => Promise<T>): Promise<T> {
+  try {
+    await before;
+  } catch {
+    // The earlier reservation's caller has its error; this one only waited for its end.
+  }
+  return reservation();
+}
 
 async function reserve(
   ports: ReservePorts,
