@@ -27,21 +27,17 @@ export interface ReservePorts {
  * failure to read again is a BackendUnavailable without `late`: nothing of
  * that attempt was written, so there is no late write to undo.
  */
-export function reserveUpload(ports: ReservePorts, record: FileRecord, options: ReserveOptions): Promise<QuotaExceeded | undefined> {
+export async function reserveUpload(ports: ReservePorts, record: FileRecord, options: ReserveOptions): Promise<QuotaExceeded | undefined> {
   const organizationId = record.organization_id;
   const before = turns.get(organizationId);
   // A read made before an earlier turn committed is stale: read afresh rather than lose.
-  const read = before ? undefined : options.read;
-  const turn = (before ?? Promise.resolve()).then(() => reserve(ports, record, { ...options, read }));
-  const settled = turn.then(
-    () => undefined,
-    () => undefined,
-  );
-  turns.set(organizationId, settled);
-  void settled.then(() => {
-    if (turns.get(organizationId) === settled) turns.delete(organizationId);
-  });
-  return turn;
+  const turn = before ? afterTurn(before, () => reserve(ports, record, { ...options, read: undefined })) : reserve(ports, record, options);
+  turns.set(organizationId, turn);
+  try {
+    return await turn;
+  } finally {
+    if (turns.get(organizationId) === turn) turns.delete(organizationId);
+  }
 }
 
 interface ReserveOptions {
@@ -52,8 +48,18 @@ interface ReserveOptions {
   marker?: MarkerVersion;
 }
 
-/** The last reservation under way per organization in this instance: the next one starts when it settles. */
-const turns = new Map<string, Promise<void>>();
+/** The last reservation under way per organization in this instance: the next one starts when it ends. */
+const turns = new Map<string, Promise<unknown>>();
+
+/** Runs `reservation` once the earlier turn has ended, however it ended (its failure is its own caller's). */
+async function afterTurn<T>(before: Promise<unknown>, reservation: () => Promise<T>): Promise<T> {
+  try {
+    await before;
+  } catch {
+    // The earlier reservation's caller has its error; this one only waited for its end.
+  }
+  return reservation();
+}
 
 async function reserve(ports: ReservePorts, record: FileRecord, options: ReserveOptions): Promise<QuotaExceeded | undefined> {
   const giveUpAt = Date.now() + options.giveUpMs;

@@ -11,10 +11,12 @@ import type { IncomingMessage } from 'node:http';
  */
 export function clientAddress(req: IncomingMessage, hops: number): string {
   const header = req.headers['x-forwarded-for'];
-  const entries = (Array.isArray(header) ? header.join(',') : (header ?? ''))
+  if (hops === 0 || header === undefined) return peer(req);
+  const entries = (Array.isArray(header) ? header.join(',') : header)
     .split(',')
     .map((entry) => entry.trim())
     .filter(Boolean);
-  if (hops > 0 && entries.length >= hops) return entries[entries.length - hops];
-  return req.socket?.remoteAddress ?? 'unknown';
+  return entries.length >= hops ? entries[entries.length - hops] : peer(req);
 }
+
+const peer = (req: IncomingMessage) => req.socket?.remoteAddress ?? 'unknown';

@@ -104,6 +104,27 @@ describe('reserveUpload', () => {
     expect(backends.usages.get('org_1')).toEqual({ openSessions: 2, storedBytes: 200 });
   });
 
+  it("takes turns per organization: one waits for the earlier one's end, even a failed one, then reads afresh", async () => {
+    const backends = new MemoryBackends();
+    backends.limits.set('org_1', { maxOpenSessions: 1, maxStoredBytes: 10_000 });
+    let creates = 0;
+    const records = {
+      createUploading: (...args: Parameters<MemoryBackends['createUploading']>) =>
+        ++creates === 1 ? Promise.reject(new Error('backend down')) : backends.createUploading(...args),
+    } as unknown as MemoryBackends;
+    const ports = { records, quotas: backends };
+    const read = await backends.usage('org_1');
+    const first = reserveUpload(ports, record('file_a'), { read, giveUpMs: 1000 });
+    const second = reserveUpload(ports, record('file_b'), { read, giveUpMs: 1000 });
+    const third = reserveUpload(ports, record('file_c'), { read, giveUpMs: 1000 });
+    await expect(first).rejects.toThrow('backend down');
+    expect(await second).toBeUndefined();
+    expect(await third).toEqual({ quota: 'open_sessions', limit: 1, used: 1 });
+    expect([...backends.files.keys()]).toEqual(['org_1/file_b']);
+    // Each later turn read afresh instead of losing a compare-and-set on the read it was given.
+    expect(backends.calls).toEqual(['usage', 'usage', 'createUploading', 'usage']);
+  });
+
   it('answers 503 once it has kept losing for its whole budget', async () => {
     const backends = new MemoryBackends();
     backends.failures.set('createUploading', new UsageChanged());
