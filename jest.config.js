@@ -13,7 +13,8 @@ const slow = [
 ];
 
 const project = {
-  testEnvironment: 'node',
+  // Node's, and a worker whose Jest is gone exits (test/support/test-environment.ts).
+  testEnvironment: '<rootDir>/test/support/test-environment.ts',
   roots: ['<rootDir>/test', '<rootDir>/packages/gcs-emulator/test'],
   transform: { '^.+\\.ts$': 'ts-jest' },
   setupFiles: ['<rootDir>/test/support/quiet-function-logs.ts'],
