@@ -1,7 +1,6 @@
-import { FilesApiError, type FileObject, type FileStatus } from '@files-api/sdk';
+import { FilesApiError, formatBytes, type FileObject, type FileStatus } from '@files-api/sdk';
 import { clientFor, type CliConfig } from './config';
 import { EXIT } from './exit-codes';
-import { formatBytes } from './format';
 
 export async function getCommand(fileId: string, config: CliConfig, signal: AbortSignal): Promise<number> {
   const file = await clientFor(config).getFile(fileId, { signal });

@@ -1,6 +1,6 @@
 import { MultiBar, Presets } from 'cli-progress';
-import type { Progress } from '@files-api/sdk';
-import { formatBytes, formatEta, formatRate } from './format';
+import { formatBytes, type Progress } from '@files-api/sdk';
+import { formatEta, formatRate } from './format';
 
 export interface ProgressLine {
   /** the CRC32C pass before the first byte is sent */

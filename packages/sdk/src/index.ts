@@ -13,6 +13,7 @@ export type { EventList, FileEvent } from './generated/contract.js';
 export { blobSource, streamSource, type ByteSource } from './byte-source.js';
 export { crc32cHasher, type Crc32cHasher } from './crc32c.js';
 export { FilesApiError, StorageError, type ErrorCode, type StorageErrorCode } from './errors.js';
+export { formatBytes } from './format-bytes.js';
 export { mimeTypeFor } from './mime-type.js';
 export { verifyWebhook, type WebhookHeaders } from './verify-webhook.js';
 export type { WebhookCreateRequest, WebhookEndpoint, WebhookUpdateRequest } from './generated/contract.js';

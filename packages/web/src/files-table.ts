@@ -1,6 +1,6 @@
 import type { FileObject, FilesClient } from '@files-api/sdk';
 import { el } from './dom';
-import { displayName, formatBytes, formatTime } from './format';
+import { displayName, compactBytes, formatTime } from './format';
 
 const PAGE_SIZE = 50;
 
@@ -59,8 +59,8 @@ function button(verb: string, name: string): HTMLButtonElement {
 
 /** An upload in progress shows how far it has got, when storage said (bytes_received). */
 function size(file: FileObject): string {
-  if (file.bytes_received === undefined) return formatBytes(file.file_size);
-  return `${formatBytes(file.bytes_received)} of ${formatBytes(file.file_size)}`;
+  if (file.bytes_received === undefined) return compactBytes(file.file_size);
+  return `${compactBytes(file.bytes_received)} of ${compactBytes(file.file_size)}`;
 }
 
 async function remove(client: FilesClient, file: FileObject, name: string, button: HTMLButtonElement, view: FilesView): Promise<void> {

@@ -1,13 +1,8 @@
-const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+import { formatBytes } from '@files-api/sdk';
 
-export function formatBytes(bytes: number): string {
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < UNITS.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${unit === 0 ? value : value.toFixed(value < 10 ? 1 : 0)} ${UNITS[unit]}`;
+/** A size for the page's narrow columns: no decimal from 10 upward (`256 KiB`). */
+export function compactBytes(bytes: number): string {
+  return formatBytes(bytes, { compact: true });
 }
 
 export function formatDuration(seconds: number): string {

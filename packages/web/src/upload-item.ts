@@ -1,6 +1,6 @@
 import { FilesApiError, StorageError, type FilesClient, type Progress, type UploadSession } from '@files-api/sdk';
 import { el } from './dom';
-import { displayName, formatBytes, formatDuration } from './format';
+import { displayName, compactBytes, formatDuration } from './format';
 import { fingerprintOf, pendingUploads, type PendingUpload } from './pending-uploads';
 
 type State = 'checking' | 'uploading' | 'paused' | 'interrupted' | 'done' | 'failed';
@@ -31,7 +31,7 @@ export class UploadItem {
       'li',
       { class: 'upload' },
       el('span', { class: 'name', title: name }, name),
-      el('span', { class: 'size' }, formatBytes(size)),
+      el('span', { class: 'size' }, compactBytes(size)),
       this.bar,
       this.status,
       this.actions,
@@ -100,12 +100,12 @@ export class UploadItem {
   private progress({ bytesSent, totalBytes, rate }: Progress): void {
     this.bar.value = totalBytes ? bytesSent / totalBytes : 1;
     const eta = rate > 0 ? ` · ${formatDuration((totalBytes - bytesSent) / rate)} left` : '';
-    this.status.textContent = `${formatBytes(bytesSent)} of ${formatBytes(totalBytes)} · ${formatBytes(rate)}/s${eta}`;
+    this.status.textContent = `${compactBytes(bytesSent)} of ${compactBytes(totalBytes)} · ${compactBytes(rate)}/s${eta}`;
     this.root.dataset.bytesSent = String(bytesSent);
   }
 
   private failed(error: unknown, signal: AbortSignal): void {
-    if (signal.aborted) return this.show('paused', `Paused at ${formatBytes(Number(this.root.dataset.bytesSent ?? 0))}`);
+    if (signal.aborted) return this.show('paused', `Paused at ${compactBytes(Number(this.root.dataset.bytesSent ?? 0))}`);
     if (error instanceof StorageError && error.code === 'SESSION_GONE' && this.session) {
       pendingUploads.remove(this.session.file_id);
       this.session = undefined;

@@ -7,6 +7,7 @@ import mimetypes
 import os
 import uuid
 from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterator
 
@@ -218,16 +219,15 @@ class FilesClient:
         with ExitStack() as cleanup:
             stream, size, own_name = _open(source, cleanup)
             if size <= DIRECT_UPLOAD_MAX_BYTES and session is None and on_session is None and chunk_size is None:
-                return self._upload_direct(stream, size, filename or own_name, mime_type, purpose, metadata,
-                                           checksum, on_progress)
+                declared = _declared(filename or own_name, mime_type, purpose, metadata)
+                return self._upload_direct(stream, size, declared, checksum, on_progress)
             resumed = session is not None
             if session is not None:
                 if session.file_size != size:
                     raise ValueError(f"the session is for {session.file_size} bytes, the source has {size}")
             else:
-                session = self._start_session(
-                    stream, size, filename or own_name, mime_type, purpose, metadata, checksum, on_progress
-                )
+                declared = _declared(filename or own_name, mime_type, purpose, metadata)
+                session = self._start_session(stream, size, declared, checksum, on_progress)
             if on_session:
                 on_session(session)
             return self._upload_resumable(
@@ -235,24 +235,15 @@ class FilesClient:
             )
 
     def _upload_direct(
-        self,
-        stream: BinaryIO,
-        size: int,
-        filename: str | None,
-        mime_type: str | None,
-        purpose: str | None,
-        metadata: dict[str, str] | None,
-        checksum: bool,
-        on_progress: ProgressCallback | None,
+        self, stream: BinaryIO, size: int, declared: _Declared, checksum: bool, on_progress: ProgressCallback | None
     ) -> File:
-        filename, mime_type = _declared(filename, mime_type)
         data = stream.read(size)
         file = self.upload_direct(
             data,
-            filename=filename,
-            mime_type=mime_type,
-            purpose=purpose,
-            metadata=metadata,
+            filename=declared.filename,
+            mime_type=declared.mime_type,
+            purpose=declared.purpose,
+            metadata=declared.metadata,
         )
         if checksum:
             sent = Crc32c()
@@ -265,25 +256,16 @@ class FilesClient:
         return file
 
     def _start_session(
-        self,
-        stream: BinaryIO,
-        size: int,
-        filename: str | None,
-        mime_type: str | None,
-        purpose: str | None,
-        metadata: dict[str, str] | None,
-        checksum: bool,
-        on_progress: ProgressCallback | None,
+        self, stream: BinaryIO, size: int, declared: _Declared, checksum: bool, on_progress: ProgressCallback | None
     ) -> UploadSession:
-        filename, mime_type = _declared(filename, mime_type)
         crc32c = crc32c_of(stream, size, _reporter(on_progress, "checksum", size)) if checksum else None
         return self.create_upload_session(
-            filename=filename,
+            filename=declared.filename,
             file_size=size,
-            mime_type=mime_type,
+            mime_type=declared.mime_type,
             crc32c=crc32c,
-            purpose=purpose,
-            metadata=metadata,
+            purpose=declared.purpose,
+            metadata=declared.metadata,
         )
 
     def _upload_resumable(
@@ -429,11 +411,24 @@ def _open(source: Source, cleanup: ExitStack) -> tuple[BinaryIO, int, str | None
     return source, size, os.path.basename(name) if isinstance(name, str) else None
 
 
-def _declared(filename: str | None, mime_type: str | None) -> tuple[str, str]:
-    """The name and type a new upload declares: without a type, the one its name suggests."""
+@dataclass(frozen=True)
+class _Declared:
+    """What a new upload says about its file, whichever way the bytes go (direct, or a session)."""
+
+    filename: str
+    mime_type: str
+    purpose: str | None
+    metadata: dict[str, str] | None
+
+
+def _declared(
+    filename: str | None, mime_type: str | None, purpose: str | None, metadata: dict[str, str] | None
+) -> _Declared:
+    """Without a type, the one its name suggests; a file object with no name must be given one."""
     if not filename:
         raise ValueError("upload_file needs a filename for a file object that has none")
-    return filename, mime_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    mime_type = mime_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    return _Declared(filename, mime_type, purpose, metadata)
 
 
 def _reporter(on_progress: ProgressCallback | None, phase: str, total: int) -> Callable[[int], None] | None:
