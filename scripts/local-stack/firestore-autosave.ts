@@ -12,6 +12,7 @@ export const WATCHED_COLLECTIONS: readonly string[] = [
   'events',
   'webhooks',
   'deliveries',
+  'direct_uploads',
 ];
 
 /** The longest wait from a change to the start of the snapshot that holds it (an export takes 50-80 ms more). */
