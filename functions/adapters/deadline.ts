@@ -46,10 +46,12 @@ export async function lateCallsSettled(limitMs: number): Promise<void> {
   clearTimeout(timer);
 }
 
-// gRPC CANCELLED / DEADLINE_EXCEEDED / RESOURCE_EXHAUSTED / UNAVAILABLE, HTTP 429/5xx, and socket errors.
+// gRPC CANCELLED / UNKNOWN / DEADLINE_EXCEEDED / RESOURCE_EXHAUSTED / UNAVAILABLE, HTTP 429/5xx, and socket errors.
 // CANCELLED is what grpc-js answers when the client gives up a streamed read
 // at its per-attempt deadline, or its channel drops while the backend is down.
-const GRPC_UNAVAILABLE = new Set([1, 4, 8, 14]);
+// UNKNOWN is what the Firestore emulator answered a commit under load: the backend's failure, not a
+// fault of the request, so 503 with Retry-After rather than 500.
+const GRPC_UNAVAILABLE = new Set([1, 2, 4, 8, 14]);
 const SOCKET_ERRORS = new Set([
   'ECONNREFUSED',
   'ECONNRESET',

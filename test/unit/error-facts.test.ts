@@ -35,8 +35,8 @@ describe('errorFacts: what a log line keeps of a backend error', () => {
 });
 
 describe('withDeadline', () => {
-  it('maps gRPC CANCELLED, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, UNAVAILABLE and socket errors to an outage', async () => {
-    for (const code of [1, 4, 8, 14, 'ECONNREFUSED', 'ECONNRESET']) {
+  it('maps gRPC CANCELLED, UNKNOWN, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, UNAVAILABLE and socket errors to an outage', async () => {
+    for (const code of [1, 2, 4, 8, 14, 'ECONNREFUSED', 'ECONNRESET']) {
       await expect(withDeadline('firestore', 1000, () => Promise.reject(Object.assign(new Error('x'), { code })))).rejects.toBeInstanceOf(
         BackendUnavailable,
       );

@@ -63,9 +63,10 @@ function fenceLate(deps: UploadUrlDeps, record: FileRecord, reason: string): Pro
 export const cancelSession = (deps: UploadUrlDeps, uri: string) =>
   report(deps, 'cancel orphaned session', deps.sessions.cancelSession(uri));
 
-// gRPC DEADLINE_EXCEEDED and CANCELLED: the client stopped waiting, the backend may have the write.
+// gRPC DEADLINE_EXCEEDED and CANCELLED: the client stopped waiting, the backend may have the write;
+// UNKNOWN: the backend failed without saying whether it applied it.
 // A refused connection or an UNAVAILABLE before sending wrote nothing, and leaves no trace.
-const UNKNOWN_OUTCOME = new Set([4, 1]);
+const UNKNOWN_OUTCOME = new Set([4, 2, 1]);
 const outcomeUnknown = (cause: unknown) => UNKNOWN_OUTCOME.has((cause as { code?: unknown } | undefined)?.code as number);
 
 function lateOf(error: unknown): Promise<unknown> | undefined {
