@@ -8,6 +8,7 @@ import { FirestoreQuotas } from '../../functions/adapters/firestore-quotas';
 import { GcsObjects } from '../../functions/adapters/gcs-objects';
 import { GcsUploadSessions } from '../../functions/adapters/gcs-upload-sessions';
 import { loadConfig } from '../../functions/config';
+import { BackendUnavailable } from '../../functions/domain/backend-unavailable';
 import { BackgroundWork } from '../../functions/domain/background-work';
 import type { FileRecords } from '../../functions/domain/ports';
 import { uploadFile, type UploadFileDeps } from '../../functions/endpoints/upload-file/upload-file';
@@ -149,6 +150,41 @@ describe('a direct upload whose function dies between the object and the record'
     const { file } = await answer;
     expect(await sweep(Date.now() + EXPIRY_MS + 5_000)).toMatchObject({ orphans: 0 });
     expect(await leftBehind(org)).toEqual({ objects: [file.storage_path], records: [file.storage_path], markers: [] });
+  });
+});
+
+describe('a record commit past its deadline', () => {
+  it('that lands after the 503 keeps its object: the answer removed nothing a record can name', async () => {
+    const org = freshOrg();
+    let landed!: Promise<unknown>;
+    const ports: FileRecords = Object.assign(Object.create(records) as FileRecords, {
+      // The caller stops waiting at once, as withDeadline does past the deadline; the commit goes on and lands.
+      createUploaded: (...args: Parameters<FileRecords['createUploaded']>) => {
+        landed = records.createUploaded(...args);
+        return Promise.reject(new BackendUnavailable('firestore', new Error('deadline'), landed));
+      },
+    });
+    await expect(upload(org, 'late.pdf', ports)).rejects.toBeInstanceOf(BackendUnavailable);
+    await landed;
+    await background.settled();
+    const left = await leftBehind(org);
+    expect(left.records).toHaveLength(1);
+    expect(left).toEqual({ objects: left.records, records: left.records, markers: [] });
+    // Nothing for the sweep either: the commit took the marker with it.
+    expect(await sweep(Date.now() + EXPIRY_MS + 5_000)).toMatchObject({ orphans: 0 });
+    expect((await leftBehind(org)).objects).toEqual(left.records);
+  });
+
+  it('that never lands leaves the object to the sweep, which removes it and its marker', async () => {
+    const org = freshOrg();
+    const ports: FileRecords = Object.assign(Object.create(records) as FileRecords, {
+      createUploaded: () => Promise.reject(new BackendUnavailable('firestore', Object.assign(new Error('unknown'), { code: 2 }))),
+    });
+    await expect(upload(org, 'lost.pdf', ports)).rejects.toBeInstanceOf(BackendUnavailable);
+    await background.settled();
+    expect((await leftBehind(org)).markers).toHaveLength(1);
+    expect(await sweep(Date.now() + EXPIRY_MS + 5_000)).toMatchObject({ orphans: 1 });
+    expect(await leftBehind(org)).toEqual({ objects: [], records: [], markers: [] });
   });
 });
 

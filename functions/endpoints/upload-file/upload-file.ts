@@ -19,6 +19,7 @@ import {
   type StoredObject,
   type UsageRead,
 } from '../../domain/ports';
+import { BackendUnavailable } from '../../domain/backend-unavailable';
 import { reserveUpload } from '../../domain/reserve-upload';
 import { ApiError, unsupportedMediaType } from '../../errors/api-error';
 import type { FileObject } from '../../generated/schema-types';
@@ -99,7 +100,10 @@ export async function uploadFile(deps: UploadFileDeps, input: UploadFileInput): 
     if (answer.file.id !== fileId) await marker?.discard(deps.objects, deps.background);
     return answer;
   } catch (error) {
-    await marker?.discard(deps.objects, deps.background);
+    // A backend that failed may still apply the record's commit (past its deadline, or an unknown outcome):
+    // the object stays with its marker, and the sweep, whose claim on the marker fails such a commit,
+    // removes it once no record can name it. Removing it now could leave an `uploaded` record without bytes.
+    if (!(error instanceof BackendUnavailable)) await marker?.discard(deps.objects, deps.background);
     throw error instanceof DirectUploadSwept ? uploadSwept() : error;
   }
 }
