@@ -51,7 +51,7 @@ export interface FirestoreOptions {
   importData?: string;
 }
 
-/** Starts Google's Firestore emulator on Java, supervised; resolves once it answers HTTP and its REST API is warm (warmRest). */
+/** Starts Google's Firestore emulator on Java, supervised; resolves once it answers HTTP. */
 export async function startFirestore(opts: FirestoreOptions): Promise<RunningFirestore> {
   const jar = findFirestoreJar();
   const { host, emulator } = await startJavaEmulator({
@@ -71,12 +71,6 @@ export async function startFirestore(opts: FirestoreOptions): Promise<RunningFir
     ],
     missing: (message) => new FirestoreEmulatorMissing(message),
   });
-  try {
-    await warmRest(host);
-  } catch (err) {
-    await emulator.stop();
-    throw err;
-  }
   return {
     host,
     pid: emulator.pid,
@@ -84,52 +78,6 @@ export async function startFirestore(opts: FirestoreOptions): Promise<RunningFir
     exportData: (exportOpts) => exportProject(host, exportOpts),
     stop: () => emulator.stop(),
   };
-}
-
-// A project of its own: the warm-up's reads and empty writes touch no test's data.
-const WARM_UP_DATABASE = 'projects/emulator-warm-up/databases/(default)';
-const WARM_UP_TIMEOUT_MS = 60_000;
-
-/**
- * One call of each REST RPC the functions make (the Firestore client's
- * `preferRest`), so the emulator's Java has loaded and compiled its HTTP/JSON
- * path before anything times a call. On a fresh emulator the first REST call
- * takes 2 s on a quiet 2-core machine and 5 s at load 18 (past the functions'
- * 5 s backend deadline: the events feed answered 503), a first commit 1-2 s
- * more, where the tenth takes 30-100 ms; the gRPC path, which the tests'
- * seeding warms, shows no such start. Production Firestore has no such start
- * either: this is the emulator's, so it is paid here, once, not by the first
- * request a test or a local stack sends.
- */
-async function warmRest(host: string): Promise<void> {
-  const documents = `http://${host}/v1/${WARM_UP_DATABASE}/documents`;
-  const call = async (path: string, body?: object) => {
-    const res = await fetch(`${documents}${path}`, {
-      method: body ? 'POST' : 'GET',
-      headers: { 'Content-Type': 'application/json', Authorization: 'Bearer owner' },
-      body: body && JSON.stringify(body),
-      signal: AbortSignal.timeout(WARM_UP_TIMEOUT_MS),
-    });
-    const text = await res.text();
-    // A read of a missing document answers 404: still a call through the REST path.
-    if (!res.ok && res.status !== 404) throw new Error(`Firestore emulator warm-up ${path} failed (${res.status}): ${text}`);
-    return text;
-  };
-  const doc = `${WARM_UP_DATABASE}/documents/warm-up/doc`;
-  await call('/warm-up/doc');
-  const query = { structuredQuery: { from: [{ collectionId: 'warm-up' }], orderBy: [{ field: { fieldPath: 'at' } }], limit: 1 } };
-  await Promise.all([
-    // A write, then its delete: an empty commit leaves the write path cold.
-    call(':commit', { writes: [{ update: { name: doc, fields: { at: { integerValue: '1' } } } }] }).then(() =>
-      call(':commit', { writes: [{ delete: doc }] }),
-    ),
-    call(':batchGet', { documents: [doc] }),
-    call(':runQuery', query),
-    call(':runAggregationQuery', { structuredAggregationQuery: { ...query, aggregations: [{ alias: 'n', count: {} }] } }),
-    call(':beginTransaction', {}).then((text) =>
-      call(':rollback', { transaction: (JSON.parse(text) as { transaction: string }).transaction }),
-    ),
-  ]);
 }
 
 async function exportProject(host: string, opts: ExportOptions): Promise<void> {

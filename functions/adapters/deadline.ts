@@ -52,36 +52,12 @@ export async function lateCallsSettled(limitMs: number): Promise<void> {
 // UNKNOWN is what the Firestore emulator answered a commit under load: the backend's failure, not a
 // fault of the request, so 503 with Retry-After rather than 500.
 const GRPC_UNAVAILABLE = new Set([1, 2, 4, 8, 14]);
-const SOCKET_ERRORS = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EPIPE',
-  // A streamed response cut off mid-body (stream.pipeline), and undici's socket and timeout failures (fetch).
-  'ERR_STREAM_PREMATURE_CLOSE',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-]);
-// An attempt given up at its deadline: the REST transport's AbortSignal (Firestore's `preferRest`,
-// firestore-client.ts) rejects with TimeoutError (AbortError when cancelled); gaxios copies the name to `code`.
-const ABORTED = new Set(['AbortError', 'TimeoutError']);
+const SOCKET_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
 
-type Failure = { name?: unknown; code?: unknown; status?: unknown; response?: { status?: number }; error?: unknown; cause?: unknown };
-
-function isUnavailable(error: unknown, depth = 0): boolean {
-  const e = error as Failure | undefined;
-  // First: the DOMException an abort rejects with has a legacy numeric `code` (23) that is no gRPC status.
-  if (typeof e?.name === 'string' && ABORTED.has(e.name)) return true;
+function isUnavailable(error: unknown): boolean {
+  const e = error as { code?: unknown; status?: unknown; response?: { status?: number } };
   if (typeof e?.code === 'number') return GRPC_UNAVAILABLE.has(e.code) || e.code === 429 || e.code >= 500;
-  if (typeof e?.code === 'string' && (SOCKET_ERRORS.has(e.code) || ABORTED.has(e.code))) return true;
+  if (typeof e?.code === 'string' && SOCKET_ERRORS.has(e.code)) return true;
   const status = typeof e?.status === 'number' ? e.status : e?.response?.status;
-  if (typeof status === 'number') return status === 429 || status >= 500;
-  // gaxios wraps what fetch threw (`error`), and fetch's `TypeError: fetch failed` carries the socket error as `cause`.
-  const inner = e?.error ?? e?.cause;
-  return inner !== undefined && depth < 3 && isUnavailable(inner, depth + 1);
+  return typeof status === 'number' && (status === 429 || status >= 500);
 }
