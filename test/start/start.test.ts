@@ -132,6 +132,7 @@ describe('npm start', () => {
       completed: expect.any(Number),
       abandoned: expect.any(Number),
       cleaned: expect.any(Number),
+      orphans: expect.any(Number),
       has_more: false,
     });
 
