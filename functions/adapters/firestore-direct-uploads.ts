@@ -1,9 +1,7 @@
 import { FieldValue, type DocumentReference, type Firestore, type Timestamp } from '@google-cloud/firestore';
 import type { DirectUpload, DirectUploadMarker, MarkerVersion } from '../domain/ports';
 import { basisOf, updateTimeOf } from './usage-shards';
-
-const NOT_FOUND = 5;
-const FAILED_PRECONDITION = 9;
+import { FAILED_PRECONDITION, NOT_FOUND } from './grpc-status';
 
 /**
  * `organizations/{org}/direct_uploads/{file_id}`: a direct upload's marker,

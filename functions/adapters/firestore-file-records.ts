@@ -21,10 +21,8 @@ import { withDeadline } from './deadline';
 import { claimMarker, markerAt, markerMoved, markerRef, staleMarkers, writeMarker } from './firestore-direct-uploads';
 import { addEvents } from './firestore-events';
 import { reservedCounter, updateTimeOf, usageShard } from './usage-shards';
+import { ALREADY_EXISTS, FAILED_PRECONDITION, NOT_FOUND } from './grpc-status';
 
-const NOT_FOUND = 5;
-const ALREADY_EXISTS = 6;
-const FAILED_PRECONDITION = 9;
 // Every state but `deleted`: what a listing shows when it names no status.
 const VISIBLE: FileStatus[] = ['uploading', 'uploaded', 'failed', 'cancelled', 'expired'];
 

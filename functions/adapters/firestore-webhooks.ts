@@ -16,6 +16,7 @@ import {
 } from '../webhooks/webhook-store';
 import { toWebhookObject } from '../webhooks/webhook-object';
 import { withDeadline } from './deadline';
+import { ALREADY_EXISTS, FAILED_PRECONDITION } from './grpc-status';
 
 const EVENTS = 'events';
 /** Idempotency-Keys of endpoint creates, kept apart from the files' (`idempotency_keys`); Firestore TTL on `expire_at`. */
@@ -29,9 +30,6 @@ interface KeyDoc {
   expire_at: Timestamp;
 }
 
-/** gRPC's statuses of a write whose precondition fails: the update time changed, or the created document exists. */
-const FAILED_PRECONDITION = 9;
-const ALREADY_EXISTS = 6;
 /** Events are kept 30 days (Firestore TTL on `expire_at`), as the feed promises. */
 const EVENT_RETENTION_MS = 30 * 24 * 3600 * 1000;
 
