@@ -149,6 +149,23 @@ describe('onObjectFinalized', () => {
   });
 });
 
+/** One sweep run over the in-memory backends: a batch of 10 within a budget it never spends, the default grace and
+ * direct-upload expiry, unless a test says otherwise. */
+const sweep = (backends: MemoryBackends, now: () => number, options: { batchSize?: number; budgetMs?: number } = {}) =>
+  sweepExpired({
+    records: backends,
+    objects: backends,
+    sessions: backends,
+    now,
+    batchSize: 10,
+    budgetMs: 10_000,
+    sessionGraceMs: 60_000,
+    directUploadExpiryMs: 130_000,
+    ...options,
+  });
+
+const nothingDone = { expired: 0, completed: 0, abandoned: 0, cleaned: 0, orphans: 0, has_more: false };
+
 describe('sweepExpired', () => {
   it('expires unfinished uploads past expires_at, cancels their sessions, and leaves the rest', async () => {
     const { backends, deps } = setup(record({ expires_at: '2026-01-01T12:00:00Z' }));
@@ -156,73 +173,23 @@ describe('sweepExpired', () => {
       'org_1/file_B',
       record({ id: 'file_B', storage_path: 'files/org_1/file_B/b.pdf', expires_at: '2026-01-09T00:00:00Z' }),
     );
-    const report = await sweepExpired({
-      ...deps,
-      sessions: backends,
-      batchSize: 10,
-      budgetMs: 10_000,
-      sessionGraceMs: 60_000,
-      directUploadExpiryMs: 130_000,
-    });
-    expect(report).toEqual({ expired: 1, completed: 0, abandoned: 0, cleaned: 1, orphans: 0, has_more: false });
+    expect(await sweep(backends, deps.now)).toEqual({ ...nothingDone, expired: 1, cleaned: 1 });
     expect(backends.files.get('org_1/file_A')?.status).toBe('expired');
     expect(backends.files.get('org_1/file_B')?.status).toBe('uploading');
     expect([...backends.cancelled]).toEqual(['http://storage.invalid/session']);
-    expect(
-      await sweepExpired({
-        ...deps,
-        sessions: backends,
-        batchSize: 10,
-        budgetMs: 10_000,
-        sessionGraceMs: 60_000,
-        directUploadExpiryMs: 130_000,
-      }),
-    ).toEqual({
-      expired: 0,
-      completed: 0,
-      abandoned: 0,
-      cleaned: 0,
-      orphans: 0,
-      has_more: false,
-    });
+    expect(await sweep(backends, deps.now)).toEqual(nothingDone);
   });
 
   it('counts a session as expired from the very second it expires, whatever the milliseconds', async () => {
     const { backends } = setup(record({ expires_at: '2026-01-02T00:00:00Z' }));
-    const now = () => Date.parse('2026-01-02T00:00:00.500Z');
-    const report = await sweepExpired({
-      records: backends,
-      objects: backends,
-      now,
-      sessions: backends,
-      batchSize: 10,
-      budgetMs: 10_000,
-      sessionGraceMs: 60_000,
-      directUploadExpiryMs: 130_000,
-    });
+    const report = await sweep(backends, () => Date.parse('2026-01-02T00:00:00.500Z'));
     expect(report.expired).toBe(1);
   });
 
   it('completes, never deletes, an upload whose object arrived but whose event was lost', async () => {
     const { backends, deps } = setup(record({ expires_at: '2026-01-01T12:00:00Z' }));
     backends.putObject('files/org_1/file_A/a.pdf', PDF, 'application/pdf', { file_id: 'file_A' });
-    expect(
-      await sweepExpired({
-        ...deps,
-        sessions: backends,
-        batchSize: 10,
-        budgetMs: 10_000,
-        sessionGraceMs: 60_000,
-        directUploadExpiryMs: 130_000,
-      }),
-    ).toEqual({
-      expired: 0,
-      completed: 1,
-      abandoned: 0,
-      cleaned: 0,
-      orphans: 0,
-      has_more: false,
-    });
+    expect(await sweep(backends, deps.now)).toEqual({ ...nothingDone, completed: 1 });
     expect(backends.files.get('org_1/file_A')?.status).toBe('uploaded');
     expect(backends.objects.size).toBe(1);
   });
@@ -231,49 +198,16 @@ describe('sweepExpired', () => {
     const { backends, deps } = setup(record({ expires_at: '2026-01-01T12:00:00Z' }));
     backends.files.set('org_1/file_B', record({ id: 'file_B', expires_at: '2026-01-01T12:00:00Z' }));
     backends.files.set('org_1/file_C', record({ id: 'file_C', expires_at: '2026-01-01T12:00:00Z' }));
-    expect(
-      await sweepExpired({ ...deps, sessions: backends, batchSize: 1, budgetMs: 0, sessionGraceMs: 60_000, directUploadExpiryMs: 130_000 }),
-    ).toEqual({
+    expect(await sweep(backends, deps.now, { batchSize: 1, budgetMs: 0 })).toEqual({
+      ...nothingDone,
       expired: 1,
-      completed: 0,
-      abandoned: 0,
-      cleaned: 0,
-      orphans: 0,
       has_more: true,
     });
-    expect(
-      await sweepExpired({
-        ...deps,
-        sessions: backends,
-        batchSize: 1,
-        budgetMs: 10_000,
-        sessionGraceMs: 60_000,
-        directUploadExpiryMs: 130_000,
-      }),
-    ).toEqual({
-      expired: 2,
-      completed: 0,
-      abandoned: 0,
-      cleaned: 3,
-      orphans: 0,
-      has_more: false,
-    });
+    expect(await sweep(backends, deps.now, { batchSize: 1 })).toEqual({ ...nothingDone, expired: 2, cleaned: 3 });
   });
 });
 
 describe('sweepExpired: abandoned uploads and leftovers', () => {
-  const sweep = (backends: MemoryBackends, now: () => number) =>
-    sweepExpired({
-      records: backends,
-      objects: backends,
-      sessions: backends,
-      now,
-      batchSize: 10,
-      budgetMs: 10_000,
-      sessionGraceMs: 60_000,
-      directUploadExpiryMs: 130_000,
-    });
-
   it('fails an `uploading` record with no session past the grace, and leaves one within it', async () => {
     const { backends, deps } = setup(record({ session_uri: null, created_at: '2026-01-01T23:58:00Z' }));
     backends.files.set('org_1/file_B', record({ id: 'file_B', session_uri: null, created_at: '2026-01-01T23:59:30Z' }));
