@@ -1,9 +1,10 @@
 // An esbuild plugin for scripts/bundle.js. node-fetch 2 (Storage's gaxios 6 and
 // teeny-request) requires whatwg-url at load for one fallback, `Url.URL ||
 // whatwgUrl.URL`, which Node's own URL always wins; loading whatwg-url (tr46's
-// mapping table) cost ~65 ms of CPU per cold start on Node 24 (bench/RESULTS.md,
-// "Stop 25: cold start"). node-fetch gets instead a module whose URL loads the
-// real whatwg-url on first read: the same value if it is ever read, no load when not.
+// mapping table) cost ~50 ms of CPU per cold start on Node 24, 8% of the
+// bundle's load (bench/RESULTS.md, "Stop 25: cold start"). node-fetch gets
+// instead a module whose URL loads the real whatwg-url on first read: the same
+// value if it is ever read, no load when not.
 'use strict';
 
 const NAMESPACE = 'lazy-whatwg-url';
