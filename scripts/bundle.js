@@ -3,7 +3,8 @@
 // file instead of the few thousand modules of the Google client libraries
 // (measured in bench/RESULTS.md, "Cold start"). The entry, index.js, turns on
 // V8's compile cache first, and the package's gcp-build step fills that cache
-// during the deploy's build (scripts/deploy-entry/).
+// during the deploy's build (scripts/deploy-entry/). What the first request
+// never uses is not loaded at start (scripts/lazy-whatwg-url.js).
 //
 //   node scripts/bundle.js [--outdir DIR] [--external PKG[,PKG…]]
 //
@@ -12,7 +13,8 @@
 const { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const { join, relative, resolve, sep } = require('node:path');
 const { parseArgs } = require('node:util');
-const { buildSync } = require('esbuild');
+const { build } = require('esbuild');
+const { lazyWhatwgUrl } = require('./lazy-whatwg-url');
 
 const root = join(__dirname, '..');
 
@@ -37,61 +39,69 @@ if (!outdir.startsWith(join(root, 'dist') + sep)) throw new Error(`--outdir must
 const extra = values.external.split(',').filter(Boolean);
 const rootPackage = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
-rmSync(outdir, { recursive: true, force: true });
-mkdirSync(outdir, { recursive: true });
-
-const result = buildSync({
-  absWorkingDir: root,
-  entryPoints: ['functions/index.ts'],
-  outfile: join(outdir, 'function.js'),
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  sourcemap: true,
-  // Only whitespace and syntax: identifiers keep their names for stack traces and logs.
-  minifyWhitespace: true,
-  minifySyntax: true,
-  // Subpaths too (e.g. express/lib/...), so nothing of a host package is copied in.
-  external: [...HOST_PACKAGES, ...NATIVE_PACKAGES, ...extra].flatMap((name) => [name, `${name}/*`]),
-  metafile: true,
-  logLevel: 'warning',
-  legalComments: 'linked',
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
 });
 
-// Everything kept external must be installed beside the bundle, at the version
-// the project was built and tested with. express is not listed: it comes with
-// the framework, and a second copy is exactly what must not be loaded.
-const dependencies = {};
-for (const name of [...HOST_PACKAGES, ...NATIVE_PACKAGES, ...extra]) {
-  if (name === 'express') continue;
-  const version = rootPackage.dependencies?.[name];
-  if (!version) throw new Error(`${name} is kept external but is not a dependency in package.json`);
-  dependencies[name] = version;
-}
-const deployPackage = {
-  name: `${rootPackage.name}-deploy`,
-  version: rootPackage.version,
-  private: true,
-  description: `${rootPackage.name}, bundled by scripts/bundle.js`,
-  license: rootPackage.license,
-  main: 'index.js',
-  engines: rootPackage.engines,
-  scripts: { 'gcp-build': 'node prime-compile-cache.js' },
-  dependencies,
-};
-writeFileSync(join(outdir, 'package.json'), JSON.stringify(deployPackage, null, 2) + '\n');
-writeFileSync(join(outdir, 'package-lock.json'), JSON.stringify(deployLock(deployPackage), null, 2) + '\n');
-for (const name of ['index', 'prime-compile-cache']) {
-  copyFileSync(join(root, 'scripts', 'deploy-entry', `${name}.cjs`), join(outdir, `${name}.js`));
-}
+async function main() {
+  rmSync(outdir, { recursive: true, force: true });
+  mkdirSync(outdir, { recursive: true });
 
-const output = result.metafile.outputs[relative(root, join(outdir, 'function.js'))];
-const inputs = Object.keys(result.metafile.inputs).length;
-console.log(
-  `bundled ${inputs} modules into ${relative(process.cwd(), join(outdir, 'function.js'))} ` +
-    `(${(output.bytes / 1024).toFixed(0)} KiB); external: ${Object.keys(dependencies).join(', ')}`,
-);
+  const result = await build({
+    absWorkingDir: root,
+    entryPoints: ['functions/index.ts'],
+    outfile: join(outdir, 'function.js'),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    sourcemap: true,
+    // Only whitespace and syntax: identifiers keep their names for stack traces and logs.
+    minifyWhitespace: true,
+    minifySyntax: true,
+    // Subpaths too (e.g. express/lib/...), so nothing of a host package is copied in.
+    external: [...HOST_PACKAGES, ...NATIVE_PACKAGES, ...extra].flatMap((name) => [name, `${name}/*`]),
+    metafile: true,
+    logLevel: 'warning',
+    legalComments: 'linked',
+    plugins: [lazyWhatwgUrl],
+  });
+
+  // Everything kept external must be installed beside the bundle, at the version
+  // the project was built and tested with. express is not listed: it comes with
+  // the framework, and a second copy is exactly what must not be loaded.
+  const dependencies = {};
+  for (const name of [...HOST_PACKAGES, ...NATIVE_PACKAGES, ...extra]) {
+    if (name === 'express') continue;
+    const version = rootPackage.dependencies?.[name];
+    if (!version) throw new Error(`${name} is kept external but is not a dependency in package.json`);
+    dependencies[name] = version;
+  }
+  const deployPackage = {
+    name: `${rootPackage.name}-deploy`,
+    version: rootPackage.version,
+    private: true,
+    description: `${rootPackage.name}, bundled by scripts/bundle.js`,
+    license: rootPackage.license,
+    main: 'index.js',
+    engines: rootPackage.engines,
+    scripts: { 'gcp-build': 'node prime-compile-cache.js' },
+    dependencies,
+  };
+  writeFileSync(join(outdir, 'package.json'), JSON.stringify(deployPackage, null, 2) + '\n');
+  writeFileSync(join(outdir, 'package-lock.json'), JSON.stringify(deployLock(deployPackage), null, 2) + '\n');
+  for (const name of ['index', 'prime-compile-cache']) {
+    copyFileSync(join(root, 'scripts', 'deploy-entry', `${name}.cjs`), join(outdir, `${name}.js`));
+  }
+
+  const output = result.metafile.outputs[relative(root, join(outdir, 'function.js'))];
+  const inputs = Object.keys(result.metafile.inputs).length;
+  console.log(
+    `bundled ${inputs} modules into ${relative(process.cwd(), join(outdir, 'function.js'))} ` +
+      `(${(output.bytes / 1024).toFixed(0)} KiB); external: ${Object.keys(dependencies).join(', ')}`,
+  );
+}
 
 /**
  * The project's own lockfile cut down to what the deployable installs: every
