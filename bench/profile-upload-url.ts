@@ -57,10 +57,14 @@ function groupOf(profile: Map<number, ProfileNode>, parents: Map<number, number>
     // The answer's socket write is Node's work, whoever called it.
     if (frame.url.includes('/functions/') && (frame.functionName === 'end' || frame.functionName === 'write')) break;
   }
-  if (url.includes('/dist/functions/')) return "the files API's own code";
-  if (url.includes('/node_modules/')) return "the framework's packages (express, router, functions-framework)";
-  if (url.startsWith('node:') || functionName === 'writev' || functionName === '(program)') return "Node's http, net, streams and the rest";
-  return 'builtins called from the files API (hash, JSON, regexps)';
+  if (functionName === '(program)') return "Node's http, net, streams and the rest";
+  // A native frame (no url: a builtin, a socket write) goes with the nearest frame that has one.
+  let caller = url;
+  for (let at = parents.get(id); !caller && at !== undefined; at = parents.get(at)) caller = profile.get(at)!.callFrame.url;
+  const native = url === '';
+  if (caller.includes('/dist/functions/')) return native ? 'native code called from the files API' : "the files API's own code";
+  if (caller.includes('/node_modules/')) return "the framework's packages (express, router, functions-framework)";
+  return "Node's http, net, streams and the rest";
 }
 
 function summarize(file: string, requests: number): void {
