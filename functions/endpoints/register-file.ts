@@ -67,7 +67,9 @@ export async function registerFile(
 
 function validRequest(body: unknown, maxFileSize: number): RegisterRequest {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw invalidJson();
-  const candidate: Record<string, unknown> = { ...body };
+  // A copy, as the schema's defaults and NFC write to it (Object.assign: see upload-url's validate-request.ts).
+  const candidate: Record<string, unknown> = {};
+  Object.assign(candidate, body);
   const malformed = malformedTextField(candidate);
   if (malformed !== undefined) throw malformedText(malformed);
   if (typeof candidate.filename === 'string') candidate.filename = candidate.filename.normalize('NFC');

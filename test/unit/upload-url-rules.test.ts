@@ -3,6 +3,7 @@ import { loadConfig } from '../../functions/config';
 import { BackgroundWork } from '../../functions/domain/background-work';
 import { ApiError } from '../../functions/errors/api-error';
 import { createUploadUrl } from '../../functions/endpoints/upload-url/create-upload-url';
+import { validUploadUrlRequest } from '../../functions/endpoints/upload-url/validate-request';
 import { validateUploadUrlResponse } from '../../functions/generated/validators';
 
 const caller = { principalId: 'usr_1', keyId: 'key_1' };
@@ -107,6 +108,18 @@ describe('upload-url request rules', () => {
         mime_type: 'text/plain; charset="utf-8"',
       }),
     ).resolves.toBeDefined();
+  });
+
+  it('fills the default and NFC into a copy, leaving the parsed body as it came', () => {
+    const body = { ...valid, filename: 'Cafe\u0301.mp4', mime_type: 'Video/MP4' };
+    const sent = { ...body };
+    expect(validUploadUrlRequest(body, 5368709120)).toEqual({
+      ...valid,
+      filename: 'Caf\u00e9.mp4',
+      mime_type: 'video/mp4',
+      upload_type: 'resumable',
+    });
+    expect(body).toEqual(sent);
   });
 
   it('refuses a malformed Idempotency-Key', async () => {

@@ -10,7 +10,11 @@ import { validateUploadUrlRequest } from '../../generated/validators';
 /** The body as the schema allows it, filename in NFC and MIME type normalized; 400 in the envelope otherwise. */
 export function validUploadUrlRequest(body: unknown, maxFileSize: number): UploadUrlRequest {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw invalidJson();
-  const candidate: Record<string, unknown> = { ...body };
+  // A copy, as the schema's defaults and NFC write to it. Object.assign, not a spread: on Node 20 a
+  // property added to a spread copy of a parsed object takes V8's slow path (this function 7-9 µs
+  // against 2.5; Node 24 is as fast either way). bench/RESULTS.md, stop 25.
+  const candidate: Record<string, unknown> = {};
+  Object.assign(candidate, body);
   const malformed = malformedTextField(candidate);
   if (malformed !== undefined) throw malformedText(malformed);
   if (typeof candidate.filename === 'string') candidate.filename = candidate.filename.normalize('NFC');
