@@ -13,12 +13,17 @@
 //     STORAGE_PID=$(pgrep -f '^[^ ]+ [^ ]*gcs-emulator/dist/main.js') node dist/bench/direct-upload.js
 // BASELINE_URLS (comma-separated, with BASE_URL) adds, interleaved in the same rounds, the same two ways
 // through other files function hosts (another build, against the same or other emulators): a lever is
-// measured side by side with the build before it. ROUNDS (default 7), SIZES (MiB, comma-separated;
-// default 1,20) and RSS=0 shape the run.
+// measured side by side with the build before it. Without BASE_URL, BASELINE_BUILD (the root of another
+// checkout, built, its node_modules installed or linked) starts that build's files function on the same
+// emulators for the same purpose. ROUNDS (default 7), SIZES (MiB, comma-separated; default 1,20) and
+// RSS=0 shape the run.
 import { FilesClient } from '@files-api/sdk';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort } from '../emulator/free-port';
 import { startFilesFunction } from './lib/files-function-stack';
+import { spawnFunction, untilServing, type FunctionProcess } from './lib/function-process';
 import { machineLine, processCpuSeconds } from './lib/machine';
 
 const MIB = 1024 * 1024;
@@ -33,6 +38,8 @@ interface Target {
   functionPid: number;
   storagePids: number[];
   baselines: string[];
+  /** the baselines' function pids, where known (a baseline this bench started) */
+  baselinePids: number[];
   stop(): Promise<void>;
 }
 
@@ -46,18 +53,37 @@ async function target(): Promise<Target> {
       functionPid: Number(env('FUNCTION_PID')),
       storagePids: process.env.STORAGE_PID ? [Number(process.env.STORAGE_PID)] : [],
       baselines: (process.env.BASELINE_URLS ?? '').split(',').filter(Boolean),
+      baselinePids: [],
       stop: async () => undefined,
     };
   }
-  const own = await startFilesFunction({ DIRECT_UPLOAD_MAX_BYTES: '32000000' });
+  const cap = { DIRECT_UPLOAD_MAX_BYTES: '32000000' };
+  const own = await startFilesFunction(cap);
+  const build = process.env.BASELINE_BUILD;
+  let baseline: FunctionProcess | undefined;
+  try {
+    if (build) {
+      const source = join(build, 'dist', 'functions', 'index.js');
+      baseline = spawnFunction({ source, target: 'files', port: await freePort(), env: { ...own.stack.functionEnv, ...cap } });
+      await untilServing(baseline);
+    }
+  } catch (error) {
+    await baseline?.stop();
+    await own.stop();
+    throw error;
+  }
   return {
     baseUrl: own.fn.url,
     apiKey: own.stack.apiKey,
     organizationId: own.stack.organizationId,
     functionPid: own.fn.pid,
     storagePids: own.stack.storagePids,
-    baselines: [],
-    stop: () => own.stop(),
+    baselines: baseline ? [baseline.url] : [],
+    baselinePids: baseline ? [baseline.pid] : [],
+    stop: async () => {
+      await baseline?.stop();
+      await own.stop();
+    },
   };
 }
 
@@ -89,13 +115,13 @@ function ways(through: FilesClient, blob: Blob): { direct: Way; session: Way } {
 async function run(t: Target): Promise<void> {
   const clientOf = (baseUrl: string) => new FilesClient({ baseUrl, apiKey: t.apiKey, organizationId: t.organizationId });
   const client = clientOf(t.baseUrl);
-  const cpuNow = (): [number, number] => [processCpuSeconds(t.functionPid), cpuOf(t.storagePids)];
-  const measure = async (way: Way) => {
-    const cpu = cpuNow();
+  const cpuNow = (pid: number): [number, number] => [processCpuSeconds(pid), cpuOf(t.storagePids)];
+  const measure = async (way: Way, pid: number) => {
+    const cpu = cpuNow(pid);
     const start = process.hrtime.bigint();
     await way.upload();
     way.ms.push(Number(process.hrtime.bigint() - start) / 1e6);
-    cpuNow().forEach((seconds, i) => (way.cpu[i] += seconds - cpu[i]));
+    cpuNow(pid).forEach((seconds, i) => (way.cpu[i] += seconds - cpu[i]));
   };
   const cpuPerUpload = (way: Way) =>
     `function ${((way.cpu[0] * 1000) / ROUNDS).toFixed(0)} ms` +
@@ -104,15 +130,20 @@ async function run(t: Target): Promise<void> {
   console.log(`direct upload vs upload-url + PUT + register: ${machineLine()}`);
   for (const size of SIZES.map((mib) => mib * MIB)) {
     const blob = file(size);
-    const sides = [t.baseUrl, ...t.baselines].map((url) => ({ url, ...ways(url === t.baseUrl ? client : clientOf(url), blob) }));
+    const pids = [t.functionPid, ...t.baselinePids];
+    const sides = [t.baseUrl, ...t.baselines].map((url, i) => ({
+      url,
+      pid: pids[i] as number | undefined,
+      ...ways(url === t.baseUrl ? client : clientOf(url), blob),
+    }));
     // One untimed upload each way first: connections, channels and compiled code as the rounds will find them.
     for (const side of sides) await Promise.all([side.direct.upload(), side.session.upload()]);
     // Alternating, each going first every other round.
     for (let round = 0; round < ROUNDS; round++) {
-      const all = sides.flatMap((side) => [side.direct, side.session]);
-      for (const way of round % 2 === 0 ? all : all.reverse()) await measure(way);
+      const all = sides.flatMap((side) => [side.direct, side.session].map((way) => ({ way, pid: side.pid ?? t.functionPid })));
+      for (const { way, pid } of round % 2 === 0 ? all : all.reverse()) await measure(way, pid);
     }
-    for (const { url, direct, session } of sides) {
+    for (const { url, pid, direct, session } of sides) {
       const [d, s] = [median(direct.ms), median(session.ms)];
       const label = sides.length > 1 ? ` via ${url}` : '';
       // Against the first side's direct upload of the same round: the load drifts less within a round than across the run.
@@ -121,8 +152,8 @@ async function run(t: Target): Promise<void> {
         `${size / MIB} MiB${label}: direct ${d.toFixed(1)} ms, upload-url+PUT+register ${s.toFixed(1)} ms (median of ${ROUNDS}), ratio ${(d / s).toFixed(2)}` +
           (url === t.baseUrl ? '' : `; direct / first side's direct, median of the rounds' ratios ${median(paired).toFixed(2)}`),
       );
-      // The pids are the first side's: another side's CPU is not counted.
-      if (url === t.baseUrl) {
+      // A baseline at an address only (BASELINE_URLS) has no pid here: its CPU is not counted.
+      if (pid !== undefined) {
         console.log(`  CPU per upload: direct ${cpuPerUpload(direct)}; upload-url+PUT+register ${cpuPerUpload(session)}`);
       }
     }

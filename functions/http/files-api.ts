@@ -10,6 +10,7 @@ import { FailureLimiter } from './failure-limit';
 import { restoreBodyFraming, type BodyRequest } from './body-layer';
 import { applyCors } from './cors';
 import { endpoints, type Endpoint, type Endpoints } from './dispatch';
+import { leaveRequestDomain } from './outside-domain';
 import { publicError } from './public-error';
 import { RateLimiter } from './rate-limit';
 import { requestContext } from './request-context';
@@ -72,6 +73,7 @@ export function createFilesApi(deps: FilesApiDeps): (req: IncomingMessage, res: 
   };
 
   return async (req, res) => {
+    leaveRequestDomain();
     restoreBodyFraming(req);
     const ctx = requestContext(req, deps.config.projectId);
     if (applyCors(req, res, deps.config.corsAllowedOrigins)) return sendNoContent(req, res, ctx);
