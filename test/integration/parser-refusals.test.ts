@@ -17,26 +17,30 @@ interface RawAnswer {
   body: Record<string, any>;
 }
 
-/** Sends `request` as bytes (and, unless `hold`, nothing after); reads until the server closes. */
-function raw(url: string, request: string, hold = false): Promise<RawAnswer> {
+/** Sends `request` as bytes (and, unless `hold`, nothing after); everything read until the server closes. */
+function rawText(url: string, request: string, hold = false): Promise<string> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
     const socket = net.connect(Number(port), hostname, () => (hold ? socket.write(request) : socket.end(request)));
     const chunks: Buffer[] = [];
     socket.on('data', (chunk) => chunks.push(chunk));
     socket.on('error', reject);
-    socket.on('close', () => {
-      const text = Buffer.concat(chunks).toString();
-      const split = text.indexOf('\r\n\r\n');
-      const head = split < 0 ? text : text.slice(0, split);
-      let body: Record<string, any> = {};
-      try {
-        body = JSON.parse(text.slice(split + 4)) as Record<string, any>;
-      } catch {
-        // left empty: the assertions below say what was expected
-      }
-      resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1]), head, body });
-    });
+    socket.on('close', () => resolve(Buffer.concat(chunks).toString()));
+  });
+}
+
+/** The one answer to `request`. */
+function raw(url: string, request: string, hold = false): Promise<RawAnswer> {
+  return rawText(url, request, hold).then((text) => {
+    const split = text.indexOf('\r\n\r\n');
+    const head = split < 0 ? text : text.slice(0, split);
+    let body: Record<string, any> = {};
+    try {
+      body = JSON.parse(text.slice(split + 4)) as Record<string, any>;
+    } catch {
+      // left empty: the assertions below say what was expected
+    }
+    return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1]), head, body };
   });
 }
 
@@ -59,6 +63,15 @@ describe("the parser's refusals, in the envelope", () => {
       'GARBAGE\r\n\r\n',
     ];
     for (const request of requests) expectEnvelope(await raw(stack.api.url, request), 400, 'MALFORMED_REQUEST');
+  });
+
+  it('answers a whole request first, then refuses the bytes that follow it', async () => {
+    const request = `GET /v1/organizations/${stack.organizationId}/files HTTP/1.1\r\nHost: x\r\nX-API-Key: ${stack.apiKey}\r\n\r\nGARBAGE\r\n\r\n`;
+    // The connection is held open, as a client that sends its next request does (a half-close would end both).
+    const answers = (await rawText(stack.api.url, request, true)).split(/(?=HTTP\/1\.1 \d{3} )/);
+    expect(answers.map((answer) => Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1]))).toEqual([200, 400]);
+    expect(answers[0]).toContain('"files"');
+    expect(answers[1]).toContain('"MALFORMED_REQUEST"');
   });
 
   it('431 REQUEST_HEADERS_TOO_LARGE for a head over the limit', async () => {
