@@ -25,6 +25,8 @@ export function metadataProblem(value: unknown): string | undefined {
 
 /** Why `key` cannot be a metadata key, or undefined. */
 export function metadataKeyProblem(key: string): string | undefined {
+  // Stored, it would be read back as an object's prototype, not as a pair: refused rather than lost.
+  if (key === '__proto__') return 'metadata key __proto__ is reserved';
   if (METADATA_KEY.test(key)) return undefined;
   return `metadata keys must be 1-40 of letters, digits, _ . - (got ${JSON.stringify(key.slice(0, 60))})`;
 }

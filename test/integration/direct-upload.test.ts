@@ -173,6 +173,28 @@ describe('a refused direct upload leaves no object and no record', () => {
     ['metadata that is not an object of strings', form(pdfPart(), { name: 'metadata', value: '{"n": 1}' }), 400, 'INVALID_FIELD_VALUE'],
     ['an unknown field', form(pdfPart(), { name: 'colour', value: 'blue' }), 400, 'UNKNOWN_FIELD'],
     [
+      'a filename with a path (refused as upload-url refuses it, not cut to its end)',
+      form(pdfPart('../../etc/passwd.pdf')),
+      400,
+      'INVALID_FIELD_VALUE',
+    ],
+    ['a filename of a path segment', form(pdfPart('..')), 400, 'INVALID_FIELD_VALUE'],
+    [
+      'the metadata key __proto__ (reserved)',
+      form(pdfPart(), { name: 'metadata', value: '{"__proto__": "x", "a": "1"}' }),
+      400,
+      'INVALID_FIELD_VALUE',
+    ],
+    [
+      'a field refused before the file part begins, answered without waiting for the file',
+      (url, apiKey) =>
+        rawPost(url, formHeaders(apiKey), (write) => {
+          write(multipartBody([{ name: 'purpose', value: 'Not A Word' }, pdfPart('held.pdf', 64 * 1024)], { unterminated: true }));
+        }),
+      400,
+      'INVALID_FIELD_VALUE',
+    ],
+    [
       'a body that is not a form',
       (url, apiKey) =>
         rawPost(url, { 'X-API-Key': apiKey, 'Content-Type': 'application/pdf', 'Content-Length': '1000' }, (write, end) => {
@@ -305,6 +327,23 @@ describe('POST …/files/upload: the file part’s Content-Type', () => {
     const { apiKey, url } = await freshOrg();
     const answer = await post(url, apiKey, multipartBody([{ name: 'file', filename: 'report.pdf', value: pdf(2009) }]));
     expect([answer.status, answer.body.mime_type]).toEqual([201, 'application/pdf']);
+  });
+
+  it('takes a part that declared no type, and whose name says none, as application/octet-stream (not text)', async () => {
+    const { apiKey, url } = await freshOrg();
+    for (const filename of ['firmware.dat', 'firmware']) {
+      const answer = await post(url, apiKey, multipartBody([{ name: 'file', filename, value: randomBytes(2000) }]));
+      expect([answer.status, answer.body.mime_type]).toEqual([201, 'application/octet-stream']);
+    }
+  });
+});
+
+describe('POST …/files/upload: the metadata field', () => {
+  it('takes the largest metadata the rules allow (16 pairs of 500 three-byte characters), as upload-url does', async () => {
+    const { apiKey, url } = await freshOrg();
+    const metadata = Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`key_${i}`, '€'.repeat(500)]));
+    const answer = await post(url, apiKey, multipartBody([pdfPart(), { name: 'metadata', value: JSON.stringify(metadata) }]));
+    expect([answer.status, answer.body.metadata]).toEqual([201, metadata]);
   });
 });
 

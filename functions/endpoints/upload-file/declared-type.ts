@@ -1,11 +1,12 @@
-/** The most of a body kept to find the file part's headers: the form's text fields (8 of at most 16 KiB) come first. */
+/** The most of a body kept to find the file part's headers: the form's text fields come first (a valid form's
+ * two, purpose and at most 64 KiB of metadata, fit well within it). */
 export const HEADERS_SCAN_BYTES = 192 * 1024;
 
 /**
  * The Content-Type header the first part named `file` declared, read from the
  * start of the raw body: busboy reads a malformed one (`;;;`, `text/`) as no
- * type at all, i.e. text/plain. undefined when that part declared none, or its
- * headers are not within `prefix`.
+ * type at all, i.e. text/plain. undefined when that part declared none (or its
+ * headers are not within `prefix`, which only a form refused for its fields can do).
  */
 export function declaredFileType(prefix: Buffer, requestContentType: string | undefined): string | undefined {
   const boundary = /;\s*boundary\s*=\s*(?:"([^"]+)"|([^;\s]+))/i.exec(requestContentType ?? '');

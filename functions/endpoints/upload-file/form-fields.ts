@@ -38,19 +38,20 @@ export function validFormFields(fields: Record<string, string>): FormLabels {
   return { purpose, metadata: metadata as Record<string, string> };
 }
 
-// RFC 7578 reads a part without a Content-Type as text/plain, so that says as little as octet-stream does.
+// Clients label a file they know nothing of as one of these, so they say as little as no type at all.
 const GENERIC_TYPES = new Set(['application/octet-stream', 'text/plain']);
 
 /**
  * The file part's name and type, by upload-url's rules (the size is checked
  * as the bytes come). A missing or generic type is the one its extension
- * says, as the SDK guesses it; text/plain stays when the name says nothing else.
+ * says, as the SDK guesses it; a declared text/plain stays when the name says
+ * nothing else, and a missing type is then application/octet-stream.
  */
 export function validFilePart(filename: string, declaredType: string): { filename: string; mimeType: string } {
   if (filename === '') throw new ApiError(400, 'MISSING_REQUIRED_FIELD', 'The file part needs a filename', { field: 'filename' });
   const guessed = mimeTypeFor(filename.normalize('NFC'));
   const generic = GENERIC_TYPES.has(declaredType.toLowerCase());
-  const mimeType = generic && guessed !== 'application/octet-stream' ? guessed : declaredType;
+  const mimeType = declaredType === '' ? guessed : generic && guessed !== 'application/octet-stream' ? guessed : declaredType;
   // file_size is not known yet: any valid one lets the rules of the other two fields speak.
   const checked = validUploadUrlRequest({ filename, file_size: 1, mime_type: mimeType }, Number.MAX_SAFE_INTEGER);
   return { filename: checked.filename, mimeType: checked.mime_type };

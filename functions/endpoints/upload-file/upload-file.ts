@@ -92,7 +92,7 @@ export async function uploadFile(deps: UploadFileDeps, input: UploadFileInput): 
     return { ...written, filename, mimeType, marker: await marker.version() };
   };
   try {
-    const { stored, fields } = await receiveForm(input.req, cap, store);
+    const { stored, fields } = await receiveForm(input.req, cap, store, validFormFields);
     const labels = validFormFields(fields);
     checkStored(stored, fileId);
     const answer = await record(deps, input, stored, labels, fileId, await usageRead);
