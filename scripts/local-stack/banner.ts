@@ -20,10 +20,7 @@ export function banner(config: StackConfig, up: StartedStack, seconds: number): 
     const rel = relative(process.cwd(), path);
     return rel === '' ? '.' : rel.startsWith('..') ? path : rel;
   };
-  const curl =
-    `curl -sS -X POST "${dev.function_url}/v1/organizations/${dev.organization_id}/files/upload-url" ` +
-    `-H "X-API-Key: ${dev.api_key}" -H "Content-Type: application/json" ` +
-    `-d '{"filename":"large_video.mp4","file_size":524288000,"mime_type":"video/mp4"}'`;
+  const curl = `curl -sS -F "file=@README.md" -H "X-API-Key: ${dev.api_key}" "${dev.function_url}/v1/organizations/${dev.organization_id}/files/upload"`;
   return [
     '',
     `Files API local stack is up in ${seconds.toFixed(1)} s (project ${dev.project_id}):`,
@@ -38,7 +35,7 @@ export function banner(config: StackConfig, up: StartedStack, seconds: number): 
     `  settings            ${shown(up.devFilePath)}`,
     `  function logs       one short line per request below; in full (JSON) in ${shown(functionLog(config))}`,
     '',
-    'Ask for an upload URL:',
+    'Upload a file in one request (larger than the direct-upload cap, ask for an upload URL: docs/API.md):',
     `  ${curl}`,
     '',
     'Manage organizations, members and keys on this stack:',

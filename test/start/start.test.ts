@@ -81,7 +81,7 @@ async function runOnce(env: NodeJS.ProcessEnv): Promise<{ dev: Record<string, st
   });
   expect(isWellFormedApiKey(dev.api_key)).toBe(true);
   expect(stack.stdout).toContain(
-    `curl -sS -X POST "${dev.function_url}/v1/organizations/org_demo/files/upload-url" -H "X-API-Key: ${dev.api_key}"`,
+    `curl -sS -F "file=@README.md" -H "X-API-Key: ${dev.api_key}" "${dev.function_url}/v1/organizations/org_demo/files/upload"`,
   );
 
   const answer = await fetch(`${dev.function_url}/`);
