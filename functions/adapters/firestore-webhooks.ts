@@ -35,6 +35,9 @@ const EVENT_RETENTION_MS = 30 * 24 * 3600 * 1000;
 
 /** Webhook endpoints, their attempts and the outbox's events, in Firestore. */
 export class FirestoreWebhooks implements WebhookStore {
+  /** Per organization, the slots creates of this instance are committing to, each until its commit ends. */
+  private readonly trying = new Map<string, Map<number, Promise<unknown>>>();
+
   constructor(
     private readonly db: Firestore,
     private readonly timeoutMs: number,
@@ -74,9 +77,10 @@ export class FirestoreWebhooks implements WebhookStore {
    * creates at once each reading them all and writing one deadlock and time out together): each endpoint
    * holds one of 20 slot documents, made in the same batch as the endpoint with a create-only write, so
    * two creates can never hold one slot. Each attempt commits to one slot that was free when just read,
-   * picked at random so concurrent creates spread over them; a create that loses its slot reads again
-   * rather than trying the slots it read before one by one (under a burst most of them are taken by then,
-   * each a lost round trip). Past the deadline (503) it stops.
+   * and that no other create of this instance is committing to, picked at random so that instances spread
+   * over them too; one that finds every free slot being tried here waits for those tries to end, and a
+   * create that loses its slot reads again rather than trying the slots it read before one by one (under a
+   * burst most of them are taken by then, each a lost round trip). Past the deadline (503) it stops.
    */
   create(organizationId: string, webhook: Webhook, key?: WebhookKeyClaim): Promise<WebhookKeyReplay | undefined> {
     return this.run(async (answered) => {
@@ -91,9 +95,23 @@ export class FirestoreWebhooks implements WebhookStore {
           if (replay) return replay;
           throw new WebhookLimitReached();
         }
+        const tried = this.trying.get(organizationId) ?? new Map<number, Promise<unknown>>();
+        const untried = free.filter((slot) => !tried.has(slot));
+        if (untried.length === 0) {
+          // They may all land, leaving none: whatever their end, read again then.
+          await Promise.allSettled(tried.values());
+          continue;
+        }
         answered.throwIfAborted();
-        const slot = free[Math.floor(Math.random() * free.length)] as number;
-        if (await this.createInSlot(organizationId, webhook, slot, key, held?.snap)) return undefined;
+        const slot = untried[Math.floor(Math.random() * untried.length)] as number;
+        const attempt = this.createInSlot(organizationId, webhook, slot, key, held?.snap);
+        this.trying.set(organizationId, tried.set(slot, attempt));
+        try {
+          if (await attempt) return undefined;
+        } finally {
+          tried.delete(slot);
+          if (tried.size === 0 && this.trying.get(organizationId) === tried) this.trying.delete(organizationId);
+        }
         // Another create took the slot, or the key (its endpoint is then the answer), meanwhile: read again.
       }
     });
