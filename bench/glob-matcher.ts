@@ -1,4 +1,4 @@
-import { compileGlob } from '../packages/gcs-emulator/src/glob';
+import { compileGlob } from '@files-api/gcs-emulator';
 
 /**
  * The storage emulator's matchGlob against names made to defeat backtracking: the automaton now in

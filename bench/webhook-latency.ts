@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
-import { verifyWebhook } from '../packages/sdk/src/verify-webhook';
+import { verifyWebhook } from '@files-api/sdk';
 
 const { values } = parseArgs({
   options: { uploads: { type: 'string', default: '100' }, dev: { type: 'string', default: '.local/dev.json' } },

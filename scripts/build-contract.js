@@ -2,8 +2,9 @@
 // schemas, and writes what the function compiles: functions/generated/operations.ts.
 // With --docs it also writes the committed documents for clients: docs/openapi.json
 // and docs/API.md (test/contract checks they are up to date).
-const { mkdirSync, writeFileSync } = require('node:fs');
+const { mkdirSync } = require('node:fs');
 const { join } = require('node:path');
+const { writeIfChanged } = require('./build-inputs.js');
 const load = require('./contract/load.js');
 const operations = require('./contract/operations-ts.js');
 const documents = require('./contract/documents.js');
@@ -11,12 +12,13 @@ const documents = require('./contract/documents.js');
 const loaded = load.loadContract();
 const generated = join(load.ROOT, 'functions', 'generated');
 mkdirSync(generated, { recursive: true });
-writeFileSync(join(generated, 'operations.ts'), operations.operationsModule(loaded));
+// Unchanged, it is left alone: its time is what `tsc -b` compares.
+writeIfChanged(join(generated, 'operations.ts'), operations.operationsModule(loaded));
 
 if (process.argv.includes('--docs')) {
   for (const [file, text] of Object.entries(documents.committedDocuments(loaded))) {
     mkdirSync(join(load.ROOT, file, '..'), { recursive: true });
-    writeFileSync(join(load.ROOT, file), text);
+    writeIfChanged(join(load.ROOT, file), text);
     console.log(`wrote ${file}`);
   }
 }

@@ -6,13 +6,22 @@ import { BackgroundWork } from '../domain/background-work';
  * gets BackendUnavailable (503) instead of a hang. The call itself is not
  * aborted: past the deadline the error carries it as `late`, so that whatever
  * it still does can be undone, and it is kept among the late calls a shutdown
- * waits for (lateCallsSettled).
+ * waits for (lateCallsSettled). A call of several steps is told through
+ * `answered`, aborted at the deadline (when its caller gets the 503), to
+ * start no further step: no one waits for it any more, and each step would
+ * only load a backend that is already slow.
  */
-export function withDeadline<T>(backend: 'firestore' | 'storage' | 'pubsub', ms: number, call: () => Promise<T>): Promise<T> {
+export function withDeadline<T>(
+  backend: 'firestore' | 'storage' | 'pubsub',
+  ms: number,
+  call: (answered: AbortSignal) => Promise<T>,
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
+    const answered = new AbortController();
     // A call that throws before returning its promise is classified like one that rejects.
-    const running = Promise.resolve().then(call);
+    const running = Promise.resolve().then(() => call(answered.signal));
     const timer = setTimeout(() => {
+      answered.abort();
       void lateCalls.add('late call', running);
       reject(new BackendUnavailable(backend, Object.assign(new Error(`no answer within ${ms} ms`), { code: 'DEADLINE' }), running));
     }, ms);

@@ -35,12 +35,15 @@ const EVENT_RETENTION_MS = 30 * 24 * 3600 * 1000;
 
 /** Webhook endpoints, their attempts and the outbox's events, in Firestore. */
 export class FirestoreWebhooks implements WebhookStore {
+  /** Per organization, the slots creates of this instance are committing to, each until its commit ends. */
+  private readonly trying = new Map<string, Map<number, Promise<unknown>>>();
+
   constructor(
     private readonly db: Firestore,
     private readonly timeoutMs: number,
   ) {}
 
-  private run<T>(work: () => Promise<T>): Promise<T> {
+  private run<T>(work: (answered: AbortSignal) => Promise<T>): Promise<T> {
     return withDeadline('firestore', this.timeoutMs, work);
   }
 
@@ -73,17 +76,43 @@ export class FirestoreWebhooks implements WebhookStore {
    * The limit holds under any concurrency without a transaction on the organization's endpoints (40
    * creates at once each reading them all and writing one deadlock and time out together): each endpoint
    * holds one of 20 slot documents, made in the same batch as the endpoint with a create-only write, so
-   * two creates can never hold one slot, and concurrent creates try different free slots.
+   * two creates can never hold one slot. Each attempt commits to one slot that was free when just read,
+   * and that no other create of this instance is committing to, picked at random so that instances spread
+   * over them too; one that finds every free slot being tried here waits for those tries to end, and a
+   * create that loses its slot reads again rather than trying the slots it read before one by one (under a
+   * burst most of them are taken by then, each a lost round trip). Past the deadline (503) it stops.
    */
   create(organizationId: string, webhook: Webhook, key?: WebhookKeyClaim): Promise<WebhookKeyReplay | undefined> {
-    return this.run(async () => {
+    return this.run(async (answered) => {
       for (;;) {
-        const held = key && (await this.keyClaim(organizationId, key.keyHash));
+        answered.throwIfAborted();
+        const [held, free] = await Promise.all([key && this.keyClaim(organizationId, key.keyHash), this.freeSlots(organizationId)]);
         if (held?.replay) return held.replay;
-        const free = await this.freeSlots(organizationId);
-        if (free.length === 0) throw new WebhookLimitReached();
-        if (await this.createInFreeSlot(organizationId, webhook, free, key, held?.snap)) return undefined;
-        // Another create took the key (its endpoint is the answer), or every free slot, meanwhile: read again.
+        if (free.length === 0) {
+          // The key's own create may have landed since its claim was read (one that answered 503 and was
+          // still committing): that is the answer, not the limit.
+          const replay = key && (await this.keyClaim(organizationId, key.keyHash)).replay;
+          if (replay) return replay;
+          throw new WebhookLimitReached();
+        }
+        const tried = this.trying.get(organizationId) ?? new Map<number, Promise<unknown>>();
+        const untried = free.filter((slot) => !tried.has(slot));
+        if (untried.length === 0) {
+          // They may all land, leaving none: whatever their end, read again then.
+          await Promise.allSettled(tried.values());
+          continue;
+        }
+        answered.throwIfAborted();
+        const slot = untried[Math.floor(Math.random() * untried.length)] as number;
+        const attempt = this.createInSlot(organizationId, webhook, slot, key, held?.snap);
+        this.trying.set(organizationId, tried.set(slot, attempt));
+        try {
+          if (await attempt) return undefined;
+        } finally {
+          tried.delete(slot);
+          if (tried.size === 0 && this.trying.get(organizationId) === tried) this.trying.delete(organizationId);
+        }
+        // Another create took the slot, or the key (its endpoint is then the answer), meanwhile: read again.
       }
     });
   }
@@ -92,7 +121,7 @@ export class FirestoreWebhooks implements WebhookStore {
     return this.db.collection(`${organizationPath(organizationId)}/${WEBHOOK_SLOTS}`);
   }
 
-  /** The slots not held, in random order so concurrent creates spread over them; endpoints from before the slots each count as one held. */
+  /** The slots not held; endpoints from before the slots each count as one held. */
   private async freeSlots(organizationId: string): Promise<number[]> {
     const [held, endpoints] = await Promise.all([
       this.slots(organizationId).select().get(),
@@ -102,7 +131,7 @@ export class FirestoreWebhooks implements WebhookStore {
     const taken = new Set(held.docs.map((d) => d.id));
     const free: number[] = [];
     for (let slot = 0; slot < MAX_WEBHOOKS_PER_ORGANIZATION - unslotted; slot++) if (!taken.has(String(slot))) free.push(slot);
-    return free.sort(() => Math.random() - 0.5);
+    return free;
   }
 
   /** The key's claim as stored, and the answer to replay when it holds and its endpoint still exists. */
@@ -116,37 +145,33 @@ export class FirestoreWebhooks implements WebhookStore {
     return { snap, replay: { fingerprint: claim.fingerprint, webhook: { id: made.id, ...(made.data() as WebhookDoc) } } };
   }
 
-  /** The endpoint, a slot and its key's claim in one batch: all or none. False when others took the key, or every slot tried. */
-  private async createInFreeSlot(
+  /** The endpoint, the slot and its key's claim in one batch: all or none. False when another create took the slot or the key. */
+  private async createInSlot(
     organizationId: string,
     webhook: Webhook,
-    free: number[],
+    slot: number,
     key: WebhookKeyClaim | undefined,
     heldKey: DocumentSnapshot | undefined,
   ): Promise<boolean> {
     const { id, ...doc } = webhook;
-    for (const slot of free) {
-      const batch = this.db.batch();
-      batch.create(this.webhooks(organizationId).doc(id), { ...doc, slot });
-      batch.create(this.slots(organizationId).doc(String(slot)), { endpoint_id: id });
-      if (key && heldKey) {
-        // The claim names the endpoint; its secret stays in the endpoint's document alone.
-        const claim: KeyDoc = { fingerprint: key.fingerprint, endpoint_id: id, expire_at: Timestamp.fromMillis(Date.parse(key.expiresAt)) };
-        // A stale claim (expired, or its endpoint deleted) is replaced only if no other create replaced it first.
-        if (heldKey.exists) batch.update(heldKey.ref, { ...claim }, { lastUpdateTime: heldKey.updateTime });
-        else batch.create(heldKey.ref, claim);
-      }
-      try {
-        await batch.commit();
-        return true;
-      } catch (error) {
-        const code = (error as { code?: unknown }).code;
-        if (code === FAILED_PRECONDITION) return false;
-        if (code !== ALREADY_EXISTS) throw error;
-        if (heldKey && !heldKey.exists && (await heldKey.ref.get()).exists) return false;
-      }
+    const batch = this.db.batch();
+    batch.create(this.webhooks(organizationId).doc(id), { ...doc, slot });
+    batch.create(this.slots(organizationId).doc(String(slot)), { endpoint_id: id });
+    if (key && heldKey) {
+      // The claim names the endpoint; its secret stays in the endpoint's document alone.
+      const claim: KeyDoc = { fingerprint: key.fingerprint, endpoint_id: id, expire_at: Timestamp.fromMillis(Date.parse(key.expiresAt)) };
+      // A stale claim (expired, or its endpoint deleted) is replaced only if no other create replaced it first.
+      if (heldKey.exists) batch.update(heldKey.ref, { ...claim }, { lastUpdateTime: heldKey.updateTime });
+      else batch.create(heldKey.ref, claim);
     }
-    return false;
+    try {
+      await batch.commit();
+      return true;
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (code === FAILED_PRECONDITION || code === ALREADY_EXISTS) return false;
+      throw error;
+    }
   }
 
   update(organizationId: string, id: string, change: Partial<WebhookDoc>): Promise<Webhook | null> {

@@ -3,18 +3,17 @@ import { Storage } from '@google-cloud/storage';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startFirestore, type RunningFirestore } from '../../emulator/firestore';
-import { freePort } from '../../emulator/free-port';
 import { startStorageEmulator, type RunningStorageEmulator } from '@files-api/gcs-emulator';
 import { startFilesApi, type RunningApi } from '../support/files-api-server';
-import { seedMember } from '../support/stack';
+import { startOutageProxy, type OutageProxy } from '../support/outage-proxy';
+import { emulatorHosts, seedMember } from '../support/stack';
 
-// Emulators of this file's own, so they can be stopped mid-run.
+// Backends of this file's own, so they can be stopped mid-run: a storage emulator, and the run's Firestore
+// emulator behind a proxy that can drop it (this file's project is its own).
 const shared = { firestore: process.env.FIRESTORE_EMULATOR_HOST, storage: process.env.STORAGE_EMULATOR_HOST };
 const projectId = 'test-backends-down';
 const bucket = 'backends-down';
-let firestore: RunningFirestore;
-let firestorePort: number;
+let firestore: OutageProxy;
 let firestoreDown = false;
 let storage: RunningStorageEmulator;
 let dataDir: string;
@@ -24,10 +23,7 @@ let apiKey: string;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'backends-down-'));
-  [firestore, storage] = await Promise.all([
-    freePort().then((port) => startFirestore({ host: '127.0.0.1', port: (firestorePort = port) })),
-    startStorageEmulator({ dataDir }),
-  ]);
+  [firestore, storage] = await Promise.all([startOutageProxy(emulatorHosts().firestore), startStorageEmulator({ dataDir })]);
   // The clients read these before their own options; restored in afterAll.
   process.env.FIRESTORE_EMULATOR_HOST = firestore.host;
   process.env.STORAGE_EMULATOR_HOST = storage.url;
@@ -53,10 +49,10 @@ function startApi() {
 
 afterAll(async () => {
   // The outage ends: calls still retrying against the stopped emulator settle, so the clients can close.
-  if (firestore && firestoreDown) firestore = await startFirestore({ host: '127.0.0.1', port: firestorePort });
+  if (firestore && firestoreDown) await firestore.restore();
   await api?.close();
   await db?.terminate();
-  await Promise.all([firestore?.stop(), storage?.stop()]);
+  await Promise.all([firestore?.close(), storage?.stop()]);
   rmSync(dataDir, { recursive: true, force: true });
   process.env.FIRESTORE_EMULATOR_HOST = shared.firestore;
   process.env.STORAGE_EMULATOR_HOST = shared.storage;
@@ -112,7 +108,7 @@ describe('with a backend gone mid-run', () => {
 
   it('Firestore gone: 503 with Retry-After, and the session made meanwhile is cancelled', async () => {
     const before = liveSessions().length;
-    await firestore.stop();
+    await firestore.cut();
     firestoreDown = true;
     // No hang: without the deadline the client retries for minutes and this test times out.
     await expect503(await post());

@@ -3,22 +3,22 @@ import { Storage } from '@google-cloud/storage';
 import { existsSync, mkdtempSync, readdirSync, rmSync, watch } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startFirestore, type RunningFirestore } from '../../emulator/firestore';
-import { freePort } from '../../emulator/free-port';
 import { startStorageEmulator, type RunningStorageEmulator } from '@files-api/gcs-emulator';
 import { createFirestore } from '../../functions/adapters/firestore-client';
 import { FirestoreFileRecords } from '../../functions/adapters/firestore-file-records';
 import type { FileRecord } from '../../functions/domain/file-record';
 import { startFilesApi, type RunningApi } from '../support/files-api-server';
-import { seedMember } from '../support/stack';
+import { startOutageProxy, type OutageProxy } from '../support/outage-proxy';
+import { emulatorHosts, seedMember } from '../support/stack';
 
-// Emulators of this file's own, so they can be frozen (SIGSTOP) and thawed
-// (SIGCONT) mid-request, as a stalled backend behaves: the call is neither
-// answered nor refused, and lands once the backend resumes.
+// Backends of this file's own, so they can be frozen and thawed mid-request, as a stalled backend behaves:
+// the call is neither answered nor refused, and lands once the backend resumes. A storage emulator
+// (frozen with SIGSTOP, thawed with SIGCONT), and the run's Firestore emulator behind a proxy that
+// stalls it (this file's project is its own).
 const shared = { firestore: process.env.FIRESTORE_EMULATOR_HOST, storage: process.env.STORAGE_EMULATOR_HOST };
 const projectId = 'test-late-arrivals';
 const bucket = 'late-arrivals';
-let firestore: RunningFirestore;
+let firestore: OutageProxy;
 let storage: RunningStorageEmulator;
 let dataDir: string;
 let db: Firestore;
@@ -28,10 +28,7 @@ const frozen = new Set<number>();
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'late-arrivals-'));
-  [firestore, storage] = await Promise.all([
-    freePort().then((port) => startFirestore({ host: '127.0.0.1', port })),
-    startStorageEmulator({ dataDir }),
-  ]);
+  [firestore, storage] = await Promise.all([startOutageProxy(emulatorHosts().firestore), startStorageEmulator({ dataDir })]);
   process.env.FIRESTORE_EMULATOR_HOST = firestore.host;
   process.env.STORAGE_EMULATOR_HOST = storage.url;
   db = new Firestore({ projectId });
@@ -54,9 +51,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const pid of frozen) thaw(pid);
+  firestore?.thaw();
   await api?.close();
   await db?.terminate();
-  await Promise.all([firestore?.stop(), storage?.stop()]);
+  await Promise.all([firestore?.close(), storage?.stop()]);
   rmSync(dataDir, { recursive: true, force: true });
   process.env.FIRESTORE_EMULATOR_HOST = shared.firestore;
   process.env.STORAGE_EMULATOR_HOST = shared.storage;
@@ -118,10 +116,10 @@ describe('what lands after the caller got 503 is undone', () => {
 
   it('Firestore frozen: the record written late is failed, its session cancelled, its quota released', async () => {
     const sessionsBefore = liveSessions();
-    freeze(-firestore.pid);
+    firestore.freeze();
     const response = await post(777);
     expect(response.status).toBe(503);
-    thaw(-firestore.pid);
+    firestore.thaw();
     // The write may land after the thaw, counted like any upload until the function
     // marks it failed: wait for the late record to be no longer live, counters agreeing.
     await eventually(async () => {
@@ -159,7 +157,7 @@ describe('what lands after the caller got 503 is undone', () => {
     const client = createFirestore(projectId, 1500);
     try {
       await client.doc('organizations/org_1').get(); // the channel is up before the freeze
-      freeze(-firestore.pid);
+      firestore.freeze();
       // Without the bound a commit waits 60 s an attempt and is retried for up
       // to 600 s: both outlive this test's timeout.
       const batch = client.batch();
@@ -168,7 +166,7 @@ describe('what lands after the caller got 503 is undone', () => {
       expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
       for (const o of outcomes) expect((o as PromiseRejectedResult).reason).toMatchObject({ code: 4 }); // DEADLINE_EXCEEDED
     } finally {
-      thaw(-firestore.pid);
+      firestore.thaw();
       await client.terminate();
     }
   }, 30_000);

@@ -34,6 +34,28 @@ describe('calls left running past their deadline', () => {
     expect(settled).toBe(true);
   });
 
+  it('are told once their caller has its answer, so that a call of several steps starts no further one', async () => {
+    const firstStep = heldCall();
+    const steps: string[] = [];
+    const call = withDeadline('firestore', 1, async (answered) => {
+      await firstStep.call();
+      if (answered.aborted) return 'stopped';
+      steps.push('second step');
+      return 'done';
+    });
+    const error = await call.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BackendUnavailable);
+    firstStep.settle('fulfil');
+    await expect((error as BackendUnavailable).late).resolves.toBe('stopped');
+    expect(steps).toEqual([]);
+  });
+
+  it('answered in time, are never told to stop', async () => {
+    let told: AbortSignal | undefined;
+    await expect(withDeadline('firestore', 60_000, async (answered) => ((told = answered), 'value'))).resolves.toBe('value');
+    expect(told?.aborted).toBe(false);
+  });
+
   it('hold a shutdown no longer than its limit when a backend never answers', async () => {
     const never = heldCall();
     await expect(withDeadline('firestore', 1, never.call)).rejects.toBeInstanceOf(BackendUnavailable);
