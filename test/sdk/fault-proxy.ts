@@ -1,5 +1,6 @@
 import { connect, createServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { trackPair } from '../support/proxied-pair';
 
 export interface Fault {
   /** cut the connection that carries the upstream byte at this offset (counted from arm()), mid-request */
@@ -32,7 +33,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
 
   const server = createServer((client) => {
     const upstream = connect(Number(port), hostname);
-    sockets.add(client).add(upstream);
+    trackPair(sockets, client, upstream);
     let severed = false;
     client.on('data', (piece: Buffer) => {
       // Pieces already read when the cut came must not reach storage after it: that would be a gap, not a cut.
@@ -66,14 +67,6 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     });
     upstream.pipe(client);
     client.on('end', () => upstream.end());
-    const drop = () => {
-      client.destroy();
-      upstream.destroy();
-      sockets.delete(client);
-      sockets.delete(upstream);
-    };
-    client.on('error', drop).on('close', drop);
-    upstream.on('error', drop).on('close', drop);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {

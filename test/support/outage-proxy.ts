@@ -1,5 +1,6 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { trackPair } from './proxied-pair';
 
 export interface OutageProxy {
   /** host:port, as FIRESTORE_EMULATOR_HOST wants it */
@@ -43,19 +44,11 @@ export async function startOutageProxy(target: string): Promise<OutageProxy> {
   const open = async () => {
     server = createServer((client) => {
       const upstream = connect(Number(port), hostname);
-      sockets.add(client).add(upstream);
+      trackPair(sockets, client, upstream);
       forward(client, upstream);
       forward(upstream, client);
       // A frozen process's kernel still accepts the connection; nothing is read from it.
       if (frozen) for (const socket of [client, upstream]) socket.pause();
-      const drop = () => {
-        client.destroy();
-        upstream.destroy();
-        sockets.delete(client);
-        sockets.delete(upstream);
-      };
-      client.on('error', drop).on('close', drop);
-      upstream.on('error', drop).on('close', drop);
     });
     const listening = server;
     await new Promise<void>((resolve) => listening.listen(listenOn, '127.0.0.1', resolve));
