@@ -45,10 +45,6 @@ installBodyLayer({
 
 // One client of each per instance, reused by every request. FIRESTORE_EMULATOR_HOST
 // and STORAGE_EMULATOR_HOST point them at local emulators.
-// The Firestore client makes an OpenTelemetry span for every call unless this says off. Nothing here
-// registers a tracer, so the spans went to the no-op one, and making them was 7-25 % of the function's
-// CPU on a 1 MiB direct upload (bench/RESULTS.md, "Stop 25: the direct upload's CPU"). Set it `on` to trace.
-process.env.FIRESTORE_ENABLE_TRACING ??= 'off';
 const firestore = createFirestore(config.projectId, config.backendTimeoutMs);
 const storage = new Storage({ projectId: config.projectId });
 

@@ -12,8 +12,15 @@ const STREAMED = ['BatchGetDocuments', 'RunQuery', 'RunAggregationQuery'];
  * caps each unary attempt (a commit then fails once with DEADLINE_EXCEEDED,
  * which it does not retry), and the client config caps each streamed read
  * (retried at most five times by the client).
+ *
+ * The client also makes an OpenTelemetry span for every call unless
+ * FIRESTORE_ENABLE_TRACING says off, read as it is built. Nothing here
+ * registers a tracer, so the spans went to the no-op one, and making them was
+ * 7-25 % of the function's CPU on a 1 MiB direct upload (bench/RESULTS.md,
+ * "Stop 25: the direct upload's CPU"): off unless the environment sets it `on`.
  */
 export function createFirestore(projectId: string | undefined, backendTimeoutMs: number): Firestore {
+  process.env.FIRESTORE_ENABLE_TRACING ??= 'off';
   const timeout = { seconds: Math.floor(backendTimeoutMs / 1000), nanos: (backendTimeoutMs % 1000) * 1_000_000 };
   const serviceConfig = { methodConfig: [{ name: [{ service: 'google.firestore.v1.Firestore' }], timeout }] };
   return new Firestore({
